@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up and run the test suite (PostgreSQL tests use the local server's `test` database).
+# Usage: bash scripts/test.sh [PYTEST ARGS]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh test
+.venv/bin/ruff check src tests benchmarks
+.venv/bin/python -m pytest "$@"

@@ -1,0 +1,344 @@
+"""The synthetic cluster programme: clusters, members, activities, indicators and funds.
+
+Clusters (``clusters.csv``) follow the seed reports: in Gilan the tea, olive, rice-milling and
+kolucheh clusters are running (joint actions, action plan, trust building) and fisheries is at
+the tender stage; in Ardabil the carpet, plastics and dairy clusters are being implemented
+(action plan, diagnostic, trust building) and twelve more are in feasibility study; Khuzestan
+has a steel supply-chain, a dates and a plastics cluster and one in feasibility; a few other
+provinces have well-known clusters. Provinces without one get one generated cluster from their
+strongest agglomeration.
+
+Members are the operating establishments of the cluster's ISIC classes in its province nearest
+its agglomeration centres (more, the further the cluster has gone: none before the diagnostic
+stage), plus partners — the provincial Industry, Mine and Trade Organisation and Industrial
+Parks Company from the feasibility stage, a university from diagnosis, a producers' association
+from trust building and a guarantee fund from the action plan.
+
+Activities (training, domestic and foreign tours, exhibitions, joint purchase, joint marketing,
+export consortia, studies) are dated in the three years before the demo date, more and more
+varied in later stages. Indicators (Jalali years 1400–1403, from the year the cluster started)
+exist from the diagnostic stage on: jobs and members count the member firms that had joined by
+the end of the year, with 2–9 % yearly growth back-cast; sales use the sector's output per
+worker and ~35 % yearly nominal (inflation) growth; exports grow 5–25 % a year in dollars.
+
+Funds: the SME fund (16,000 bn toman in 1401 with Gilan's 530 bn, 10,000 bn in 1402, split by
+province) and a cluster-development programme (1402, 1403) split by number of clusters.
+Allocations are integer rials that add up exactly to each total.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import jdatetime
+import numpy as np
+import pandas as pd
+
+from khooshe.demo.config import AS_OF, PERIODS
+from khooshe.demo.data import table
+from khooshe.demo.economy import Economy, integer_split
+from khooshe.demo.geography import Geography, haversine_km
+from khooshe.demo.names import person_names
+
+TOMAN = 10  # rials
+BN_TOMAN = 10**9 * TOMAN
+STAGE_ORDER = {s: i for i, s in enumerate((
+    "identified", "feasibility", "tender", "diagnostic", "trust_building", "action_plan",
+    "joint_actions", "self_managed"))}
+#: Range of member firms by stage.
+FIRMS_BY_STAGE = {
+    "identified": (0, 0), "feasibility": (0, 0), "tender": (0, 0), "diagnostic": (8, 15),
+    "trust_building": (12, 25), "action_plan": (18, 35), "joint_actions": (25, 50),
+    "self_managed": (30, 60),
+}
+ACTIVITIES_BY_STAGE = {
+    "identified": (0, 0), "feasibility": (1, 1), "tender": (2, 2), "diagnostic": (3, 6),
+    "trust_building": (6, 10), "action_plan": (9, 15), "joint_actions": (14, 24),
+    "self_managed": (10, 20),
+}
+KINDS_BY_STAGE = {
+    "diagnostic": ("training", "domestic_tour", "other"),
+    "trust_building": ("training", "domestic_tour", "exhibition", "other"),
+    "action_plan": ("training", "domestic_tour", "exhibition", "foreign_tour", "joint_purchase",
+                    "other"),
+    "joint_actions": ("training", "domestic_tour", "exhibition", "foreign_tour",
+                      "joint_purchase", "joint_marketing", "export_consortium"),
+    "self_managed": ("training", "exhibition", "foreign_tour", "joint_purchase",
+                     "joint_marketing", "export_consortium"),
+}
+GROUP_NAMES = {
+    "apparel": ("پوشاک", "apparel"), "auto": ("قطعات خودرو", "auto parts"),
+    "barberry": ("زرشک", "barberry"), "carpet": ("فرش", "carpet"),
+    "cement": ("سیمان و مصالح ساختمانی", "cement and building materials"),
+    "ceramics": ("سفال و سرامیک", "pottery"), "citrus": ("مرکبات", "citrus"),
+    "copper": ("مس", "copper"), "cotton": ("پنبه", "cotton"), "dairy": ("لبنیات", "dairy"),
+    "dates": ("خرما", "dates"), "electrical": ("لوازم برقی", "electrical goods"),
+    "feed": ("خوراک دام", "animal feed"), "fish": ("شیلات", "fisheries"),
+    "food": ("صنایع غذایی", "food"), "fruit": ("میوه", "fruit"),
+    "furniture": ("مبلمان", "furniture"), "halva": ("حلوا", "halva"),
+    "handicraft": ("صنایع‌دستی", "handicrafts"), "honey": ("عسل", "honey"),
+    "iron": ("سنگ آهن", "iron ore"), "knives": ("چاقو", "knives"),
+    "kolucheh": ("کلوچه", "kolucheh"),
+    "leather": ("چرم", "leather"), "machinery": ("ماشین‌آلات کشاورزی", "farm machinery"),
+    "meat": ("فرآورده‌های گوشتی", "meat products"), "metal": ("سازه‌های فلزی", "metal structures"),
+    "oil": ("خدمات نفت", "oil services"), "olive": ("زیتون", "olive"),
+    "petchem": ("پتروشیمی و پلاستیک", "petrochemicals and plastics"),
+    "pharma": ("دارو", "pharmaceuticals"), "pistachio": ("پسته", "pistachio"),
+    "plastics": ("پلاستیک", "plastics"), "potato": ("سیب‌زمینی", "potato"),
+    "rice": ("برنج", "rice"), "saffron": ("زعفران", "saffron"), "shoes": ("کفش", "footwear"),
+    "steel": ("فولاد و فلزات", "steel and metals"), "stone": ("سنگ", "stone"),
+    "sugar": ("شکر", "sugar"), "sweets": ("شیرینی", "confectionery"), "tea": ("چای", "tea"),
+    "textile": ("نساجی", "textiles"), "tiles": ("کاشی", "tiles"), "water": ("آب معدنی", "water"),
+    "wood": ("چوب", "wood"),
+}
+TRAINING_TOPICS = ("بازاریابی صادراتی", "بهره‌وری و کاهش ضایعات", "استاندارد و کنترل کیفیت",
+                   "بسته‌بندی و برندسازی", "مدیریت مالی", "فروش آنلاین", "ایمنی و بهداشت کار",
+                   "قیمت‌گذاری و هزینه‌یابی")
+FOREIGN = ("عراق", "ترکیه", "امارات", "چین", "ایتالیا", "جمهوری آذربایجان", "روسیه", "ارمنستان")
+EXHIBITIONS = ("نمایشگاه بین‌المللی تهران", "نمایشگاه اختصاصی ایران در بغداد",
+               "نمایشگاه اختصاصی ایران در بصره", "نمایشگاه استانی", "نمایشگاه اکسپو کالای ایرانی",
+               "نمایشگاه باکو", "نمایشگاه دبی")
+OTHER_TITLES = ("مطالعهٔ شناخت و تحلیل وضع موجود", "جلسهٔ کمیتهٔ راهبری توسعهٔ خوشه",
+                "نشست هم‌اندیشی اعضا", "تدوین برنامهٔ اقدام مشترک")
+PARTICIPANTS = {  # (low, high)
+    "training": (15, 40), "domestic_tour": (8, 20), "foreign_tour": (5, 12),
+    "exhibition": (5, 15), "joint_purchase": (5, 20), "joint_marketing": (5, 15),
+    "export_consortium": (4, 10), "other": (8, 30),
+}
+COST = {  # rials (low, high)
+    "training": (2e8, 1.5e9), "domestic_tour": (5e8, 3e9), "foreign_tour": (3e9, 2e10),
+    "exhibition": (2e9, 1.5e10), "joint_purchase": (1e9, 1e10), "joint_marketing": (1e9, 8e9),
+    "export_consortium": (1e9, 6e9), "other": (1e8, 2e9),
+}
+
+
+def _jalali_year(day: dt.date) -> int:
+    return jdatetime.date.fromgregorian(date=day).year
+
+
+def _end_of_jalali_year(year: int) -> dt.date:
+    return jdatetime.date(year + 1, 1, 1).togregorian() - dt.timedelta(days=1)
+
+
+def _cluster_specs(rng, econ: Economy, geo: Geography) -> pd.DataFrame:
+    """Seed clusters plus one generated cluster per province that has none."""
+    spec = table("clusters.csv")
+    aggl = table("agglomerations.csv")
+    have = set(spec["province"])
+    names = dict(zip(geo.provinces["code"], geo.provinces["name_fa"], strict=True))
+    names_en = dict(zip(geo.provinces["code"], geo.provinces["name_en"], strict=True))
+    extra = []
+    stages = np.array(["identified", "feasibility", "diagnostic", "trust_building",
+                       "action_plan"])
+    for prov in geo.provinces["code"]:
+        if prov in have:
+            continue
+        g = aggl[aggl["province"] == prov]
+        if g.empty:
+            continue
+        firms = g.assign(f=g["firms"].astype(int)).groupby("group")["f"].sum()
+        group = firms.idxmax()
+        isic = ";".join(g.loc[g["group"] == group, "isic"])
+        stage = str(rng.choice(stages, p=[0.15, 0.25, 0.2, 0.2, 0.2]))
+        start = AS_OF - dt.timedelta(days=int(rng.integers(120, 2200)))
+        if stage in ("identified", "feasibility"):
+            start = AS_OF - dt.timedelta(days=int(rng.integers(30, 300)))
+        fa, en = GROUP_NAMES.get(group, (group, group))
+        extra.append({
+            "code": f"CL{prov}-01", "province": prov, "group": group, "isic": isic,
+            "stage": stage, "start_date": start.isoformat(),
+            "name_fa": f"خوشهٔ {fa} {names[prov]}",
+            "name_en": f"{names_en[prov]} {en} cluster",
+        })
+    return pd.concat([spec, pd.DataFrame(extra)], ignore_index=True)
+
+
+def build_programme(rng: np.random.Generator, econ: Economy,
+                    geo: Geography) -> dict[str, pd.DataFrame]:
+    """Clusters, members, activities, indicators, funds and allocations."""
+    spec = _cluster_specs(rng, econ, geo)
+    est = econ.establishments
+    est_prov = est["region_code"].str[:2].to_numpy()
+    operating = (est["status"] == "operating").to_numpy()
+    act = econ.activities.set_index("isic")
+    prov_fa = dict(zip(geo.provinces["code"], geo.provinces["name_fa"], strict=True))
+    three_years_ago = AS_OF - dt.timedelta(days=3 * 365)
+
+    clusters, members, activities, indicators = [], [], [], []
+    agents = person_names(rng, len(spec))
+    for ci, c in enumerate(spec.itertuples()):
+        start = dt.date.fromisoformat(c.start_date)
+        stage_i = STAGE_ORDER[c.stage]
+        isics = c.isic.split(";")
+        pname = prov_fa[c.province]
+        group_fa = GROUP_NAMES.get(c.group, (c.group, c.group))[0]
+        centres = econ.centres[(econ.centres["province"] == c.province)
+                               & (econ.centres["group"] == c.group)]
+
+        # -- member firms: nearest operating firms of the cluster's classes --------------
+        lo, hi = FIRMS_BY_STAGE[c.stage]
+        n_firms = int(rng.integers(lo, hi + 1)) if hi else 0
+        cand = np.flatnonzero(operating & (est_prov == c.province)
+                              & est["isic"].isin(isics).to_numpy())
+        firm_rows = np.array([], dtype=int)
+        if n_firms and len(cand):
+            dist = haversine_km(est["lat"].to_numpy()[cand][:, None],
+                                est["lon"].to_numpy()[cand][:, None],
+                                centres["lat"].to_numpy()[None, :],
+                                centres["lon"].to_numpy()[None, :]).min(axis=1)
+            pool = cand[np.argsort(dist, kind="stable")[: 2 * n_firms]]
+            firm_rows = np.sort(rng.choice(pool, size=min(n_firms, len(pool)), replace=False))
+        span = max((AS_OF - start).days, 1)
+        early = rng.random(len(firm_rows)) < 0.5
+        offset = np.where(early, rng.integers(0, 120, len(firm_rows)),
+                          (rng.random(len(firm_rows)) * span).astype(int))
+        joined = [start + dt.timedelta(days=int(min(o, span))) for o in offset]
+        for r, j in zip(firm_rows, joined, strict=True):
+            members.append({
+                "cluster_code": c.code, "member_id": f"M-{est.at[r, 'id']}",
+                "name": est.at[r, "name"], "kind": "firm", "role": "member",
+                "establishment_id": est.at[r, "id"], "joined": j.isoformat(),
+            })
+        partners = []
+        if stage_i >= STAGE_ORDER["feasibility"]:
+            partners += [("G-IMT", f"سازمان صنعت، معدن و تجارت استان {pname}", "government"),
+                         ("G-ISIPO", f"شرکت شهرک‌های صنعتی استان {pname}", "government")]
+        if stage_i >= STAGE_ORDER["diagnostic"]:
+            partners.append(("U-01", f"دانشگاه دولتی استان {pname}", "university"))
+        if stage_i >= STAGE_ORDER["trust_building"]:
+            partners.append(("A-01", f"انجمن تولیدکنندگان {group_fa} استان {pname}",
+                             "association"))
+        if stage_i >= STAGE_ORDER["action_plan"]:
+            partners.append(("F-01", "صندوق ضمانت سرمایه‌گذاری صنایع کوچک، نمایندگی استان "
+                             + pname, "financial"))
+        for mid, name, kind in partners:
+            members.append({"cluster_code": c.code, "member_id": mid, "name": name,
+                            "kind": kind, "role": "partner", "establishment_id": None,
+                            "joined": start.isoformat()})
+
+        counties = sorted(set(est["region_code"].to_numpy()[firm_rows].astype(str).tolist())
+                          | set(centres["county"]))
+        counties = sorted({x[:4] for x in counties})
+        clusters.append({
+            "code": c.code, "name_fa": c.name_fa, "name_en": c.name_en,
+            "province_code": c.province, "isic": c.isic,
+            "regions": ";".join(counties) if counties else None, "stage": c.stage,
+            "start_date": c.start_date,
+            "agent": agents[ci] if stage_i >= STAGE_ORDER["diagnostic"] else None,
+        })
+
+        # -- activities ---------------------------------------------------------------------
+        lo, hi = ACTIVITIES_BY_STAGE[c.stage]
+        n_act = int(rng.integers(lo, hi + 1)) if hi else 0
+        first = max(start, three_years_ago)
+        days = max((AS_OF - first).days, 1)
+        dates = sorted(first + dt.timedelta(days=int(x))
+                       for x in rng.integers(0, days + 1, n_act))
+        kinds = KINDS_BY_STAGE.get(c.stage, ("other",))
+        for k, day in enumerate(dates, start=1):
+            kind = str(rng.choice(kinds))
+            if kind == "training":
+                title = f"دورهٔ آموزشی {rng.choice(TRAINING_TOPICS)}"
+            elif kind == "domestic_tour":
+                other = rng.choice([p for p in prov_fa if p != c.province])
+                title = f"بازدید از واحدهای {group_fa} استان {prov_fa[other]}"
+            elif kind == "foreign_tour":
+                title = f"تور صنعتی {rng.choice(FOREIGN)}"
+            elif kind == "exhibition":
+                title = f"حضور در {rng.choice(EXHIBITIONS)}"
+            elif kind == "joint_purchase":
+                title = "خرید مشترک مواد اولیه"
+            elif kind == "joint_marketing":
+                title = "بازاریابی و برند مشترک"
+            elif kind == "export_consortium":
+                title = "تشکیل کنسرسیوم صادراتی"
+            elif c.stage == "feasibility" or (c.stage == "tender" and k == 1):
+                title = "مطالعهٔ امکان‌سنجی توسعهٔ خوشه"
+            elif c.stage == "tender":
+                title = "فراخوان انتخاب عامل توسعهٔ خوشه"
+            else:
+                title = str(rng.choice(OTHER_TITLES))
+            plo, phi = PARTICIPANTS[kind]
+            clo, chi = COST[kind]
+            activities.append({
+                "cluster_code": c.code, "activity_id": f"A{k:03d}", "kind": kind,
+                "title": title, "date": day.isoformat(),
+                "participants": int(rng.integers(plo, phi + 1)),
+                "cost_rials": int(round(rng.uniform(clo, chi) / 1e6) * 1e6),
+            })
+
+        # -- indicators -----------------------------------------------------------------------
+        if stage_i >= STAGE_ORDER["diagnostic"] and len(firm_rows):
+            emp = est["employees"].to_numpy()[firm_rows].astype(float)
+            exp_usd = est["exports_usd"].to_numpy()[firm_rows].astype(float)
+            growth = rng.uniform(0.02, 0.09)
+            x_growth = rng.uniform(0.05, 0.25)
+            per_worker = act.loc[isics[0], "output_per_worker"]
+            unit_value = act.loc[isics[0], "unit_value"]
+            first_year = max(int(PERIODS[0]), _jalali_year(start))
+            for period in PERIODS:
+                year = int(period)
+                if year < first_year:
+                    continue
+                back = int(PERIODS[-1]) - year
+                end = _end_of_jalali_year(year)
+                joined_by = np.array([j <= end for j in joined])
+                jobs = emp[joined_by].sum() / (1 + growth) ** back
+                sales = jobs * per_worker * rng.lognormal(0, 0.1) / 1.35 ** back
+                exports = exp_usd[joined_by].sum() / (1 + x_growth) ** back
+                indicators.append({
+                    "cluster_code": c.code, "period": period, "jobs": int(round(jobs)),
+                    "sales_rials": int(round(sales / 1e6) * 1e6),
+                    "exports_usd": float(round(exports, 0)),
+                    "exports_t": float(round(exports / unit_value, 1)),
+                    "members": int(joined_by.sum()),
+                })
+
+    funds, allocations = _funds(rng, geo, pd.DataFrame(clusters))
+    return {
+        "clusters": pd.DataFrame(clusters),
+        "cluster_members": pd.DataFrame(members),
+        "cluster_activities": pd.DataFrame(activities),
+        "cluster_indicators": pd.DataFrame(indicators),
+        "funds": funds,
+        "fund_allocations": allocations,
+    }
+
+
+#: (programme, Jalali year, Persian name, total in bn toman)
+FUNDS = (
+    ("sme_fund", 1401, "تسهیلات توسعهٔ صنایع کوچک و متوسط", 16_000),
+    ("sme_fund", 1402, "تسهیلات توسعهٔ صنایع کوچک و متوسط", 10_000),
+    ("cluster_dev", 1402, "برنامهٔ توسعهٔ خوشه‌های کسب‌وکار", 400),
+    ("cluster_dev", 1403, "برنامهٔ توسعهٔ خوشه‌های کسب‌وکار", 550),
+)
+#: Fixed provincial shares (bn toman) quoted by the seed reports.
+FIXED_SHARES = {("sme_fund", 1401, "01"): 530}
+#: Allocations are whole multiples of this many rials (100 million toman).
+ALLOCATION_UNIT = 10**9
+
+
+def _funds(rng, geo: Geography, clusters: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    prov = geo.provinces["code"].to_numpy()
+    pop = geo.provinces["population"].to_numpy(dtype=float)
+    n_clusters = clusters.groupby("province_code").size().reindex(prov, fill_value=0).to_numpy()
+    funds, rows = [], []
+    for programme, year, name, bn in FUNDS:
+        total = bn * BN_TOMAN
+        funds.append({"programme": programme, "year": year, "name_fa": name,
+                      "total_rials": total})
+        if programme == "sme_fund":
+            w = pop ** 0.9 * rng.lognormal(0, 0.2, len(prov))
+        else:
+            w = (1.0 + n_clusters) * rng.lognormal(0, 0.15, len(prov))
+        fixed = np.array([FIXED_SHARES.get((programme, year, p), 0) * BN_TOMAN for p in prov],
+                         dtype=np.int64)
+        free = fixed == 0
+        units = (total - fixed.sum()) // ALLOCATION_UNIT
+        amount = fixed.copy()
+        amount[free] = integer_split(w[free], int(units)) * ALLOCATION_UNIT
+        amount[np.argmax(np.where(free, amount, -1))] += total - amount.sum()  # exact total
+        for p, a in zip(prov, amount, strict=True):
+            rows.append({"programme": programme, "year": year, "region_code": p,
+                         "amount_rials": int(a)})
+    return pd.DataFrame(funds), pd.DataFrame(rows)

@@ -1,0 +1,1 @@
+"""Entities, codes and validation schemas (no I/O)."""

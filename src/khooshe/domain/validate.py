@@ -1,0 +1,306 @@
+"""Validate a table against an entity of :mod:`khooshe.domain.schema`.
+
+Validation is all-or-nothing: :func:`validate` returns the typed table only when every cell is
+valid, and otherwise raises :class:`ValidationError` carrying *every* problem found (row, column,
+value and reason), so a user can fix the file in one pass.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1 and the first record row 2.
+
+The checks are vectorised per column (pandas string methods), so 100,000 establishments
+validate in well under a second.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Mapping, Set
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from khooshe.domain.schema import Column, Entity
+from khooshe.io.jalali import parse_date
+from khooshe.io.persian import normalize_series, to_ascii_digits
+
+#: The header occupies row 1 of a file, so record ``i`` (0-based) is on row ``i + 2``.
+FIRST_ROW = 2
+# Thousands separators users type in numbers: comma, Persian ٬, underscore, (narrow) spaces.
+_SEPARATORS = r"[,\u066c_\s\u00a0\u202f']"
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One problem in an input table."""
+
+    row: int | None  # None: the problem is about a whole column
+    column: str
+    value: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"row {self.row}" if self.row is not None else "header"
+        shown = "" if self.value is None else f" value {self.value!r}:"
+        return f"{where}, column {self.column!r}:{shown} {self.reason}"
+
+
+class ValidationError(ValueError):
+    """A table with one or more invalid cells; nothing was written."""
+
+    def __init__(self, kind: str, issues: list[Issue], source: str | None = None):
+        self.kind = kind
+        self.issues = issues
+        self.source = source
+        rows = sorted({i.row for i in issues if i.row is not None})
+        where = f"{source}: " if source else ""
+        super().__init__(
+            f"{where}{len(issues)} problem(s) in {len(rows)} row(s) of {kind}; nothing was imported"
+        )
+
+    @property
+    def rows(self) -> list[int]:
+        """Row numbers (spreadsheet numbering) that have at least one problem."""
+        return sorted({i.row for i in self.issues if i.row is not None})
+
+    def to_frame(self) -> pd.DataFrame:
+        return pd.DataFrame(
+            [(i.row, i.column, i.value, i.reason) for i in self.issues],
+            columns=["row", "column", "value", "reason"],
+        )
+
+
+def _on_uniques(s: pd.Series, fn) -> pd.Series:
+    """Apply the Series function ``fn`` to the distinct non-missing values of ``s`` only.
+
+    Imported columns repeat values heavily (status, ISIC, country, year), so working on the
+    distinct values makes validation of 300,000 trade rows take a fraction of a second.
+    Missing cells stay missing (None).
+    """
+    codes, uniques = pd.factorize(s, use_na_sentinel=True)
+    mapped = fn(pd.Series(uniques, dtype=object)).to_numpy(dtype=object)
+    out = np.empty(len(s), dtype=object)
+    out[:] = None
+    present = codes >= 0
+    out[present] = mapped[codes[present]]
+    result = pd.Series(out, index=s.index, dtype=object)
+    return result.where(result.notna(), None)
+
+
+def _strip_blanks(s: pd.Series) -> pd.Series:
+    text = s.astype(str).str.strip()
+    return text.where((text != "") & (text.str.lower() != "nan"), None)
+
+
+def _blank_to_none(s: pd.Series) -> pd.Series:
+    """Strip text cells; empty strings and NaN become None."""
+    return _on_uniques(s.astype(object), _strip_blanks)
+
+
+class _Collector:
+    def __init__(self, rows: np.ndarray):
+        self.rows = rows
+        self.issues: list[Issue] = []
+
+    def add(self, mask: pd.Series | np.ndarray, column: str, values: pd.Series, reason: str):
+        idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        for i in idx:
+            v = values.iloc[i]
+            self.issues.append(
+                Issue(int(self.rows[i]), column, None if v is None else str(v), reason)
+            )
+
+
+def _numbers(text: pd.Series) -> pd.Series:
+    cleaned = text.map(to_ascii_digits).str.replace(_SEPARATORS, "", regex=True)
+    cleaned = cleaned.str.replace("\u066b", ".", regex=False)  # Persian decimal separator
+    return pd.to_numeric(cleaned.where(cleaned != "", None), errors="coerce")
+
+
+def _parse_number(text: pd.Series) -> pd.Series:
+    return pd.to_numeric(_on_uniques(text, _numbers), errors="coerce")
+
+
+def _ascii_digits(text: pd.Series) -> pd.Series:
+    return _on_uniques(text, lambda u: u.map(to_ascii_digits))
+
+
+def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
+    """Convert one column to its type, recording every invalid cell."""
+    if col.type in ("int", "float") and pd.api.types.is_numeric_dtype(raw.dtype):
+        text = raw.astype(object).where(raw.notna(), None)  # already numbers: nothing to parse
+    else:
+        text = _blank_to_none(raw)
+    present = text.notna()
+    if col.required:
+        out.add(~present, col.name, text, "a value is required")
+
+    if col.type in ("int", "float"):
+        num = (pd.to_numeric(raw).astype("float64") if pd.api.types.is_numeric_dtype(raw.dtype)
+               else _parse_number(text))
+        bad = present & num.isna()
+        out.add(bad, col.name, text, f"not a number ({col.type})")
+        ok = present & ~bad
+        if col.type == "int":
+            frac = ok & (num.fillna(0) % 1 != 0)
+            out.add(frac, col.name, text, "must be a whole number")
+            ok &= ~frac
+        if col.min is not None:
+            low = ok & (num < col.min)
+            out.add(low, col.name, text, f"must be ≥ {col.min:g}")
+        if col.max is not None:
+            high = ok & (num > col.max)
+            out.add(high, col.name, text, f"must be ≤ {col.max:g}")
+        if col.type == "int":
+            return num.round().astype("Int64")
+        return num.astype("float64")
+
+    if col.type == "date":
+        uniques = text[present].unique()
+        parsed: dict[str, str | None] = {}
+        reasons: dict[str, str] = {}
+        for value in uniques:
+            try:
+                parsed[value] = parse_date(value).isoformat()
+            except ValueError as exc:
+                parsed[value] = None
+                reasons[value] = str(exc)
+        iso = text.map(lambda v: parsed.get(v) if v is not None else None)
+        for value, reason in reasons.items():
+            out.add(text == value, col.name, text, f"not a date: {reason}")
+        return iso
+
+    if col.type == "enum":
+        low = text.where(~present, text.str.lower().str.replace(" ", "_", regex=False))
+        bad = present & ~low.isin(col.choices)
+        out.add(bad, col.name, text, "must be one of: " + ", ".join(col.choices))
+        return low
+
+    if col.type in ("code", "list"):
+        code = _ascii_digits(text)
+        if col.type == "list":
+            parts = code.where(~present, code.str.replace(",", ";", regex=False).str.split(";"))
+            if col.pattern:
+                bad = parts.map(
+                    lambda xs: xs is not None
+                    and not all(pd.Series([x.strip() for x in xs]).str.fullmatch(col.pattern))
+                )
+                out.add(bad & present, col.name, text,
+                        f"each ;-separated item must match {col.pattern}")
+            return parts.map(lambda xs: None if xs is None else ";".join(x.strip() for x in xs))
+        if col.pattern:
+            matches = _on_uniques(code, lambda u: u.str.fullmatch(col.pattern))
+            bad = present & ~matches.astype("boolean").fillna(False).astype(bool)
+            out.add(bad, col.name, text, f"must match the pattern {col.pattern}")
+        return code
+
+    if col.type == "geometry":
+        def _bad_geometry(v: str | None) -> bool:
+            if v is None:
+                return False
+            try:
+                geom = json.loads(v)
+            except ValueError:
+                return True
+            return not (isinstance(geom, dict) and "type" in geom and "coordinates" in geom)
+
+        out.add(text.map(_bad_geometry), col.name, text.str.slice(0, 40),
+                "not a GeoJSON geometry")
+        return text
+
+    return text  # plain text
+
+
+def validate(
+    df: pd.DataFrame,
+    entity: Entity,
+    *,
+    known: Mapping[str, Set[str]] | None = None,
+    source: str | None = None,
+) -> pd.DataFrame:
+    """Check ``df`` against ``entity`` and return it typed, with ``*_norm`` matching keys.
+
+    Parameters
+    ----------
+    df : DataFrame
+        Raw table, ideally read as text (``read_table(..., as_text=True)``).
+    entity : Entity
+        What the table should hold.
+    known : mapping of ``"kind.column"`` to a set of values, optional
+        Values already in the workspace that references may point to (e.g. region codes).
+        Self-references (``regions.parent_code`` → ``regions.code``) also resolve within ``df``.
+    source : str, optional
+        Shown in the error message (usually the file name).
+
+    Returns
+    -------
+    DataFrame
+        Columns in the entity's order (absent optional columns filled with missing values),
+        converted to their types, plus ``<name>_norm`` for columns with ``normalise=True``.
+
+    Raises
+    ------
+    ValidationError
+        With every problem found; nothing is returned partially.
+    """
+    known = known or {}
+    issues: list[Issue] = []
+    df = df.reset_index(drop=True)
+    names = set(entity.names)
+
+    unknown = [c for c in df.columns if c not in names]
+    for c in unknown:
+        hint = difflib.get_close_matches(c, entity.names, n=1)
+        issues.append(Issue(None, c, None, "unknown column"
+                            + (f"; did you mean {hint[0]!r}?" if hint else "")
+                            + f" (expected: {', '.join(entity.names)})"))
+    for c in entity.required:
+        if c not in df.columns:
+            issues.append(Issue(None, c, None, "required column is missing"))
+    if issues:
+        raise ValidationError(entity.kind, issues, source)
+
+    rows = np.arange(len(df)) + FIRST_ROW
+    out = _Collector(rows)
+    typed: dict[str, pd.Series] = {}
+    for col in entity.columns:
+        raw = df[col.name] if col.name in df.columns else pd.Series([None] * len(df), dtype=object)
+        typed[col.name] = _check_column(col, raw, out)
+
+    result = pd.DataFrame(typed)
+
+    key = list(entity.key)
+    key_frame = result[key].astype(str)
+    dup = key_frame.duplicated(keep="first") & result[key].notna().all(axis=1)
+    if dup.any():
+        first_row = (
+            pd.Series(rows, index=result.index)
+            .groupby([key_frame[k] for k in key]).transform("first")
+        )
+        for i in np.flatnonzero(dup.to_numpy()):
+            out.issues.append(Issue(int(rows[i]), "+".join(key), "|".join(key_frame.iloc[i]),
+                                    f"duplicate key (first on row {int(first_row.iloc[i])})"))
+
+    for col in entity.columns:
+        if not col.references:
+            continue
+        ref_kind, ref_col = col.references.split(".")
+        allowed = set(known.get(col.references, set()))
+        if ref_kind == entity.kind:
+            allowed |= set(result[ref_col].dropna())
+        values = result[col.name]
+        bad = values.notna() & ~values.isin(allowed)
+        out.add(bad, col.name, values, f"unknown {ref_kind} {ref_col} (not in the workspace)")
+
+    if out.issues:
+        out.issues.sort(key=lambda i: (i.row or 0, entity.names.index(i.column)
+                                       if i.column in entity.names else 0))
+        raise ValidationError(entity.kind, out.issues, source)
+
+    for col in entity.columns:
+        if col.normalise:
+            result[f"{col.name}_norm"] = normalize_series(result[col.name].fillna("")).where(
+                result[col.name].notna(), None
+            )
+    result.attrs["kind"] = entity.kind
+    return result

@@ -1,0 +1,77 @@
+"""Attach boundaries (GeoJSON, e.g. OpenStreetMap counties) to the workspace's official regions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import bindparam, update
+
+from khooshe.io.geo import MatchResult, centroid_latlon, match_boundaries, read_geojson_features
+from khooshe.services.data import log_change, read_kind
+from khooshe.store.tables import TABLES
+from khooshe.store.workspace import Workspace
+
+
+def import_boundaries(
+    ws: Workspace,
+    path: str | Path,
+    *,
+    province: str | None = None,
+    level: str = "county",
+) -> MatchResult:
+    """Match the features of a GeoJSON file to regions and store their boundaries.
+
+    Features are matched by normalised Persian name (then English name, then a conservative
+    fuzzy step; see :func:`khooshe.io.geo.match_boundaries`) among the regions of ``level``,
+    restricted to ``province`` when given — names repeat across provinces, so giving the
+    province is strongly advised. Regions without latitude/longitude get their boundary's
+    centroid. All updates happen in one transaction.
+
+    Returns
+    -------
+    MatchResult
+        Matched pairs, every region left without a boundary and every unused feature, each with
+        a reason.
+    """
+    path = Path(path)
+    features = read_geojson_features(path)
+    regions = read_kind(ws, "regions", columns=["code", "level", "parent_code", "name_fa",
+                                                "name_en", "lat", "lon"])
+    candidates = regions[regions["level"] == level]
+    if province is not None:
+        if province not in set(regions.loc[regions["level"] == "province", "code"]):
+            raise ValueError(f"province {province!r} is not in the workspace")
+        candidates = candidates[candidates["code"].str.startswith(province)]
+    if candidates.empty:
+        raise ValueError(f"the workspace has no regions of level {level!r}"
+                         + (f" in province {province}" if province else "")
+                         + "; import the official divisions first")
+    result = match_boundaries(candidates.reset_index(drop=True), features)
+
+    matched = result.matched
+    geometry = features.set_index("feature_index")["geometry"]
+    rows = candidates.set_index("code").loc[matched["code"]]
+    updates = pd.DataFrame({"b_code": matched["code"].to_numpy(),
+                            "b_boundary": geometry.loc[matched["feature_index"]].to_numpy()})
+    centroids = updates["b_boundary"].map(centroid_latlon)
+    missing = rows["lat"].isna().to_numpy() | rows["lon"].isna().to_numpy()
+    updates["b_lat"] = [c[0] if m else lat for c, m, lat in
+                        zip(centroids, missing, rows["lat"], strict=True)]
+    updates["b_lon"] = [c[1] if m else lon for c, m, lon in
+                        zip(centroids, missing, rows["lon"], strict=True)]
+
+    table = TABLES["regions"]
+    stmt = (
+        update(table)
+        .where(table.c.code == bindparam("b_code"))
+        .values(boundary=bindparam("b_boundary"), lat=bindparam("b_lat"), lon=bindparam("b_lon"))
+    )
+    with ws.engine.begin() as conn:
+        if len(updates):
+            conn.execute(stmt, updates.astype(object).to_dict("records"))
+        log_change(conn, action="boundaries", kind="regions", rows=len(updates),
+                   source=path.name,
+                   detail=f"{len(result.unmatched_regions)} regions unmatched, "
+                   f"{len(result.unused_features)} features unused")
+    return result

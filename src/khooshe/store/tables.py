@@ -1,0 +1,82 @@
+"""SQLAlchemy tables, one per entity of :mod:`khooshe.domain.schema`.
+
+The tables are derived from the schema so that a column is described in one place. Columns
+marked ``normalise`` get a sibling ``<name>_norm`` holding the matching key (see
+:func:`khooshe.io.persian.normalize`); the original text is kept for display.
+
+Migrations in ``store/migrations`` create exactly these tables; ``tests/test_store.py`` checks
+that models and migrations agree, so a schema change needs a new Alembic revision.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Date,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+)
+
+from khooshe.domain.schema import ENTITIES, LOAD_ORDER
+from khooshe.domain.schema import Column as SchemaColumn
+
+metadata = MetaData()
+
+_SQL_TYPES = {
+    "str": lambda: Text(),
+    "code": lambda: String(64),
+    "enum": lambda: String(32),
+    "list": lambda: Text(),
+    "int": lambda: BigInteger(),
+    "float": lambda: Float(),
+    "date": lambda: Date(),
+    "geometry": lambda: Text(),
+}
+
+
+def _columns(col: SchemaColumn, key: tuple[str, ...]) -> list[Column]:
+    sql_col = Column(col.name, _SQL_TYPES[col.type](), primary_key=col.name in key,
+                     nullable=not (col.name in key or col.required))
+    cols = [sql_col]
+    if col.normalise:
+        cols.append(Column(f"{col.name}_norm", Text(), nullable=True))
+    return cols
+
+
+def _table(kind: str) -> Table:
+    entity = ENTITIES[kind]
+    cols: list[Column] = []
+    for col in entity.columns:
+        cols.extend(_columns(col, entity.key))
+    return Table(kind, metadata, *cols)
+
+
+TABLES: dict[str, Table] = {kind: _table(kind) for kind in LOAD_ORDER}
+
+# Lookups the analyses run often: children of a region, firms by activity and place.
+Index("ix_regions_parent", TABLES["regions"].c.parent_code)
+Index("ix_regions_level", TABLES["regions"].c.level)
+Index("ix_establishments_region", TABLES["establishments"].c.region_code)
+Index("ix_establishments_isic", TABLES["establishments"].c.isic)
+Index("ix_trade_flows_importer", TABLES["trade_flows"].c.importer, TABLES["trade_flows"].c.hs6)
+
+#: Audit trail: every change made through khooshe (imports, demo builds, registry edits).
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(128), nullable=False),
+    Column("action", String(32), nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("rows", BigInteger, nullable=False),
+    Column("source", Text, nullable=True),
+    Column("detail", Text, nullable=True),
+)
