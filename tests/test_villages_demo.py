@@ -1,0 +1,123 @@
+"""On the demo, villages next to Gilan's tea, olive and rice resources (and Ardabil's wool and
+milk) are shortlisted for the activities those resources feed; the CLI writes the table, the
+per-county summary and a self-contained HTML map."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from khooshe.cli import app
+from khooshe.services import villages as service
+from khooshe.store.workspace import Workspace
+
+REQUIRED = ["county_code", "village_code", "rank", "activity", "score", "c_relatedness",
+            "c_resources", "c_agglomeration", "c_access", "c_labour", "c_water_stress",
+            "explanation_fa", "explanation_en"]
+
+
+@pytest.fixture(scope="module")
+def ws(demo_dir):
+    workspace = Workspace.open(demo_dir)
+    yield workspace
+    workspace.close()
+
+
+@pytest.fixture(scope="module")
+def gilan(ws):
+    return service.village_shortlist(ws, province="01")
+
+
+def _resource_percentile(result, resource: str) -> pd.Series:
+    pot = result.potential
+    k = list(pot.resource_keys).index(resource)
+    q = pd.Series(pot.resource_supply[:, k], index=pot.villages["village_code"])
+    return q.rank(pct=True)
+
+
+@pytest.mark.parametrize(("activity", "resource"), [
+    ("1079", "tea_leaf"), ("1040", "olives"), ("1061", "paddy"),
+])
+def test_gilan_villages_next_to_resources_are_shortlisted_for_them(gilan, activity, resource):
+    sl = gilan.shortlist.villages
+    chosen = sl[sl["activity"] == activity]
+    assert len(chosen) >= 5, f"only {len(chosen)} villages shortlisted for {activity}"
+    # each of them has the resource within the radius, and it explains the pick
+    assert (chosen["resource"] == resource).all()
+    assert (chosen["resource_quantity"] > 0).all()
+    assert (chosen["c_resources"] > 0.2).all()
+    assert chosen["explanation_en"].str.contains("local").all()
+    # and they are among the villages with the most of it around them
+    pct = _resource_percentile(gilan, resource)[chosen["village_code"]]
+    assert pct.median() >= 0.75, pct.describe()
+
+
+def test_ardabil_carpets_and_dairy_sit_on_wool_and_milk(ws):
+    result = service.village_shortlist(ws, province="24")
+    sl = result.shortlist.villages
+    for activity, resource in (("1393", "wool"), ("1050", "milk")):
+        chosen = sl[sl["activity"] == activity]
+        assert len(chosen) >= 5
+        assert chosen["resource"].isin([resource, "sheep", "cattle"]).all()
+        assert _resource_percentile(result, resource)[chosen["village_code"]].median() >= 0.6
+
+
+def test_every_gilan_county_gets_ten_under_the_constraints(gilan):
+    sl, counties = gilan.shortlist.villages, gilan.shortlist.counties
+    assert len(counties) == 8
+    assert (counties["shortlisted"] == counties["eligible"].clip(upper=10)).all()
+    assert (sl.groupby(["county_code", "activity"]).size() <= 3).all()
+    assert (sl["population"] >= 100).all()
+    assert sl[REQUIRED].notna().all().all()
+    assert sl["data"].str.contains("SYNTHETIC").all()
+    total = sum(gilan.potential.signed_weight(n) * sl[f"c_{n}"]
+                for n in gilan.potential.component_names)
+    assert (total - sl["score"]).abs().max() < 2e-6
+
+
+def test_cli_writes_table_summary_and_offline_map(demo_dir, tmp_path):
+    out = tmp_path / "gilan.xlsx"
+    res = CliRunner().invoke(app, ["villages", str(demo_dir), "--province", "01",
+                                   "--per-county", "5", "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    assert "SYNTHETIC" in res.output
+    table = pd.read_excel(out, dtype={"county_code": str, "village_code": str, "activity": str})
+    assert list(table.columns[:len(REQUIRED)]) == REQUIRED
+    assert len(table) == 40 and (table.groupby("county_code").size() == 5).all()
+    summary = pd.read_excel(tmp_path / "gilan_counties.xlsx", dtype={"county_code": str})
+    assert list(summary["shortlisted"]) == [5] * 8
+    html = (tmp_path / "gilan.html").read_text(encoding="utf-8")
+    assert len(html) > 1_000_000                      # plotly.js inlined
+    assert '<script src="http' not in html and "<script src='http" not in html
+    assert "Plotly.newPlot" in html
+    for act in table["activity"].unique():
+        assert f'"name":"{act} ' in html             # one legend entry per activity
+
+
+def test_cli_activities_and_weights(demo_dir, tmp_path):
+    weights = tmp_path / "w.toml"
+    weights.write_text("[components.resources]\nweight = 0.6\n", encoding="utf-8")
+    out = tmp_path / "tea.csv"
+    res = CliRunner().invoke(app, ["villages", str(demo_dir), "--province", "01",
+                                   "--activities", "1079,1061", "--weights", str(weights),
+                                   "--per-county", "4", "--max-per-activity", "2",
+                                   "-o", str(out)])
+    assert res.exit_code == 0, res.output
+    table = pd.read_csv(out, dtype=str)
+    assert set(table["activity"]) == {"1079", "1061"}
+    assert (table.groupby(["county_code", "activity"]).size() <= 2).all()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["--province", "99"], "province '99'"),
+    (["--province", "01", "--activities", "tea"], "'tea'"),
+    (["--province", "01", "--weights", "missing.toml"], "does not exist"),
+    (["--province", "01", "--per-county", "0"], "per_county"),
+])
+def test_cli_bad_input_exits_2_and_writes_nothing(demo_dir, tmp_path, args, message):
+    out = tmp_path / "x.csv"
+    res = CliRunner().invoke(app, ["villages", str(demo_dir), *args, "-o", str(out)])
+    assert res.exit_code == 2
+    assert message in res.output
+    assert not list(tmp_path.iterdir())
