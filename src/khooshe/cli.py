@@ -1066,6 +1066,101 @@ def _report_markets(potential, summary, output: Path, candidates: Path | None,
                   f"written to {', '.join(written)}", highlight=False)
 
 
+# --- The province plan (khooshe.services.plan) ---------------------------------------------
+@app.command("plan")
+def plan_cmd(
+    workspace: Path = typer.Argument(..., help="Workspace directory."),
+    province: str = typer.Option(..., "--province", help="Province code, e.g. 06."),
+    out: Path = typer.Option(..., "--out", help="Directory for plan.html, plan.xlsx, plan.pdf."),
+    plan_lang: str = typer.Option("fa", "--lang", help="Language of the plan: fa or en."),
+    budget: str = typer.Option(
+        None, "--budget", help="Budget for half-finished units, in rials (e.g. 2.5e13); "
+        "default: what the job target costs."
+    ),
+    target_jobs: int = typer.Option(
+        None, "--target-jobs", help="Job target for half-finished units (default: all their "
+        "expected jobs)."
+    ),
+    markets: str = typer.Option(
+        None, "--markets", help="Target markets, comma-separated ISO3 (default "
+        "IRQ,KWT,ARE,QAT,OMN,BHR,SAU,AZE)."
+    ),
+    sections: str = typer.Option(
+        None, "--sections", help="Only these sections, comma-separated (profile, specialisation, "
+        "complexity, villages, markets, portfolio, programme, appendix)."
+    ),
+    formats: str = typer.Option("html,xlsx,pdf", "--formats", help="Outputs: html,xlsx,pdf."),
+) -> None:
+    """The province plan: one HTML, XLSX and PDF with every analysis (Persian by default)."""
+    import time
+
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from khooshe.services import plan as service
+
+    if plan_lang not in ("fa", "en"):
+        abort(f"--lang must be fa or en, not {plan_lang!r}")
+    fmts = tuple(f.strip() for f in formats.split(",") if f.strip())
+    bad = [f for f in fmts if f not in service.FORMATS]
+    if bad or not fmts:
+        abort(f"--formats: choose from {', '.join(service.FORMATS)}, not {formats!r}")
+    chosen = service.SECTIONS
+    if sections:
+        chosen = tuple(s.strip() for s in sections.split(",") if s.strip())
+        bad = [s for s in chosen if s not in service.SECTIONS]
+        if bad:
+            abort(f"--sections: unknown {', '.join(bad)}; choose from "
+                  f"{', '.join(service.SECTIONS)}")
+    options = service.PlanOptions(target_jobs=target_jobs)
+    if budget is not None:
+        from khooshe.analysis.portfolio import parse_amount
+
+        try:
+            options.budget = parse_amount(budget, "--budget")
+        except ValueError as exc:
+            abort(str(exc))
+    if markets:
+        options.markets = tuple(m.strip().upper() for m in markets.split(",") if m.strip())
+    if out.exists() and not out.is_dir():
+        abort(f"--out {out} is a file; give a directory")
+    ws = open_workspace(workspace)
+    start = time.perf_counter()
+    with Progress(TextColumn("{task.description:<28}"), BarColumn(), TimeElapsedColumn(),
+                  console=err_console, transient=False) as bar:
+        task = bar.add_task("plan", total=len(chosen) + len(fmts))
+
+        def on_section(key: str, state: str) -> None:
+            if state == "start":
+                bar.update(task, description=key)
+            else:
+                bar.advance(task)
+
+        try:
+            result = service.build_plan(ws, province, options=options, lang=plan_lang,
+                                        sections=chosen, on_section=on_section)
+        except ValueError as exc:
+            abort(str(exc))
+        written = {}
+        for fmt in fmts:
+            bar.update(task, description=f"write plan.{fmt}")
+            written.update(service.write_plan(result.plan, out, lang=plan_lang, formats=(fmt,)))
+            bar.advance(task)
+    ws.close()
+    for key, trace in result.failed.items():
+        err_console.print(f"[bold red]section {key} failed[/] (shown in the plan):\n{trace}",
+                          highlight=False)
+    for fmt, path in written.items():
+        if isinstance(path, Exception):
+            err_console.print(f"[bold red]plan.{fmt} failed:[/] {type(path).__name__}: {path}",
+                              highlight=False)
+        else:
+            console.print(f"wrote {path}", highlight=False)
+    console.print(f"plan of province {province}: {len(chosen) - len(result.failed)} of "
+                  f"{len(chosen)} sections in {time.perf_counter() - start:.1f} s", highlight=False)
+    if result.failed or any(isinstance(p, Exception) for p in written.values()):
+        raise typer.Exit(1)
+
+
 def main() -> None:
     """Entry point of the console script."""
     app()

@@ -1,0 +1,147 @@
+"""A plan as one self-contained HTML file (plotly.js embedded once; works offline).
+
+Persian by default: ``<html lang="fa" dir="rtl">``, Persian digits in every number shown,
+the date in the Jalali calendar. ``lang="en"`` gives a left-to-right English page. The same
+view (:func:`view`) feeds the PDF renderer, which draws figures as static SVG instead.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Callable
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from khooshe import __version__
+from khooshe.io.jalali import format_jalali
+from khooshe.io.persian import format_number, to_persian_digits
+from khooshe.reports.model import SYNTHETIC_BANNER, Figure, Plan, Table
+
+WORDS = {
+    "fa": {"plan": "برنامهٔ توسعهٔ خوشه‌های صنعتی استان", "toc": "فهرست", "error": "این بخش ساخته نشد:",
+           "generated": "تهیه‌شده در", "workspace": "فضای کار", "more": "{n} ردیف دیگر در plan.xlsx",
+           "footer": "تهیه‌شده با khooshe (خوشه)، نرم‌افزار آزاد برنامه‌ریزی خوشه‌های صنعتی.",
+           "yes": "✓", "no": "—"},
+    "en": {"plan": "Industrial-cluster development plan of", "toc": "Contents",
+           "error": "This section could not be built:", "generated": "generated",
+           "workspace": "workspace", "more": "{n} more rows in plan.xlsx",
+           "footer": "Made with khooshe (خوشه), open-source software for industrial-cluster "
+                     "programmes.", "yes": "✓", "no": "—"},
+}
+
+
+def _check(lang: str) -> None:
+    if lang not in ("fa", "en"):
+        raise ValueError(f"lang must be 'fa' or 'en', not {lang!r}")
+
+
+@cache
+def _asset(name: str) -> str:
+    return resources.files("khooshe.reports").joinpath("templates", name).read_text("utf-8")
+
+
+def digits(text: object, lang: str) -> str:
+    """``text`` with Persian digits in ``fa``."""
+    return to_persian_digits(text) if lang == "fa" else str(text)
+
+
+def cell(value: object, lang: str) -> tuple[str, str]:
+    """The text of a table cell and its CSS class (``num`` for numbers)."""
+    if value is None or value is pd.NA or value is pd.NaT or (
+        isinstance(value, float) and math.isnan(value)
+    ):
+        return "", ""
+    if isinstance(value, bool | np.bool_):
+        return WORDS[lang]["yes" if value else "no"], ""
+    if isinstance(value, int | np.integer):
+        return format_number(int(value), lang), "num"
+    if isinstance(value, float | np.floating):
+        v = float(value)
+        if math.isinf(v):
+            return ("∞" if v > 0 else "−∞"), "num"
+        decimals = 0 if v == round(v) or abs(v) >= 100 else (2 if abs(v) >= 1 else 3)
+        return format_number(v, lang, decimals), "num"
+    if isinstance(value, _dt.date):  # also datetime and pd.Timestamp
+        return (format_jalali(value, lang) if lang == "fa" else value.isoformat()[:10]), ""
+    return digits(value, lang), ""
+
+
+def table_view(table: Table, lang: str) -> dict:
+    """Headers, the shown rows (formatted) and the "N more rows" note of a table."""
+    frame = table.frame
+    shown = frame if table.max_rows_html is None else frame.head(table.max_rows_html)
+    rows = [[dict(zip(("text", "cls"), cell(v, lang), strict=True)) for v in row]
+            for row in shown.itertuples(index=False, name=None)]
+    more = len(frame) - len(shown)
+    return {"key": table.key, "title": table.title(lang), "note": table.note(lang),
+            "headers": table.headers(lang), "rows": rows,
+            "more": WORDS[lang]["more"].format(n=format_number(more, lang)) if more else ""}
+
+
+def figure_html(figure: Figure) -> str:
+    """A figure's ``<div>`` and script, without plotly.js (the page loads it once)."""
+    return figure.figure.to_html(include_plotlyjs=False, full_html=False,
+                                 config={"displaylogo": False, "responsive": True})
+
+
+def view(plan: Plan, lang: str, render_figure: Callable[[Figure], str]) -> dict:
+    """Everything the template shows, in ``lang``."""
+    _check(lang)
+    w = WORDS[lang]
+    when = plan.generated_at
+    date = format_jalali(when.date(), lang) if lang == "fa" else when.date().isoformat()
+    time = digits(when.strftime("%H:%M"), lang)
+    meta = f"{w['generated']} {date} {time}"
+    if plan.workspace_name:
+        meta += f" · {w['workspace']}: {plan.workspace_name}"
+    name = plan.province_name(lang)
+    title = f"{w['plan']} {name}"
+    sections = []
+    for i, s in enumerate(plan.sections, start=1):
+        sections.append({
+            "key": s.key, "title": s.title(lang), "error": s.error,
+            "paragraphs": s.paragraphs(lang),
+            "figures": [{"key": f.key, "html": render_figure(f)} for f in s.figures],
+            "tables": [table_view(t, lang) for t in s.tables],
+            "index": digits(i, lang),
+        })
+    return {"lang": lang, "dir": "rtl" if lang == "fa" else "ltr", "title": title, "meta": meta,
+            "banner": SYNTHETIC_BANNER[lang] if plan.synthetic else "",
+            "toc_title": w["toc"], "error_title": w["error"], "sections": sections,
+            "footer": w["footer"], "version": __version__}
+
+
+def render(context: dict, css: str, plotly_js: str = "") -> str:
+    """The page from the Jinja2 template (autoescaped)."""
+    from jinja2 import Environment
+
+    env = Environment(autoescape=True, keep_trailing_newline=True)
+    template = env.from_string(_asset("plan.html.j2"))
+    return template.render(css=css, plotly_js=plotly_js, **context)
+
+
+def write_text_atomic(path: Path, text: str) -> Path:
+    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no half file."""
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
+
+
+def render_html(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
+    """Write ``plan`` as one self-contained HTML file; returns the path."""
+    from plotly.offline import get_plotlyjs
+
+    has_figures = any(s.figures for s in plan.sections)
+    page = render(view(plan, lang, figure_html), _asset("plan.css"),
+                  get_plotlyjs() if has_figures else "")
+    return write_text_atomic(Path(path), page)

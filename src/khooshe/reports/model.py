@@ -1,0 +1,104 @@
+"""The report model: what a plan says, independent of how it is rendered.
+
+:mod:`khooshe.services.plan` fills a :class:`Plan`; :mod:`khooshe.reports.html`,
+:mod:`khooshe.reports.xlsx` and :mod:`khooshe.reports.pdf` render it. Text and tables carry both
+languages; the renderer picks one.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+
+import pandas as pd
+import plotly.graph_objects as go
+
+
+@dataclass
+class Table:
+    """A table of raw values (codes as text, numbers as numbers) with headers per language.
+
+    ``max_rows_html`` rows are shown in HTML and PDF, which then say how many more rows the
+    XLSX holds; ``None`` shows all.
+    """
+
+    key: str
+    title_fa: str
+    title_en: str
+    frame: pd.DataFrame
+    headers_fa: dict[str, str] = field(default_factory=dict)
+    headers_en: dict[str, str] = field(default_factory=dict)
+    note_fa: str = ""
+    note_en: str = ""
+    max_rows_html: int | None = 50
+
+    def title(self, lang: str) -> str:
+        return self.title_fa if lang == "fa" else self.title_en
+
+    def headers(self, lang: str) -> list[str]:
+        names = self.headers_fa if lang == "fa" else self.headers_en
+        return [names.get(c, c) for c in self.frame.columns]
+
+    def note(self, lang: str) -> str:
+        return self.note_fa if lang == "fa" else self.note_en
+
+
+@dataclass
+class Figure:
+    """A plotly figure (its labels already in the plan's language)."""
+
+    key: str
+    title_fa: str
+    title_en: str
+    figure: go.Figure
+
+    def title(self, lang: str) -> str:
+        return self.title_fa if lang == "fa" else self.title_en
+
+
+@dataclass
+class Section:
+    """One section of a plan; ``error`` is set when the section could not be built."""
+
+    key: str
+    title_fa: str
+    title_en: str
+    paragraphs_fa: list[str] = field(default_factory=list)
+    paragraphs_en: list[str] = field(default_factory=list)
+    figures: list[Figure] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+    error: str | None = None
+
+    def title(self, lang: str) -> str:
+        return self.title_fa if lang == "fa" else self.title_en
+
+    def paragraphs(self, lang: str) -> list[str]:
+        return self.paragraphs_fa if lang == "fa" else self.paragraphs_en
+
+
+@dataclass
+class Plan:
+    """A province plan."""
+
+    province_code: str
+    province_name_fa: str
+    province_name_en: str
+    generated_at: _dt.datetime
+    synthetic: bool
+    sections: list[Section]
+    workspace_name: str = ""
+
+    def province_name(self, lang: str) -> str:
+        return self.province_name_fa if lang == "fa" else self.province_name_en
+
+    @property
+    def tables(self) -> list[Table]:
+        return [t for s in self.sections for t in s.tables]
+
+
+#: The banner every output of a synthetic workspace carries.
+SYNTHETIC_BANNER = {
+    "fa": "دادهٔ ساختگی نمایشی — این گزارش بر پایهٔ داده‌های ساختگی است و آمار واقعی ایران نیست.",
+    "en": "SYNTHETIC DEMO DATA — this plan is built from synthetic data, not Iran's real "
+          "statistics.",
+}

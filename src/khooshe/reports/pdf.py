@@ -1,0 +1,31 @@
+"""A plan as PDF (WeasyPrint): the HTML view with figures drawn as static SVG.
+
+Persian text needs a font with Arabic-script shaping; the project's setup installs Debian's
+``fonts-noto-core`` (Noto Sans/Naskh Arabic) and the stylesheet also names Vazirmatn and DejaVu
+Sans, so whatever of these the machine has is used. WeasyPrint shapes and orders RTL text
+(HarfBuzz/Pango).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from khooshe.reports.html import _asset, render, view
+from khooshe.reports.model import Plan
+from khooshe.reports.svg import figure_static
+
+
+def render_pdf(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
+    """Write ``plan`` as a PDF; returns the path. Written to a temporary file, then renamed."""
+    from weasyprint import HTML
+
+    context = view(plan, lang, lambda f: figure_static(f, lang))
+    page = render(context, _asset("plan.css"))
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        HTML(string=page).write_pdf(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path

@@ -1,0 +1,119 @@
+"""A plan as an Excel workbook: an "about" sheet, then one sheet per table.
+
+Headers are in the plan's language; in Persian the sheets read right to left. Numbers stay
+numbers (Excel formats them); codes stay text so leading zeros survive.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from khooshe.io.jalali import format_jalali
+from khooshe.reports.model import SYNTHETIC_BANNER, Plan
+
+ABOUT = {
+    "fa": {"sheet": "درباره", "province": "استان", "generated": "تاریخ تهیه",
+           "workspace": "فضای کار", "sections": "بخش‌ها", "status": "وضعیت", "ok": "ساخته شد",
+           "failed": "ساخته نشد", "sheet_col": "برگه‌ها"},
+    "en": {"sheet": "about", "province": "province", "generated": "generated",
+           "workspace": "workspace", "sections": "sections", "status": "status", "ok": "built",
+           "failed": "failed", "sheet_col": "sheets"},
+}
+_BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_names(keys: list[str]) -> list[str]:
+    """Unique sheet names of at most 31 characters, as Excel requires."""
+    names: list[str] = []
+    for key in keys:
+        base = _BAD_SHEET_CHARS.sub("_", key)[:31] or "sheet"
+        name, i = base, 2
+        while name.lower() in (n.lower() for n in names):
+            suffix = f"_{i}"
+            name = base[: 31 - len(suffix)] + suffix
+            i += 1
+        names.append(name)
+    return names
+
+
+def _value(v: object) -> object:
+    if v is None or v is pd.NA:
+        return None
+    if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
+        return None
+    if isinstance(v, np.generic):
+        return v.item()
+    return v
+
+
+def render_xlsx(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
+    """Write ``plan``'s tables to an XLSX workbook; returns the path."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    if lang not in ("fa", "en"):
+        raise ValueError(f"lang must be 'fa' or 'en', not {lang!r}")
+    words = ABOUT[lang]
+    wb = Workbook()
+    about = wb.active
+    about.title = words["sheet"]
+    about.sheet_view.rightToLeft = lang == "fa"
+    bold = Font(bold=True)
+    rows = [[plan.province_name(lang)]]
+    if plan.synthetic:
+        rows.append([SYNTHETIC_BANNER[lang]])
+    when = plan.generated_at
+    date = format_jalali(when.date(), lang) if lang == "fa" else when.date().isoformat()
+    rows += [[words["province"], f"{plan.province_code} {plan.province_name(lang)}"],
+             [words["generated"], f"{date} {when:%H:%M}"],
+             [words["workspace"], plan.workspace_name], [],
+             [words["sections"], words["status"], words["sheet_col"]]]
+    tables = plan.tables
+    names = _sheet_names([t.key for t in tables])
+    sheet_of = dict(zip((id(t) for t in tables), names, strict=True))
+    for s in plan.sections:
+        status = words["failed"] + f": {s.error}" if s.error else words["ok"]
+        rows.append([s.title(lang), status, ", ".join(sheet_of[id(t)] for t in s.tables)])
+    for r in rows:
+        about.append(r)
+    about["A1"].font = Font(bold=True, size=14)
+    if plan.synthetic:
+        about["A2"].font = Font(bold=True, color="9C5700")
+        about["A2"].fill = PatternFill("solid", fgColor="FFF3CD")
+    about.column_dimensions["A"].width = 42
+    about.column_dimensions["B"].width = 60
+    about.column_dimensions["C"].width = 60
+
+    header_fill = PatternFill("solid", fgColor="E3F1EC")
+    for table, name in zip(tables, names, strict=True):
+        ws = wb.create_sheet(name)
+        ws.sheet_view.rightToLeft = lang == "fa"
+        ws.append([table.title(lang)])
+        ws["A1"].font = Font(bold=True, size=12)
+        ws.append(table.headers(lang))
+        for c in ws[2]:
+            c.font = bold
+            c.fill = header_fill
+            c.alignment = Alignment(wrap_text=True, vertical="top")
+        for row in table.frame.itertuples(index=False, name=None):
+            ws.append([_value(v) for v in row])
+        ws.freeze_panes = "A3"
+        for i, col in enumerate(table.frame.columns, start=1):
+            header = table.headers(lang)[i - 1]
+            sample = table.frame[col].head(200).astype(str).str.len()
+            width = max(len(str(header)), int(sample.max()) if len(sample) else 0)
+            ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = min(
+                max(10, width + 2), 60)
+    path = Path(path)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        wb.save(tmp)
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return path
