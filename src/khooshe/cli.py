@@ -337,11 +337,24 @@ def _complexity_run(func, **kwargs):
 
 @app.command("complexity")
 def complexity_cmd(
-    file: Path = typer.Argument(..., help="Long table (CSV, XLSX or Parquet)."),
+    file: Path = typer.Argument(
+        ..., help="Long table (CSV, XLSX or Parquet), or a workspace directory (region × ISIC "
+        "employment)."
+    ),
     time: str = typer.Option(None, "--time", help="Period column (omit for one period)."),
-    location: str = typer.Option(..., "--location", help="Location column."),
-    product: str = typer.Option(..., "--product", help="Product column."),
-    value: str = typer.Option(..., "--value", help="Value column (e.g. exports)."),
+    location: str = typer.Option(None, "--location", help="Location column (file mode)."),
+    product: str = typer.Option(None, "--product", help="Product column (file mode)."),
+    value: str = typer.Option(None, "--value", help="Value column, e.g. exports (file mode)."),
+    level: str = typer.Option(
+        "county", "--level", help="Workspace mode: regions compared, province or county."
+    ),
+    province: str = typer.Option(
+        None, "--province", help="Workspace mode: keep this province's regions (computed on "
+        "the whole country)."
+    ),
+    measure: str = typer.Option(
+        "employment", "--measure", help="Workspace mode: employment or establishments."
+    ),
     presence: str = typer.Option("rca", "--presence", help=_PRESENCE_HELP),
     rca_threshold: float = typer.Option(1.0, "--rca-threshold", help="Present if RCA > X."),
     rpop_threshold: float = typer.Option(1.0, "--rpop-threshold", help="Present if RPOP > X."),
@@ -361,6 +374,15 @@ def complexity_cmd(
     from khooshe.io.tables import write_table
 
     output_path(output)
+    if file.is_dir():
+        _complexity_workspace(file, level, province, measure, output, presence=presence,
+                              rca_threshold=rca_threshold, continuous=continuous,
+                              asymmetric=asymmetric, knn=knn)
+        return
+    missing = [f"--{n}" for n, v in (("location", location), ("product", product),
+                                     ("value", value)) if v is None]
+    if missing:
+        abort(f"{', '.join(missing)} required when FILE is a table")
     data, pop, pop_col = _complexity_read(file, population, time, location, presence)
     out = _complexity_run(
         complexity, data=data, time=time, location=location, product=product, value=value,
@@ -374,6 +396,28 @@ def complexity_cmd(
         f"{len(out):,} rows ({periods} period(s), {out[location].nunique():,} locations, "
         f"{out[product].nunique():,} products) written to {output}", highlight=False,
     )
+
+
+def _complexity_workspace(root: Path, level: str, province: str | None, measure: str,
+                          output: Path, **options) -> None:
+    """``khooshe complexity WORKSPACE``: subnational complexity on region × ISIC."""
+    from khooshe.io.tables import write_table
+    from khooshe.services.complexity import workspace_complexity
+
+    if options["presence"] not in ("rca", "both"):
+        abort("workspace mode supports --presence rca (regions have no population column "
+              "to compare with)")
+    options["presence"] = "rca"
+    ws = open_workspace(root)
+    try:
+        out = _complexity_run(workspace_complexity, ws=ws, level=level, province=province,
+                              measure=measure, **options)
+    finally:
+        ws.close()
+    write_table(out, output)
+    console.print(f"{len(out):,} rows ({out['region'].nunique():,} {level} regions × "
+                  f"{out['isic'].nunique():,} ISIC classes) written to {output}",
+                  highlight=False)
 
 
 @app.command("proximity")
