@@ -768,7 +768,12 @@ def portfolio_cmd(
         "progress_pct, remaining_cost_rials, expected_jobs [, expected_output, expected_exports]."
     ),
     budget: str = typer.Option(
-        ..., "--budget", help="Budget in rials (2500000000000, 2_500_000_000_000, 2.5e12)."
+        None, "--budget", help="Budget in rials (2500000000000, 2_500_000_000_000, 2.5e12); "
+        "required with a file; on a workspace the default is half the cost of every unit."
+    ),
+    province: str = typer.Option(
+        None, "--province", help="Workspace mode: the province whose half-finished units "
+        "are chosen."
     ),
     objective: str = typer.Option("jobs", "--objective", help="jobs or weighted."),
     weight: list[str] = typer.Option(
@@ -820,9 +825,10 @@ def portfolio_cmd(
         output_path(frontier_out)
     if summary_json is not None and summary_json.suffix.lower() != ".json":
         abort(f"{summary_json}: the summary must be a .json file")
-    if source.is_dir():
-        abort(f"{source} is a directory; the workspace mode of portfolio is not available yet, "
-              "give a CSV, XLSX or Parquet file of units")
+    if source.is_dir() and province is None:
+        abort("--province is required when SOURCE is a workspace")
+    if not source.is_dir() and budget is None:
+        abort("--budget is required when SOURCE is a units file")
     if objective not in ("jobs", "weighted"):
         abort(f"--objective must be jobs or weighted, not {objective!r}")
     if frontier_points < 0:
@@ -843,15 +849,33 @@ def portfolio_cmd(
                 abort(f"--weight {k}={v}: the weight must be a number")
     caps_p = _portfolio_pairs(cap_province, "--cap-province")
     caps_s = _portfolio_pairs(cap_sector, "--cap-sector")
-    try:
-        raw = read_table(source, as_text=True)
-    except (TableFormatError, FileNotFoundError) as exc:
-        abort(str(exc))
-    try:
-        units = pf.validate_units(raw, source=source.name)
-    except ValidationError as exc:
-        _report_invalid(exc, errors)
-        raise typer.Exit(2) from None
+    if source.is_dir():
+        from khooshe.services.portfolio import DEFAULT_BUDGET_SHARE, workspace_units
+
+        ws = open_workspace(source)
+        try:
+            units = workspace_units(ws, province)
+        except ValueError as exc:
+            abort(str(exc))
+        except ValidationError as exc:
+            _report_invalid(exc, errors)
+            raise typer.Exit(2) from None
+        finally:
+            ws.close()
+        if budget is None:
+            budget = int(DEFAULT_BUDGET_SHARE * units["remaining_cost_rials"].sum())
+            console.print(f"No --budget: using {DEFAULT_BUDGET_SHARE:.0%} of the cost of "
+                          "finishing every unit.", highlight=False)
+    else:
+        try:
+            raw = read_table(source, as_text=True)
+        except (TableFormatError, FileNotFoundError) as exc:
+            abort(str(exc))
+        try:
+            units = pf.validate_units(raw, source=source.name)
+        except ValidationError as exc:
+            _report_invalid(exc, errors)
+            raise typer.Exit(2) from None
     common = dict(cap_province=caps_p, cap_sector=caps_s, min_progress=min_progress,
                   include=include, exclude=exclude, validated=True)
     target = front = None
