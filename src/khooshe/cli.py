@@ -1032,6 +1032,14 @@ def markets_cmd(
     over_time: Path = typer.Option(
         None, "--over-time", help="Also write exports by year, value and weight, to this file."
     ),
+    province: str = typer.Option(
+        None, "--province", help="Workspace mode: link the potential to this province's "
+        "clusters."
+    ),
+    links: Path = typer.Option(
+        None, "--links", help="Workspace mode: write the cluster ↔ product ↔ market links here "
+        "(default <OUT stem>_clusters.<ext>)."
+    ),
     output: Path = typer.Option(..., "-o", "--output", help="CSV, XLSX or Parquet to write."),
 ) -> None:
     """Export potential and unrealised potential per (market, product), following ITC's
@@ -1059,9 +1067,10 @@ def markets_cmd(
     for path in (output, candidates, over_time):
         if path is not None:
             output_path(path)
-    if source.is_dir():
-        abort(f"{source} is a directory; give a trade file (workspace mode is not available "
-              "here yet)")
+    if links is not None:
+        output_path(links)
+    if not source.is_dir() and (province is not None or links is not None):
+        abort("--province and --links need a workspace as SOURCE")
     if fmt not in ("auto", "baci", "comtrade", "flows"):
         abort(f"--format must be auto, baci, comtrade or flows, not {fmt!r}")
     if flow not in ("X", "M"):
@@ -1074,6 +1083,15 @@ def markets_cmd(
     except UnknownCountryError as exc:
         abort(str(exc))
     market_growth = _parse_growth(growth, targets, table)
+    if source.is_dir():
+        _markets_workspace(
+            source, province, exp, targets, window, output=output, candidates=candidates,
+            over_time=over_time, links=links, concordance=concordance, min_rca=min_rca,
+            top_candidates=top_candidates, base_years=base_years, horizon=horizon,
+            trend_weight=trend_weight, market_growth=market_growth, distances=distances,
+            tariffs=tariffs, distance_elasticity=distance_elasticity,
+            tariff_elasticity=tariff_elasticity)
+        return
     try:
         baci_countries = None if countries is None else read_baci_countries(countries)
         dist = None if distances is None else read_distances(distances)
@@ -1107,6 +1125,52 @@ def markets_cmd(
     for note in result.notes:
         err_console.print(f"[yellow]note:[/] {note}", highlight=False)
     _report_markets(result.potential, summary, output, candidates, over_time, table)
+
+
+def _markets_workspace(root: Path, province: str | None, exporter: str, markets: list[str],
+                       window, *, output: Path, candidates: Path | None,
+                       over_time: Path | None, links: Path | None, concordance: Path | None,
+                       distances: Path | None, tariffs: Path | None, **options) -> None:
+    """``khooshe markets WORKSPACE``: the workspace's trade flows and clusters."""
+    import warnings
+
+    from khooshe.analysis import markets as mk
+    from khooshe.io.tables import TableFormatError, write_table
+    from khooshe.io.trade import TradeFileError, read_distances, read_tariffs
+    from khooshe.services.markets import workspace_markets
+
+    if concordance is not None:
+        abort("on a workspace the HS6 → ISIC links come from its products table; "
+              "import products with an isic column instead of --concordance")
+    ws = open_workspace(root)
+    try:
+        if distances is not None:
+            options["distances"] = read_distances(distances)
+        if tariffs is not None:
+            options["tariffs"] = read_tariffs(tariffs, exporter=exporter)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", mk.MarketsWarning)
+            result = workspace_markets(ws, province=province, exporter=exporter,
+                                       markets=markets, years=window, **options)
+    except (TradeFileError, TableFormatError, FileNotFoundError, ValueError) as exc:
+        abort(str(exc))
+    finally:
+        ws.close()
+    links = links or output.with_name(f"{output.stem}_clusters{output.suffix}")
+    write_table(result.potential, output)
+    write_table(result.links, links)
+    if candidates is not None:
+        write_table(result.candidates, candidates)
+    if over_time is not None:
+        write_table(result.over_time, over_time)
+    for note in result.notes:
+        err_console.print(f"[yellow]note:[/] {note}", highlight=False)
+    totals = result.potential.groupby("market")["unrealised_value"].sum()
+    for m in result.markets:
+        console.print(f"  {m}: unrealised potential {totals.get(m, 0.0) / 1e6:,.1f} million USD",
+                      highlight=False)
+    console.print(f"{len(result.potential):,} (market, product) rows written to {output}; "
+                  f"{len(result.links):,} cluster links to {links}", highlight=False)
 
 
 def _report_markets(potential, summary, output: Path, candidates: Path | None,
