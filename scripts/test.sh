@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Set up and run the test suite (PostgreSQL tests use the local server's `test` database).
+# Set up and run the test suite (PostgreSQL tests use the local server's `test` database; the
+# browser test drives Debian's chromium).
 # Usage: bash scripts/test.sh [PYTEST ARGS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash scripts/system-deps.sh --browser
 bash scripts/setup.sh test
 .venv/bin/ruff check src tests benchmarks
 .venv/bin/python -m pytest "$@"

@@ -749,12 +749,106 @@ def complexity(ctx: _Context) -> Section:
 
 def markets(ctx: _Context) -> Section:
     """Export potential of the exporter in the target markets, linked to the province's
-    clusters (ITC method)."""
+    clusters (ITC method; seeds R4, R5, R10, R16, R17)."""
     from khooshe.services.markets import workspace_markets
 
     result = workspace_markets(ctx.ws, province=ctx.province, exporter=ctx.options.exporter,
                                markets=list(ctx.options.markets))
-    raise NotImplementedError(result)
+    pot, links = result.potential, result.links
+    by_market = (pot.groupby(["market", "market_name_fa", "market_name_en"])
+                 [["potential_value", "actual_value", "unrealised_value"]].sum()
+                 .reset_index().sort_values("unrealised_value", ascending=False))
+    # which of the province's clusters can serve each (product, market)
+    serving = (links.groupby(["product", "market"])
+               .agg(clusters_fa=("cluster_name_fa", lambda s: "، ".join(sorted(set(s)))),
+                    clusters_en=("cluster_name_en", lambda s: ", ".join(sorted(set(s)))))
+               if len(links) else pd.DataFrame(columns=["clusters_fa", "clusters_en"]))
+    top = (pot[pot["rank"] <= 10].join(serving, on=["product", "market"])
+           .fillna({"clusters_fa": "", "clusters_en": ""})
+           .sort_values(["market", "rank"]))
+    first = ctx.options.markets[0]
+    lead = pot[(pot["market"] == first) & (pot["rank"] <= 5)].sort_values("rank")
+    lines = [_say(
+        "پتانسیل صادراتی {exp} در {n} بازار هدف به روش مرکز تجارت بین‌الملل (ITC): عرضه × تقاضا × "
+        "سهولت دسترسی. پتانسیل محقق‌نشده در همهٔ بازارها {total} دلار است.",
+        "Export potential of {exp} in {n} target markets by the International Trade Centre's "
+        "method: supply × demand × ease of access. Unrealised potential across the markets: "
+        "{total} USD.", exp=ctx.options.exporter, n=len(ctx.options.markets),
+        total=float(by_market["unrealised_value"].sum()))]
+    if len(lead):
+        name = lead["market_name_fa"].iloc[0], lead["market_name_en"].iloc[0]
+        lines.append(_say(
+            "بزرگ‌ترین فرصت‌های محقق‌نشده در {m}: {items}.",
+            "The largest unrealised opportunities in {m}: {items}.", m=Bi(*name), items=Bi(
+                "، ".join(lead["product_name_fa"].replace("", None).fillna(lead["product"])),
+                ", ".join(lead["product_name_en"].replace("", None).fillna(lead["product"])))))
+    linked = links["cluster_code"].nunique() if len(links) else 0
+    lines.append(_say(
+        "{k} خوشهٔ استان به این فرصت‌ها پیوند دارند (از راه جدول تطابق HS6 ↔ ISIC).",
+        "{k} clusters of the province link to these opportunities (through the HS6 ↔ ISIC "
+        "concordance).", k=int(linked)))
+    for note in result.notes:
+        ctx.notes.append(("بازارها: " + note, "Markets: " + note))
+
+    over = result.over_time
+    figures = []
+    for key, col, scale, title in (
+            ("exports_value", "exports_value_usd", 1e6,
+             ("صادرات به بازارهای هدف: ارزش (میلیون دلار)",
+              "Exports to the target markets: value (million USD)")),
+            ("exports_weight", "exports_quantity_t_est", 1e3,
+             ("صادرات به بازارهای هدف: وزن (هزار تن)",
+              "Exports to the target markets: weight (thousand t)"))):
+        fig = go.Figure()
+        for market in ctx.options.markets:
+            g = over[over["market"] == market].sort_values("year")
+            if len(g):
+                fig.add_trace(go.Scatter(x=g["year"].astype(str), y=g[col] / scale,
+                                         mode="lines+markers", name=market))
+        fig.update_layout(title={"text": ctx.pick(title)}, height=360,
+                          margin={"l": 10, "r": 10, "t": 50, "b": 40})
+        figures.append(Figure(key=key, title_fa=title[0], title_en=title[1], figure=fig))
+    headers_pot = {"market": ("بازار", "market"), "market_name_fa": ("کشور", "country (fa)"),
+                   "market_name_en": ("کشور (لاتین)", "country"), "rank": ("رتبه", "rank"),
+                   "product": ("HS6", "HS6"), "product_name_fa": ("کالا", "product (fa)"),
+                   "product_name_en": ("کالا (لاتین)", "product"), "isic": ("ISIC", "ISIC"),
+                   "potential_value": ("پتانسیل (دلار)", "potential (USD)"),
+                   "actual_value": ("صادرات واقعی (دلار)", "actual (USD)"),
+                   "unrealised_value": ("محقق‌نشده (دلار)", "unrealised (USD)"),
+                   "unrealised_pct": ("٪ محقق‌نشده", "unrealised %"),
+                   "clusters_fa": ("خوشه‌های استان", "clusters (fa)"),
+                   "clusters_en": ("خوشه‌های استان (لاتین)", "clusters")}
+    tables = [
+        _table("market_totals", ("جمع هر بازار", "Totals per market"), by_market, {
+            "market": ("بازار", "market"), "market_name_fa": ("کشور", "country (fa)"),
+            "market_name_en": ("کشور (لاتین)", "country"),
+            "potential_value": ("پتانسیل (دلار)", "potential (USD)"),
+            "actual_value": ("صادرات واقعی (دلار)", "actual (USD)"),
+            "unrealised_value": ("محقق‌نشده (دلار)", "unrealised (USD)")}, rows=None),
+        _table("market_opportunities", ("ده فرصت نخست هر بازار", "Top 10 opportunities per market"),
+               top, headers_pot, rows=40),
+    ]
+    if len(links):
+        tables.append(_table("cluster_links", ("پیوند خوشه‌ها با فرصت‌ها",
+                                               "Clusters and their opportunities"), links, {
+            "cluster_code": ("خوشه", "cluster"), "cluster_name_fa": ("نام خوشه", "name (fa)"),
+            "cluster_name_en": ("نام خوشه (لاتین)", "name"), "regions": ("شهرستان‌ها", "counties"),
+            "isic": ("ISIC", "ISIC"), "product": ("HS6", "HS6"),
+            "product_name_fa": ("کالا", "product (fa)"), "market": ("بازار", "market"),
+            "market_name_fa": ("کشور", "country (fa)"),
+            "unrealised_value": ("محقق‌نشده (دلار)", "unrealised (USD)"),
+            "rank": ("رتبه", "rank")}, rows=40))
+    tables.append(_table("exports_over_time", ("صادرات در طول زمان (ارزش و وزن)",
+                                               "Exports over time (value and weight)"), over, {
+        "year": ("سال", "year"), "market": ("بازار", "market"),
+        "exports_value_usd": ("صادرات (دلار)", "exports (USD)"),
+        "exports_quantity_t": ("وزن گزارش‌شده (تن)", "reported weight (t)"),
+        "exports_quantity_t_est": ("وزن با برآورد (تن)", "weight incl. estimates (t)"),
+        "quantity_reported_pct": ("٪ ارزشِ دارای وزن", "% of value with weight"),
+        "imports_value_usd": ("واردات بازار (دلار)", "market imports (USD)"),
+        "share_value_pct": ("سهم ارزشی ٪", "value share %"),
+        "share_weight_pct": ("سهم وزنی ٪", "weight share %")}, rows=None))
+    return _section("markets", TITLES["markets"], lines, tables, figures)
 
 
 def portfolio(ctx: _Context) -> Section:
@@ -762,9 +856,91 @@ def portfolio(ctx: _Context) -> Section:
     frontier."""
     from khooshe.services.portfolio import plan_portfolio
 
-    result = plan_portfolio(ctx.ws, province=ctx.province, budget=ctx.options.budget,
-                            target_jobs=ctx.options.target_jobs, frontier=20)
-    raise NotImplementedError(result)
+    plan = plan_portfolio(ctx.ws, province=ctx.province, budget=ctx.options.budget,
+                          target_jobs=ctx.options.target_jobs, frontier=20)
+    s, units = plan.summary, plan.units
+    budget_note = Bi("نیمی از هزینهٔ تکمیل همهٔ واحدها (پیش‌فرض)", plan.budget_source) \
+        if plan.budget_source != "given" else Bi("تعیین‌شده", "given")
+    lines = [
+        _say("{n} واحد نیمه‌تمام با {jobs} شغل پیش‌بینی‌شده نیاز به {cost} اعتبار دارند.",
+             "{n} half-finished units with {jobs} expected jobs need {cost} to complete.",
+             n=len(units), jobs=int(units["expected_jobs"].sum()),
+             cost=Money(float(units["remaining_cost_rials"].sum()))),
+        _say("با بودجهٔ {budget} ({src})، بهینهٔ اثبات‌شده {k} واحد را برمی‌گزیند و {jobs} شغل "
+             "می‌سازد{proof}. قاعدهٔ سادهٔ «پیشرفته‌ترین نخست» {ma} شغل و «ارزان‌ترین هزینهٔ هر "
+             "شغل نخست» {cj} شغل می‌دهد.",
+             "With a budget of {budget} ({src}), the proven optimum completes {k} units for "
+             "{jobs} jobs{proof}. The naive rule 'most advanced first' gives {ma} jobs and "
+             "'cheapest per job first' {cj}.",
+             budget=Money(s["budget"]), src=budget_note, k=int(s["units_selected"]),
+             jobs=int(s["jobs"]),
+             proof=Bi("" if s["optimal"] else f" (فاصله تا بهینه {s['gap']:.2%})",
+                      "" if s["optimal"] else f" (gap {s['gap']:.2%})"),
+             ma=int(s["greedy_jobs"]["most_advanced"]),
+             cj=int(s["greedy_jobs"]["cheapest_per_job"])),
+    ]
+    if plan.target is not None:
+        lines.append(_say("ارزان‌ترین راه رسیدن به هدف {t} شغل: تکمیل {k} واحد با {cost}.",
+                          "The cheapest way to reach the target of {t} jobs: complete {k} units "
+                          "for {cost}.", t=plan.target_jobs, k=int(plan.target.selected.sum()),
+                          cost=Money(plan.target.cost)))
+    else:
+        lines.append(_say("هدف {t} شغل با این واحدها دست‌یافتنی نیست: {msg}",
+                          "The target of {t} jobs cannot be reached with these units: {msg}",
+                          t=plan.target_jobs, msg=Bi(plan.target_message, plan.target_message)))
+    m = plan.result.marginal_out
+    if m is not None:
+        lines.append(_say("واحد بعدی در مرز بودجه: {id} با {jobs} شغل که {extra} اعتبار بیشتر "
+                          "می‌خواهد.",
+                          "The next unit at the budget edge: {id} with {jobs} jobs, needing "
+                          "{extra} more.", id=m.id, jobs=int(m.expected_jobs),
+                          extra=Money(m.extra_budget)))
+    front = plan.frontier.assign(budget_bn_toman=plan.frontier["budget"] / 1e10,
+                                 cost_bn_toman=plan.frontier["cost"] / 1e10)
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=front["budget_bn_toman"], y=front["jobs"], mode="lines+markers",
+                             name=ctx.pick(("بهینه", "optimum"))))
+    for rule, label in (("greedy_most_advanced", ("پیشرفته‌ترین نخست", "most advanced first")),
+                        ("greedy_cheapest_per_job", ("ارزان‌ترین هر شغل نخست",
+                                                     "cheapest per job first"))):
+        if rule in front:
+            fig.add_trace(go.Scatter(x=front["budget_bn_toman"], y=front[rule], mode="lines",
+                                     name=ctx.pick(label), line={"dash": "dot"}))
+    title = ("منحنی بودجه ← شغل", "Budget → jobs frontier")
+    fig.update_layout(title={"text": ctx.pick(title)}, height=400,
+                      xaxis={"title": {"text": ctx.pick(("بودجه (میلیارد تومان)",
+                                                         "budget (bn toman)"))}},
+                      yaxis={"title": {"text": ctx.pick(("شغل", "jobs"))}},
+                      margin={"l": 10, "r": 10, "t": 50, "b": 40})
+    if plan.target is not None:
+        fig.add_hline(y=plan.target_jobs, line_dash="dash", line_color="#b43c5a")
+    chosen = units[units["selected"] == 1].sort_values("cost_per_job")
+    chosen = chosen.assign(cost_bn_toman=chosen["remaining_cost_rials"] / 1e10,
+                           cost_per_job_m_toman=chosen["cost_per_job"] / 1e7,
+                           activity_fa=ctx.isic_label(chosen["isic"], "fa"))
+    ctx.notes.append(_say(
+        "واحدهای نیمه‌تمام با برنامه‌ریزی عدد صحیح (HiGHS) انتخاب شده‌اند؛ «بهینه» یعنی فاصلهٔ "
+        "صفر تا کران اثبات‌شده.",
+        "Half-finished units are chosen by integer programming (HiGHS); 'optimal' means a "
+        "proven gap of zero."))
+    tables = [
+        _table("portfolio_units", ("واحدهای برگزیده", "Selected units"), chosen, {
+            "id": ("شناسه", "id"), "name": ("نام", "name"), "county_fa": ("شهرستان", "county"),
+            "isic": ("ISIC", "ISIC"), "activity_fa": ("فعالیت", "activity"),
+            "progress_pct": ("پیشرفت ٪", "progress %"),
+            "cost_bn_toman": ("هزینهٔ تکمیل (میلیارد تومان)", "cost (bn toman)"),
+            "expected_jobs": ("شغل", "jobs"),
+            "cost_per_job_m_toman": ("هزینهٔ هر شغل (میلیون تومان)", "cost per job (m toman)"),
+            "selected_target": ("در مجموعهٔ هدف", "in target set")}),
+        _table("portfolio_frontier", ("منحنی بودجه ← شغل", "Budget → jobs frontier"), front, {
+            "budget_bn_toman": ("بودجه (میلیارد تومان)", "budget (bn toman)"),
+            "jobs": ("شغل (بهینه)", "jobs (optimum)"), "units": ("واحد", "units"),
+            "greedy_most_advanced": ("پیشرفته‌ترین نخست", "most advanced first"),
+            "greedy_cheapest_per_job": ("ارزان‌ترین هر شغل نخست", "cheapest per job first"),
+            "optimal": ("بهینهٔ اثبات‌شده", "proven optimal")}, rows=None),
+    ]
+    return _section("portfolio", TITLES["portfolio"], lines, tables,
+                    [Figure(key="frontier", title_fa=title[0], title_en=title[1], figure=fig)])
 
 
 # ============================================================================================
