@@ -859,7 +859,7 @@ def portfolio(ctx: _Context) -> Section:
     plan = plan_portfolio(ctx.ws, province=ctx.province, budget=ctx.options.budget,
                           target_jobs=ctx.options.target_jobs, frontier=20)
     s, units = plan.summary, plan.units
-    budget_note = Bi("نیمی از هزینهٔ تکمیل همهٔ واحدها (پیش‌فرض)", plan.budget_source) \
+    budget_note = Bi("پیش‌فرض: نیمی از هزینهٔ تکمیل همهٔ واحدها", plan.budget_source) \
         if plan.budget_source != "given" else Bi("تعیین‌شده", "given")
     lines = [
         _say("{n} واحد نیمه‌تمام با {jobs} شغل پیش‌بینی‌شده نیاز به {cost} اعتبار دارند.",
