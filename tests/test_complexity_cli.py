@@ -96,7 +96,7 @@ def test_bad_options_exit_2_and_write_nothing(tmp_path, args, message):
 
 def test_directory_and_bad_extension(tmp_path):
     result = run("complexity", tmp_path, *KEYS, "-o", tmp_path / "o.csv")
-    assert result.exit_code == 2 and "is a directory" in result.output
+    assert result.exit_code == 2 and "not a khooshe workspace" in result.output
     result = run("complexity", _sample(), *KEYS, "-o", tmp_path / "o.txt")
     assert result.exit_code == 2 and "unsupported file type" in result.output
 

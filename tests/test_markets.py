@@ -486,7 +486,7 @@ def test_cli_markets_malformed_file(tmp_path):
     assert "invalid value in column 'v'" in text and "seven" in text
     assert not out.exists()
     res = run("markets", tmp_path, "--exporter", "IRN", "--markets", "IRQ", "-o", out)
-    assert res.exit_code == 2 and "directory" in res.output
+    assert res.exit_code == 2 and "not a khooshe workspace" in res.output
 
 
 def test_potential_rows_are_not_nan():

@@ -535,5 +535,9 @@ def test_cli_portfolio_errors_write_nothing(units_csv, tmp_path):
         r = CliRunner().invoke(app, ["portfolio", str(units_csv), *args, "-o", str(out)])
         assert r.exit_code == 2 and msg in r.output, r.output
         assert not out.exists()
+    # a directory is a workspace: it needs --province, and must be one
     r = CliRunner().invoke(app, ["portfolio", str(tmp_path), "--budget", "10", "-o", str(out)])
-    assert r.exit_code == 2 and "directory" in r.output
+    assert r.exit_code == 2 and "--province is required" in r.output
+    r = CliRunner().invoke(app, ["portfolio", str(tmp_path), "--province", "06", "-o", str(out)])
+    assert r.exit_code == 2 and "workspace" in r.output
+    assert not out.exists()

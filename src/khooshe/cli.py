@@ -752,13 +752,10 @@ def _portfolio_json(path: Path, data: dict) -> None:
             return None
         return v
 
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    from khooshe.io.tables import atomic_path
+
+    with atomic_path(path) as tmp:
         tmp.write_text(json.dumps(clean(data), ensure_ascii=False, indent=2), encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 @app.command("portfolio")

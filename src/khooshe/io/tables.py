@@ -6,6 +6,8 @@ Codes keep their leading zeros: every column is read as text and typed later by 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pandas as pd
@@ -61,6 +63,24 @@ def read_table(path: str | Path, *, as_text: bool = True) -> pd.DataFrame:
     return df
 
 
+@contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to; moved onto ``path`` when the block ends
+    without error, removed otherwise — so a failure never leaves a half-written file.
+
+    >>> with atomic_path("out.html") as tmp:  # doctest: +SKIP
+    ...     tmp.write_text(page)
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    try:
+        yield tmp
+        tmp.replace(path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 def write_table(df: pd.DataFrame, path: str | Path, *, sheet_name: str = "data") -> Path:
     """Write ``df`` as CSV (UTF-8 with BOM so Excel shows Persian), XLSX or Parquet.
 
@@ -69,9 +89,7 @@ def write_table(df: pd.DataFrame, path: str | Path, *, sheet_name: str = "data")
     """
     path = Path(path)
     fmt = table_format(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with atomic_path(path) as tmp:
         if fmt == "csv":
             df.to_csv(tmp, index=False, encoding="utf-8-sig")
         elif fmt == "xlsx":
@@ -79,7 +97,4 @@ def write_table(df: pd.DataFrame, path: str | Path, *, sheet_name: str = "data")
                 df.to_excel(xw, sheet_name=sheet_name[:31], index=False)
         else:
             df.to_parquet(tmp, index=False)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
     return path

@@ -20,6 +20,7 @@ import pandas as pd
 from khooshe import __version__
 from khooshe.io.jalali import format_jalali
 from khooshe.io.persian import format_number, to_persian_digits
+from khooshe.io.tables import atomic_path
 from khooshe.reports.model import SYNTHETIC_BANNER, Figure, Plan, Table
 
 WORDS = {
@@ -125,18 +126,6 @@ def render(context: dict, css: str, plotly_js: str = "") -> str:
     return template.render(css=css, plotly_js=plotly_js, **context)
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write ``text`` to ``path`` through a temporary file, so a failure leaves no half file."""
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
-
-
 def render_html(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
     """Write ``plan`` as one self-contained HTML file; returns the path."""
     from plotly.offline import get_plotlyjs
@@ -144,4 +133,6 @@ def render_html(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
     has_figures = any(s.figures for s in plan.sections)
     page = render(view(plan, lang, figure_html), _asset("plan.css"),
                   get_plotlyjs() if has_figures else "")
-    return write_text_atomic(Path(path), page)
+    with atomic_path(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
+    return Path(path)

@@ -10,22 +10,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from khooshe.io.tables import atomic_path
 from khooshe.reports.html import _asset, render, view
 from khooshe.reports.model import Plan
 from khooshe.reports.svg import figure_static
 
 
 def render_pdf(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
-    """Write ``plan`` as a PDF; returns the path. Written to a temporary file, then renamed."""
+    """Write ``plan`` as a PDF; returns the path."""
     from weasyprint import HTML
 
     context = view(plan, lang, lambda f: figure_static(f, lang))
     page = render(context, _asset("plan.css"))
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with atomic_path(path) as tmp:
         HTML(string=page).write_pdf(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return Path(path)

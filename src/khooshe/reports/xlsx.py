@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from khooshe.io.jalali import format_jalali
+from khooshe.io.tables import atomic_path
 from khooshe.reports.model import SYNTHETIC_BANNER, Plan
 
 ABOUT = {
@@ -109,11 +110,6 @@ def render_xlsx(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
             width = max(len(str(header)), int(sample.max()) if len(sample) else 0)
             ws.column_dimensions[ws.cell(row=2, column=i).column_letter].width = min(
                 max(10, width + 2), 60)
-    path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp")
-    try:
+    with atomic_path(path) as tmp:
         wb.save(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
-    return path
+    return Path(path)

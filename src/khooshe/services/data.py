@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Table, insert, select
 from khooshe.domain.schema import ENTITIES, Entity, entity
 from khooshe.domain.validate import ValidationError, validate
 from khooshe.io.divisions import divisions_to_regions, is_division_listing
-from khooshe.io.tables import read_table, table_format, write_table
+from khooshe.io.tables import atomic_path, read_table, table_format, write_table
 from khooshe.store.tables import TABLES, audit_log
 from khooshe.store.workspace import Workspace
 
@@ -214,10 +214,9 @@ def export_boundaries(ws: Workspace, path: Path) -> int:
         }
         for row in df.to_dict("records")
     ]
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(json.dumps({"type": "FeatureCollection", "features": features},
-                              ensure_ascii=False), encoding="utf-8")
-    tmp.replace(path)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps({"type": "FeatureCollection", "features": features},
+                                  ensure_ascii=False), encoding="utf-8")
     return len(features)
 
 
@@ -260,12 +259,9 @@ def write_template(kind: str, path: str | Path) -> list[Path]:
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in ent.names})
     docs = column_descriptions(kind)
     if fmt == "xlsx":
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
+        with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
             empty.to_excel(xw, sheet_name=kind[:31], index=False)
             docs.to_excel(xw, sheet_name="columns", index=False)
-        tmp.replace(path)
         return [path]
     write_table(empty, path)
     doc_path = path.with_name(f"{path.stem}.columns.csv")

@@ -25,7 +25,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from khooshe.io.persian import format_money_toman, format_number, to_persian_digits
+from khooshe.io.persian import format_money_toman, to_persian_digits
+from khooshe.reports.html import cell
 from khooshe.reports.model import Figure, Plan, Section, Table
 from khooshe.services.data import read_kind
 from khooshe.services.frames import establishments_with_regions, region_ancestors
@@ -135,19 +136,13 @@ class Bi:
 
 
 def _show(value: object, lang: str) -> str:
+    """A value in a sentence: money in toman, names in their language, numbers and codes as
+    the tables show them (:func:`khooshe.reports.html.cell`)."""
     if isinstance(value, Money):
         return format_money_toman(value.rials, lang)
     if isinstance(value, Bi):
         return to_persian_digits(value.fa) if lang == "fa" else value.en
-    if isinstance(value, bool | np.bool_):
-        return str(value)
-    if isinstance(value, int | np.integer):
-        return format_number(int(value), lang)
-    if isinstance(value, float | np.floating):
-        v = float(value)
-        return format_number(v, lang, 0 if abs(v) >= 100 or v == round(v) else 2)
-    text = str(value)
-    return to_persian_digits(text) if lang == "fa" else text
+    return cell(value, lang)[0]
 
 
 def _say(fa: str, en: str, **values: object) -> tuple[str, str]:

@@ -17,7 +17,7 @@ import pandas as pd
 
 from khooshe.analysis import potential as pot
 from khooshe.i18n import t
-from khooshe.io.tables import table_format, write_table
+from khooshe.io.tables import atomic_path, table_format, write_table
 from khooshe.services.data import read_kind
 from khooshe.services.frames import region_ancestors
 from khooshe.store.workspace import Workspace
@@ -283,12 +283,8 @@ def write_result(result: VillagesResult, output: str | Path) -> list[Path]:
     written = [write_table(rounded(result.shortlist.villages), output, sheet_name="villages"),
                write_table(result.shortlist.counties, counties_path(output),
                            sheet_name="counties")]
-    tmp = html_path.with_name(f".{html_path.name}.tmp")
-    try:
+    with atomic_path(html_path) as tmp:
         tmp.write_text(html, encoding="utf-8")
-        tmp.replace(html_path)
-    finally:
-        tmp.unlink(missing_ok=True)
     written.append(html_path)
     return written
 
