@@ -111,7 +111,9 @@ def view(plan: Plan, lang: str, render_figure: Callable[[Figure], str]) -> dict:
             "tables": [table_view(t, lang) for t in s.tables],
             "index": digits(i, lang),
         })
+    running = title + (" — " + SYNTHETIC_BANNER[lang].split(" — ")[0] if plan.synthetic else "")
     return {"lang": lang, "dir": "rtl" if lang == "fa" else "ltr", "title": title, "meta": meta,
+            "running_head": running.replace('"', "'").replace("\\", ""),
             "banner": SYNTHETIC_BANNER[lang] if plan.synthetic else "",
             "toc_title": w["toc"], "error_title": w["error"], "sections": sections,
             "footer": w["footer"], "version": __version__}

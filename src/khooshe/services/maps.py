@@ -102,8 +102,12 @@ def choropleth(
     hover: pd.Series | None = None,
     colorbar: str = "",
     colorscale: str = "YlOrRd",
+    midpoint: float | None = None,
 ) -> go.Figure:
     """A county choropleth of ``values`` (indexed by county code).
+
+    With ``midpoint`` (e.g. 0 for z-scores on a diverging scale) the colour range is
+    symmetric around it, so its colour means "neither" wherever the data lie.
 
     Drawn on plain lon/lat axes (one filled polygon trace per county, and a marker trace at the
     centroids carrying the colour bar and the hover text) rather than plotly's ``geo``
@@ -115,6 +119,9 @@ def choropleth(
     z = values.reindex(codes).fillna(0.0).astype(float)
     text = hover.reindex(codes).fillna("") if hover is not None else pd.Series(codes, index=codes)
     lo, hi = float(z.min()) if len(z) else 0.0, float(z.max()) if len(z) else 1.0
+    if midpoint is not None:
+        half = max(abs(lo - midpoint), abs(hi - midpoint)) or 1.0
+        lo, hi = midpoint - half, midpoint + half
     norm = (z - lo) / (hi - lo) if hi > lo else z * 0.0
     colours = sample_colorscale(colorscale, list(norm)) if len(z) else []
     fig = go.Figure()

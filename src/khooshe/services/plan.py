@@ -356,6 +356,16 @@ def specialisation(ctx: _Context) -> Section:
                      activity_en=ctx.isic_label(hot["isic"], "en"),
                      spot_fa=hot["spot"].map({"hot": "کانون داغ", "cold": "کانون سرد"})
                      .fillna("معنادار نیست"))
+    if len(hot):
+        first = strong["isic"].iloc[0]
+        z = hot[hot["isic"] == first].set_index("region")["gi_z"]
+        label = ctx.isic_label(pd.Series([first]), ctx.lang).iloc[0]
+        title = (f"کانون‌های داغ {label} (آمارهٔ z آزمون Gi*)" + approx[0],
+                 f"Hot spots of {label} (Gi* z-score)" + approx[1])
+        figures.append(Figure(key="hot_spot_map", title_fa=title[0], title_en=title[1],
+                              figure=choropleth(shapes, z, title=ctx.pick(title), hover=names,
+                                                colorbar="z", colorscale="RdBu_r",
+                                                midpoint=0.0)))
     n_hot = int((hot["spot"] == "hot").sum())
     lines.append(_say(
         "آزمون Getis-Ord Gi* روی همهٔ شهرستان‌های کشور ({k} فعالیت بزرگ): {n} مورد «شهرستان × "
