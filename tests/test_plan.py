@@ -214,3 +214,16 @@ def test_browser_opens_the_plan_without_errors(khuzestan, output_dir):
     assert drawn == sum(len(s.figures) for s in result.plan.sections)
     assert direction == "rtl"
     assert shot.stat().st_size > 50_000
+
+
+def test_a_province_without_clusters_or_units_still_gets_every_section(demo_dir, tmp_path):
+    """Markazi (00) has no registered cluster in the demo; a section then says so instead of
+    failing."""
+    ws = Workspace.open(demo_dir)
+    try:
+        result = service.build_plan(ws, "00", sections=("markets", "portfolio", "programme"))
+    finally:
+        ws.close()
+    assert result.failed == {}
+    programme = result.plan.sections[2]
+    assert programme.paragraphs_en[0].startswith("0 clusters")

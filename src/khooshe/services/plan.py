@@ -764,22 +764,24 @@ def markets(ctx: _Context) -> Section:
                  [["potential_value", "actual_value", "unrealised_value"]].sum()
                  .reset_index().sort_values("unrealised_value", ascending=False))
     # which of the province's clusters can serve each (product, market)
-    serving = (links.groupby(["product", "market"])
-               .agg(clusters_fa=("cluster_name_fa", lambda s: "، ".join(sorted(set(s)))),
-                    clusters_en=("cluster_name_en", lambda s: ", ".join(sorted(set(s)))))
-               if len(links) else pd.DataFrame(columns=["clusters_fa", "clusters_en"]))
-    top = (pot[pot["rank"] <= 10].join(serving, on=["product", "market"])
-           .fillna({"clusters_fa": "", "clusters_en": ""})
-           .sort_values(["market", "rank"]))
+    top = pot[pot["rank"] <= 10].sort_values(["market", "rank"])
+    if len(links):
+        serving = (links.groupby(["product", "market"])
+                   .agg(clusters_fa=("cluster_name_fa", lambda s: "، ".join(sorted(set(s)))),
+                        clusters_en=("cluster_name_en", lambda s: ", ".join(sorted(set(s))))))
+        top = top.join(serving, on=["product", "market"])
+    else:  # a province without registered clusters
+        top = top.assign(clusters_fa="", clusters_en="")
+    top = top.fillna({"clusters_fa": "", "clusters_en": ""})
     first = ctx.options.markets[0]
     lead = pot[(pot["market"] == first) & (pot["rank"] <= 5)].sort_values("rank")
     lines = [_say(
         "پتانسیل صادراتی {exp} در {n} بازار هدف به روش مرکز تجارت بین‌الملل (ITC): عرضه × تقاضا × "
-        "سهولت دسترسی. پتانسیل محقق‌نشده در همهٔ بازارها {total} دلار است.",
+        "سهولت دسترسی. پتانسیل محقق‌نشده در همهٔ بازارها {total} میلیون دلار است.",
         "Export potential of {exp} in {n} target markets by the International Trade Centre's "
         "method: supply × demand × ease of access. Unrealised potential across the markets: "
-        "{total} USD.", exp=ctx.options.exporter, n=len(ctx.options.markets),
-        total=float(by_market["unrealised_value"].sum()))]
+        "{total} million USD.", exp=ctx.options.exporter, n=len(ctx.options.markets),
+        total=round(float(by_market["unrealised_value"].sum()) / 1e6))]
     if len(lead):
         name = lead["market_name_fa"].iloc[0], lead["market_name_en"].iloc[0]
         lines.append(_say(
@@ -861,6 +863,10 @@ def portfolio(ctx: _Context) -> Section:
     frontier."""
     from khooshe.services.portfolio import plan_portfolio
 
+    if not (ctx.establishments["status"] == "half_finished").any():
+        return _section("portfolio", TITLES["portfolio"], [_say(
+            "در این استان واحد نیمه‌تمامی (وضعیت half_finished) ثبت نشده است.",
+            "No half-finished unit (status half_finished) is registered in this province.")])
     plan = plan_portfolio(ctx.ws, province=ctx.province, budget=ctx.options.budget,
                           target_jobs=ctx.options.target_jobs, frontier=20)
     s, units = plan.summary, plan.units
