@@ -351,16 +351,31 @@ def small_potential():
                                 activities=ACTS[:5])
 
 
-@settings(max_examples=40, deadline=None,
+@settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.data(), st.integers(1, 8), st.integers(1, 3), st.sampled_from([0.0, 2.0, 4.0, 6.0]),
-       st.sampled_from([0, 150, 450]))
-def test_shortlist_equals_brute_force_greedy(small_potential, data, n, k, spacing, min_pop):
+       st.sampled_from([0, 150, 450]), st.booleans())
+def test_shortlist_equals_brute_force_greedy(small_potential, data, n, k, spacing, min_pop,
+                                             scatter):
+    """Random (tied) scores, and optionally random positions and populations: the shortlist
+    is the brute-force greedy, the constraints hold and each county gets min(N, eligible)
+    unless spacing or the quota stop it (then the reason says so)."""
     pot = small_potential
     shape = pot.score.shape
     ints = data.draw(st.lists(st.integers(0, 3), min_size=shape[0] * shape[1],
                               max_size=shape[0] * shape[1]))
-    tied = pt.Potential(**{**pot.__dict__,
+    villages = pot.villages
+    if scatter:  # villages anywhere within ~9 km of their county's first village
+        nv = len(villages)
+        dx = np.array(data.draw(st.lists(st.integers(-8, 8), min_size=nv, max_size=nv)), float)
+        dy = np.array(data.draw(st.lists(st.integers(-8, 8), min_size=nv, max_size=nv)), float)
+        pop = data.draw(st.lists(st.integers(0, 900), min_size=nv, max_size=nv))
+        first = villages.groupby("county_code")[["lat", "lon"]].transform("first")
+        villages = villages.assign(
+            lat=first["lat"] + 0.6 * dy * KM_LAT,
+            lon=first["lon"] + 0.6 * dx * KM_LAT / np.cos(np.radians(first["lat"])),
+            population=np.array(pop, float))
+    tied = pt.Potential(**{**pot.__dict__, "villages": villages,
                            "score": (np.array(ints, np.float32) / 4).reshape(shape)})
     sl = pt.shortlist(tied, per_county=n, max_per_activity=k, min_spacing_km=spacing,
                       min_population=min_pop)
@@ -382,7 +397,13 @@ def test_shortlist_equals_brute_force_greedy(small_potential, data, n, k, spacin
     counts = sl.counties.set_index("county_code")
     for county, row in counts.iterrows():
         want = min(n, int(row["eligible"]))
-        if spacing == 0 and len(tied.activities) * k >= n:
+        vv = tied.villages
+        el = vv[(vv["county_code"] == county) & eligible]
+        gaps = pt.haversine_km(el["lat"].to_numpy()[:, None], el["lon"].to_numpy()[:, None],
+                               el["lat"].to_numpy()[None, :], el["lon"].to_numpy()[None, :])
+        spaced = (gaps[~np.eye(len(el), dtype=bool)] >= spacing).all()
+        assert int(row["eligible"]) == len(el)
+        if spaced and len(tied.activities) * k >= n:   # nothing but N and eligibility binds
             assert row["shortlisted"] == want
         else:
             assert row["shortlisted"] <= want

@@ -4,7 +4,10 @@ per-county summary and a self-contained HTML map."""
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
+import plotly.graph_objects as go
 import pytest
 from typer.testing import CliRunner
 
@@ -89,10 +92,43 @@ def test_cli_writes_table_summary_and_offline_map(demo_dir, tmp_path):
     assert list(summary["shortlisted"]) == [5] * 8
     html = (tmp_path / "gilan.html").read_text(encoding="utf-8")
     assert len(html) > 1_000_000                      # plotly.js inlined
-    assert '<script src="http' not in html and "<script src='http" not in html
+    tags = re.findall(r"<script\b[^>]*>", html, flags=re.IGNORECASE)
+    assert tags and not [tag for tag in tags if re.search(r"\bsrc\s*=", tag, re.IGNORECASE)]
+    assert not re.search(r"<(link|img|iframe)\b[^>]*(src|href)\s*=\s*[\"']?(https?:)?//",
+                         html, flags=re.IGNORECASE)
     assert "Plotly.newPlot" in html
     for act in table["activity"].unique():
         assert f'"name":"{act} ' in html             # one legend entry per activity
+
+
+def test_plan_api_positional_call_dataframes_and_figure(ws, gilan):
+    """What the province plan calls: the shortlist and the summary, and a plotly Figure."""
+    result = service.village_shortlist(ws, "01", 4, max_per_activity=2)
+    assert isinstance(result.villages, pd.DataFrame) and result.villages is \
+        result.shortlist.villages
+    assert result.counties is result.shortlist.counties
+    assert list(result.counties.columns[:6]) == ["county_code", "county_fa", "county_en",
+                                                 "villages", "eligible", "shortlisted"]
+    assert (result.counties["shortlisted"] == 4).all() and len(result.villages) == 32
+    assert (result.villages.groupby(["county_code", "activity"]).size() <= 2).all()
+    fig = service.shortlist_figure(gilan)
+    assert isinstance(fig, go.Figure)
+    sl = gilan.villages
+    named = {tr.name.split(" ")[0]: tr for tr in fig.data if tr.name and tr.name[:4].isdigit()}
+    assert set(named) == set(sl["activity"])
+    for act, tr in named.items():
+        assert len(tr.x) == int((sl["activity"] == act).sum())
+    colours = [tr.marker.color for tr in named.values()]
+    assert len(set(colours)) == min(len(colours), len(service.PALETTE))
+    assert "SYNTHETIC" in fig.layout.title.text
+    # from a table alone (e.g. one county of the rounded shortlist): only the shortlist
+    one = service.rounded(sl[sl["county_code"] == sl["county_code"].iloc[0]])
+    small = service.shortlist_figure(one, title="one county")
+    assert isinstance(small, go.Figure) and small.layout.title.text == "one county"
+    assert sum(len(tr.x) for tr in small.data) == len(one)
+    assert {tr.name.split(" ")[0] for tr in small.data} == set(one["activity"])
+    with pytest.raises(ValueError, match="lat"):
+        service.shortlist_figure(one.drop(columns=["lat"]))
 
 
 def test_cli_activities_and_weights(demo_dir, tmp_path):

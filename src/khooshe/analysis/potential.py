@@ -27,6 +27,11 @@ relatedness
         c = (ω_vp / max_P ω) ^ γ
 
     ``φ_pp = 0``, so the activity's own presence does not count here (agglomeration does).
+    ``rca``, ``presence``, ``proximity`` and ``density`` are the engine's own functions
+    (Stata ``ecomplexity`` conventions); density is linear in ``L``, so
+    ``ω = s · density(N, φ) + (1 − s) · density(M, φ)[county(v)]``. Only the local RCA is
+    computed here, since its denominator is the national share ``X_.q / X_..`` rather than
+    the village rows' own total.
 resources
     Local raw material that feeds ``p``, from the documented table
     ``khooshe/data/resource_activities.csv`` (one row per (resource, ISIC) link with a strength
@@ -73,7 +78,7 @@ Defaults and the reason for each weight: ``khooshe/data/potential_weights.toml``
 Performance: village × activity matrices are dense float32 (60,000 × 300 = 18M cells, 72 MB
 each); neighbourhoods are sparse (scipy ``cKDTree`` on 3-D unit-sphere coordinates, where a
 chord threshold is an exact great-circle radius), establishments optionally pooled on a grid
-(``[neighbourhood] grid_km``); densities are float32 BLAS products by row blocks. No Python
+(``[neighbourhood] grid_km``); densities are the engine's BLAS products by row blocks. No Python
 loop runs over cells; the shortlist loops over each county's candidate pairs until it has N.
 
 API: :func:`village_potential` → :class:`Potential` (matrices; :meth:`Potential.to_long` and
@@ -103,7 +108,7 @@ import pandas as pd
 import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
-from khooshe.analysis.complexity import presence, proximity, rca
+from khooshe.analysis.complexity import density, presence, proximity, rca
 from khooshe.io.persian import format_number, to_persian_digits
 
 EARTH_RADIUS_KM = 6371.0088
@@ -960,13 +965,9 @@ def village_potential(
     with np.errstate(invalid="ignore", divide="ignore"):
         m_ca = presence(rca=rca(x_ca), rca_threshold=w.rca_threshold).astype(np.float64)
     phi = proximity(m_ca) if n_a else np.zeros((0, 0))
-    colsum = phi.sum(axis=0)
-    phi_c = np.zeros((n_a, n_p), dtype=np.float32)
-    live = colsum[cand_idx] > 0
-    phi_c[:, live] = (phi[:, cand_idx[live]] / colsum[cand_idx[live]]).astype(np.float32)
     total = x_ca.sum()
     share = x_ca.sum(axis=0) / total if total > 0 else np.zeros(n_a)
-    county_dens = (m_ca.astype(np.float32) @ phi_c)                     # (C, P)
+    county_dens = _engine_density(m_ca, phi, cand_idx)                  # (C, P)
     v_cty = np.where(county_of[vidx] >= 0, cpos[np.maximum(county_of[vidx], 0)], -1)
     if not ok.any():
         notes.append("no operating establishment lies in a county: relatedness is 0")
@@ -1000,13 +1001,14 @@ def village_potential(
     nearby.data = np.rint(nearby.data)
     nearby = nearby.astype(np.int32)
 
-    # density ω = s·N φ̂ + (1−s)·M_county φ̂  (φ̂ = φ / column sums), by row blocks
+    # density ω = s·density(N, φ) + (1−s)·density(M_county, φ) (density is linear in L), the
+    # village part by row blocks
     dens = np.empty((n_v, n_p), dtype=np.float32)
     s_loc = np.float32(w.local_share)
     cd = np.vstack([county_dens, np.zeros((1, n_p), np.float32)])      # row −1 → zeros
     for a in range(0, n_v, _BLOCK):
         b = min(a + _BLOCK, n_v)
-        blk = n_loc[a:b].toarray() @ phi_c
+        blk = _engine_density(n_loc[a:b], phi, cand_idx)
         blk *= s_loc
         blk += (np.float32(1) - s_loc) * cd[v_cty[a:b]]
         dens[a:b] = blk
@@ -1170,6 +1172,17 @@ def village_potential(
         resource_keys=res_keys, resource_units=res_units, resource_best=res_best,
         links=links, notes=notes,
     )
+
+
+def _engine_density(levels, phi: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """The complexity engine's density (:func:`khooshe.analysis.complexity.density`,
+    ``ω = Σ_q L_q φ_qp / Σ_q φ_qp``) in columns ``cols``, float32, 0 where ``p`` has no
+    neighbour (the engine's NaN)."""
+    if phi.shape[0] == 0 or levels.shape[0] == 0:
+        return np.zeros((levels.shape[0], len(cols)), dtype=np.float32)
+    out = density(levels, phi)[:, cols].astype(np.float32)
+    np.nan_to_num(out, copy=False, nan=0.0)
+    return out
 
 
 def _region_text(regions: pd.DataFrame, h: _Hierarchy, idx: np.ndarray):

@@ -33,7 +33,25 @@ ESTABLISHMENT_COLUMNS = ["id", "isic", "region_code", "status", "employees", "la
 
 @dataclass
 class VillagesResult:
-    """A province's shortlist, the potential it came from and what the map needs."""
+    """A province's shortlist, the potential it came from and what the map needs.
+
+    Attributes
+    ----------
+    shortlist : khooshe.analysis.potential.Shortlist
+        ``shortlist.villages`` (also :attr:`villages`) and ``shortlist.counties`` (also
+        :attr:`counties`), described in :func:`village_shortlist`; ``shortlist.notes``.
+    potential : khooshe.analysis.potential.Potential
+        Every (village, candidate activity) score and component of the province.
+    province, province_name : str
+        Province code and Persian name.
+    parks, seats, boundaries : DataFrame
+        Industrial parks (``code``, ``name_fa``, ``name_en``, ``region_code``, ``lat``,
+        ``lon``), the province's county seats (``code``, ``name_fa``, ``name_en``, ``lat``,
+        ``lon``) and the county boundaries (``code``, ``name_fa``, ``boundary`` GeoJSON) for the
+        map.
+    synthetic : bool
+        The workspace holds the synthetic demo (every output says so).
+    """
 
     shortlist: pot.Shortlist
     potential: pot.Potential
@@ -43,6 +61,21 @@ class VillagesResult:
     seats: pd.DataFrame
     boundaries: pd.DataFrame
     synthetic: bool
+
+    @property
+    def villages(self) -> pd.DataFrame:
+        """The shortlist: one row per shortlisted village (``shortlist.villages``)."""
+        return self.shortlist.villages
+
+    @property
+    def counties(self) -> pd.DataFrame:
+        """The per-county summary (``shortlist.counties``)."""
+        return self.shortlist.counties
+
+    @property
+    def notes(self) -> list[str]:
+        """What was left out or assumed while scoring (English)."""
+        return self.shortlist.notes
 
 
 def read_weights(path: str | Path | None) -> pot.Weights:
@@ -93,9 +126,9 @@ def _default_candidates(est: pd.DataFrame) -> list[str]:
 
 def village_shortlist(
     ws: Workspace,
-    *,
     province: str,
     per_county: int = 10,
+    *,
     max_per_activity: int = 3,
     min_spacing_km: float = 3.0,
     min_population: float = 100,
@@ -104,8 +137,57 @@ def village_shortlist(
 ) -> VillagesResult:
     """Score the villages of ``province`` and shortlist ``per_county`` per county.
 
-    ``activities`` default to every manufacturing class (divisions 10–33) found in the
-    workspace's establishments or in the resource → activity table.
+    The whole country's regions, establishments, resources and parks are read (proximity is
+    national; neighbourhoods cross province borders); only the province's villages are scored
+    (:func:`khooshe.analysis.potential.village_potential`) and shortlisted
+    (:func:`khooshe.analysis.potential.shortlist`). Nothing is written; see
+    :func:`write_result` for files and :func:`shortlist_figure` for the map.
+
+    Parameters
+    ----------
+    ws : Workspace
+        An open workspace.
+    province : str
+        Province code (e.g. ``"01"``).
+    per_county : int
+        N, villages per county (default 10).
+    max_per_activity : int
+        K, at most this many villages of a county with the same activity.
+    min_spacing_km : float
+        Minimum great-circle distance between two shortlisted villages of a county.
+    min_population : float
+        Smallest eligible village population.
+    activities : list of str, optional
+        Candidate ISIC classes; default every manufacturing class (divisions 10–33) found in
+        the workspace's establishments or in the resource → activity table.
+    weights : Weights, optional
+        Default :func:`khooshe.analysis.potential.default_weights` (see :func:`read_weights`).
+
+    Returns
+    -------
+    VillagesResult
+        ``result.villages`` — the shortlist DataFrame, one row per village, ordered by
+        county then rank: ``county_code``, ``village_code``, ``rank`` (1 = best),
+        ``activity`` (ISIC), ``score``, ``c_relatedness``, ``c_resources``,
+        ``c_agglomeration``, ``c_access``, ``c_labour`` and one ``c_<penalty>`` per penalty
+        (Σ weight · c = score), ``explanation_fa``, ``explanation_en``; then ``village_fa``,
+        ``village_en``, ``activity_fa``, ``activity_en``, ``alt1_activity``, ``alt1_score``,
+        ``alt2_activity``, ``alt2_score`` (the two alternatives), the facts behind the
+        explanation (``density``, ``nearby_firms``, ``resource``, ``resource_quantity``,
+        ``population``, ``dist_park_km``, ``park_code``, ``dist_seat_km``, ``dist_city_km``),
+        ``lat``, ``lon`` and, for the synthetic demo, ``data``.
+
+        ``result.counties`` — the per-county summary, one row per county of the province:
+        ``county_code``, ``county_fa``, ``county_en``, ``villages``, ``eligible``,
+        ``shortlisted`` (= min(N, eligible) unless spacing or the activity quota stopped it),
+        ``reason_fa``, ``reason_en`` (empty when the county got N), and ``data`` for the demo.
+
+        Also ``result.potential`` (every score), ``result.notes`` and what the map needs.
+
+    Raises
+    ------
+    ValueError
+        An unknown province, no candidate activity, or invalid options or data.
     """
     regions = read_kind(ws, "regions", columns=REGION_COLUMNS + ["boundary"])
     province = str(province)
@@ -172,70 +254,129 @@ def _outline(geojson: str) -> tuple[list[float | None], list[float | None]]:
     return xs, ys
 
 
-def shortlist_figure(result: VillagesResult):
-    """A plotly figure of the shortlist coloured by activity, on the province's villages.
+PALETTE = ("#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
+           "#1f78b4", "#b2df8a", "#fb9a99", "#cab2d6", "#ff7f00", "#6a3d9a", "#b15928",
+           "#17becf", "#bcbd22", "#8c564b", "#e377c2", "#7f7f7f", "#2ca02c")
 
-    Plain lon/lat axes (equal distances, no map tiles) so the HTML needs no network: county
-    outlines when the workspace has boundaries, every village of the province in grey, parks as
-    squares, county seats as circles, shortlisted villages coloured by activity.
+
+def _text(frame: pd.DataFrame, col: str, default: pd.Series | str = "") -> pd.Series:
+    """``frame[col]`` as text (missing → ``default``)."""
+    if col not in frame.columns:
+        return pd.Series(default, index=frame.index, dtype=object).astype(str)
+    out = frame[col].astype(object).where(frame[col].notna(), None)
+    fill = default if isinstance(default, pd.Series) else pd.Series(default, index=frame.index)
+    return out.fillna(fill).astype(str)
+
+
+def shortlist_figure(shortlist: VillagesResult | pd.DataFrame, *, title: str | None = None,
+                     height: int = 800):
+    """The shortlist map as a plotly ``Figure``, shortlisted villages coloured by activity.
+
+    Builds the figure only (nothing is written): the province plan embeds it, and
+    :func:`write_result` saves it as a self-contained HTML file. Plain lon/lat axes with equal
+    distances and no map tiles, so the figure needs no network.
+
+    Parameters
+    ----------
+    shortlist : VillagesResult or DataFrame
+        A :func:`village_shortlist` result: county outlines (when the workspace has
+        boundaries), every village of the province in grey, industrial parks as squares,
+        county seats as open circles, then the shortlist. Or a shortlist table alone
+        (``result.villages``, :func:`rounded`, or any subset of its rows, e.g. one county):
+        only the shortlisted villages. The table needs ``activity``, ``lat`` and ``lon``;
+        ``village_code``, ``village_fa``, ``activity_fa``, ``score``, ``explanation_fa``,
+        ``explanation_en`` and ``data`` are used when present.
+    title : str, optional
+        Default: the province (with a result) and the synthetic-data warning when it applies.
+    height : int
+        Figure height in pixels.
+
+    Returns
+    -------
+    plotly.graph_objects.Figure
+        One trace per activity, named ``"<ISIC> <Persian name>"``, most frequent first.
     """
     import plotly.graph_objects as go
 
-    sl = result.shortlist.villages
-    v = result.potential.villages
+    if isinstance(shortlist, VillagesResult):
+        result: VillagesResult | None = shortlist
+        sl = shortlist.villages
+    elif isinstance(shortlist, pd.DataFrame):
+        result, sl = None, shortlist
+    else:
+        raise TypeError("shortlist_figure needs a VillagesResult or a shortlist DataFrame, "
+                        f"not {type(shortlist).__name__}")
+    missing = [c for c in ("activity", "lat", "lon") if c not in sl.columns]
+    if missing:
+        raise ValueError(f"the shortlist lacks column(s) {', '.join(missing)}")
     fig = go.Figure()
-    for row in result.boundaries.itertuples(index=False):
-        try:
-            xs, ys = _outline(row.boundary)
-        except Exception:  # a malformed boundary only loses its outline
-            continue
-        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#999", "width": 1},
-                                 hoverinfo="skip", showlegend=False))
-    fig.add_trace(go.Scatter(
-        x=v["lon"], y=v["lat"], mode="markers", name="روستاها / villages",
-        marker={"size": 3, "color": "#c8c8c8"}, text=v["name_fa"], hoverinfo="text",
-    ))
-    near = result.parks.dropna(subset=["lat", "lon"])
-    if len(v) and len(near):
-        lat0, lon0 = float(v["lat"].mean()), float(v["lon"].mean())
-        span = float(max(v["lat"].max() - v["lat"].min(), v["lon"].max() - v["lon"].min()))
-        near = near[(near["lat"] - lat0).abs().le(span) & (near["lon"] - lon0).abs().le(span)]
-    fig.add_trace(go.Scatter(
-        x=near["lon"], y=near["lat"], mode="markers", name="شهرک صنعتی / industrial park",
-        marker={"symbol": "square", "size": 9, "color": "black"},
-        text=near["name_fa"], hoverinfo="text",
-    ))
-    seats = result.seats.dropna(subset=["lat", "lon"])
-    fig.add_trace(go.Scatter(
-        x=seats["lon"], y=seats["lat"], mode="markers+text", name="مرکز شهرستان / county seat",
-        marker={"symbol": "circle-open", "size": 10, "color": "#444"},
-        text=seats["name_fa"], textposition="top center", textfont={"size": 10},
-        hoverinfo="text",
-    ))
-    palette = ["#1b9e77", "#d95f02", "#7570b3", "#e7298a", "#66a61e", "#e6ab02", "#a6761d",
-               "#1f78b4", "#b2df8a", "#fb9a99", "#cab2d6", "#ff7f00", "#6a3d9a", "#b15928",
-               "#17becf", "#bcbd22", "#8c564b", "#e377c2", "#7f7f7f", "#2ca02c"]
-    acts = sl.groupby("activity").size().sort_values(ascending=False).index
-    for k, act in enumerate(acts):
-        part = sl[sl["activity"] == act]
-        label = part["activity_fa"].iloc[0] if isinstance(part["activity_fa"].iloc[0], str) \
-            else act
-        hover = (part["village_fa"].astype(str) + " — " + part["village_code"] + "<br>"
-                 + part["explanation_fa"] + "<br>" + part["explanation_en"]
-                 + "<br>score " + part["score"].map("{:.3f}".format))
+    if result is not None:
+        v = result.potential.villages
+        for row in result.boundaries.itertuples(index=False):
+            try:
+                xs, ys = _outline(row.boundary)
+            except Exception:  # a malformed boundary only loses its outline
+                continue
+            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines",
+                                     line={"color": "#999", "width": 1},
+                                     hoverinfo="skip", showlegend=False))
+        fig.add_trace(go.Scatter(
+            x=v["lon"], y=v["lat"], mode="markers", name="روستاها / villages",
+            marker={"size": 3, "color": "#c8c8c8"}, text=v["name_fa"], hoverinfo="text",
+        ))
+        near = result.parks.dropna(subset=["lat", "lon"])
+        if len(v) and len(near):
+            lat0, lon0 = float(v["lat"].mean()), float(v["lon"].mean())
+            span = float(max(v["lat"].max() - v["lat"].min(), v["lon"].max() - v["lon"].min()))
+            near = near[(near["lat"] - lat0).abs().le(span)
+                        & (near["lon"] - lon0).abs().le(span)]
+        fig.add_trace(go.Scatter(
+            x=near["lon"], y=near["lat"], mode="markers", name="شهرک صنعتی / industrial park",
+            marker={"symbol": "square", "size": 9, "color": "black"},
+            text=near["name_fa"], hoverinfo="text",
+        ))
+        seats = result.seats.dropna(subset=["lat", "lon"])
+        fig.add_trace(go.Scatter(
+            x=seats["lon"], y=seats["lat"], mode="markers+text",
+            name="مرکز شهرستان / county seat",
+            marker={"symbol": "circle-open", "size": 10, "color": "#444"},
+            text=seats["name_fa"], textposition="top center", textfont={"size": 10},
+            hoverinfo="text",
+        ))
+        lats = v["lat"]
+    else:
+        lats = sl["lat"]
+    acts = sl["activity"].astype(str)
+    counts = acts.value_counts()
+    order = sorted(counts.index, key=lambda a: (-int(counts[a]), a))
+    code = _text(sl, "village_code")
+    for k, act in enumerate(order):
+        part = sl[acts == act]
+        label = _text(part, "activity_fa", act).iloc[0]
+        hover = _text(part, "village_fa", code[part.index]) + " — " + code[part.index]
+        for col in ("explanation_fa", "explanation_en"):
+            if col in part.columns:
+                hover = hover + "<br>" + _text(part, col)
+        if "score" in part.columns:
+            hover = hover + "<br>score " + part["score"].astype(float).map("{:.3f}".format)
         fig.add_trace(go.Scatter(
             x=part["lon"], y=part["lat"], mode="markers", name=f"{act} {label}",
-            marker={"size": 11, "color": palette[k % len(palette)],
+            marker={"size": 11, "color": PALETTE[k % len(PALETTE)],
                     "line": {"width": 1, "color": "white"}},
             text=hover, hoverinfo="text",
         ))
-    lat0 = float(v["lat"].mean()) if len(v) and v["lat"].notna().any() else 32.0
-    title = (f"روستاهای برگزیده برای خوشه‌های صنعتی — استان {result.province_name} "
-             f"({result.province}) / Shortlisted villages for industrial clusters")
-    if result.synthetic:
-        title += f"<br><sub>{t('synthetic', 'fa')} — {t('synthetic', 'en')}</sub>"
+    lat0 = float(lats.mean()) if len(lats) and lats.notna().any() else 32.0
+    synthetic = result.synthetic if result is not None else (
+        "data" in sl.columns and sl["data"].astype(str).str.contains("SYNTHETIC").any())
+    if title is None:
+        where = (f" — استان {result.province_name} ({result.province})"
+                 if result is not None else "")
+        title = (f"روستاهای برگزیده برای خوشه‌های صنعتی{where} / Shortlisted villages for "
+                 "industrial clusters")
+        if synthetic:
+            title += f"<br><sub>{t('synthetic', 'fa')} — {t('synthetic', 'en')}</sub>"
     fig.update_layout(
-        title={"text": title, "x": 0.5}, template="plotly_white", height=800,
+        title={"text": title, "x": 0.5}, template="plotly_white", height=height,
         legend={"title": {"text": "فعالیت / activity"}, "itemsizing": "constant"},
         xaxis={"title": "lon", "showgrid": False},
         yaxis={"title": "lat", "showgrid": False, "scaleanchor": "x",
@@ -243,6 +384,11 @@ def shortlist_figure(result: VillagesResult):
         hoverlabel={"align": "right"},
     )
     return fig
+
+
+def map_html(fig) -> str:
+    """A figure as one self-contained HTML page: plotly.js inlined, no external script."""
+    return fig.to_html(include_plotlyjs=True, include_mathjax=False, full_html=True)
 
 
 def map_path(output: str | Path) -> Path:
@@ -278,8 +424,7 @@ def write_result(result: VillagesResult, output: str | Path) -> list[Path]:
     html_path = map_path(output)
     if html_path == output:
         raise ValueError(f"{output}: the map would overwrite the table; use .csv or .xlsx")
-    fig = shortlist_figure(result)
-    html = fig.to_html(include_plotlyjs=True, full_html=True)
+    html = map_html(shortlist_figure(result))
     written = [write_table(rounded(result.shortlist.villages), output, sheet_name="villages"),
                write_table(result.shortlist.counties, counties_path(output),
                            sheet_name="counties")]
@@ -298,7 +443,9 @@ def shortfall(result: VillagesResult) -> pd.DataFrame:
 __all__ = [
     "DEFAULT_DIVISIONS",
     "VillagesResult",
+    "PALETTE",
     "counties_path",
+    "map_html",
     "map_path",
     "parse_activities",
     "read_weights",
