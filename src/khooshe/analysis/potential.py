@@ -86,9 +86,8 @@ API: :func:`village_potential` → :class:`Potential` (matrices; :meth:`Potentia
 :func:`combine` and :func:`normalise` are the two formulas above on arrays;
 :func:`default_weights`, :func:`parse_weights`, :func:`resource_links`, :func:`activity_names`.
 
-Activity names come from ``khooshe/demo/isic.csv`` (real ISIC Rev.4 names in Persian and
-English, shipped with the demo generator), read as package data; the table belongs in
-``khooshe/data/`` (change :data:`ISIC_NAMES` when it moves).
+Activity names come from :func:`khooshe.io.isic.activity_names` (``khooshe/data/isic.csv``,
+real ISIC Rev.4 names in Persian and English).
 """
 
 from __future__ import annotations
@@ -109,14 +108,13 @@ import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
 from khooshe.analysis.complexity import density, presence, proximity, rca
+from khooshe.io.isic import activity_names
 from khooshe.io.persian import format_number, to_persian_digits
 
 EARTH_RADIUS_KM = 6371.0088
 COMPONENTS: tuple[str, ...] = ("relatedness", "resources", "agglomeration", "access", "labour")
 #: Village × activity components (the others are per village).
 MATRIX_COMPONENTS = ("relatedness", "resources", "agglomeration")
-#: Where the ISIC names live today (see the module docstring).
-ISIC_NAMES = ("demo", "isic.csv")
 _ISIC4 = re.compile(r"\d{4}")
 _ISIC_PREFIX = re.compile(r"\d{2}|\d{4}")
 _RESOURCE_KEY = re.compile(r"[a-z][a-z0-9_]{1,40}")
@@ -422,17 +420,6 @@ def check_links(links: pd.DataFrame) -> pd.DataFrame:
         if col not in out.columns:
             out[col] = out["resource"]
     return out.reset_index(drop=True)
-
-
-@cache
-def _isic_text() -> str:
-    return (_resources.files("khooshe").joinpath(*ISIC_NAMES)).read_text(encoding="utf-8")
-
-
-def activity_names() -> pd.DataFrame:
-    """ISIC Rev.4 classes with ``name_fa`` and ``name_en``, indexed by ``isic``."""
-    df = pd.read_csv(io.StringIO(_isic_text()), dtype=str, keep_default_na=False)
-    return df.set_index("isic")[["name_fa", "name_en"]]
 
 
 # ============================================================================================

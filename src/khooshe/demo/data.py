@@ -10,9 +10,9 @@ file                   content
 provinces.csv          the 31 real provinces: Statistical Centre of Iran codes 00–30,
                        Persian and English names, approximate centroid, 2016 census
                        population, area (km²) and urban share
-isic.csv               ~300 real ISIC Rev.4 classes: IO sector, relative frequency of
-                       establishments (``weight``) and median establishment size
-                       (``size``, employees)
+isic.csv               ~300 real ISIC Rev.4 classes (names in ``khooshe/data/isic.csv``):
+                       IO sector, relative frequency of establishments (``weight``) and
+                       median establishment size (``size``, employees)
 products.csv           ~800 real HS 2017 six-digit subheadings, the ISIC class producing
                        each (the demo's HS→ISIC concordance) and the natural endowment
                        it needs (``natural``: oil, ores, tropical, …)

@@ -104,7 +104,7 @@ class _Context:
 
     @cached_property
     def isic_names(self) -> pd.DataFrame:
-        from khooshe.analysis.potential import activity_names
+        from khooshe.io.isic import activity_names
 
         return activity_names()
 
