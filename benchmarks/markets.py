@@ -3,10 +3,13 @@
     python benchmarks/markets.py                  # 10 million rows, Parquet and CSV
     python benchmarks/markets.py --rows 1000000   # smaller
     python benchmarks/markets.py --formats csv
+    python benchmarks/markets.py --csv-style plain   # CSV without BACI's padded "NA"
 
 A synthetic BACI year (``t,i,j,k,v,q``: numeric country codes from khooshe's country table,
 ~5,000 HS6 products, values in thousands of USD, ~2 % of quantities missing) is written to a
-temporary directory as Parquet and/or CSV, together with a BACI-style ``country_codes`` file.
+temporary directory (under ``$TMPDIR``, default /tmp; removed afterwards) as Parquet and/or
+CSV (by default with BACI's own quirks: zero-padded HS codes, space-padded ``NA``), together
+with a BACI-style ``country_codes`` file.
 Then, for each format, a **child process** (so that the generator's memory does not count)
 runs the whole file-mode pipeline of ``khooshe markets``:
 
@@ -46,8 +49,13 @@ MEMORY_LIMIT_GIB = 4.0
 # --------------------------------------------------------------------------------------------
 # Synthetic BACI
 # --------------------------------------------------------------------------------------------
-def make_baci(rows: int, folder: Path, formats: tuple[str, ...], seed: int = 0) -> dict:
-    """Write a synthetic BACI year with ``rows`` unique (i, j, k) flows."""
+def make_baci(rows: int, folder: Path, formats: tuple[str, ...], seed: int = 0,
+              csv_style: str = "baci") -> dict:
+    """Write a synthetic BACI year with ``rows`` unique (i, j, k) flows.
+
+    ``csv_style="baci"`` writes the CSV the way CEPII's files look (HS codes with their leading
+    zeros, missing quantities as space-padded ``NA``, which DuckDB's typed parser rejects, so
+    the reader takes its slower text path); ``"plain"`` writes numbers and empty cells."""
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
@@ -112,7 +120,16 @@ def make_baci(rows: int, folder: Path, formats: tuple[str, ...], seed: int = 0) 
         paths["parquet"] = str(path)
     if "csv" in formats:
         path = folder / "BACI_HS17_Y2022_synthetic.csv"
-        pacsv.write_csv(table, path)
+        if csv_style == "baci":  # as CEPII writes it: k with its leading zeros, q "   NA"
+            import pyarrow.compute as pc
+
+            k_text = pc.utf8_lpad(pc.cast(table["k"], pa.string()), width=6, padding="0")
+            q_text = pc.fill_null(pc.cast(table["q"], pa.string()), " " * 13 + "NA")
+            table = table.set_column(3, "k", k_text).set_column(5, "q", q_text)
+        with open(path, "wb") as fh:  # BACI's header is not quoted
+            fh.write((",".join(table.column_names) + "\n").encode())
+            pacsv.write_csv(table, fh, pacsv.WriteOptions(include_header=False,
+                                                          quoting_style="none"))
         paths["csv"] = str(path)
     cc = folder / "country_codes_synthetic.csv"
     countries.rename(columns={"numeric": "country_code", "name_en": "country_name",
@@ -176,6 +193,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rows", type=int, default=10_000_000)
     parser.add_argument("--formats", default="parquet,csv")
+    parser.add_argument("--csv-style", choices=("baci", "plain"), default="baci",
+                        help="baci: leading zeros and space-padded NA as in CEPII's files")
     parser.add_argument("--child", nargs=2, metavar=("FILE", "COUNTRIES"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -184,7 +203,7 @@ def main() -> None:
     formats = tuple(f.strip() for f in args.formats.split(",") if f.strip())
     with tempfile.TemporaryDirectory(prefix="khooshe-bench-markets-") as tmp:
         t0 = time.perf_counter()
-        paths = make_baci(args.rows, Path(tmp), formats)
+        paths = make_baci(args.rows, Path(tmp), formats, csv_style=args.csv_style)
         gen = time.perf_counter() - t0
         sizes = {f: os.path.getsize(paths[f]) / 2**20 for f in formats}
         print(f"synthetic BACI year: {args.rows:,} rows generated in {gen:.1f} s "

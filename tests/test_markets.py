@@ -30,7 +30,24 @@ from khooshe.analysis.markets import (
     summarise_trade,
 )
 from khooshe.cli import app
-from khooshe.io.countries import load_countries
+from khooshe.io.countries import (
+    UnknownCountryError,
+    load_countries,
+    numeric_to_iso3,
+    read_baci_countries,
+    resolve_countries,
+    resolve_country,
+)
+from khooshe.io.trade import (
+    TradeFileError,
+    read_baci,
+    read_comtrade,
+    read_concordance,
+    read_distances,
+    read_tariffs,
+    read_trade,
+    summarise_trade_file,
+)
 
 runner = CliRunner()
 
@@ -493,3 +510,207 @@ def test_potential_rows_are_not_nan():
     out = export_potential(_world(), exporter="IRN", markets=["IRQ", "KWT"])
     assert not out[["supply", "demand", "ease", "potential_value"]].isna().any().any()
     assert all(math.isfinite(v) for v in out["unrealised_pct"])
+
+
+# --------------------------------------------------------------------------------------------
+# Readers: BACI, Comtrade, the country table, side tables
+# --------------------------------------------------------------------------------------------
+# BACI as CEPII writes it: HS codes with their leading zeros, missing quantities space-padded
+BACI_PADDED = (BACI.replace(",10121,", ",010121,")
+               .replace(",NA\n", ",           NA\n"))
+BACI_COUNTRIES = """country_code,country_name,country_iso2,country_iso3
+364,Iran,IR,IRN
+368,Iraq,IQ,IRQ
+414,Kuwait,KW,KWT
+251,France,FR,FRA
+792,Turkey,TR,TUR
+899,Somewhere,,XKX
+490,"Other Asia, nes",,S19
+"""
+
+
+def test_baci_reader_normalises_codes_units_and_missing_quantities(tmp_path):
+    src = tmp_path / "BACI_HS17_Y2021_V202401.csv"
+    src.write_text(BACI)
+    df = read_baci(src)
+    assert list(df.columns) == list(FLOW_COLUMNS)
+    assert len(df) == 10 and df["hs6"].str.fullmatch(r"\d{6}").all()
+    assert set(df["exporter"]) == {"IRN", "TUR", "FRA"}  # 251 is BACI's France
+    row = df[(df.year == 2021) & (df.importer == "IRQ") & (df.hs6 == "010121")
+             & (df.exporter == "IRN")].iloc[0]
+    assert row["value_usd"] == 500.0 and row["quantity_t"] == 1.2  # v is in thousands of USD
+    assert df["quantity_t"].isna().sum() == 2
+    padded = tmp_path / "padded.csv"
+    padded.write_text(BACI_PADDED)
+    pd.testing.assert_frame_equal(read_trade(padded), df)
+    pq = tmp_path / "baci.parquet"
+    pd.read_csv(src).to_parquet(pq)
+    pd.testing.assert_frame_equal(read_trade(pq), df)
+    assert read_trade(src, years=2022)["year"].eq(2022).all()
+
+
+def test_baci_country_codes_file_maps_unknown_codes(tmp_path):
+    src = tmp_path / "baci.csv"
+    src.write_text(BACI + "2022,899,368,10121,1.0,2\n")
+    with pytest.raises(TradeFileError, match=r"unknown numeric country code\(s\) 899 in 1 "
+                       r"row\(s\) \(columns 'i'/'j'; first at line 12"):
+        read_trade(src)
+    dropped = read_trade(src, unknown="drop")
+    assert len(dropped) == 10
+    cc = tmp_path / "country_codes_V202401.csv"
+    cc.write_text(BACI_COUNTRIES)
+    table = read_baci_countries(cc)
+    assert table.set_index("numeric").loc[490, "iso3"] == "TWN"  # S19 falls back to Taiwan
+    mapped = read_trade(src, countries=table)
+    assert "XKX" in set(mapped["exporter"])
+    assert numeric_to_iso3(table)[899] == "XKX" and numeric_to_iso3()[364] == "IRN"
+
+
+@pytest.mark.parametrize("suffix", ["csv", "parquet"])
+def test_duckdb_summary_equals_the_pandas_summary(tmp_path, suffix):
+    """The streaming reader (DuckDB aggregates) and the in-memory path (pandas) agree, on a
+    glob of one file per year."""
+    data = _world(5).assign(quantity_t=lambda d: d["value_usd"].where(d.index % 7 > 0) / 3)
+    data = pd.concat([data, data.assign(year=2021, value_usd=data["value_usd"] * 0.8)])
+    for year, part in data.groupby("year"):
+        path = tmp_path / f"flows_{year}.{suffix}"
+        if suffix == "csv":
+            part.to_csv(path, index=False)
+        else:
+            part.to_parquet(path)
+    kw = dict(exporter="IRN", markets=["IRQ", "KWT"])
+    from_file = summarise_trade_file(str(tmp_path / f"flows_*.{suffix}"), **kw)
+    in_memory = summarise_trade(data, **kw)
+    assert from_file.years == in_memory.years == (2021, 2022)
+    assert from_file.rows == in_memory.rows and \
+        from_file.rows_missing_quantity == in_memory.rows_missing_quantity
+    for name in ("exports", "world", "imports", "exporter_flows", "suppliers"):
+        a, b = getattr(from_file, name), getattr(in_memory, name)
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b[a.columns].reset_index(
+            drop=True), check_dtype=False, rtol=1e-12)
+    pd.testing.assert_frame_equal(export_potential(from_file), export_potential(in_memory))
+
+
+COMTRADE = """\
+refYear,reporterISO,partnerISO,flowCode,cmdCode,primaryValue,netWgt,partner2Code,motCode,customsCode
+2022,IRN,IRQ,X,010121,1000,500,0,0,C00
+2022,IRN,IRQ,X,TOTAL,5000,,0,0,C00
+2022,IRN,W00,X,010121,3000,,0,0,C00
+2022,IRN,IRQ,RX,010121,70,,0,0,C00
+2022,IRN,IRQ,X,010121,400,200,0,1000,C00
+2022,TUR,IRQ,X,870323,2000,,0,0,C00
+2022,IRQ,TUR,M,010121,800,400,0,0,C00
+2022,IRQ,IRN,M,870323,90,30,0,0,C00
+"""
+
+
+def test_comtrade_reader_keeps_country_to_country_hs6_totals(tmp_path):
+    src = tmp_path / "comtrade.csv"
+    src.write_text(COMTRADE)
+    x = read_comtrade(src)
+    assert x[["exporter", "importer", "hs6", "value_usd"]].values.tolist() == [
+        ["IRN", "IRQ", "010121", 1000.0], ["TUR", "IRQ", "870323", 2000.0]]
+    assert x["quantity_t"].tolist()[0] == 0.5 and np.isnan(x["quantity_t"].tolist()[1])
+    # reported imports, mirrored: the partner is the exporter
+    m = read_comtrade(src, flow="M")
+    assert m[["exporter", "importer", "hs6", "value_usd", "quantity_t"]].values.tolist() == [
+        ["IRN", "IRQ", "870323", 90.0, 0.03], ["TUR", "IRQ", "010121", 800.0, 0.4]]
+    summary = summarise_trade_file(src, exporter="IRN", markets=["IRQ"])
+    notes = " ".join(summary.notes)
+    for why in ("aggregate product code", "aggregate partner", "other trade flow",
+                "breakdown row"):
+        assert why in notes
+    numeric = tmp_path / "comtrade_numeric.csv"
+    numeric.write_text("refYear,reporterCode,partnerCode,flowCode,cmdCode,primaryValue\n"
+                       "2022,364,368,X,010121,10\n2022,364,0,X,010121,99\n")
+    assert read_comtrade(numeric)[["exporter", "importer", "value_usd"]].values.tolist() == [
+        ["IRN", "IRQ", 10.0]]
+
+
+@pytest.mark.parametrize("line, text, match", [
+    (7, "2022,364,368,10121,seven,NA", "1 row(s) with an invalid value in column 'v': line 7 "
+     "('seven')"),
+    (5, "2021,792,414,870323,-4.0,2", "negative value in column 'v': line 5 ('-4.0')"),
+    (5, "2021,792,414,870323,4.0,-2", "negative quantity in column 'q': line 5"),
+    (4, "2021,792,,10121,1.5,3", "without a value in column(s) 'j'"),
+    (8, "2022,251,368,8703231,3.0,1", "outside 0–999999 (not HS6) in column 'k': line 8"),
+    (8, "2022,251,368,87x323,3.0,1", "invalid HS6 code in column 'k': line 8 ('87x323')"),
+    (3, "20x1,364,368,870323,2.0,NA", "invalid year in column 't': line 3 ('20x1')"),
+    (3, "2021,364,368,870323", "line 3 has 4 field(s) but the header has 6"),
+    (3, "2021,364,368,870323,2.0,NA,7", "line 3 has 7 field(s)"),
+])
+def test_malformed_baci_files_name_the_line_and_the_column(tmp_path, line, text, match):
+    lines = BACI.splitlines()
+    lines[line - 1] = text
+    src = tmp_path / "bad.csv"
+    src.write_text("\n".join(lines) + "\n")
+    with pytest.raises(TradeFileError) as err:
+        summarise_trade_file(src, exporter="IRN", markets=["IRQ"])
+    assert match in str(err.value)
+
+
+def test_malformed_files_in_other_formats_and_globs(tmp_path):
+    bad = pd.read_csv(pd.io.common.StringIO(BACI), dtype=str)
+    bad.loc[5, "v"] = "seven"
+    bad.to_parquet(tmp_path / "bad.parquet")
+    with pytest.raises(TradeFileError, match=r"column 'v': row 6 \('seven'\)"):
+        read_trade(tmp_path / "bad.parquet")
+    bad.to_excel(tmp_path / "bad.xlsx", index=False)
+    with pytest.raises(TradeFileError, match=r"column 'v': row 7 \('seven'\)"):
+        read_trade(tmp_path / "bad.xlsx")
+    (tmp_path / "y2021.csv").write_text(BACI)
+    (tmp_path / "y2022.csv").write_text(BACI.replace("2022,364,414,870323,0.25", "2022,364,"
+                                                     "414,870323,x"))
+    with pytest.raises(TradeFileError, match=r"y2022.csv line 9 \('x'\)"):
+        read_trade(str(tmp_path / "y20*.csv"))
+    (tmp_path / "nov.csv").write_text("t,i,j,k,q\n2022,364,368,10121,1\n")
+    with pytest.raises(TradeFileError, match=r"nov.csv: BACI layout but no column for v \(v\)"):
+        read_trade(tmp_path / "nov.csv")
+    (tmp_path / "odd.csv").write_text("a,b\n1,2\n")
+    with pytest.raises(TradeFileError, match="odd.csv: unrecognised trade layout.*found a, b"):
+        read_trade(tmp_path / "odd.csv")
+    (tmp_path / "ct.csv").write_text("refYear,reporterISO,partnerISO,cmdCode\n2022,IRN,IRQ,"
+                                     "010121\n")
+    with pytest.raises(TradeFileError, match="Comtrade layout but no column for value"):
+        read_trade(tmp_path / "ct.csv")
+    with pytest.raises(FileNotFoundError):
+        read_trade(tmp_path / "absent.csv")
+    flows_file = tmp_path / "flows.csv"
+    flows_file.write_text("year,exporter,importer,hs6,value_usd\n2022,IRN,Iraq,010121,5\n")
+    with pytest.raises(TradeFileError, match=r"importer that is not an ISO3 code in column "
+                       r"'importer': line 2 \('Iraq'\)"):
+        read_trade(flows_file)
+
+
+def test_country_table_numeric_iso3_and_names():
+    table = load_countries()
+    assert table["iso3"].is_unique and table["numeric"].is_unique
+    assert (table["name_fa"] != "").all() and (table["name_en"] != "").all()
+    for code in ("IRQ", "irq", 368, "368", "۳۶۸", "Iraq", "عراق"):
+        assert resolve_country(code) == "IRQ"
+    assert resolve_country("كويت") == "KWT"  # Arabic kaf
+    assert resolve_country("UAE") == "ARE" and resolve_country("جمهوری آذربایجان") == "AZE"
+    assert resolve_countries("IRQ, عراق, Kuwait") == ["IRQ", "KWT"]
+    with pytest.raises(UnknownCountryError, match=r"did you mean IRQ \(Iraq\)"):
+        resolve_country("Iraqq")
+    with pytest.raises(UnknownCountryError, match="'999'.*'Atlantis'"):
+        resolve_countries(["999", "Atlantis"])
+    named = add_country_names(pd.DataFrame({"market": ["AZE", "QAT"]}), table)
+    assert named["market_name_fa"].tolist() == ["جمهوری آذربایجان", "قطر"]
+
+
+def test_side_tables(tmp_path):
+    geo = tmp_path / "dist_cepii.csv"
+    geo.write_text("iso_o,iso_d,dist,distw\nIRN,IRQ,691,780.5\n")
+    d = read_distances(geo)
+    assert d.values.tolist() == [["IRN", "IRQ", 780.5]]  # the population-weighted distance
+    tar = tmp_path / "tariffs.csv"
+    tar.write_text("importer,hs6,rate,mfn,partner\nIRQ,0101,10,5,IRN\nIRQ,0101,0,0,TUR\n")
+    t = read_tariffs(tar, exporter="IRN")
+    assert t.values.tolist()[0][:4] == ["IRQ", "0101", 10.0, 5.0] and len(t) == 1
+    conc = tmp_path / "conc.csv"
+    conc.write_text("hs,isic4\n10121,142\n")
+    assert read_concordance(conc).values.tolist() == [["010121", "0142", 1.0]]
+    conc.write_text("hs,activity_code\n10121,142\n")
+    with pytest.raises(TradeFileError, match="no column for isic"):
+        read_concordance(conc)

@@ -979,12 +979,15 @@ def _parse_growth(text: str, markets: list[str], table) -> float | dict[str, flo
 def markets_cmd(
     source: Path = typer.Argument(
         ..., help="Trade file: BACI (t,i,j,k,v,q), Comtrade CSV or khooshe flows; CSV, "
-        "Parquet or XLSX, or a quoted glob such as 'BACI_HS17_Y20*.csv'."
+        "Parquet or XLSX, or a quoted glob such as 'BACI_HS17_Y20*.csv'. A workspace "
+        "directory: its trade flows, products (HS6 → ISIC) and clusters."
     ),
-    exporter: str = typer.Option(..., "--exporter", help="Exporter (ISO3, numeric or name)."),
+    exporter: str = typer.Option(
+        "IRN", "--exporter", help="Exporter (ISO3, numeric or name; default IRN)."
+    ),
     markets: str = typer.Option(
-        ..., "--markets", help="Target markets, comma-separated (e.g. IRQ,KWT,ARE,QAT,OMN,BHR,"
-        "SAU,AZE; names such as عراق are accepted)."
+        None, "--markets", help="Target markets, comma-separated (default IRQ,KWT,ARE,QAT,OMN,"
+        "BHR,SAU,AZE; names such as عراق are accepted)."
     ),
     years: str = typer.Option(None, "--years", help="Years used: Y1-Y2 or Y (default all)."),
     countries: Path = typer.Option(
@@ -1004,7 +1007,8 @@ def markets_cmd(
         "[, reference_tariff, exporter]."
     ),
     concordance: Path = typer.Option(
-        None, "--concordance", help="HS6 → ISIC Rev.4 table (hs6, isic [, weight]): adds isic."
+        None, "--concordance", help="HS6 → ISIC Rev.4 table (hs6, isic [, weight]): adds isic "
+        "(on a workspace: replaces its products' isic for the cluster links)."
     ),
     base_years: int = typer.Option(3, "--base-years", help="Years averaged for levels."),
     horizon: float = typer.Option(5, "--horizon", help="Projection horizon (years)."),
@@ -1074,6 +1078,10 @@ def markets_cmd(
         abort(f"--flow must be X or M, not {flow!r}")
     window = _parse_years(years)
     table = load_countries()
+    if markets is None:
+        from khooshe.services.markets import DEFAULT_MARKETS
+
+        markets = ",".join(DEFAULT_MARKETS)
     try:
         exp = resolve_country(exporter, table)
         targets = resolve_countries(markets, table)
@@ -1133,14 +1141,13 @@ def _markets_workspace(root: Path, province: str | None, exporter: str, markets:
 
     from khooshe.analysis import markets as mk
     from khooshe.io.tables import TableFormatError, write_table
-    from khooshe.io.trade import TradeFileError, read_distances, read_tariffs
+    from khooshe.io.trade import TradeFileError, read_concordance, read_distances, read_tariffs
     from khooshe.services.markets import workspace_markets
 
-    if concordance is not None:
-        abort("on a workspace the HS6 → ISIC links come from its products table; "
-              "import products with an isic column instead of --concordance")
     ws = open_workspace(root)
     try:
+        if concordance is not None:  # instead of the products table's isic column
+            options["hs_isic"] = read_concordance(concordance)
         if distances is not None:
             options["distances"] = read_distances(distances)
         if tariffs is not None:
@@ -1166,6 +1173,16 @@ def _markets_workspace(root: Path, province: str | None, exporter: str, markets:
     for m in result.markets:
         console.print(f"  {m}: unrealised potential {totals.get(m, 0.0) / 1e6:,.1f} million USD",
                       highlight=False)
+    where = f"province {province}'s" if province else "the"
+    first = result.opportunities[result.opportunities["market"] == result.markets[0]]
+    if len(first):
+        console.print(f"Top unrealised opportunities in {result.markets[0]} for {where} "
+                      "clusters (national rank; million USD):", highlight=False)
+    suffix = "fa" if lang() == "fa" else "en"
+    for row in first.head(5).to_dict("records"):
+        console.print(f"  #{row['rank']} {row['product']} {row[f'product_name_{suffix}']}: "
+                      f"{row['unrealised_value'] / 1e6:,.1f} — {row[f'cluster_names_{suffix}']} "
+                      f"({row[f'county_names_{suffix}']})", highlight=False)
     console.print(f"{len(result.potential):,} (market, product) rows written to {output}; "
                   f"{len(result.links):,} cluster links to {links}", highlight=False)
 

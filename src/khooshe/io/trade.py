@@ -32,16 +32,19 @@ a typed temporary table (spilling to disk beyond ``memory_limit``), validates it
 aggregate query and :func:`summarise_trade_file` returns only the aggregates the market
 analysis needs (:class:`khooshe.analysis.markets.TradeSummary`).
 
-Malformed input raises :class:`TradeFileError` (a ``ValueError``) naming the column, the number
-of bad rows and examples: missing columns, text where numbers are expected, negative values,
-HS codes that are not 6 digits, unmapped country codes, or no rows in the year window.
+Malformed input raises :class:`TradeFileError` (a ``ValueError``) naming the file, the column,
+the number of bad rows and where the first ones are with their text (``line 7 ('seven')`` in a
+CSV, counting the header as line 1; ``row N`` of an XLSX sheet or a Parquet file): missing
+columns, rows with too few or too many fields, text where numbers are expected, empty required
+cells, negative values, HS codes that are not 6 digits, unmapped country codes, or no rows in
+the year window. Locating the rows takes a second pass over the file, on the error path only.
 """
 
 from __future__ import annotations
 
 import glob as _glob
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -125,36 +128,61 @@ class _Source:
         if threads:
             config["threads"] = int(threads)
         self.con = duckdb.connect(config=config)
-        self._files_sql = "[" + ", ".join(_sql_str(str(p)) for p in self.files) + "]"
         self.typed = False
+        self._types: dict[str, str] | None = None
+        self._xlsx: list[pd.DataFrame] = []
         try:
             if self.kind == "xlsx":
                 from khooshe.io.tables import read_table
 
-                frames = [read_table(p, as_text=True) for p in self.files]
-                self._xlsx = pd.concat(frames, ignore_index=True) if len(frames) > 1 \
-                    else frames[0]
-                self.con.register("xlsx_src", self._xlsx)
+                self._xlsx = [read_table(p, as_text=True) for p in self.files]
+                for n, frame in enumerate(self._xlsx):
+                    self.con.register(f"xlsx_{n}", frame)
             self._create_view(None)
         except duckdb.Error as exc:
             self.close()
             raise TradeFileError(f"{self.label}: cannot read as {self.kind}: {exc}") from exc
 
+    def _relation(self, files: list[int], types: dict[str, str] | None) -> str:
+        """SQL reading the files with these indexes (of :attr:`files`) as one table."""
+        if self.kind == "xlsx":
+            return "(" + " UNION ALL BY NAME ".join(f"SELECT * FROM xlsx_{n}" for n in files) + ")"
+        paths = "[" + ", ".join(_sql_str(str(self.files[n])) for n in files) + "]"
+        if self.kind == "parquet":
+            return f"read_parquet({paths}, union_by_name = true)"
+        typed = ""
+        if types:
+            typed = ", types = {" + ", ".join(f"{_sql_str(k)}: {_sql_str(v)}"
+                                               for k, v in types.items()) + "}"
+            typed += ", nullstr = ['', 'NA']"
+        return (f"read_csv({paths}, header = true, all_varchar = true, "
+                f"union_by_name = true{typed})")
+
+    def numbered(self) -> Iterator[tuple[str, str]]:
+        """For each file, its name and SQL giving its rows with ``_line``: the line of a CSV
+        file (the header is line 1; assumes no line breaks inside quoted fields), the row of
+        an XLSX sheet (the header is row 1) or the row of a Parquet file (from 1). Only used
+        to locate bad rows for error messages (a second pass over the file)."""
+        for n, p in enumerate(self.files):
+            if self.kind == "parquet":
+                rel = (f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _line "
+                       f"FROM read_parquet([{_sql_str(str(p))}], file_row_number = true)")
+            else:  # the scan keeps the file's order (DuckDB preserves insertion order)
+                rel = (f"SELECT *, row_number() OVER () + 1 AS _line "
+                       f"FROM {self._relation([n], self._types)}")
+            yield p.name, f"({rel})"
+
+    @property
+    def row_word(self) -> str:
+        return {"csv": "line", "xlsx": "row"}.get(self.kind, "row")
+
     def _create_view(self, types: dict[str, str] | None) -> None:
-        if self.kind == "csv":
-            typed = ""
-            if types:
-                typed = ", types = {" + ", ".join(f"{_sql_str(k)}: {_sql_str(v)}"
-                                                   for k, v in types.items()) + "}"
-                typed += ", nullstr = ['', 'NA']"
-            rel = (f"read_csv({self._files_sql}, header = true, all_varchar = true, "
-                   f"union_by_name = true{typed})")
-        elif self.kind == "parquet":
-            rel = f"read_parquet({self._files_sql}, union_by_name = true)"
-        else:
-            rel = "xlsx_src"
+        rel = self._relation(list(range(len(self.files))), types)
         self.con.execute(f"CREATE OR REPLACE VIEW src AS SELECT * FROM {rel}")
+        self._types = types
         desc = self.con.execute("DESCRIBE src").fetchall()
+        if self.kind == "csv" and len(desc) == 1 and any(ch in desc[0][0] for ch in ",;\t|"):
+            _ragged_rows(self.files)  # the sniffer gave up: a row with a wrong field count?
         self.types = {row[0]: str(row[1]).upper() for row in desc}
         self.columns = {_norm(c): c for c in self.types}
         self.typed = bool(types)
@@ -181,25 +209,53 @@ class _Source:
         return self.types[column].startswith("VARCHAR")
 
 
+def _ragged_rows(files: list[Path]) -> None:
+    """Raise :class:`TradeFileError` at the first CSV line whose number of fields differs
+    from its header's (DuckDB's sniffer then sees one column and no delimiter)."""
+    import csv
+    import gzip
+
+    for path in files:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:  # type: ignore[operator]
+            sample = fh.read(65536)
+            fh.seek(0)
+            try:
+                dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+                    sample.splitlines()[0] if sample else ",", delimiters=",;\t|")
+            except csv.Error:
+                dialect = csv.excel
+            reader = csv.reader(fh, dialect)
+            header = next(reader, [])
+            for row in reader:
+                if row and len(row) != len(header):
+                    raise TradeFileError(
+                        f"{path}: line {reader.line_num} has {len(row)} field(s) but the header "
+                        f"has {len(header)} ({', '.join(header)}): {dialect.delimiter.join(row)!r}")
+
+
 def detect_format(columns: Iterable[str]) -> str:
-    """``baci``, ``comtrade`` or ``flows`` from a file's column names.
+    """``baci``, ``comtrade`` or ``flows`` from a file's column names (BACI: ``t, i, j, k``;
+    flows: ``exporter, importer, hs6``; Comtrade: ``cmdCode``). A layout recognised but
+    incomplete is reported later with the missing column named.
 
     Raises
     ------
     TradeFileError
         None of the three layouts matches.
     """
+    columns = list(columns)
     cols = {_norm(c) for c in columns}
-    if {"t", "i", "j", "k", "v"} <= cols:
+    if {"t", "i", "j", "k"} <= cols:
         return "baci"
-    if {"year", "exporter", "importer", "hs6", "valueusd"} <= cols:
+    if {"exporter", "importer", "hs6"} <= cols:
         return "flows"
     if cols & {"cmdcode", "commoditycode"}:
         return "comtrade"
     raise TradeFileError(
         "unrecognised trade layout: expected BACI (t, i, j, k, v, q), Comtrade (refYear, "
         "reporterISO, partnerISO, flowCode, cmdCode, primaryValue, netWgt) or khooshe's "
-        f"flows ({', '.join(FLOW_COLUMNS)}); found {', '.join(sorted(columns))}"
+        f"flows ({', '.join(FLOW_COLUMNS)}); found {', '.join(columns)}"
     )
 
 
@@ -394,10 +450,40 @@ class _Staged:
     notes: list[str]
 
 
-def _inner(plan: _Plan) -> str:
+def _inner(plan: _Plan, relation: str = "src", extra: str = "") -> str:
     cols = [f"{f.expr} AS {f.name}" for f in plan.fields]
     cols += [f"{f.raw} AS {f.alias}" for f in plan.fields if f.raw is not None]
-    return f"SELECT {', '.join(cols)}, {plan.drop} AS dropped FROM src"
+    return (f"SELECT {', '.join(cols)}, {plan.drop} AS dropped{extra} "
+            f"FROM {relation} AS src")
+
+
+def _locate(src: _Source, plan: _Plan, years: tuple[int, int] | None, predicate: str,
+            show: str, limit: int = 3) -> str:
+    """Where the first rows matching ``predicate`` (SQL over the canonical columns, the raw
+    ``_r_*`` aliases, the source text ``_s_<name>`` and ``dropped``) are: ``"line 7 ('seven');
+    line 12 ('x')"``, with the file name when there are several files. ``show`` is the SQL of
+    the value to quote. Empty
+    when the rows cannot be located (e.g. a column missing from one of several files)."""
+    import duckdb
+
+    window = "" if years is None else \
+        f" AND (year IS NULL OR year BETWEEN {int(years[0])} AND {int(years[1])})"
+    found: list[str] = []
+    raw = "".join(f", CAST({_ident(f.label)} AS VARCHAR) AS _s_{f.name}" for f in plan.fields
+                  if f.label and f.label in src.types)
+    for name, rel in src.numbered():
+        sql = (f"SELECT _line, {show} FROM ({_inner(plan, rel, ', _line' + raw)}) "
+               f"WHERE dropped IS NULL{window} AND ({predicate}) "
+               f"ORDER BY _line LIMIT {limit - len(found)}")
+        try:
+            hits = src.con.execute(sql).fetchall()
+        except duckdb.Error:
+            return ""
+        where = f"{name} " if len(src.files) > 1 else ""
+        found += [f"{where}{src.row_word} {int(line):,} ({value!r})" for line, value in hits]
+        if len(found) >= limit:
+            break
+    return "; ".join(found)
 
 
 def _create(src: _Source, plan: _Plan, years: tuple[int, int] | None) -> None:
@@ -424,7 +510,10 @@ def _stage(
     import duckdb
 
     if fmt == "auto":
-        fmt = detect_format(src.types)  # type: ignore[assignment]
+        try:
+            fmt = detect_format(src.types)  # type: ignore[assignment]
+        except TradeFileError as exc:
+            raise TradeFileError(f"{src.label}: {exc}") from None
     elif fmt not in FORMATS:
         raise ValueError(f"format must be auto, {', '.join(FORMATS)}, not {fmt!r}")
     label = src.label
@@ -466,20 +555,34 @@ def _stage(
     notes = [f"dropped {cnt:,} row(s): {why}" for why, cnt in drops]
     shown = {"hs": "HS6 code", "value": "value", "quantity": "quantity", "year": "year",
              "exporter": "exporter code", "importer": "importer code"}
+    field = {f.name: f for f in plan.fields}
+
+    def fail(count: int, what: str, predicate: str, show: str) -> None:
+        at = _locate(src, plan, years, predicate, show)
+        raise TradeFileError(f"{label}: {count:,} row(s) {what}" + (f": {at}" if at else ""))
+
     for f, cnt in zip(plan.fields, bad_counts, strict=True):
         if cnt:
-            ex = [r[0] for r in src.con.execute(
-                f"SELECT {f.alias} FROM ({_inner(plan)}) WHERE {f.bad()} LIMIT 3").fetchall()]
-            raise TradeFileError(f"{label}: {cnt:,} row(s) with an invalid "
-                                 f"{shown.get(f.name, f.name)} in column {f.label!r}: e.g. {ex}")
+            fail(cnt, f"with an invalid {shown.get(f.name, f.name)} in column {f.label!r}",
+                 f.bad() or "false", f.alias)
     if missing:
-        raise TradeFileError(f"{label}: {missing:,} row(s) lack a year, exporter, importer, "
-                             "product or value")
-    if neg_v or neg_q:
-        raise TradeFileError(f"{label}: negative values ({neg_v:,} value(s), {neg_q:,} "
-                             "quantity(ies))")
+        required = ("year", "exporter", "importer", "hs", "value")
+        empty = [f"{field[c].label or c}" for c in required if src.con.execute(
+            f"SELECT count(*) FROM flows WHERE dropped IS NULL AND bad = 0 AND {c} IS NULL"
+        ).fetchone()[0]]  # type: ignore[index]
+        fail(missing, f"without a value in column(s) {', '.join(map(repr, empty))} (year, "
+             "exporter, importer, product and value are required)",
+             " OR ".join(f"{c} IS NULL" for c in required),
+             "concat_ws(',', " + ", ".join(f"coalesce(_s_{c}, '')" for c in required) + ")")
+    if neg_v:
+        fail(neg_v, f"with a negative value in column {field['value'].label!r}", "value < 0",
+             "_s_value")
+    if neg_q:
+        fail(neg_q, f"with a negative quantity in column {field['quantity'].label!r}",
+             "quantity < 0", "_s_quantity")
     if bad_hs:
-        raise TradeFileError(f"{label}: {bad_hs:,} HS code(s) outside 0–999999 (not HS6)")
+        fail(bad_hs, f"with an HS code outside 0–999999 (not HS6) in column "
+             f"{field['hs'].label!r}", "hs < 0 OR hs > 999999", "_s_hs")
     if rows == 0:
         raise TradeFileError(f"{label}: no trade flows{where}"
                              + (f" ({'; '.join(notes)})" if notes else ""))
@@ -501,7 +604,11 @@ def _stage(
             if unknown != "drop":
                 hint = ("give BACI's country_codes file (--countries) so they can be mapped "
                         "to ISO3, or drop those rows (--drop-unknown)")
-                raise TradeFileError(f"{label}: {msg}; {hint}")
+                at = _locate(src, plan, years, f"exporter IN ({in_list}) OR importer IN "
+                             f"({in_list})", "concat_ws(',', _s_exporter, _s_importer)", limit=1)
+                raise TradeFileError(f"{label}: {msg} (columns "
+                                     f"{field['exporter'].label!r}/{field['importer'].label!r}"
+                                     + (f"; first at {at}" if at else "") + f"); {hint}")
             src.con.execute(
                 "UPDATE flows SET dropped = 'unknown country code' WHERE dropped IS NULL AND "
                 f"(exporter IN ({in_list}) OR importer IN ({in_list}))")
@@ -518,8 +625,13 @@ def _stage(
             "UNION SELECT importer FROM flows WHERE dropped IS NULL) "
             "WHERE NOT regexp_full_match(x, '[A-Z]{3}') LIMIT 5").fetchall()
         if bad_iso:
-            raise TradeFileError(f"{label}: exporter/importer must be ISO3 codes "
-                                 f"(e.g. {[r[0] for r in bad_iso]})")
+            for f in (field["exporter"], field["importer"]):
+                pred = f"NOT regexp_full_match({f.name}, '[A-Z]{{3}}')"
+                cnt = int(src.con.execute(f"SELECT count(*) FROM flows WHERE dropped IS NULL "
+                                          f"AND {pred}").fetchone()[0])  # type: ignore[index]
+                if cnt:
+                    fail(cnt, f"with an {f.name} that is not an ISO3 code in column "
+                         f"{f.label!r}", pred, f"_s_{f.name}")
     yrs = tuple(int(r[0]) for r in src.con.execute(
         "SELECT DISTINCT year FROM flows WHERE dropped IS NULL ORDER BY 1").fetchall())
     if no_q:

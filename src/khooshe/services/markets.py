@@ -2,26 +2,42 @@
 
 Reads the workspace's ``trade_flows`` (world trade, as BACI gives it), ``countries``
 (coordinates for distances, names), ``products`` (HS6 names and their ISIC class: the
-HS6 → ISIC concordance) and ``clusters``, runs :func:`khooshe.analysis.markets.analyse_markets`
-and joins the result to the clusters of a province: "cluster X in county Y can target product P
-in market M, unrealised potential V".
+HS6 → ISIC concordance), ``clusters`` (their ISIC classes and regions), ``cluster_members`` and
+``establishments`` (the counties of a cluster that lists no regions) and ``regions`` (county
+names); runs :func:`khooshe.analysis.markets.analyse_markets` and joins the result to the
+clusters of a province: "cluster X in county Y can target product P in market M, unrealised
+potential V".
+
+How a product reaches a cluster: product P (HS6) is made by the ISIC class(es) the
+``products`` table gives it (``isic``, ';' separating several); a cluster works in the ISIC
+classes of its ``isic`` list. P is linked to every cluster sharing one of its classes, and the
+whole value of P is shown against each such cluster (no split between clusters). The export
+potential itself is national (the exporter's trade); only the links are provincial.
 """
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import pandas as pd
 
 from khooshe.analysis import markets as mk
+from khooshe.io.persian import format_number
 from khooshe.services.data import read_kind
+from khooshe.services.frames import region_ancestors
 from khooshe.store.workspace import Workspace
 
 #: Target markets by default (seeds R4, R5, R10, R17): Iraq, Kuwait, the Persian Gulf states
 #: and Azerbaijan.
 DEFAULT_MARKETS: tuple[str, ...] = ("IRQ", "KWT", "ARE", "QAT", "OMN", "BHR", "SAU", "AZE")
+
+#: Columns added to the potential table: the clusters (of the province) making each product.
+CLUSTER_COLUMNS: tuple[str, ...] = (
+    "cluster_codes", "cluster_names_fa", "cluster_names_en", "counties", "county_names_fa",
+    "county_names_en",
+)
 
 
 @dataclass
@@ -31,17 +47,28 @@ class WorkspaceMarkets:
     Attributes
     ----------
     potential : DataFrame
-        :data:`~khooshe.analysis.markets.POTENTIAL_COLUMNS` plus ``market_name_fa/en``,
-        ``product_name_fa/en`` and ``isic``.
+        :data:`~khooshe.analysis.markets.POTENTIAL_COLUMNS` (``rank``: national rank within
+        the market) plus ``market_name_fa/en``, ``product_name_fa/en``, ``isic`` and
+        :data:`CLUSTER_COLUMNS`: the clusters (of ``province``, or all) whose activities make
+        the product and their counties, ';'-separated (``، `` in Persian names); empty when
+        no cluster makes it.
     candidates : DataFrame
         Diversification candidates (density × demand × ease) with names.
     over_time : DataFrame
         Exports by year and market, by value and by weight.
     links : DataFrame
         The clusters (of ``province``, or all) × products × markets with the unrealised
-        potential at stake, ranked per cluster.
+        potential at stake, ranked per cluster (best ``top_links``); with the cluster's
+        ``counties`` and their names and a sentence per link (``statement_fa/en``).
     notes : tuple of str
         Assumptions and warnings of the analysis.
+    exporter, markets
+        ISO3 codes analysed.
+    opportunities : DataFrame
+        The rows of ``potential`` that some cluster of the province can serve, ranked within
+        each market by unrealised value (``linked_rank``; ``rank`` stays the national rank).
+    province : str or None
+        The province whose clusters are linked (None: every cluster).
     """
 
     potential: pd.DataFrame
@@ -51,6 +78,8 @@ class WorkspaceMarkets:
     notes: tuple[str, ...]
     exporter: str
     markets: tuple[str, ...]
+    opportunities: pd.DataFrame = field(default_factory=pd.DataFrame)
+    province: str | None = None
 
 
 def concordance(ws: Workspace) -> pd.DataFrame:
@@ -61,6 +90,109 @@ def concordance(ws: Workspace) -> pd.DataFrame:
     return table.assign(isic=table["isic"].str.strip())[["hs6", "isic"]]
 
 
+def _join(values: pd.Series, sep: str = ";") -> str:
+    return sep.join(dict.fromkeys(v for v in values if isinstance(v, str) and v))
+
+
+def _county_rows(ws: Workspace, clusters: pd.DataFrame) -> pd.DataFrame:
+    """One row per (cluster, county): ``cluster_code, county, name_fa, name_en``."""
+    regions = read_kind(ws, "regions", columns=["code", "level", "parent_code", "name_fa",
+                                                "name_en"])
+    county_of = region_ancestors(regions, "county")
+    listed = pd.DataFrame({"cluster_code": clusters["code"].astype(str).to_numpy(),
+                           "region": clusters["regions"].fillna("").astype(str)
+                           .str.split(";").to_numpy()}).explode("region")
+    listed["region"] = listed["region"].fillna("").str.strip()
+    listed = listed[listed["region"] != ""]
+    without = sorted(set(clusters["code"].astype(str)) - set(listed["cluster_code"]))
+    if without:
+        members = read_kind(ws, "cluster_members", columns=["cluster_code", "establishment_id"])
+        members = members[members["cluster_code"].isin(without)
+                          & members["establishment_id"].notna()]
+        est = read_kind(ws, "establishments", columns=["id", "region_code"]).set_index("id")
+        listed = pd.concat([listed, pd.DataFrame({
+            "cluster_code": members["cluster_code"].to_numpy(),
+            "region": members["establishment_id"].map(est["region_code"]).to_numpy(),
+        })], ignore_index=True)
+    listed["county"] = listed["region"].map(county_of)
+    listed = listed[listed["county"].notna()].drop_duplicates(["cluster_code", "county"])
+    listed = listed.sort_values(["cluster_code", "county"], kind="mergesort")
+    names = regions.set_index("code")
+    listed["name_fa"] = listed["county"].map(names["name_fa"]).fillna(listed["county"])
+    listed["name_en"] = listed["county"].map(names["name_en"]).fillna(listed["county"])
+    return listed[["cluster_code", "county", "name_fa", "name_en"]].reset_index(drop=True)
+
+
+def _county_lists(rows: pd.DataFrame, key: str) -> pd.DataFrame:
+    """``counties, county_names_fa, county_names_en`` per ``key`` from (key, county) rows."""
+    rows = rows.drop_duplicates([key, "county"]).sort_values([key, "county"], kind="mergesort")
+    return rows.groupby(key, sort=True).agg(
+        counties=("county", _join),
+        county_names_fa=("name_fa", lambda s: _join(s, "، ")),
+        county_names_en=("name_en", lambda s: _join(s, ", ")),
+    )
+
+
+def cluster_counties(ws: Workspace, clusters: pd.DataFrame) -> pd.DataFrame:
+    """The counties of each cluster: those of its ``regions`` (a village or district counts
+    for its county), or, for a cluster without regions, those of its member establishments.
+
+    Returns
+    -------
+    DataFrame
+        ``cluster_code, counties, county_names_fa, county_names_en`` (';'-separated codes,
+        names separated by ``، `` and ``, ``), one row per cluster of ``clusters``.
+    """
+    wide = _county_lists(_county_rows(ws, clusters), "cluster_code")
+    codes = clusters["code"].astype(str).tolist()
+    return wide.reindex(codes).fillna("").rename_axis("cluster_code").reset_index()
+
+
+def _product_clusters(conc: pd.DataFrame, clusters: pd.DataFrame,
+                      county_rows: pd.DataFrame) -> pd.DataFrame:
+    """Per HS6 product, the clusters making it (via the shared ISIC classes) and their
+    counties: :data:`CLUSTER_COLUMNS` indexed by ``product``."""
+    cl = pd.DataFrame({
+        "cluster_code": clusters["code"].astype(str).to_numpy(),
+        "name_fa": clusters["name_fa"].fillna("").to_numpy(),
+        "name_en": clusters["name_en"].fillna("").to_numpy(),
+        "isic": clusters["isic"].fillna("").astype(str).str.split(";").to_numpy(),
+    }).explode("isic")
+    cl["isic"] = cl["isic"].fillna("").str.strip()
+    made = conc.merge(cl, on="isic").rename(columns={"hs6": "product"})
+    made = made.drop_duplicates(["product", "cluster_code"])
+    made = made.sort_values(["product", "cluster_code"], kind="mergesort")
+    out = made.groupby("product", sort=True).agg(
+        cluster_codes=("cluster_code", _join),
+        cluster_names_fa=("name_fa", lambda s: _join(s, "، ")),
+        cluster_names_en=("name_en", lambda s: _join(s, ", ")),
+    )
+    where = made[["product", "cluster_code"]].merge(county_rows, on="cluster_code")
+    out = out.join(_county_lists(where, "product")).fillna("")
+    return out.reindex(columns=list(CLUSTER_COLUMNS), fill_value="")
+
+
+def _statements(links: pd.DataFrame) -> tuple[list[str], list[str]]:
+    """"cluster X in county Y can target product P in market M, unrealised potential V"."""
+    musd = links["unrealised_value"] / 1e6
+    fa = [
+        f"{c} ({k or '—'}) می‌تواند {p or h} (HS {h}) را در بازار {m} هدف بگیرد؛ "
+        f"پتانسیل محقق‌نشده {format_number(v, 'fa', 1)} میلیون دلار"
+        for c, k, p, h, m, v in zip(links["cluster_name_fa"], links["county_names_fa"],
+                                    links["product_name_fa"], links["product"],
+                                    links["market_name_fa"], musd, strict=True)
+    ]
+    en = [
+        f"{c or code} in {k or '—'} can target {p or h} (HS {h}) in {m}: unrealised "
+        f"potential {format_number(v, 'en', 1)} million USD"
+        for c, code, k, p, h, m, v in zip(links["cluster_name_en"], links["cluster_code"],
+                                          links["county_names_en"], links["product_name_en"],
+                                          links["product"], links["market_name_en"], musd,
+                                          strict=True)
+    ]
+    return fa, en
+
+
 def workspace_markets(
     ws: Workspace,
     province: str | None = None,
@@ -68,6 +200,7 @@ def workspace_markets(
     markets: Sequence[str] = DEFAULT_MARKETS,
     years: tuple[int, int] | int | None = None,
     top_links: int | None = 10,
+    hs_isic: pd.DataFrame | None = None,
     **options: object,
 ) -> WorkspaceMarkets:
     """Export potential in ``markets`` with the links to ``province``'s clusters.
@@ -84,15 +217,24 @@ def workspace_markets(
     years : (int, int) or int, optional
         Year window of the flows used.
     top_links : int, optional
-        Keep the best N (product, market) links per cluster.
+        Keep the best N (product, market) links per cluster (None: all).
+    hs_isic : DataFrame, optional
+        An HS6 → ISIC Rev.4 concordance (``hs6, isic [, weight]``, e.g. from
+        :func:`khooshe.io.trade.read_concordance`) used instead of the ``products`` table's
+        ``isic`` column.
     **options
         As :func:`khooshe.analysis.markets.analyse_markets` (``market_growth``, ``horizon``,
         ``trend_weight``, ``min_rca``, ``distances``, ``tariffs``…). Distances default to
         great-circle distances between the capitals of the workspace's ``countries``.
+
+    Raises
+    ------
+    ValueError
+        No trade flows, a country code not in the workspace's ``countries``, an unknown
+        province, or what :func:`khooshe.analysis.markets.analyse_markets` rejects.
     """
-    flows = read_kind(ws, "trade_flows")
-    if flows.empty:
-        raise ValueError("the workspace has no trade flows; import trade_flows first")
+    exporter = str(exporter).strip().upper()
+    markets = [str(m).strip().upper() for m in markets]
     countries = read_kind(ws, "countries")
     known = set(countries["iso3"])
     unknown = [c for c in (exporter, *markets) if known and c not in known]
@@ -106,29 +248,50 @@ def workspace_markets(
         if province not in provinces:
             raise ValueError(f"province {province!r} is not in the workspace")
         clusters = clusters[clusters["province_code"] == province]
+    clusters = clusters.reset_index(drop=True)
+    flows = read_kind(ws, "trade_flows")
+    if flows.empty:
+        raise ValueError("the workspace has no trade flows; import trade_flows first")
     if countries[["lat", "lon"]].notna().all(axis=1).any():
         options.setdefault("countries", countries)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", mk.MarketsWarning)  # they come back as notes
-        result = mk.analyse_markets(flows, exporter=exporter, markets=list(markets),
-                                    years=years, **options)
-    conc = concordance(ws)
+        result = mk.analyse_markets(flows, exporter=exporter, markets=markets, years=years,
+                                    **options)
+    conc = concordance(ws) if hs_isic is None else mk.check_concordance(hs_isic)
     products = read_kind(ws, "products", columns=["hs6", "name_fa", "name_en"]).set_index("hs6")
+    county_rows = _county_rows(ws, clusters)
+    counties = _county_lists(county_rows, "cluster_code").reset_index()
+    made_by = _product_clusters(conc, clusters, county_rows)
 
     def named(table: pd.DataFrame) -> pd.DataFrame:
         out = mk.add_country_names(table, countries)
         out["product_name_fa"] = out["product"].map(products["name_fa"]).fillna("")
         out["product_name_en"] = out["product"].map(products["name_en"]).fillna("")
-        return mk.attach_activities(out, conc) if len(conc) else out
+        return mk.attach_activities(out, conc) if len(conc) else out.assign(isic="")
 
     potential = named(result.potential)
+    for col in CLUSTER_COLUMNS:
+        potential[col] = potential["product"].map(made_by[col]).fillna("")
     candidates = named(result.candidates)
+    opportunities = potential[potential["cluster_codes"] != ""].copy()
+    opportunities = opportunities.sort_values(
+        ["market", "unrealised_value", "potential_value", "product"],
+        ascending=[True, False, False, True], kind="mergesort").reset_index(drop=True)
+    opportunities.insert(opportunities.columns.get_loc("rank") + 1, "linked_rank",
+                         opportunities.groupby("market", sort=False).cumcount() + 1)
+
     links = (mk.cluster_links(result.potential, conc, clusters, top=top_links)
              if len(clusters) and len(conc) else pd.DataFrame())
     if len(links):
         links = mk.add_country_names(links, countries)
         links["product_name_fa"] = links["product"].map(products["name_fa"]).fillna("")
         links["product_name_en"] = links["product"].map(products["name_en"]).fillna("")
+        links = links.merge(counties, on="cluster_code", how="left")
+        links[["counties", "county_names_fa", "county_names_en"]] = links[
+            ["counties", "county_names_fa", "county_names_en"]].fillna("")
+        links["statement_fa"], links["statement_en"] = _statements(links)
     return WorkspaceMarkets(potential=potential, candidates=candidates,
                             over_time=result.over_time, links=links, notes=result.notes,
-                            exporter=exporter, markets=tuple(markets))
+                            exporter=exporter, markets=tuple(markets),
+                            opportunities=opportunities, province=province)
