@@ -423,6 +423,15 @@ def test_missing_codes_and_too_small_periods():
     one = one[one["loc"] == "L0"]
     with pytest.raises(ValueError, match="at least 2 locations"):
         complexity(one, **TOY)
+    with pytest.raises(ValueError, match="the data has no rows"):
+        complexity(_toy().iloc[:0], **TOY)
+    zero = pd.concat([_toy().assign(t=1), _toy().assign(t=2, v=0.0)])
+    with pytest.warns(ComplexityWarning) as rec, \
+            pytest.raises(ValueError, match="period 2: need at least 2 locations"):
+        complexity(zero, time="t", **TOY)
+    text = " ".join(str(w.message) for w in rec)
+    assert "period 2: locations with zero total left out: 8" in text
+    assert "period 2: products with zero total left out: 10" in text
 
 
 def test_zero_ubiquity_after_high_threshold_gives_nan_with_warning():

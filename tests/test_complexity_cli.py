@@ -108,3 +108,17 @@ def test_negative_values_are_a_clear_error(tmp_path):
                  "-o", tmp_path / "o.csv")
     assert result.exit_code == 2
     assert "negative" in result.output
+
+
+def test_duplicates_and_missing_values_are_reported(tmp_path):
+    src = tmp_path / "dup.csv"
+    src.write_text("c,p,v\na,x,1\na,x,2\na,y,\nb,x,3\nb,y,4\nc,x,1\nc,y,5\n")
+    out = tmp_path / "o.csv"
+    result = run("complexity", src, "--location", "c", "--product", "p", "--value", "v",
+                 "-o", out)
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "warning: 1 duplicated (c, p) key(s) summed, e.g. ('a', 'x')" in text
+    assert "1 missing value(s) in 'v' treated as 0" in text
+    got = pd.read_csv(out)
+    assert got.loc[(got.c == "a") & (got.p == "x"), "v"].item() == 3

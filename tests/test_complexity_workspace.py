@@ -60,6 +60,8 @@ def test_clear_errors(ws):
         workspace_complexity(ws, level="village")
     with pytest.raises(ValueError, match="measure must be one of"):
         workspace_complexity(ws, measure="output")
+    with pytest.raises(ValueError, match="location: set by the workspace"):
+        workspace_complexity(ws, location="county")
 
 
 def test_cli_workspace_mode(demo_dir, tmp_path):
@@ -76,3 +78,42 @@ def test_cli_workspace_mode(demo_dir, tmp_path):
     assert not (tmp_path / "bad.csv").exists()
     table_mode = runner.invoke(app, ["complexity", str(out), "-o", str(tmp_path / "x.csv")])
     assert table_mode.exit_code == 2 and "--location" in table_mode.output
+
+
+def test_cli_workspace_mode_one_province(demo_dir, tmp_path):
+    out = tmp_path / "gilan.csv"
+    result = runner.invoke(app, ["complexity", str(demo_dir), "--province", "01", "--measure",
+                                 "establishments", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    table = pd.read_csv(out, dtype={"region": str, "isic": str})
+    assert set(table["region"].str[:2]) == {"01"} and table["region"].str.len().eq(4).all()
+    assert table["isic"].str.len().eq(4).all()  # ISIC codes stay text (leading zeros kept)
+    assert table["region_name_fa"].notna().all()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--location", "x"], "--location: only for a table FILE"),
+    (["--time", "year", "--population", "p.csv"], "--time, --population: only for a table"),
+    (["--presence", "both"], "workspace mode uses RCA only"),
+    (["--level", "village"], "level must be one of province, county"),
+])
+def test_cli_workspace_mode_rejects_table_options(demo_dir, tmp_path, args, message):
+    out = tmp_path / "o.csv"
+    result = runner.invoke(app, ["complexity", str(demo_dir), *args, "-o", str(out)])
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+    assert not out.exists()
+
+
+def test_cli_table_mode_rejects_workspace_options(tmp_path):
+    src = tmp_path / "t.csv"
+    src.write_text("c,p,v\na,x,1\na,y,2\nb,x,3\nb,y,1\n")
+    result = runner.invoke(app, ["complexity", str(src), "--location", "c", "--product", "p",
+                                 "--value", "v", "--level", "county", "-o",
+                                 str(tmp_path / "o.csv")])
+    assert result.exit_code == 2
+    assert "--level: only for a workspace directory" in " ".join(result.output.split())
+    result = runner.invoke(app, ["complexity", str(src), "--location", "c", "-o",
+                                 str(tmp_path / "o.csv")])
+    assert result.exit_code == 2
+    assert "--product, --value required when FILE is a table" in " ".join(result.output.split())

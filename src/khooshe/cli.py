@@ -286,8 +286,9 @@ def _complexity_read(
 ):
     """Read the long table (and the population table) for complexity/proximity, or abort.
 
-    Only table files are accepted for now; FILE is a Path so that a directory (a workspace)
-    can be told apart from a file."""
+    Table files only: ``khooshe complexity`` sends a directory (a workspace) to
+    :func:`_complexity_workspace` before calling this, and ``khooshe proximity`` has no
+    workspace mode."""
     from khooshe.io.tables import TableFormatError, read_table
 
     if file.is_dir():
@@ -346,14 +347,14 @@ def complexity_cmd(
     product: str = typer.Option(None, "--product", help="Product column (file mode)."),
     value: str = typer.Option(None, "--value", help="Value column, e.g. exports (file mode)."),
     level: str = typer.Option(
-        "county", "--level", help="Workspace mode: regions compared, province or county."
+        None, "--level", help="Workspace mode: regions compared, province or county (default)."
     ),
     province: str = typer.Option(
         None, "--province", help="Workspace mode: keep this province's regions (computed on "
         "the whole country)."
     ),
     measure: str = typer.Option(
-        "employment", "--measure", help="Workspace mode: employment or establishments."
+        None, "--measure", help="Workspace mode: employment (default) or establishments."
     ),
     presence: str = typer.Option("rca", "--presence", help=_PRESENCE_HELP),
     rca_threshold: float = typer.Option(1.0, "--rca-threshold", help="Present if RCA > X."),
@@ -375,14 +376,24 @@ def complexity_cmd(
 
     output_path(output)
     if file.is_dir():
-        _complexity_workspace(file, level, province, measure, output, presence=presence,
+        table_only = [f"--{n.replace('_', '-')}" for n, v in (
+            ("time", time), ("location", location), ("product", product), ("value", value),
+            ("population", population), ("rpop_threshold", rpop_threshold != 1.0)) if v]
+        _complexity_workspace(file, level or "county", province, measure or "employment",
+                              output, table_only, presence=presence,
                               rca_threshold=rca_threshold, continuous=continuous,
                               asymmetric=asymmetric, knn=knn)
         return
+    workspace_only = [f"--{n}" for n, v in (("level", level), ("province", province),
+                                            ("measure", measure)) if v is not None]
+    if workspace_only:
+        abort(f"{', '.join(workspace_only)}: only for a workspace directory, and {file} is a "
+              "file")
     missing = [f"--{n}" for n, v in (("location", location), ("product", product),
                                      ("value", value)) if v is None]
     if missing:
-        abort(f"{', '.join(missing)} required when FILE is a table")
+        abort(f"{', '.join(missing)} required when FILE is a table (or give a workspace "
+              "directory)")
     data, pop, pop_col = _complexity_read(file, population, time, location, presence)
     out = _complexity_run(
         complexity, data=data, time=time, location=location, product=product, value=value,
@@ -399,16 +410,25 @@ def complexity_cmd(
 
 
 def _complexity_workspace(root: Path, level: str, province: str | None, measure: str,
-                          output: Path, **options) -> None:
-    """``khooshe complexity WORKSPACE``: subnational complexity on region × ISIC."""
+                          output: Path, table_only: list[str], **options) -> None:
+    """``khooshe complexity WORKSPACE``: subnational complexity on region × ISIC.
+
+    ``table_only`` names the table-mode options that were given: an error once ``root`` is
+    known to be a workspace (a directory that is not one gets that message first)."""
     from khooshe.io.tables import write_table
     from khooshe.services.complexity import workspace_complexity
 
-    if options["presence"] not in ("rca", "both"):
-        abort("workspace mode supports --presence rca (regions have no population column "
-              "to compare with)")
-    options["presence"] = "rca"
     ws = open_workspace(root)
+    problem = None
+    if table_only:
+        problem = (f"{', '.join(table_only)}: only for a table FILE; on a workspace the "
+                   "locations are regions and the products ISIC classes")
+    elif options["presence"] != "rca":
+        problem = (f"--presence {options['presence']}: workspace mode uses RCA only (a region "
+                   "has an ISIC class when its RCA > --rca-threshold)")
+    if problem:
+        ws.close()
+        abort(problem)
     try:
         out = _complexity_run(workspace_complexity, ws=ws, level=level, province=province,
                               measure=measure, **options)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import plotly.graph_objects as go
 
 from khooshe import __version__
 from khooshe.io.jalali import format_jalali
@@ -27,12 +28,12 @@ WORDS = {
     "fa": {"plan": "برنامهٔ توسعهٔ خوشه‌های صنعتی استان", "toc": "فهرست", "error": "این بخش ساخته نشد:",
            "generated": "تهیه‌شده در", "workspace": "فضای کار", "more": "{n} ردیف دیگر در plan.xlsx",
            "footer": "تهیه‌شده با khooshe (خوشه)، نرم‌افزار آزاد برنامه‌ریزی خوشه‌های صنعتی.",
-           "yes": "✓", "no": "—"},
+           "yes": "✓", "no": "—", "sep": "، "},
     "en": {"plan": "Industrial-cluster development plan of", "toc": "Contents",
            "error": "This section could not be built:", "generated": "generated",
            "workspace": "workspace", "more": "{n} more rows in plan.xlsx",
            "footer": "Made with khooshe (خوشه), open-source software for industrial-cluster "
-                     "programmes.", "yes": "✓", "no": "—"},
+                     "programmes.", "yes": "✓", "no": "—", "sep": " · "},
 }
 
 
@@ -51,6 +52,18 @@ def digits(text: object, lang: str) -> str:
     return to_persian_digits(text) if lang == "fa" else str(text)
 
 
+#: Left-to-right mark: put before «−» so a negative number keeps its sign on the left in
+#: right-to-left text (as CLDR's Persian minus sign does); without it the bidirectional
+#: algorithm moves the sign to the right of the digits.
+LRM = "\u200e"
+
+
+def signed(text: str) -> str:
+    """``text`` (a formatted number) safe to show in right-to-left text: an LRM before a
+    leading minus sign (U+2212 or ``-``)."""
+    return LRM + text if text[:1] in ("−", "-") else text
+
+
 def cell(value: object, lang: str) -> tuple[str, str]:
     """The text of a table cell and its CSS class (``num`` for numbers)."""
     if value is None or value is pd.NA or value is pd.NaT or (
@@ -60,34 +73,89 @@ def cell(value: object, lang: str) -> tuple[str, str]:
     if isinstance(value, bool | np.bool_):
         return WORDS[lang]["yes" if value else "no"], ""
     if isinstance(value, int | np.integer):
-        return format_number(int(value), lang), "num"
+        return signed(format_number(int(value), lang)), "num"
     if isinstance(value, float | np.floating):
         v = float(value)
         if math.isinf(v):
-            return ("∞" if v > 0 else "−∞"), "num"
+            return signed("∞" if v > 0 else "−∞"), "num"
         decimals = 0 if v == round(v) or abs(v) >= 100 else (2 if abs(v) >= 1 else 3)
-        return format_number(v, lang, decimals), "num"
+        return signed(format_number(v, lang, decimals)), "num"
     if isinstance(value, _dt.date):  # also datetime and pd.Timestamp
         return (format_jalali(value, lang) if lang == "fa" else value.isoformat()[:10]), ""
     return digits(value, lang), ""
 
 
+#: Tables with more columns than this get a landscape page of their own in the PDF.
+WIDE_COLUMNS = 8
+
+
 def table_view(table: Table, lang: str) -> dict:
-    """Headers, the shown rows (formatted) and the "N more rows" note of a table."""
-    frame = table.frame
+    """Headers, the shown rows (formatted) and the "N more rows" note of a table.
+
+    Numeric columns (not booleans) get the ``num`` class on their header too, so a header sits
+    over its numbers.
+    """
+    columns = table.shown_columns(lang)
+    frame = table.frame[columns]
     shown = frame if table.max_rows_html is None else frame.head(table.max_rows_html)
     rows = [[dict(zip(("text", "cls"), cell(v, lang), strict=True)) for v in row]
             for row in shown.itertuples(index=False, name=None)]
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+               for c in columns]
+    headers = [{"text": h, "cls": "num" if n else ""}
+               for h, n in zip(table.headers(lang, columns), numeric, strict=True)]
     more = len(frame) - len(shown)
     return {"key": table.key, "title": table.title(lang), "note": table.note(lang),
-            "headers": table.headers(lang), "rows": rows,
+            "headers": headers, "rows": rows, "wide": len(columns) > WIDE_COLUMNS,
             "more": WORDS[lang]["more"].format(n=format_number(more, lang)) if more else ""}
 
 
-def figure_html(figure: Figure) -> str:
+#: The page's font stack, given to plotly too (its default, Open Sans, has no Persian).
+FONT_STACK = ('Vazirmatn, "Noto Sans Arabic UI", "Noto Sans Arabic", "Noto Naskh Arabic", '
+              '"DejaVu Sans", Tahoma, sans-serif')
+
+
+def styled_figure(figure: Figure, lang: str) -> go.Figure:
+    """A copy of ``figure``'s plotly figure dressed for the page in ``lang``.
+
+    Only what the figure leaves unset is filled in: the page's font, margins that grow to fit
+    long tick labels; in Persian the title on the right, «٫» and «٬» as decimal and thousands
+    separators and full numbers with thousands grouping on the axes instead of SI suffixes
+    (``40k``) — the digits themselves are turned Persian in the browser (see
+    ``plan.html.j2``), since plotly draws Latin digits only.
+    """
+    fig = go.Figure(figure.figure)
+    if fig.layout.font.family is None:
+        fig.update_layout(font_family=FONT_STACK)
+
+    def room_for_labels(axis) -> None:  # long (Persian) tick labels widen the margin
+        if axis.automargin is None:
+            axis.automargin = True
+
+    fig.for_each_xaxis(room_for_labels)
+    fig.for_each_yaxis(room_for_labels)
+    if lang == "fa":
+        if fig.layout.separators is None:
+            fig.update_layout(separators="٫٬")
+        if fig.layout.title.text and fig.layout.title.x is None:
+            fig.update_layout(title_x=0.98, title_xanchor="right")
+
+        def persian_axis(axis) -> None:
+            if axis.exponentformat is None:
+                axis.exponentformat = "none"
+            if axis.separatethousands is None:
+                axis.separatethousands = True
+
+        fig.for_each_xaxis(persian_axis)
+        fig.for_each_yaxis(persian_axis)
+    return fig
+
+
+def figure_html(figure: Figure, lang: str = "fa") -> str:
     """A figure's ``<div>`` and script, without plotly.js (the page loads it once)."""
-    return figure.figure.to_html(include_plotlyjs=False, full_html=False,
-                                 config={"displaylogo": False, "responsive": True})
+    return styled_figure(figure, lang).to_html(
+        include_plotlyjs=False, full_html=False,
+        config={"displaylogo": False, "responsive": True})
 
 
 def view(plan: Plan, lang: str, render_figure: Callable[[Figure], str]) -> dict:
@@ -98,8 +166,8 @@ def view(plan: Plan, lang: str, render_figure: Callable[[Figure], str]) -> dict:
     date = format_jalali(when.date(), lang) if lang == "fa" else when.date().isoformat()
     time = digits(when.strftime("%H:%M"), lang)
     meta = f"{w['generated']} {date} {time}"
-    if plan.workspace_name:
-        meta += f" · {w['workspace']}: {plan.workspace_name}"
+    if plan.workspace_name:  # not «·», which reads as a Persian zero
+        meta += f"{w['sep']}{w['workspace']}: {plan.workspace_name}"
     name = plan.province_name(lang)
     title = f"{w['plan']} {name}"
     sections = []
@@ -133,7 +201,7 @@ def render_html(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
     from plotly.offline import get_plotlyjs
 
     has_figures = any(s.figures for s in plan.sections)
-    page = render(view(plan, lang, figure_html), _asset("plan.css"),
+    page = render(view(plan, lang, lambda f: figure_html(f, lang)), _asset("plan.css"),
                   get_plotlyjs() if has_figures else "")
     with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")

@@ -20,6 +20,10 @@ class Table:
 
     ``max_rows_html`` rows are shown in HTML and PDF, which then say how many more rows the
     XLSX holds; ``None`` shows all.
+
+    ``columns_fa`` / ``columns_en`` name the columns HTML and PDF show in that language (the
+    XLSX always has every column). By default all are shown except a column ``X_en`` in Persian
+    when ``X_fa`` exists too, and ``X_fa`` in English when ``X_en`` exists.
     """
 
     key: str
@@ -31,13 +35,30 @@ class Table:
     note_fa: str = ""
     note_en: str = ""
     max_rows_html: int | None = 50
+    columns_fa: list[str] | None = None
+    columns_en: list[str] | None = None
 
     def title(self, lang: str) -> str:
         return self.title_fa if lang == "fa" else self.title_en
 
-    def headers(self, lang: str) -> list[str]:
+    def headers(self, lang: str, columns: list[str] | None = None) -> list[str]:
+        """Headers of ``columns`` (default: every column of the frame) in ``lang``."""
         names = self.headers_fa if lang == "fa" else self.headers_en
-        return [names.get(c, c) for c in self.frame.columns]
+        return [names.get(c, str(c)) for c in (self.frame.columns if columns is None
+                                                else columns)]
+
+    def shown_columns(self, lang: str) -> list[str]:
+        """The columns HTML and PDF show in ``lang`` (see the class docstring)."""
+        chosen = self.columns_fa if lang == "fa" else self.columns_en
+        if chosen is not None:
+            missing = [c for c in chosen if c not in self.frame.columns]
+            if missing:
+                raise KeyError(f"table {self.key!r} has no column(s) {missing}")
+            return list(chosen)
+        other, own = ("_en", "_fa") if lang == "fa" else ("_fa", "_en")
+        cols = [str(c) for c in self.frame.columns]
+        return [c for c in cols
+                if not (c.endswith(other) and c[: -len(other)] + own in cols)]
 
     def note(self, lang: str) -> str:
         return self.note_fa if lang == "fa" else self.note_en

@@ -1,18 +1,30 @@
 """Static stills of the plotly figures a plan uses, for the PDF (no browser needed).
 
-plotly draws in the browser; its own static export (kaleido) needs a Chrome at run time. The
-PDF plan only needs a faithful still of a few figure kinds, so they are drawn here directly as
-HTML fragments for WeasyPrint: bar charts as HTML rows (so Persian labels are shaped and ordered
-by the text engine), scatter and line charts (``None`` breaks a line, as in plotly; per-point
-colours and sizes) and choropleths of GeoJSON polygons (equirectangular, lon scaled by
-cos(mean latitude)) as SVG holding only shapes and numbers, with titles and legends in HTML
-around them — SVG text in WeasyPrint is not shaped right-to-left, HTML text is. Anything else
-becomes a titled box that points to the HTML plan, so nothing is drawn wrongly.
+plotly draws in the browser; its own static export (kaleido) needs a Chrome at run time and is
+not a dependency. The PDF plan only needs a faithful still of a few figure kinds, so they are
+drawn here directly as HTML fragments for WeasyPrint:
+
+- a single bar trace: HTML rows (label, bar, value), so Persian labels are shaped and ordered by
+  the text engine;
+- scatter and line traces (``None`` breaks a line, as in plotly; ``fill="toself"`` polygons;
+  per-point colours, sizes and square markers), point maps (``scattergeo``/``scattermap``/
+  ``scattermapbox`` by lon/lat) and choropleths of GeoJSON polygons (``choropleth``/
+  ``choroplethmap``/``choroplethmapbox``): one SVG canvas. Maps — the map traces, axes tied by
+  ``scaleanchor`` or lon/lat inside Iran's extent — keep their proportions (equirectangular,
+  lon scaled by cos(mean latitude)) and have no axes.
+
+The SVG holds only shapes and numbers (tick labels): WeasyPrint draws SVG text without the
+bidirectional algorithm or ZWNJ, so Persian words there come out in the wrong order. Titles,
+axis titles, legends and Persian category labels (numbered on the axis, named in a key) are
+HTML around the SVG. Any other figure kind becomes a note that points to the HTML plan, so
+nothing is drawn wrongly.
 """
 
 from __future__ import annotations
 
+import base64
 import math
+import re
 from html import escape
 
 import numpy as np
@@ -28,8 +40,10 @@ UNSUPPORTED = {"fa": "این نمودار در plan.html آمده است.", "en"
 
 
 def _num(v: float, lang: str) -> str:
+    """A number for the HTML around a still (an LRM keeps a minus sign on the left in RTL)."""
     decimals = 0 if abs(v) >= 100 or v == round(v) else (1 if abs(v) >= 1 else 2)
-    return format_number(float(v), lang, decimals)
+    text = format_number(float(v), lang, decimals)
+    return "\u200e" + text if text.startswith(("−", "-")) else text
 
 
 def _text(x: float, y: float, s: object, lang: str, *, size: int = 11, anchor: str = "middle",
@@ -37,6 +51,16 @@ def _text(x: float, y: float, s: object, lang: str, *, size: int = 11, anchor: s
     body = escape(to_persian_digits(s) if lang == "fa" else str(s))
     return (f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}" '
             f'font-weight="{weight}" fill="{fill}">{body}</text>')
+
+
+def _tick_labels(ticks: np.ndarray, lang: str) -> list[str]:
+    """Labels of ``ticks`` with as many decimals as their step needs (0.25 → ``0.25``, not
+    ``0.3``), the same for every tick."""
+    for decimals in range(7):
+        scaled = ticks * 10**decimals
+        if np.allclose(scaled, np.round(scaled), rtol=0, atol=1e-6 * max(1.0, *abs(scaled))):
+            break
+    return [format_number(float(t), lang, decimals) for t in ticks]
 
 
 def _ticks(lo: float, hi: float, n: int = 5) -> np.ndarray:
@@ -74,123 +98,287 @@ def _bar(fig, lang: str) -> str:
     """A bar chart as HTML rows: label, bar, value (Persian labels shaped by the text engine)."""
     trace = fig.data[0]
     horizontal = trace.orientation == "h"
-    labels = list(trace.y if horizontal else trace.x)
-    values = np.asarray(trace.x if horizontal else trace.y, dtype=float)
-    top = max(float(np.nanmax(values)) if len(values) else 0.0, 0.0) or 1.0
-    colour = _colour(trace, 0)
+    labels = list(_array(trace.y if horizontal else trace.x))
+    values = _floats(trace.x if horizontal else trace.y)
+    top = max(float(np.nanmax(values)) if np.isfinite(values).any() else 0.0, 0.0) or 1.0
+    colours = _array(trace.marker.color)
+    if isinstance(colours, str) or colours is None or len(colours) != len(values) or not all(
+            isinstance(c, str) for c in colours):
+        colours = [_colour(trace, 0)] * len(values)
     rows = []
-    for lab, v in zip(labels, values, strict=True):
+    for lab, v, colour in zip(labels, values, colours, strict=True):
         width = 0.0 if not np.isfinite(v) else max(100.0 * v / top, 0.0)
         label = escape(to_persian_digits(lab) if lang == "fa" else str(lab))
+        value = _num(v, lang) if np.isfinite(v) else ""
         rows.append(f'<tr><td class="bar-label">{label}</td><td class="bar-cell">'
                     f'<div class="bar" style="width:{width:.1f}%;background:{colour}"></div>'
-                    f'</td><td class="num">{_num(v, lang)}</td></tr>')
-    return f'<table class="bars">{"".join(rows)}</table>'
+                    f'</td><td class="num">{value}</td></tr>')
+    axis = fig.layout.xaxis if horizontal else fig.layout.yaxis
+    return f'<table class="bars">{"".join(rows)}</table>' + _axes_note(
+        [(AXES[lang]["values"], axis.title.text)], lang)
+
+
+#: Words of the HTML around the stills.
+AXES = {"fa": {"x": "محور افقی", "y": "محور عمودی", "values": "مقادیر", "sep": "؛ "},
+        "en": {"x": "x axis", "y": "y axis", "values": "values", "sep": "; "}}
+
+
+def _shown(s: object, lang: str) -> str:
+    return escape(to_persian_digits(s) if lang == "fa" else str(s))
+
+
+def _axes_note(parts: list[tuple[str, str | None]], lang: str) -> str:
+    """One muted line naming the axes (``axis: title``), when any has a title."""
+    said = [f"{name}: {_shown(title, lang)}" for name, title in parts if title]
+    return f'<p class="axes">{AXES[lang]["sep"].join(said)}</p>' if said else ""
 
 
 def _legend(items: list[tuple[str, str]], lang: str) -> str:
     spans = "".join(
-        f'<span class="key"><i style="background:{c}"></i>'
-        f'{escape(to_persian_digits(n) if lang == "fa" else str(n))}</span>'
+        f'<span class="key"><i style="background:{c}"></i>{_shown(n, lang)}</span>'
         for n, c in items)
     return f'<div class="legend">{spans}</div>' if items else ""
 
 
-def _scatter(fig, lang: str) -> str:
-    traces = [t for t in fig.data if t.type == "scatter"]
-    xs = [np.asarray([np.nan if v is None else v for v in t.x], dtype=object) for t in traces]
-    categorical = any(isinstance(v, str) for x in xs for v in x)
+_ARABIC_LETTER = re.compile(r"[\u0620-\u064A\u066E-\u06D3\u06FA-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF]")
+
+
+def _array(values) -> object:
+    """``values`` as given, or decoded when plotly holds them as a typed-array spec
+    (``{"dtype": "f8", "bdata": base64}``, as after a copy or pickling in plotly ≥ 6)."""
+    if isinstance(values, dict) and "bdata" in values:
+        data = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values.get("dtype", "f8"))
+        shape = values.get("shape")
+        if shape:
+            dims = [int(d) for d in str(shape).split(",")] if not isinstance(shape, list) else shape
+            data = data.reshape(dims)
+        return data
+    return values
+
+
+def _floats(values) -> np.ndarray:
+    values = _array(values)
+    if values is None:
+        return np.empty(0)
+    if isinstance(values, np.ndarray) and values.dtype.kind in "fiu":
+        return values.astype(float)
+    return np.asarray([np.nan if v is None else v for v in values], dtype=float)
+
+
+POINT_MAPS = {"scattergeo", "scattermap", "scattermapbox"}
+AREA_MAPS = {"choropleth", "choroplethmap", "choroplethmapbox"}
+XY = {"scatter"} | POINT_MAPS | AREA_MAPS
+
+
+def _feature_id(feature: dict, key: str | None) -> object:
+    if not key or key == "id":
+        return feature.get("id")
+    node: object = feature
+    for part in key.split("."):
+        node = node.get(part) if isinstance(node, dict) else None
+    return node
+
+
+def _areas(trace) -> list[tuple[list[np.ndarray], float]]:
+    """The polygons (lon/lat rings) and value of each location of a choropleth trace."""
+    geojson = trace.geojson
+    if not isinstance(geojson, dict):
+        return []
+    features = geojson.get("features", [])
+    by_id = {str(_feature_id(f, trace.featureidkey)): f for f in features}
+    out = []
+    locations = _array(trace.locations)
+    for loc, z in zip([] if locations is None else locations, _floats(trace.z), strict=False):
+        feature = by_id.get(str(loc))
+        if feature is None:
+            continue
+        rings = [np.asarray(r, dtype=float)[:, :2] for r in _rings(feature["geometry"]) if len(r)]
+        out.append((rings, float(z)))
+    return out
+
+
+def _scale_colours(trace, values: np.ndarray, scale_owner) -> tuple[list[str], float, float]:
+    """Colours of ``values`` on the trace's colour scale (its cmin/cmax or zmin/zmax when set)."""
+    scale = scale_owner.colorscale or "Viridis"
+    lo = getattr(scale_owner, "cmin", None)
+    hi = getattr(scale_owner, "cmax", None)
+    if lo is None:
+        lo = getattr(trace, "zmin", None)
+    if hi is None:
+        hi = getattr(trace, "zmax", None)
+    finite = values[np.isfinite(values)]
+    lo = float(np.min(finite)) if lo is None and len(finite) else float(lo or 0.0)
+    hi = float(np.max(finite)) if hi is None and len(finite) else float(hi if hi is not None
+                                                                         else 1.0)
+    norm = np.clip((values - lo) / (hi - lo if hi > lo else 1.0), 0.0, 1.0)
+    return _sample(scale, list(np.nan_to_num(norm))), lo, hi
+
+
+def _xy(fig, lang: str) -> str:
+    """Scatter/line traces, point maps and choropleths on one SVG canvas, with HTML around."""
+    words = AXES[lang]
+    traces = list(fig.data)
+    geographic = any(t.type != "scatter" for t in traces) or fig.layout.yaxis.scaleanchor == "x"
+    # coordinates of every trace (lon/lat for map traces)
+    series: list[tuple[object, np.ndarray, np.ndarray]] = []
+    cats: list[str] = []
+    raw_x = [list(_array(t.x)) if t.type == "scatter" and t.x is not None else []
+             for t in traces]
+    categorical = any(isinstance(v, str) for xs in raw_x for v in xs)
     if categorical:
-        cats = list(dict.fromkeys(str(v) for x in xs for v in x if v is not None))
-        xs = [np.asarray([np.nan if v is None else cats.index(str(v)) for v in x], float)
-              for x in xs]
-    else:
-        xs = [x.astype(float) for x in xs]
-    ys = [np.asarray([np.nan if v is None else v for v in t.y], dtype=float) for t in traces]
-    allx, ally = np.concatenate(xs), np.concatenate(ys)
-    if not np.isfinite(allx).any():
+        cats = list(dict.fromkeys(str(v) for xs in raw_x for v in xs if v is not None))
+    areas: list[tuple[object, list[tuple[list[np.ndarray], float]]]] = []
+    for t, xs in zip(traces, raw_x, strict=True):
+        if t.type == "scatter":
+            x = (np.asarray([np.nan if v is None else cats.index(str(v)) for v in xs], float)
+                 if categorical else _floats(xs))
+            series.append((t, x, _floats(t.y)))
+        elif t.type in POINT_MAPS:
+            series.append((t, _floats(t.lon), _floats(t.lat)))
+        else:
+            areas.append((t, _areas(t)))
+    xs_all = [x for _, x, _ in series] + [r[:, 0] for _, a in areas for rs, _ in a for r in rs]
+    ys_all = [y for _, _, y in series] + [r[:, 1] for _, a in areas for rs, _ in a for r in rs]
+    allx = np.concatenate(xs_all) if xs_all else np.empty(0)
+    ally = np.concatenate(ys_all) if ys_all else np.empty(0)
+    ok = np.isfinite(allx) & np.isfinite(ally) if len(allx) == len(ally) else np.zeros(0, bool)
+    if not ok.any():
         return _unsupported(lang)
-    xlo, xhi = np.nanmin(allx), np.nanmax(allx)
-    ylo, yhi = np.nanmin(ally), np.nanmax(ally)
-    geographic = fig.layout.yaxis.scaleanchor == "x" or _looks_like_lonlat(xlo, xhi, ylo, yhi)
-    x0, x1, y0, y1 = 60.0, WIDTH - 20.0, HEIGHT - 50.0, 40.0
-    if geographic:  # keep the map's proportions (lon scaled by cos lat)
+    xlo, xhi = float(np.nanmin(allx[np.isfinite(allx)])), float(np.nanmax(allx[np.isfinite(allx)]))
+    ylo, yhi = float(np.nanmin(ally[np.isfinite(ally)])), float(np.nanmax(ally[np.isfinite(ally)]))
+    geographic = geographic or (not categorical and _looks_like_lonlat(xlo, xhi, ylo, yhi))
+    height = HEIGHT
+    body: list[str] = []
+    key: list[str] = []
+    if geographic:  # keep the map's proportions (lon scaled by cos lat), no axes
         k = math.cos(math.radians((ylo + yhi) / 2))
-        sx = (x1 - x0) / max((xhi - xlo) * k, 1e-9)
-        sy = (y0 - y1) / max(yhi - ylo, 1e-9)
-        s = min(sx, sy)
+        x0, x1 = 10.0, WIDTH - 10.0
+        s = (x1 - x0) / max((xhi - xlo) * k, 1e-9)
+        # as tall as the map needs, between 240 and 560 px
+        height = int(min(max((yhi - ylo) * s + 20.0, 240.0), 560.0))
+        s = min(s, (height - 20.0) / max(yhi - ylo, 1e-9))
+        y0 = height - 10.0
+        x0 = x0 + ((x1 - x0) - (xhi - xlo) * k * s) / 2  # centred
+
         def px(v):
             return x0 + (v - xlo) * k * s
+
         def py(v):
             return y0 - (v - ylo) * s
     else:
-        xt, yt = _ticks(xlo, xhi), _ticks(ylo, yhi)
-        xlo, xhi, ylo, yhi = xt[0], xt[-1], yt[0], yt[-1]
+        x0, x1, y0, y1 = 60.0, WIDTH - 20.0, HEIGHT - 40.0, 20.0
+        yticks = _ticks(ylo, yhi)
+        ylo, yhi = yticks[0], yticks[-1]
+        if categorical:
+            xlo, xhi = -0.5, len(cats) - 0.5
+        else:
+            xticks = _ticks(xlo, xhi)
+            xlo, xhi = xticks[0], xticks[-1]
+
         def px(v):
             return x0 + (x1 - x0) * (v - xlo) / max(xhi - xlo, 1e-12)
+
         def py(v):
             return y0 - (y0 - y1) * (v - ylo) / max(yhi - ylo, 1e-12)
-    body: list[str] = []
-    if not geographic:
-        for t in _ticks(ylo, yhi):
+
+        for t, label in zip(yticks, _tick_labels(yticks, lang), strict=True):
             body.append(f'<line x1="{x0}" x2="{x1}" y1="{py(t):.1f}" y2="{py(t):.1f}" '
                         'stroke="#e3e8e7"/>')
-            body.append(_text(x0 - 6, py(t) + 4, _num(t, lang), lang, size=9, anchor="end"))
+            body.append(_text(x0 - 6, py(t) + 4, label, lang, size=10, anchor="end"))
+        body.append(f'<line x1="{x0}" x2="{x1}" y1="{y0}" y2="{y0}" stroke="#9aa5a4"/>')
         if categorical:
-            step = max(1, len(cats) // 10)
-            for i, c in enumerate(cats[::step]):
-                body.append(_text(px(i * step), y0 + 14, c[:12], lang, size=9))
+            named = any(_ARABIC_LETTER.search(c) for c in cats)  # SVG text cannot order them
+            step = max(1, math.ceil(len(cats) / 12))
+            for i in range(0, len(cats), step):
+                label = str(i + 1) if named else cats[i][:14]
+                body.append(_text(px(i), y0 + 16, label, lang, size=10))
+            if named:
+                key = [f"{_shown(i + 1, lang)}: {_shown(c, lang)}" for i, c in enumerate(cats)]
         else:
-            for t in _ticks(xlo, xhi):
-                body.append(_text(px(t), y0 + 14, _num(t, lang), lang, size=9))
-    legend = []
-    for i, (t, x, y) in enumerate(zip(traces, xs, ys, strict=True)):
-        mode = t.mode or "markers"
+            for t, label in zip(xticks, _tick_labels(xticks, lang), strict=True):
+                body.append(_text(px(t), y0 + 16, label, lang, size=10))
+    legend: list[tuple[str, str]] = []
+
+    def scale_legend(owner, lo: float, hi: float) -> None:
+        title = getattr(getattr(owner, "colorbar", None), "title", None)
+        name = getattr(title, "text", None)
+        ends = _sample(owner.colorscale or "Viridis", [0.0, 1.0])
+        prefix = f"{name}: " if name else ""
+        legend.extend([(prefix + _num(lo, lang), ends[0]), (_num(hi, lang), ends[1])])
+
+    for t, polys in areas:
+        if not polys:
+            continue
+        colours, lo, hi = _scale_colours(t, np.asarray([z for _, z in polys]), t)
+        line = t.marker.line if t.marker is not None else None
+        stroke = getattr(line, "color", None) or "#555"
+        stroke = stroke if isinstance(stroke, str) else "#555"
+        for (rings, _), colour in zip(polys, colours, strict=True):
+            for ring in rings:
+                d = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in ring)
+                body.append(f'<polygon points="{d}" fill="{colour}" stroke="{stroke}" '
+                            'stroke-width="0.6"/>')
+        if t.showscale is not False:
+            scale_legend(t, lo, hi)
+    for i, (t, x, y) in enumerate(series):
+        mode = t.mode or ("lines+markers" if len(x) < 20 else "markers")
         colour = _colour(t, i)
-        if "lines" in mode:
+        finite = np.isfinite(x) & np.isfinite(y)
+        if "lines" in mode or t.fill == "toself":
             line_colour = getattr(t.line, "color", None) or colour
-            parts, cur = [], []
-            for a, b in zip(x, y, strict=True):
-                if np.isfinite(a) and np.isfinite(b):
-                    cur.append(f"{px(a):.1f},{py(b):.1f}")
-                elif cur:
-                    parts.append(cur)
-                    cur = []
-            if cur:
-                parts.append(cur)
-            filled = t.fill == "toself"
-            for p in parts:
-                shape = "polygon" if filled else "polyline"
+            # runs of finite points; None/NaN breaks the line, as in plotly
+            breaks = np.flatnonzero(~finite)
+            for run in np.split(np.arange(len(x)), breaks):
+                run = run[finite[run]]
+                if len(run) < 2:
+                    continue
+                pts = " ".join(f"{px(a):.1f},{py(b):.1f}" for a, b in zip(x[run], y[run],
+                                                                           strict=True))
+                filled = t.fill == "toself"
                 fill = (t.fillcolor or colour) if filled else "none"
-                width = getattr(t.line, "width", None) or 1.2
-                body.append(f'<{shape} points="{" ".join(p)}" fill="{fill}" '
-                            f'stroke="{line_colour}" stroke-width="{width}"/>')
+                width = getattr(t.line, "width", None) or 1.5
+                stroke = line_colour if "lines" in mode or filled else "none"
+                shape = "polygon" if filled else "polyline"
+                body.append(f'<{shape} points="{pts}" fill="{fill}" stroke="{stroke}" '
+                            f'stroke-width="{width}"/>')
         if "markers" in mode:
-            colours = t.marker.color
-            sizes = t.marker.size
+            marker = t.marker
+            colours = _array(marker.color)
+            n = len(x)
             if colours is not None and not isinstance(colours, str):
                 c = np.asarray(colours)
-                if c.dtype.kind in "fi":
-                    scale = t.marker.colorscale or "Viridis"
-                    norm = (c - np.nanmin(c)) / max(np.ptp(c), 1e-12)
-                    colours = _sample(scale, list(np.nan_to_num(norm)))
-                    if t.marker.showscale and len(c):  # the colour bar's ends, as a legend
-                        ends = _sample(scale, [0.0, 1.0])
-                        legend += [(_num(float(np.nanmin(c)), lang), ends[0]),
-                                   (_num(float(np.nanmax(c)), lang), ends[1])]
+                if c.dtype.kind in "fiu":
+                    colours, lo, hi = _scale_colours(t, c.astype(float), marker)
+                    if marker.showscale:
+                        scale_legend(marker, lo, hi)
                 else:
-                    colours = list(c)
-            for j, (a, b) in enumerate(zip(x, y, strict=True)):
-                if not (np.isfinite(a) and np.isfinite(b)):
-                    continue
-                fillc = colours[j] if isinstance(colours, list) else (colours or colour)
-                r = sizes[j] if isinstance(sizes, list | tuple | np.ndarray) else (sizes or 6)
-                body.append(f'<circle cx="{px(a):.1f}" cy="{py(b):.1f}" r="{float(r) / 2:.1f}" '
-                            f'fill="{fillc}" fill-opacity="0.8"/>')
+                    colours = [str(v) for v in c]
+            else:
+                colours = [colours or colour] * n
+            sizes = _array(marker.size)
+            sizes = (np.asarray(sizes, dtype=float) if isinstance(sizes, list | tuple | np.ndarray)
+                     else np.full(n, float(sizes or 6)))
+            opacity = marker.opacity if isinstance(marker.opacity, int | float) else 0.85
+            square = marker.symbol == "square"
+            for j in np.flatnonzero(finite):
+                r = float(sizes[j]) / 2 if j < len(sizes) else 3.0
+                cx, cy = px(x[j]), py(y[j])
+                if square:
+                    body.append(f'<rect x="{cx - r:.1f}" y="{cy - r:.1f}" width="{2 * r:.1f}" '
+                                f'height="{2 * r:.1f}" fill="{colours[j]}" '
+                                f'fill-opacity="{opacity}"/>')
+                else:
+                    body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" '
+                                f'fill="{colours[j]}" fill-opacity="{opacity}"/>')
         if t.name and t.showlegend is not False:
-            legend.append((t.name, colour if "markers" in mode else
-                           (getattr(t.line, "color", None) or colour)))
-    return _svg(body) + _legend(legend[:16], lang)
+            shown_colour = colour if "markers" in mode else (getattr(t.line, "color", None)
+                                                             or colour)
+            legend.append((t.name, shown_colour if isinstance(shown_colour, str) else colour))
+    axes = "" if geographic else _axes_note(
+        [(words["x"], fig.layout.xaxis.title.text), (words["y"], fig.layout.yaxis.title.text)],
+        lang)
+    cat_key = f'<p class="axes">{words["sep"].join(key)}</p>' if key else ""
+    return _svg(body, height) + axes + cat_key + _legend(legend[:16], lang)
 
 
 def _looks_like_lonlat(xlo: float, xhi: float, ylo: float, yhi: float) -> bool:
@@ -206,53 +394,20 @@ def _rings(geometry: dict) -> list[list]:
     return []
 
 
-def _choropleth(fig, lang: str) -> str:
-    trace = fig.data[0]
-    features = {f["id"]: f for f in trace.geojson["features"]}
-    rings = {k: _rings(f["geometry"]) for k, f in features.items()}
-    pts = np.asarray([p[:2] for rs in rings.values() for r in rs for p in r], dtype=float)
-    if not len(pts):
-        return _unsupported(lang)
-    (xlo, ylo), (xhi, yhi) = pts.min(axis=0), pts.max(axis=0)
-    k = math.cos(math.radians((ylo + yhi) / 2))
-    x0, x1, y0, y1 = 20.0, WIDTH - 120.0, HEIGHT - 20.0, 40.0
-    s = min((x1 - x0) / max((xhi - xlo) * k, 1e-9), (y0 - y1) / max(yhi - ylo, 1e-9))
-    z = np.asarray(trace.z, dtype=float)
-    lo, hi = float(np.nanmin(z)), float(np.nanmax(z))
-    scale = trace.colorscale or "YlOrRd"
-    colours = _sample(scale, list(np.nan_to_num((z - lo) / max(hi - lo, 1e-12))))
-    body = []
-    for loc, colour in zip(trace.locations, colours, strict=True):
-        for ring in rings.get(loc, []):
-            d = " ".join(f"{x0 + (p[0] - xlo) * k * s:.1f},{y0 - (p[1] - ylo) * s:.1f}"
-                         for p in ring)
-            body.append(f'<polygon points="{d}" fill="{colour}" stroke="#555" '
-                        'stroke-width="0.6"/>')
-    # colour bar
-    for i, c in enumerate(_sample(scale, list(np.linspace(0, 1, 20)))):
-        body.append(f'<rect x="{WIDTH - 90}" y="{y0 - 12 * (i + 1):.1f}" width="16" height="12" '
-                    f'fill="{c}"/>')
-    body.append(_text(WIDTH - 68, y0 - 2, _num(lo, lang), lang, size=9, anchor="start"))
-    body.append(_text(WIDTH - 68, y0 - 232, _num(hi, lang), lang, size=9, anchor="start"))
-    return _svg(body)
-
-
 def _unsupported(lang: str) -> str:
-    """A box saying the chart is in the HTML plan."""
+    """A note saying the chart is in the HTML plan."""
     return f'<p class="note">{escape(UNSUPPORTED[lang])}</p>'
 
 
 def figure_static(figure: Figure, lang: str = "fa") -> str:
-    """An HTML fragment (title, still, legend) of ``figure`` for the PDF; see the module
-    docstring for the kinds drawn."""
+    """An HTML fragment (title, still, axis titles, legend) of ``figure`` for the PDF; see the
+    module docstring for the kinds drawn."""
     fig = figure.figure
     kinds = {t.type for t in fig.data}
     if kinds == {"bar"} and len(fig.data) == 1:
         body = _bar(fig, lang)
-    elif kinds == {"scatter"}:
-        body = _scatter(fig, lang)
-    elif kinds == {"choropleth"} and len(fig.data) == 1 and fig.data[0].geojson is not None:
-        body = _choropleth(fig, lang)
+    elif kinds and kinds <= XY:
+        body = _xy(fig, lang)
     else:
         body = _unsupported(lang)
     return f'<figcaption>{escape(figure.title(lang))}</figcaption>{body}'

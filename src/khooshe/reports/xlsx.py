@@ -6,6 +6,7 @@ numbers (Excel formats them); codes stay text so leading zeros survive.
 
 from __future__ import annotations
 
+import datetime as _dt
 import math
 import re
 from pathlib import Path
@@ -14,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from khooshe.io.jalali import format_jalali
+from khooshe.io.persian import to_persian_digits
 from khooshe.io.tables import atomic_path
 from khooshe.reports.model import SYNTHETIC_BANNER, Plan
 
@@ -25,12 +27,19 @@ ABOUT = {
            "workspace": "workspace", "sections": "sections", "status": "status", "ok": "built",
            "failed": "failed", "sheet_col": "sheets"},
 }
+
+
+def digits(text: str, lang: str) -> str:
+    return to_persian_digits(text) if lang == "fa" else text
+
+
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 
-def _sheet_names(keys: list[str]) -> list[str]:
-    """Unique sheet names of at most 31 characters, as Excel requires."""
-    names: list[str] = []
+def _sheet_names(keys: list[str], reserved: tuple[str, ...] = ()) -> list[str]:
+    """Unique sheet names of at most 31 characters, as Excel requires (case-insensitive, and
+    different from the ``reserved`` names)."""
+    names: list[str] = list(reserved)
     for key in keys:
         base = _BAD_SHEET_CHARS.sub("_", key)[:31] or "sheet"
         name, i = base, 2
@@ -39,16 +48,18 @@ def _sheet_names(keys: list[str]) -> list[str]:
             name = base[: 31 - len(suffix)] + suffix
             i += 1
         names.append(name)
-    return names
+    return names[len(reserved):]
 
 
 def _value(v: object) -> object:
-    if v is None or v is pd.NA:
+    if v is None or v is pd.NA or v is pd.NaT:
         return None
     if isinstance(v, float) and (math.isnan(v) or math.isinf(v)):
         return None
     if isinstance(v, np.generic):
-        return v.item()
+        v = v.item()
+    if isinstance(v, _dt.datetime) and v.tzinfo is not None:  # Excel has no time zones
+        v = v.replace(tzinfo=None)
     return v
 
 
@@ -71,11 +82,11 @@ def render_xlsx(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
     when = plan.generated_at
     date = format_jalali(when.date(), lang) if lang == "fa" else when.date().isoformat()
     rows += [[words["province"], f"{plan.province_code} {plan.province_name(lang)}"],
-             [words["generated"], f"{date} {when:%H:%M}"],
+             [words["generated"], f"{date} {digits(f'{when:%H:%M}', lang)}"],
              [words["workspace"], plan.workspace_name], [],
              [words["sections"], words["status"], words["sheet_col"]]]
     tables = plan.tables
-    names = _sheet_names([t.key for t in tables])
+    names = _sheet_names([t.key for t in tables], reserved=(words["sheet"],))
     sheet_of = dict(zip((id(t) for t in tables), names, strict=True))
     for s in plan.sections:
         status = words["failed"] + f": {s.error}" if s.error else words["ok"]
@@ -102,7 +113,11 @@ def render_xlsx(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
             c.fill = header_fill
             c.alignment = Alignment(wrap_text=True, vertical="top")
         for row in table.frame.itertuples(index=False, name=None):
-            ws.append([_value(v) for v in row])
+            values = [_value(v) for v in row]
+            ws.append(values)
+            for i, v in enumerate(values, start=1):
+                if isinstance(v, str) and v.startswith("="):  # text, not a formula
+                    ws.cell(row=ws.max_row, column=i).data_type = "s"
         ws.freeze_panes = "A3"
         for i, col in enumerate(table.frame.columns, start=1):
             header = table.headers(lang)[i - 1]

@@ -52,6 +52,10 @@ def workspace_complexity(
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
+    fixed = sorted(set(complexity_kwargs) & {"data", "location", "product", "value", "time"})
+    if fixed:
+        raise ValueError(f"{', '.join(fixed)}: set by the workspace (regions × ISIC classes, "
+                         "one period); pass only options of complexity()")
     regions = read_kind(ws, "regions", columns=["code", "level", "parent_code", "name_fa",
                                                 "name_en"])
     if province is not None and province not in set(
