@@ -1,4 +1,4 @@
-"""Tests for khooshe.io.jalali: parsing Jalali/Gregorian dates, formatting, leap-year edges."""
+"""Tests for khooshe.text.jalali: parsing Jalali/Gregorian dates, formatting, leap-year edges."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from khooshe.io.jalali import (
+from khooshe.text.jalali import (
     format_jalali,
     jalali_year,
     parse_date,

@@ -16,7 +16,6 @@ from typer.testing import CliRunner
 from khooshe.analysis.complexity import complexity
 from khooshe.analysis.markets import (
     CANDIDATE_COLUMNS,
-    FLOW_COLUMNS,
     POTENTIAL_COLUMNS,
     MarketsWarning,
     add_country_names,
@@ -26,10 +25,11 @@ from khooshe.analysis.markets import (
     diversification_candidates,
     export_potential,
     exports_over_time,
-    great_circle_km,
     summarise_trade,
 )
 from khooshe.cli import app
+from khooshe.domain.geo import haversine_km as great_circle_km
+from khooshe.domain.trade import FLOW_COLUMNS
 from khooshe.io.countries import (
     UnknownCountryError,
     load_countries,

@@ -8,10 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from khooshe.cli import app
+from khooshe.domain.trade import DEFAULT_MARKETS
 from khooshe.services.data import read_kind
 from khooshe.services.markets import (
     CLUSTER_COLUMNS,
-    DEFAULT_MARKETS,
     cluster_counties,
     concordance,
     workspace_markets,

@@ -1,4 +1,5 @@
-"""Tests for khooshe.io.persian: the matching key, digits, number and money formatting."""
+"""Tests for khooshe.text (normalize, digits, numbers): the matching key, digits, number and
+money formatting."""
 
 from __future__ import annotations
 
@@ -9,17 +10,15 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from khooshe.io.persian import (
+from khooshe.text.digits import to_ascii_digits, to_persian_digits
+from khooshe.text.normalize import (
     ADMIN_PREFIXES_FA,
     compact_key,
     compact_series,
-    format_money_toman,
-    format_number,
     normalize,
     normalize_series,
-    to_ascii_digits,
-    to_persian_digits,
 )
+from khooshe.text.numbers import format_money_toman, format_number
 
 ZWNJ = "\u200c"
 PERSIAN_LETTERS = "ابپتثجچحخدذرزژسشصضطظعغفقکگلمنوهی"

@@ -10,9 +10,9 @@ import pytest
 from typer.testing import CliRunner
 
 from khooshe.cli import app
-from khooshe.io.persian import normalize
 from khooshe.services import plan as service
 from khooshe.store.workspace import Workspace
+from khooshe.text.normalize import normalize
 
 runner = CliRunner()
 

@@ -20,7 +20,8 @@ from typer.testing import CliRunner
 
 from khooshe.analysis import portfolio as pf
 from khooshe.cli import app
-from khooshe.domain.validate import ValidationError
+from khooshe.domain.errors import InputError
+from khooshe.domain.validate import ValidationError, parse_amount
 
 # A few dozen random instances in the default run; hundreds with ``-m slow``.
 FAST = settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -396,14 +397,14 @@ def test_frontier_matches_single_optimisations():
 
 # --- input -----------------------------------------------------------------------------------
 def test_parse_amount():
-    assert pf.parse_amount("2.5e12") == 2_500_000_000_000
-    assert pf.parse_amount("2_500_000") == 2_500_000
-    assert pf.parse_amount("2,500,000") == 2_500_000
-    assert pf.parse_amount("۲٬۵۰۰") == 2500
-    assert pf.parse_amount(7) == 7
+    assert parse_amount("2.5e12") == 2_500_000_000_000
+    assert parse_amount("2_500_000") == 2_500_000
+    assert parse_amount("2,500,000") == 2_500_000
+    assert parse_amount("۲٬۵۰۰") == 2500
+    assert parse_amount(7) == 7
     for bad in ("0.5", "-3", "abc", "1e30", "", "nan"):
-        with pytest.raises(pf.PortfolioInputError):
-            pf.parse_amount(bad)
+        with pytest.raises(InputError):
+            parse_amount(bad)
 
 
 def test_bad_rows_are_named():

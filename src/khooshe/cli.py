@@ -55,16 +55,16 @@ def _root(
 
 def lang() -> str:
     """The language chosen for messages."""
-    from khooshe.i18n import default_lang
+    from khooshe.text.messages import default_lang
 
     return _state["lang"] or default_lang()
 
 
 def say(key: str, **kwargs: object) -> None:
     """Print the message ``key`` in the chosen language."""
-    from khooshe.i18n import t
+    from khooshe.text.messages import t
 
-    console.print(t(key, lang(), **kwargs), highlight=False)
+    console.print(t(f"cli.{key}", lang(), **kwargs), highlight=False)
 
 
 def open_workspace(path: Path):
@@ -107,19 +107,19 @@ def info_cmd(workspace: Path = typer.Argument(..., help="Workspace directory."))
     from sqlalchemy.engine import make_url
 
     from khooshe.domain.schema import ENTITIES
-    from khooshe.i18n import t
-    from khooshe.io.persian import format_number
+    from khooshe.text.messages import t
+    from khooshe.text.numbers import format_number
 
     ws = open_workspace(workspace)
     counts = ws.counts()
     language = lang()
     if ws.synthetic:
-        console.print(f"[bold yellow]{t('synthetic', language)}[/]")
+        console.print(f"[bold yellow]{t('common.synthetic', language)}[/]")
     url = make_url(ws.url).render_as_string(hide_password=True)
-    console.print(f"{t('database', language)}: {url}", highlight=False)
-    table = Table(title=t("counts_title", language, name=ws.name))
-    table.add_column(t("kind", language))
-    table.add_column(t("records", language), justify="right")
+    console.print(f"{t('cli.database', language)}: {url}", highlight=False)
+    table = Table(title=t("cli.counts_title", language, name=ws.name))
+    table.add_column(t("cli.kind", language))
+    table.add_column(t("cli.records", language), justify="right")
     table.add_column("")
     for kind, n in counts.items():
         label = ENTITIES[kind].label_fa if language == "fa" else ENTITIES[kind].label_en
@@ -129,11 +129,12 @@ def info_cmd(workspace: Path = typer.Argument(..., help="Workspace directory."))
 
 
 def _report_invalid(exc, errors: Path | None) -> None:
-    from khooshe.i18n import t
+    from khooshe.text.messages import t
 
     frame = exc.to_frame()
     err_console.print(
-        t("invalid", lang(), source=exc.source or exc.kind, n=len(exc.issues), rows=len(exc.rows)),
+        t("cli.invalid", lang(), source=exc.source or exc.kind, n=len(exc.issues),
+          rows=len(exc.rows)),
         style="bold red", highlight=False,
     )
     limit = 200
@@ -588,7 +589,7 @@ def _report_strength(out, output: Path, regions: int, activities: int, rows: int
     """Say how much was written and, for a strength table, how many candidate clusters."""
     n = rows if rows is not None else len(out)
     if lang() == "fa":
-        from khooshe.io.persian import to_persian_digits
+        from khooshe.text.digits import to_persian_digits
 
         text = f"{n:,} ردیف ({regions:,} منطقه، {activities:,} فعالیت) در {output} نوشته شد"
         if out is not None:
@@ -715,11 +716,11 @@ def villages_cmd(
     short = service.shortfall(result)
     fa = lang() == "fa"
     if result.synthetic:
-        from khooshe.i18n import t
+        from khooshe.text.messages import t
 
-        console.print(f"[bold yellow]{t('synthetic', lang())}[/]")
+        console.print(f"[bold yellow]{t('common.synthetic', lang())}[/]")
     if fa:
-        from khooshe.io.persian import to_persian_digits
+        from khooshe.text.digits import to_persian_digits
 
         console.print(to_persian_digits(
             f"{len(sl.villages):,} روستا در {len(sl.counties):,} شهرستان؛ "
@@ -730,7 +731,7 @@ def villages_cmd(
     for row in short.itertuples(index=False):
         line = f"  {row.county_code}: {row.shortlisted}/{per_county} — "
         if fa:
-            from khooshe.io.persian import to_persian_digits
+            from khooshe.text.digits import to_persian_digits
 
             line = to_persian_digits(line) + row.reason_fa
         else:
@@ -833,9 +834,10 @@ def portfolio_cmd(
     """Choose the half-finished units to complete: the most jobs (or weighted jobs, output and
     exports) within a budget, proven optimal with HiGHS, compared with naive rules."""
     from khooshe.analysis import portfolio as pf
+    from khooshe.domain.errors import InputError
     from khooshe.domain.validate import ValidationError
-    from khooshe.io.persian import format_money_toman
     from khooshe.io.tables import TableFormatError, read_table, write_table
+    from khooshe.text.numbers import format_money_toman
 
     output_path(output)
     if frontier_out is not None:
@@ -872,11 +874,11 @@ def portfolio_cmd(
         ws = open_workspace(source)
         try:
             units = workspace_units(ws, province)
-        except ValueError as exc:
-            abort(str(exc))
-        except ValidationError as exc:
+        except ValidationError as exc:  # before InputError, its base
             _report_invalid(exc, errors)
             raise typer.Exit(2) from None
+        except InputError as exc:
+            abort(str(exc))
         finally:
             ws.close()
         if budget is None:
@@ -904,7 +906,7 @@ def portfolio_cmd(
         if frontier_points:
             front = pf.frontier(units, points=frontier_points, objective=objective,
                                 weights=weights, time_limit=time_limit, **common)
-    except (pf.PortfolioInputError, pf.PortfolioInfeasibleError) as exc:
+    except InputError as exc:
         abort(str(exc))
 
     table = result.units
@@ -1099,7 +1101,7 @@ def markets_cmd(
     window = _parse_years(years)
     table = load_countries()
     if markets is None:
-        from khooshe.services.markets import DEFAULT_MARKETS
+        from khooshe.domain.trade import DEFAULT_MARKETS
 
         markets = ",".join(DEFAULT_MARKETS)
     try:
@@ -1279,7 +1281,7 @@ def plan_cmd(
                   f"{', '.join(service.SECTIONS)}")
     options = service.PlanOptions(target_jobs=target_jobs)
     if budget is not None:
-        from khooshe.analysis.portfolio import parse_amount
+        from khooshe.domain.validate import parse_amount
 
         try:
             options.budget = parse_amount(budget, "--budget")

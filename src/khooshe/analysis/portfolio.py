@@ -78,7 +78,6 @@ import re
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
 import highspy
@@ -86,9 +85,18 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from khooshe.domain.errors import InfeasibleError, InputError
+from khooshe.domain.regions import code_within
 from khooshe.domain.schema import ID, ISIC4, REGION_CODE, Column, Entity
-from khooshe.domain.validate import FIRST_ROW, Issue, ValidationError, validate
-from khooshe.io.persian import to_ascii_digits
+from khooshe.domain.validate import (
+    FIRST_ROW,
+    MAX_AMOUNT,
+    Issue,
+    ValidationError,
+    parse_amount,
+    validate,
+)
+from khooshe.text.digits import to_ascii_digits
 
 __all__ = [
     "UNITS",
@@ -99,7 +107,6 @@ __all__ = [
     "MarginalUnit",
     "PortfolioResult",
     "TargetResult",
-    "parse_amount",
     "validate_units",
     "cost_per_job",
     "weighted_score",
@@ -120,8 +127,6 @@ CRITERIA: dict[str, str] = {
     "output": "expected_output",
     "exports": "expected_exports",
 }
-#: Money larger than this (≈ 4.6e18 rials) would overflow exact 64-bit sums.
-_MAX_TOTAL = 2**62
 _INF = highspy.kHighsInf
 #: Relative gaps below this are floating-point noise (a few rials on 10^13) and count as 0.
 _GAP_NOISE = 1e-9
@@ -154,61 +159,14 @@ UNITS = Entity(
 )
 
 
-class PortfolioInputError(ValueError):
+class PortfolioInputError(InputError):
     """Bad arguments to a portfolio function (unknown ids, bad caps, bad weights, …)."""
 
 
-class PortfolioInfeasibleError(ValueError):
-    """No portfolio satisfies the constraints (or reaches the target).
-
-    Attributes
-    ----------
-    largest : float or None
-        The largest value that *is* reachable (e.g. the most jobs any allowed portfolio gives),
-        when it is known.
-    """
-
-    def __init__(self, message: str, largest: float | None = None):
-        super().__init__(message)
-        self.largest = largest
-
-
-# --- Input ------------------------------------------------------------------------------------
-_AMOUNT_SEPARATORS = re.compile(r"[,_\u066c\s'\u00a0\u202f]")
-
-
-def parse_amount(text: str | int, what: str = "amount") -> int:
-    """Parse an amount of rials typed by a user: ``2500000000000``, ``2_500_000_000_000``,
-    ``2,500,000,000,000``, ``2.5e12`` or Persian digits (``۲٬۵۰۰``).
-
-    The value must be a whole, non-negative number of rials (``2.5e3`` is fine, ``0.5`` is not).
-
-    Raises
-    ------
-    PortfolioInputError
-        Naming ``what`` and the text.
-    """
-    if isinstance(text, bool):
-        raise PortfolioInputError(f"{what}: not an amount: {text!r}")
-    if isinstance(text, int | np.integer):
-        value = Decimal(int(text))
-    else:
-        cleaned = _AMOUNT_SEPARATORS.sub("", to_ascii_digits(str(text)).strip())
-        cleaned = cleaned.replace("\u066b", ".")
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
-            raise PortfolioInputError(
-                f"{what}: {text!r} is not a number of rials (e.g. 2500000000000, "
-                "2_500_000_000_000 or 2.5e12)"
-            ) from None
-    if not value.is_finite() or value != value.to_integral_value():
-        raise PortfolioInputError(f"{what}: {text!r} must be a whole number of rials")
-    if value < 0:
-        raise PortfolioInputError(f"{what}: {text!r} must not be negative")
-    if value >= _MAX_TOTAL:
-        raise PortfolioInputError(f"{what}: {text!r} is too large (at most {_MAX_TOTAL - 1:,})")
-    return int(value)
+class PortfolioInfeasibleError(InfeasibleError):
+    """No portfolio satisfies the constraints (or reaches the target); ``largest`` is the
+    largest value that *is* reachable (e.g. the most jobs any allowed portfolio gives), when
+    it is known."""
 
 
 def validate_units(units: pd.DataFrame, *, source: str | None = None) -> pd.DataFrame:
@@ -254,8 +212,7 @@ def validate_units(units: pd.DataFrame, *, source: str | None = None) -> pd.Data
                                   else to_ascii_digits(v).strip())
         both = (county.notna() & county.fillna("").str.fullmatch(REGION_CODE)
                 & prov.fillna("").str.fullmatch(r"\d{2}"))
-        bad = both & ~((county.fillna("").str.slice(0, 2) == prov.fillna(""))
-                       & (county.fillna("").str.len() > 2))
+        bad = both & ~code_within(county, prov)
         for i in np.flatnonzero(bad.to_numpy()):
             issues.append(Issue(int(i) + FIRST_ROW, "county", str(county.iloc[i]),
                                 f"is not a county of province {prov.iloc[i]!r} "
@@ -268,9 +225,9 @@ def validate_units(units: pd.DataFrame, *, source: str | None = None) -> pd.Data
                         key=lambda i: (i.row or 0, order.get(i.column, 0)))
         raise ValidationError(UNITS.kind, merged, source) from None
     cost = typed["remaining_cost_rials"].astype("int64").to_numpy()
-    if len(cost) and int(cost.sum(dtype=object)) >= _MAX_TOTAL:
+    if len(cost) and int(cost.sum(dtype=object)) >= MAX_AMOUNT:
         issues.append(Issue(None, "remaining_cost_rials", None,
-                            f"the total cost exceeds {_MAX_TOTAL:,} rials; use rials, not a "
+                            f"the total cost exceeds {MAX_AMOUNT:,} rials; use rials, not a "
                             "smaller unit by mistake?"))
     if issues:
         raise ValidationError(UNITS.kind, issues, source)

@@ -108,10 +108,11 @@ import scipy.sparse as sp
 from scipy.spatial import cKDTree
 
 from khooshe.analysis.complexity import density, presence, proximity, rca
-from khooshe.io.isic import activity_names
-from khooshe.io.persian import format_number, to_persian_digits
+from khooshe.domain.geo import EARTH_RADIUS_KM, KM_PER_DEGREE, haversine_km
+from khooshe.io.reference import isic_names as activity_names  # TODO(layers): pass in
+from khooshe.text.digits import to_persian_digits
+from khooshe.text.numbers import format_number
 
-EARTH_RADIUS_KM = 6371.0088
 COMPONENTS: tuple[str, ...] = ("relatedness", "resources", "agglomeration", "access", "labour")
 #: Village × activity components (the others are per village).
 MATRIX_COMPONENTS = ("relatedness", "resources", "agglomeration")
@@ -440,14 +441,6 @@ def _arc(chord: np.ndarray) -> np.ndarray:
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(chord / (2 * EARTH_RADIUS_KM), 0, 1))
 
 
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance (km), broadcasting."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dl = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
 def _pairs(q_xyz: np.ndarray, s_xyz: np.ndarray, radius_km: float):
     """All (query i, source j, distance km) within ``radius_km`` (great-circle, inclusive)."""
     if len(q_xyz) == 0 or len(s_xyz) == 0:
@@ -484,7 +477,7 @@ def _pool(lat: np.ndarray, lon: np.ndarray, grid_km: float):
     """
     if grid_km <= 0 or len(lat) == 0:
         return np.arange(len(lat)), np.asarray(lat, float), np.asarray(lon, float)
-    dlat = grid_km / (math.pi * EARTH_RADIUS_KM / 180)
+    dlat = grid_km / KM_PER_DEGREE
     row = np.floor(np.asarray(lat) / dlat)
     clat = (row + 0.5) * dlat
     dlon = dlat / np.maximum(np.cos(np.radians(clat)), 1e-6)

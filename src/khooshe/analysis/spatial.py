@@ -26,6 +26,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from khooshe.domain.errors import InputError
+from khooshe.domain.geo import EARTH_RADIUS_KM, haversine_km
+
 __all__ = [
     "SpatialInputError",
     "EARTH_RADIUS_KM",
@@ -36,10 +39,9 @@ __all__ = [
 ]
 
 #: Mean Earth radius (km) used for great-circle distances.
-EARTH_RADIUS_KM = 6371.0088
 
 
-class SpatialInputError(ValueError):
+class SpatialInputError(InputError):
     """Input that the spatial analyses cannot use, or a bad parameter."""
 
 
@@ -363,13 +365,6 @@ def _spherical_centroid(lat: np.ndarray, lon: np.ndarray, group: np.ndarray, n_g
     return clat, clon
 
 
-def _haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    la1, lo1, la2, lo2 = map(np.radians, (lat1, lon1, lat2, lon2))
-    h = (np.sin((la2 - la1) / 2) ** 2
-         + np.cos(la1) * np.cos(la2) * np.sin((lo2 - lo1) / 2) ** 2)
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
-
-
 def point_clusters(
     establishments: pd.DataFrame,
     *,
@@ -512,7 +507,7 @@ def point_clusters(
             k = int(lab.max()) + 1
             clat, clon = _spherical_centroid(la[members][inside], lo[members][inside],
                                              lab[inside], k)
-            dist = _haversine_km(la[members][inside], lo[members][inside],
+            dist = haversine_km(la[members][inside], lo[members][inside],
                                  clat[lab[inside]], clon[lab[inside]])
             median = pd.Series(dist).groupby(lab[inside]).median()
             too_wide = median.index[median.to_numpy() > max_median_km].to_numpy()
@@ -535,7 +530,7 @@ def point_clusters(
         idx = np.flatnonzero(in_cluster)
         lab = labels[idx]
         clat, clon = _spherical_centroid(la[idx], lo[idx], lab, n_clusters)
-        dist = _haversine_km(la[idx], lo[idx], clat[lab], clon[lab])
+        dist = haversine_km(la[idx], lo[idx], clat[lab], clon[lab])
         members_df = pd.DataFrame({
             "cluster": lab, "isic": codes.to_numpy()[idx], "emp": emp[idx], "dist": dist,
         })

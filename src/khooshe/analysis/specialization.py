@@ -59,6 +59,8 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from khooshe.domain.errors import InputError
+
 __all__ = [
     "SpecializationInputError",
     "RegionActivityMatrix",
@@ -101,7 +103,7 @@ _REL_TOL = 1e-9  # relative tolerance of "≥ threshold" comparisons
 Reference = Literal["equal", "total"] | pd.Series | None
 
 
-class SpecializationInputError(ValueError):
+class SpecializationInputError(InputError):
     """Input that cannot be turned into a region × activity matrix, or a bad parameter."""
 
 

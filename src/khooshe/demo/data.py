@@ -31,19 +31,11 @@ clusters.csv           the cluster-programme seeds (Gilan, Ardabil, Khuzestan, â
 
 from __future__ import annotations
 
-import io
-from functools import cache
-from importlib import resources
-
 import pandas as pd
 
-
-@cache
-def _read(name: str) -> pd.DataFrame:
-    text = resources.files("khooshe.demo").joinpath(name).read_text(encoding="utf-8")
-    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+from khooshe.io.reference import package_csv
 
 
 def table(name: str) -> pd.DataFrame:
     """Return a copy of the packaged table ``name`` (e.g. ``"provinces.csv"``), all text."""
-    return _read(name).copy()
+    return package_csv("khooshe.demo", name)

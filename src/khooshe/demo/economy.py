@@ -51,9 +51,10 @@ import pandas as pd
 
 from khooshe.demo.config import RIALS_PER_USD, Scale
 from khooshe.demo.data import table
-from khooshe.demo.geography import Geography, haversine_km
+from khooshe.demo.geography import Geography
 from khooshe.demo.names import SYNTHETIC_TAG, persian_digits, surnames
 from khooshe.demo.trade import isic_unit_values
+from khooshe.domain.geo import haversine_km
 
 HEMAT = 10**13  # rials in one «همت» (هزار میلیارد تومان)
 URBAN_SECTORS = {"S10", "S11", "S12", "S14", "S16", "S17", "S18"}

@@ -297,12 +297,4 @@ def build_geography(rng: np.random.Generator, scale: Scale) -> Geography:
                      settlements=settlements)
 
 
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance in km (broadcasting numpy arrays of degrees)."""
-    lat1, lon1, lat2, lon2 = map(np.radians, (lat1, lon1, lat2, lon2))
-    a = (np.sin((lat2 - lat1) / 2) ** 2
-         + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2)
-    return 2 * 6371.0 * np.arcsin(np.sqrt(np.clip(a, 0, 1)))
-
-
-__all__ = ["Geography", "build_geography", "haversine_km", "load_provinces", "ZWNJ"]
+__all__ = ["Geography", "build_geography", "load_provinces", "ZWNJ"]

@@ -37,8 +37,9 @@ import pandas as pd
 from khooshe.demo.config import AS_OF, PERIODS
 from khooshe.demo.data import table
 from khooshe.demo.economy import Economy, integer_split
-from khooshe.demo.geography import Geography, haversine_km
+from khooshe.demo.geography import Geography
 from khooshe.demo.names import person_names
+from khooshe.domain.geo import haversine_km
 
 TOMAN = 10  # rials
 BN_TOMAN = 10**9 * TOMAN

@@ -43,7 +43,7 @@ import pandas as pd
 
 from khooshe.demo.config import TRADE_YEARS
 from khooshe.demo.data import table
-from khooshe.demo.geography import haversine_km
+from khooshe.domain.geo import haversine_km
 
 N_KNOWHOW = 24
 NATURALS = ("oil", "ores", "tropical", "temperate", "arid", "mediterranean", "coast", "pasture",

@@ -21,30 +21,15 @@ from typing import Literal
 
 ColumnType = Literal["str", "code", "int", "float", "date", "enum", "list", "geometry"]
 
-REGION_LEVELS = ("country", "province", "county", "district", "rural_district", "village", "city")
-ESTABLISHMENT_STATUSES = ("operating", "half_finished", "idle", "closed")
-SIZE_CLASSES = ("micro", "small", "medium", "large")
-CLUSTER_STAGES = (
-    "identified",
-    "feasibility",
-    "tender",
-    "diagnostic",
-    "trust_building",
-    "action_plan",
-    "joint_actions",
-    "self_managed",
-)
-MEMBER_KINDS = ("firm", "government", "university", "association", "financial", "other")
-MEMBER_ROLES = ("member", "partner")
-ACTIVITY_KINDS = (
-    "training",
-    "domestic_tour",
-    "foreign_tour",
-    "exhibition",
-    "joint_purchase",
-    "joint_marketing",
-    "export_consortium",
-    "other",
+from khooshe.domain.vocab import (  # noqa: E402  (re-exported: the schema names them)
+    ACTIVITY_KINDS,
+    CLUSTER_STAGES,
+    ESTABLISHMENT_STATUSES,
+    MEMBER_KINDS,
+    MEMBER_ROLES,
+    PARK_KINDS,
+    REGION_LEVELS,
+    SIZE_CLASSES,
 )
 
 
@@ -175,7 +160,7 @@ PARKS = _register(
             _c("name_en", "str", "English name", "نام انگلیسی"),
             _c("region_code", "code", "County (or lower) the park lies in", "کد منطقه",
                required=True, pattern=REGION_CODE, references="regions.code"),
-            _c("kind", "enum", "Park or zone", "نوع", choices=("park", "zone", "special")),
+            _c("kind", "enum", "Park or zone", "نوع", choices=PARK_KINDS),
             _c("area_ha", "float", "Area (hectares)", "مساحت (هکتار)", min=0),
             _c("lat", "float", "Latitude", "عرض جغرافیایی", min=-90, max=90),
             _c("lon", "float", "Longitude", "طول جغرافیایی", min=-180, max=180),

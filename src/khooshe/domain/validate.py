@@ -14,15 +14,19 @@ from __future__ import annotations
 
 import difflib
 import json
+import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 
 import numpy as np
 import pandas as pd
 
+from khooshe.domain.errors import InputError
 from khooshe.domain.schema import Column, Entity
-from khooshe.io.jalali import parse_date
-from khooshe.io.persian import normalize_series, to_ascii_digits
+from khooshe.text.digits import to_ascii_digits
+from khooshe.text.jalali import parse_date
+from khooshe.text.normalize import normalize_series
 
 #: The header occupies row 1 of a file, so record ``i`` (0-based) is on row ``i + 2``.
 FIRST_ROW = 2
@@ -45,7 +49,7 @@ class Issue:
         return f"{where}, column {self.column!r}:{shown} {self.reason}"
 
 
-class ValidationError(ValueError):
+class ValidationError(InputError):
     """A table with one or more invalid cells; nothing was written."""
 
     def __init__(self, kind: str, issues: list[Issue], source: str | None = None):
@@ -304,3 +308,51 @@ def validate(
             )
     result.attrs["kind"] = entity.kind
     return result
+
+
+# --- Amounts typed by people --------------------------------------------------------------------
+_AMOUNT_SEPARATORS = re.compile(r"[,_\u066c\s'\u00a0\u202f]")
+#: Money larger than this (≈ 4.6e18 rials) would overflow exact 64-bit sums.
+MAX_AMOUNT = 2**62
+
+
+def parse_amount(text: str | int, what: str = "amount") -> int:
+    """Parse an amount of rials typed by a user: ``2500000000000``, ``2_500_000_000_000``,
+    ``2,500,000,000,000``, ``2.5e12`` or Persian digits (``۲٬۵۰۰``).
+
+    The value must be a whole, non-negative number of rials (``2.5e3`` is fine, ``0.5`` is not)
+    below :data:`MAX_AMOUNT`.
+
+    Raises
+    ------
+    InputError
+        Naming ``what`` (e.g. ``--budget``) and the text.
+
+    Examples
+    --------
+    >>> parse_amount("2.5e12")
+    2500000000000
+    >>> parse_amount("۲٬۵۰۰")
+    2500
+    """
+    if isinstance(text, bool):
+        raise InputError(f"{what}: not an amount: {text!r}")
+    if isinstance(text, int | np.integer):
+        value = Decimal(int(text))
+    else:
+        cleaned = _AMOUNT_SEPARATORS.sub("", to_ascii_digits(str(text)).strip())
+        cleaned = cleaned.replace("\u066b", ".")
+        try:
+            value = Decimal(cleaned)
+        except InvalidOperation:
+            raise InputError(
+                f"{what}: {text!r} is not a number of rials (e.g. 2500000000000, "
+                "2_500_000_000_000 or 2.5e12)"
+            ) from None
+    if not value.is_finite() or value != value.to_integral_value():
+        raise InputError(f"{what}: {text!r} must be a whole number of rials")
+    if value < 0:
+        raise InputError(f"{what}: {text!r} must not be negative")
+    if value >= MAX_AMOUNT:
+        raise InputError(f"{what}: {text!r} is too large (at most {MAX_AMOUNT - 1:,})")
+    return int(value)

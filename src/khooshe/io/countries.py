@@ -28,14 +28,15 @@ A BACI ``country_codes`` file given by the user (:func:`read_baci_countries`) ta
 from __future__ import annotations
 
 import difflib
-import io
 import re
 from collections.abc import Iterable
 from functools import cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
+
+from khooshe.domain.errors import NotFoundError
+from khooshe.io import reference
 
 COUNTRY_COLUMNS = ("iso3", "numeric", "name_en", "name_fa", "lat", "lon")
 
@@ -53,7 +54,7 @@ TRADE_NUMERIC_ALIASES: dict[int, str] = {
     280: "DEU",  # Federal Republic of Germany (before 1991)
 }
 
-#: Other names users type for a country (keys are :func:`khooshe.io.persian.normalize` keys).
+#: Other names users type for a country (keys are :func:`khooshe.text.normalize.normalize` keys).
 NAME_ALIASES: dict[str, str] = {
     "uae": "ARE", "emirates": "ARE", "امارات": "ARE", "امارات متحده": "ARE",
     "ksa": "SAU", "saudi": "SAU", "عربستان": "SAU",
@@ -77,14 +78,13 @@ NAME_ALIASES: dict[str, str] = {
 _ISO3 = re.compile(r"[A-Z]{3}")
 
 
-class UnknownCountryError(ValueError):
+class UnknownCountryError(NotFoundError):
     """A country code or name that khooshe cannot resolve."""
 
 
 @cache
 def _packaged() -> pd.DataFrame:
-    text = (resources.files("khooshe") / "data" / "countries.csv").read_text(encoding="utf-8")
-    df = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
+    df = reference.countries()
     df["numeric"] = df["numeric"].astype(int)
     df["lat"] = df["lat"].astype(float)
     df["lon"] = df["lon"].astype(float)
@@ -160,7 +160,7 @@ def numeric_to_iso3(baci_countries: pd.DataFrame | None = None) -> dict[int, str
 
 
 def _name_index(countries: pd.DataFrame) -> dict[str, str]:
-    from khooshe.io.persian import normalize
+    from khooshe.text.normalize import normalize
 
     index: dict[str, str] = {}
     for col in ("name_en", "name_fa"):
@@ -177,7 +177,7 @@ def _name_index(countries: pd.DataFrame) -> dict[str, str]:
 
 def resolve_country(code: object, countries: pd.DataFrame | None = None) -> str:
     """The ISO3 code of a country given as ISO3, ISO numeric (or BACI/Comtrade numeric) code,
-    English name or Persian name (matched with :func:`khooshe.io.persian.normalize`).
+    English name or Persian name (matched with :func:`khooshe.text.normalize.normalize`).
 
     Parameters
     ----------
@@ -192,7 +192,8 @@ def resolve_country(code: object, countries: pd.DataFrame | None = None) -> str:
     UnknownCountryError
         Nothing matches; the message suggests the closest names.
     """
-    from khooshe.io.persian import normalize, to_ascii_digits
+    from khooshe.text.digits import to_ascii_digits
+    from khooshe.text.normalize import normalize
 
     table = _packaged() if countries is None else countries
     iso_set = set(table["iso3"].tolist())

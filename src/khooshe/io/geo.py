@@ -7,10 +7,10 @@ either used or listed with the reason. Nothing is dropped silently.
 
 Matching steps (each one-to-one; a step only sees regions and features left by earlier steps)
 -------------------------------------------------------------------------------------------
-1. ``exact`` — equal :func:`khooshe.io.persian.normalize` keys of the region's ``name_fa`` and
+1. ``exact`` — equal :func:`khooshe.text.normalize.normalize` keys of the region's ``name_fa`` and
    the feature's Persian name (``name:fa``, else ``name``). This removes «شهرستان»/«استان»
    prefixes, ی/ي and ک/ك, diacritics, ZWNJ and spacing runs, digit forms.
-2. ``compact`` — equal keys with all spaces removed (:func:`khooshe.io.persian.compact_key`):
+2. ``compact`` — equal keys with all spaces removed (:func:`khooshe.text.normalize.compact_key`):
    Persian writes compound names with a space, a ZWNJ or nothing («بندر انزلی» = «بندرانزلی»,
    «مسجد سلیمان» = «مسجدسلیمان»).
 3. ``alias`` — a *small, stated* table of well-known official renames (:data:`HISTORICAL_NAMES`,
@@ -41,7 +41,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from khooshe.io.persian import compact_key, compact_series, normalize_series
+from khooshe.domain.errors import InputError, MissingFileError
+from khooshe.domain.regions import code_within
+from khooshe.text.normalize import compact_key, compact_series, normalize_series
 
 __all__ = [
     "HISTORICAL_NAMES",
@@ -71,7 +73,7 @@ FEATURE_COLUMNS = ["feature_index", "source_id", "name", "name_fa", "name_en", "
                    "geometry"]
 
 
-class GeoJSONError(ValueError):
+class GeoJSONError(InputError):
     """A GeoJSON file or object that cannot be read as features."""
 
 
@@ -120,7 +122,7 @@ def read_geojson_features(source: str | Path | dict) -> pd.DataFrame:
         path = Path(source)
         label = str(path)
         if not path.exists():
-            raise FileNotFoundError(f"{path}: file not found")
+            raise MissingFileError(f"{path}: file not found")
         try:
             data = json.loads(path.read_text(encoding="utf-8-sig"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
@@ -363,7 +365,7 @@ def match_boundaries(
         if "parent_code" in reg.columns:
             reg = reg[reg["parent_code"].astype(str) == within]
         else:
-            reg = reg[reg["code"].str.startswith(within)]
+            reg = reg[code_within(reg["code"], within)]
     reg = reg.reset_index(drop=True)
     feat = features.reset_index(drop=True).copy()
     if "geometry_type" not in feat.columns:

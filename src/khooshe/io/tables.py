@@ -12,10 +12,12 @@ from pathlib import Path
 
 import pandas as pd
 
+from khooshe.domain.errors import InputError, MissingFileError
+
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 
 
-class TableFormatError(ValueError):
+class TableFormatError(InputError):
     """A file whose format khooshe cannot read or write."""
 
 
@@ -44,7 +46,7 @@ def read_table(path: str | Path, *, as_text: bool = True) -> pd.DataFrame:
     path = Path(path)
     fmt = table_format(path)
     if not path.exists():
-        raise FileNotFoundError(f"{path}: file not found")
+        raise MissingFileError(f"{path}: file not found")
     try:
         if fmt == "csv":
             df = pd.read_csv(path, dtype=str if as_text else None, keep_default_na=False,

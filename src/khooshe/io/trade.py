@@ -30,7 +30,7 @@ Files are CSV (also ``.csv.gz``), Parquet or XLSX; a glob pattern (``BACI_HS17_Y
 several files as one. Large files never pass through pandas: DuckDB parses the file once into
 a typed temporary table (spilling to disk beyond ``memory_limit``), validates it with one
 aggregate query and :func:`summarise_trade_file` returns only the aggregates the market
-analysis needs (:class:`khooshe.analysis.markets.TradeSummary`).
+analysis needs (:class:`khooshe.domain.trade.TradeSummary`).
 
 Malformed input raises :class:`TradeFileError` (a ``ValueError``) naming the file, the column,
 the number of bad rows and where the first ones are with their text (``line 7 ('seven')`` in a
@@ -52,14 +52,23 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from khooshe.analysis.markets import FLOW_COLUMNS, TradeSummary, check_summary, check_targets
+from khooshe.domain.errors import InputError, MissingFileError
+from khooshe.domain.trade import (
+    FLOW_COLUMNS,
+    TradeSummary,
+    check_concordance,
+    check_summary,
+    check_targets,
+    check_tariffs,
+    year_window,
+)
 from khooshe.io.countries import numeric_to_iso3
 
 TradeFormat = Literal["auto", "baci", "comtrade", "flows"]
 FORMATS = ("baci", "comtrade", "flows")
 
 
-class TradeFileError(ValueError):
+class TradeFileError(InputError):
     """A trade file khooshe cannot read: its layout, a value, a code."""
 
 
@@ -71,11 +80,11 @@ def _files(path: str | Path) -> list[Path]:
     if any(ch in text for ch in "*?["):
         files = sorted(Path(p) for p in _glob.glob(text))
         if not files:
-            raise FileNotFoundError(f"{text}: no file matches")
+            raise MissingFileError(f"{text}: no file matches")
         return files
     p = Path(path)
     if not p.exists():
-        raise FileNotFoundError(f"{p}: file not found")
+        raise MissingFileError(f"{p}: file not found")
     if p.is_dir():
         raise TradeFileError(f"{p} is a directory; give a trade file (or a glob pattern)")
     return [p]
@@ -686,17 +695,6 @@ def _query(staged: _Staged, sql: str, code_cols: Iterable[str] = ()) -> pd.DataF
 # --------------------------------------------------------------------------------------------
 # Public API
 # --------------------------------------------------------------------------------------------
-def _window(years: tuple[int, int] | int | None) -> tuple[int, int] | None:
-    if years is None:
-        return None
-    if isinstance(years, int | np.integer):
-        return int(years), int(years)
-    lo, hi = (int(y) for y in years)
-    if lo > hi:
-        raise ValueError(f"year range {lo}-{hi} is empty (first year after last)")
-    return lo, hi
-
-
 def read_trade(
     path: str | Path,
     *,
@@ -733,7 +731,7 @@ def read_trade(
     TradeFileError, FileNotFoundError
     """
     with _Source(path, memory_limit=memory_limit, threads=threads) as src:
-        st = _stage(src, format, years=_window(years), flow=flow, baci_countries=countries,
+        st = _stage(src, format, years=year_window(years), flow=flow, baci_countries=countries,
                     unknown=unknown)
         df = _query(st, "SELECT year, exporter, importer, hs, sum(value) AS value_usd, "
                         "CASE WHEN count(quantity) = count(*) THEN sum(quantity) END "
@@ -767,7 +765,7 @@ def summarise_trade_file(
     memory_limit: str | None = "3GB",
     threads: int | None = None,
 ) -> TradeSummary:
-    """Aggregate a trade file in DuckDB into a :class:`~khooshe.analysis.markets.TradeSummary`
+    """Aggregate a trade file in DuckDB into a :class:`~khooshe.domain.trade.TradeSummary`
     (the input of :func:`khooshe.analysis.markets.export_potential`): pandas only receives
     the aggregates (world matrix by exporter × product, world by product, the markets' imports
     by product and by origin, the exporter's exports by destination), never the rows.
@@ -782,7 +780,7 @@ def summarise_trade_file(
     """
     exp, mk = check_targets(exporter, markets)
     with _Source(path, memory_limit=memory_limit, threads=threads) as src:
-        st = _stage(src, format, years=_window(years), flow=flow, baci_countries=countries,
+        st = _stage(src, format, years=year_window(years), flow=flow, baci_countries=countries,
                     unknown=unknown)
         ok = "dropped IS NULL"
         in_mk = f"importer IN {_codes_for(st, mk)}"
@@ -874,8 +872,7 @@ def read_tariffs(path: str | Path, exporter: str | None = None) -> pd.DataFrame:
     ad valorem percent applied by ``market`` to the exporter's products (HS 2, 4 or 6
     digits; the most specific row applies). Aliases: importer/reporter, hs6/product/code,
     rate/applied/ad_valorem, mfn/reference. With ``exporter`` the table is checked
-    (:func:`khooshe.analysis.markets.check_tariffs`) and other exporters' rows dropped."""
-    from khooshe.analysis.markets import check_tariffs
+    (:func:`khooshe.domain.trade.check_tariffs`) and other exporters' rows dropped."""
     from khooshe.io.tables import read_table
 
     df = read_table(path, as_text=True)
@@ -898,7 +895,6 @@ def read_tariffs(path: str | Path, exporter: str | None = None) -> pd.DataFrame:
 def read_concordance(path: str | Path) -> pd.DataFrame:
     """An HS6 → ISIC Rev.4 concordance as ``hs6, isic`` (+ ``weight``), checked (codes
     zero-padded). Aliases: hs/product/hs_code; isic4/activity/isic_rev4; share."""
-    from khooshe.analysis.markets import check_concordance
     from khooshe.io.tables import read_table
 
     df = read_table(path, as_text=True)

@@ -19,10 +19,11 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from khooshe import __version__
-from khooshe.io.jalali import format_jalali
-from khooshe.io.persian import format_number, to_persian_digits
 from khooshe.io.tables import atomic_path
 from khooshe.reports.model import SYNTHETIC_BANNER, Figure, Plan, Table
+from khooshe.text.digits import to_persian_digits
+from khooshe.text.jalali import format_jalali
+from khooshe.text.numbers import format_number
 
 WORDS = {
     "fa": {"plan": "برنامهٔ توسعهٔ خوشه‌های صنعتی استان", "toc": "فهرست", "error": "این بخش ساخته نشد:",

@@ -30,8 +30,9 @@ from html import escape
 import numpy as np
 from plotly.colors import hex_to_rgb, sample_colorscale
 
-from khooshe.io.persian import format_number, to_persian_digits
 from khooshe.reports.model import Figure
+from khooshe.text.digits import to_persian_digits
+from khooshe.text.numbers import format_number
 
 WIDTH, HEIGHT = 760, 420
 PALETTE = ("#2a7f62", "#d9822b", "#3c6fb4", "#b43c5a", "#7a5bb4", "#8c8c2b", "#2b8c8c",

@@ -14,10 +14,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from khooshe.io.jalali import format_jalali
-from khooshe.io.persian import to_persian_digits
 from khooshe.io.tables import atomic_path
 from khooshe.reports.model import SYNTHETIC_BANNER, Plan
+from khooshe.text.digits import to_persian_digits
+from khooshe.text.jalali import format_jalali
 
 ABOUT = {
     "fa": {"sheet": "درباره", "province": "استان", "generated": "تاریخ تهیه",

@@ -13,8 +13,9 @@ from __future__ import annotations
 import pandas as pd
 
 from khooshe.analysis.complexity import complexity
+from khooshe.domain.regions import RegionHierarchy
 from khooshe.services.data import read_kind
-from khooshe.services.frames import MEASURES, activity_table, region_ancestors
+from khooshe.services.frames import MEASURES, activity_table
 from khooshe.store.workspace import Workspace
 
 LEVELS = ("province", "county")
@@ -58,9 +59,9 @@ def workspace_complexity(
                          "one period); pass only options of complexity()")
     regions = read_kind(ws, "regions", columns=["code", "level", "parent_code", "name_fa",
                                                 "name_en"])
-    if province is not None and province not in set(
-            regions.loc[regions["level"] == "province", "code"]):
-        raise ValueError(f"province {province!r} is not in the workspace")
+    hierarchy = RegionHierarchy(regions)
+    if province is not None:
+        hierarchy.check(province, "province")
     table = activity_table(ws, level=level, measure=measure)
     if table.empty:
         raise ValueError("the workspace has no operating establishments; import establishments "
@@ -71,8 +72,7 @@ def workspace_complexity(
     out = complexity(table[["region", "isic", "value"]], location="region", product="isic",
                      value="value", **complexity_kwargs)
     if province is not None:
-        prov = out["region"].map(region_ancestors(regions, "province"))
-        out = out[prov == province]
+        out = out[hierarchy.contains(province, out["region"])]
     names = regions.set_index("code")[["name_fa", "name_en"]]
     names.columns = ["region_name_fa", "region_name_en"]
     return out.join(names, on="region").reset_index(drop=True)

@@ -9,40 +9,11 @@ from __future__ import annotations
 
 import pandas as pd
 
-from khooshe.domain.schema import REGION_LEVELS
+from khooshe.domain.regions import RegionHierarchy
 from khooshe.services.data import read_kind
 from khooshe.store.workspace import Workspace
 
 MEASURES = ("employment", "establishments")
-
-
-def region_ancestors(regions: pd.DataFrame, level: str) -> pd.Series:
-    """For every region code, the code of its ancestor (or itself) at ``level``.
-
-    Follows ``parent_code`` links, so any coding scheme works (codes need not be prefixes).
-    Regions with no ancestor at that level map to missing.
-
-    Parameters
-    ----------
-    regions : DataFrame
-        With ``code``, ``level`` and ``parent_code``.
-    level : str
-        One of :data:`khooshe.domain.schema.REGION_LEVELS`.
-    """
-    if level not in REGION_LEVELS:
-        raise ValueError(f"level must be one of {', '.join(REGION_LEVELS)}, not {level!r}")
-    parent = regions.set_index("code")["parent_code"]
-    level_of = regions.set_index("code")["level"]
-    current = pd.Series(regions["code"].to_numpy(), index=regions["code"].to_numpy())
-    result = current.where(current.map(level_of) == level)
-    # Climb one generation per pass: the hierarchy is at most len(REGION_LEVELS) deep.
-    for _ in REGION_LEVELS:
-        current = current.map(parent)
-        hit = result.isna() & (current.map(level_of) == level)
-        result[hit] = current[hit]
-        if current.isna().all():
-            break
-    return result
 
 
 def establishments_with_regions(
@@ -52,12 +23,11 @@ def establishments_with_regions(
     est = read_kind(ws, "establishments")
     if statuses is not None:
         est = est[est["status"].isin(statuses)]
-    regions = read_kind(ws, "regions", columns=["code", "level", "parent_code"])
+    h = RegionHierarchy(read_kind(ws, "regions", columns=["code", "level", "parent_code"]))
     for level in ("province", "county", "village"):
-        est[level] = est["region_code"].map(region_ancestors(regions, level))
+        est[level] = h.ancestor_of(est["region_code"], level)
     if province is not None:
-        if province not in set(regions.loc[regions["level"] == "province", "code"]):
-            raise ValueError(f"province {province!r} is not in the workspace")
+        h.check(province, "province")
         est = est[est["province"] == province]
     return est.reset_index(drop=True)
 
@@ -80,8 +50,8 @@ def activity_table(
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
     est = establishments_with_regions(ws, province=province, statuses=statuses)
-    regions = read_kind(ws, "regions", columns=["code", "level", "parent_code"])
-    est["region"] = est["region_code"].map(region_ancestors(regions, level))
+    h = RegionHierarchy(read_kind(ws, "regions", columns=["code", "level", "parent_code"]))
+    est["region"] = h.ancestor_of(est["region_code"], level)
     unplaced = int(est["region"].isna().sum())
     est = est[est["region"].notna()]
     value = est["employees"].fillna(0).astype(float) if measure == "employment" else 1.0

@@ -7,6 +7,7 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import bindparam, update
 
+from khooshe.domain.regions import RegionHierarchy
 from khooshe.io.geo import MatchResult, centroid_latlon, match_boundaries, read_geojson_features
 from khooshe.services.data import log_change, read_kind
 from khooshe.store.tables import TABLES
@@ -40,9 +41,9 @@ def import_boundaries(
                                                 "name_en", "lat", "lon"])
     candidates = regions[regions["level"] == level]
     if province is not None:
-        if province not in set(regions.loc[regions["level"] == "province", "code"]):
-            raise ValueError(f"province {province!r} is not in the workspace")
-        candidates = candidates[candidates["code"].str.startswith(province)]
+        hierarchy = RegionHierarchy(regions)
+        hierarchy.check(province, "province")
+        candidates = candidates[hierarchy.contains(province, candidates["code"])]
     if candidates.empty:
         raise ValueError(f"the workspace has no regions of level {level!r}"
                          + (f" in province {province}" if province else "")

@@ -52,10 +52,10 @@ def county_shapes(regions: pd.DataFrame, province: str) -> CountyShapes:
     province : str
         Province code.
     """
-    from khooshe.services.frames import region_ancestors
+    from khooshe.domain.regions import RegionHierarchy
 
-    prov = regions["code"].map(region_ancestors(regions, "province")) == province
-    counties = regions[prov & (regions["level"] == "county")].set_index("code")
+    inside = RegionHierarchy(regions).contains(province, regions["code"])
+    counties = regions[inside & (regions["level"] == "county")].set_index("code")
     if counties.empty:
         return CountyShapes({"type": "FeatureCollection", "features": []}, False)
     geoms: dict[str, object] = {}
@@ -64,7 +64,7 @@ def county_shapes(regions: pd.DataFrame, province: str) -> CountyShapes:
         geoms[code] = shape(json.loads(text))
     missing = counties.index[~have & counties["lat"].notna() & counties["lon"].notna()]
     if len(missing):
-        settlements = regions[prov & regions["lat"].notna() & regions["lon"].notna()]
+        settlements = regions[inside & regions["lat"].notna() & regions["lon"].notna()]
         hull = MultiPoint(settlements[["lon", "lat"]].to_numpy()).convex_hull
         hull = hull.buffer(HULL_BUFFER_DEG)
         seeds = counties.loc[counties["lat"].notna() & counties["lon"].notna(), ["lon", "lat"]]

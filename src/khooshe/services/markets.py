@@ -24,14 +24,13 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from khooshe.analysis import markets as mk
-from khooshe.io.persian import format_number
+from khooshe.domain.regions import RegionHierarchy
+from khooshe.domain.trade import DEFAULT_EXPORTER, DEFAULT_MARKETS
 from khooshe.services.data import read_kind
-from khooshe.services.frames import region_ancestors
 from khooshe.store.workspace import Workspace
+from khooshe.text.numbers import format_number
 
 #: Target markets by default (seeds R4, R5, R10, R17): Iraq, Kuwait, the Persian Gulf states
-#: and Azerbaijan.
-DEFAULT_MARKETS: tuple[str, ...] = ("IRQ", "KWT", "ARE", "QAT", "OMN", "BHR", "SAU", "AZE")
 
 #: Columns added to the potential table: the clusters (of the province) making each product.
 CLUSTER_COLUMNS: tuple[str, ...] = (
@@ -98,7 +97,7 @@ def _county_rows(ws: Workspace, clusters: pd.DataFrame) -> pd.DataFrame:
     """One row per (cluster, county): ``cluster_code, county, name_fa, name_en``."""
     regions = read_kind(ws, "regions", columns=["code", "level", "parent_code", "name_fa",
                                                 "name_en"])
-    county_of = region_ancestors(regions, "county")
+    county_of = RegionHierarchy(regions).ancestors("county")
     listed = pd.DataFrame({"cluster_code": clusters["code"].astype(str).to_numpy(),
                            "region": clusters["regions"].fillna("").astype(str)
                            .str.split(";").to_numpy()}).explode("region")
@@ -196,7 +195,7 @@ def _statements(links: pd.DataFrame) -> tuple[list[str], list[str]]:
 def workspace_markets(
     ws: Workspace,
     province: str | None = None,
-    exporter: str = "IRN",
+    exporter: str = DEFAULT_EXPORTER,
     markets: Sequence[str] = DEFAULT_MARKETS,
     years: tuple[int, int] | int | None = None,
     top_links: int | None = 10,

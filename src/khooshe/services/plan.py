@@ -25,19 +25,20 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from khooshe.io.persian import format_money_toman, to_persian_digits
+from khooshe.domain.regions import RegionHierarchy
+from khooshe.domain.trade import DEFAULT_EXPORTER, DEFAULT_MARKETS
 from khooshe.reports.html import cell
 from khooshe.reports.model import Figure, Plan, Section, Table
 from khooshe.services.data import read_kind
-from khooshe.services.frames import establishments_with_regions, region_ancestors
+from khooshe.services.frames import establishments_with_regions
 from khooshe.store.workspace import Workspace
+from khooshe.text.digits import to_persian_digits
+from khooshe.text.numbers import format_money_toman
 
 #: The sections of a plan, in order.
 SECTIONS: tuple[str, ...] = ("profile", "specialisation", "complexity", "villages", "markets",
                              "portfolio", "programme", "appendix")
 
-#: Target markets by default (seeds R4, R5, R10, R17).
-DEFAULT_MARKETS: tuple[str, ...] = ("IRQ", "KWT", "ARE", "QAT", "OMN", "BHR", "SAU", "AZE")
 
 #: Rows shown per table in HTML/PDF (the XLSX has them all).
 SHOWN_ROWS = 25
@@ -65,7 +66,7 @@ class PlanOptions:
     budget: float | None = None
     target_jobs: int | None = None
     markets: tuple[str, ...] = DEFAULT_MARKETS
-    exporter: str = "IRN"
+    exporter: str = DEFAULT_EXPORTER
     per_county: int = 10
     hotspot_activities: int = 3
     permutations: int = 999
@@ -89,9 +90,13 @@ class _Context:
         return read_kind(self.ws, "regions")
 
     @cached_property
+    def hierarchy(self) -> RegionHierarchy:
+        return RegionHierarchy(self.regions)
+
+    @cached_property
     def in_province(self) -> pd.Series:
         """Mask over :attr:`regions`: the province and everything below it."""
-        return self.regions["code"].map(region_ancestors(self.regions, "province")) == self.province
+        return self.hierarchy.in_province(self.province)
 
     @cached_property
     def counties(self) -> pd.DataFrame:
@@ -104,9 +109,9 @@ class _Context:
 
     @cached_property
     def isic_names(self) -> pd.DataFrame:
-        from khooshe.io.isic import activity_names
+        from khooshe.io.reference import isic_names
 
-        return activity_names()
+        return isic_names()
 
     def isic_label(self, codes: pd.Series, lang: str) -> pd.Series:
         col = "name_fa" if lang == "fa" else "name_en"
@@ -260,7 +265,7 @@ def profile(ctx: _Context) -> Section:
     county = county.join(per_county, on="county").fillna({"establishments": 0, "employment": 0})
     vill = mine[mine["level"] == "village"]
     county["villages"] = county["county"].map(
-        vill["code"].map(region_ancestors(r, "county")).value_counts()).fillna(0).astype(int)
+        ctx.hierarchy.ancestor_of(vill["code"], "county").value_counts()).fillna(0).astype(int)
     county = county.sort_values("employment", ascending=False)
 
     top = by_div.head(15)

@@ -12,8 +12,9 @@ import pandas as pd
 
 from khooshe.analysis import spatial
 from khooshe.analysis import specialization as spec
+from khooshe.domain.regions import RegionHierarchy
 from khooshe.services.data import read_kind
-from khooshe.services.frames import activity_table, establishments_with_regions, region_ancestors
+from khooshe.services.frames import activity_table, establishments_with_regions
 from khooshe.store.workspace import Workspace
 
 
@@ -25,9 +26,9 @@ def _region_names(ws: Workspace) -> pd.DataFrame:
 def _in_province(codes: pd.Series, regions: pd.DataFrame, province: str | None) -> pd.Series:
     if province is None:
         return pd.Series(True, index=codes.index)
-    if province not in set(regions.loc[regions["level"] == "province", "code"]):
-        raise ValueError(f"province {province!r} is not in the workspace")
-    return codes.map(region_ancestors(regions, "province")) == province
+    h = RegionHierarchy(regions)
+    h.check(province, "province")
+    return h.contains(province, codes)
 
 
 def strength(

@@ -16,11 +16,11 @@ from pathlib import Path
 import pandas as pd
 
 from khooshe.analysis import potential as pot
-from khooshe.i18n import t
+from khooshe.domain.regions import RegionHierarchy
 from khooshe.io.tables import atomic_path, table_format, write_table
 from khooshe.services.data import read_kind
-from khooshe.services.frames import region_ancestors
 from khooshe.store.workspace import Workspace
+from khooshe.text.messages import t
 
 #: Candidate activities by default: manufacturing (ISIC Rev.4 section C, divisions 10–33),
 #: what "industrial clusters" means in the programme. Pass ``activities`` to widen.
@@ -216,11 +216,11 @@ def village_shortlist(
     sl.counties.insert(1, "county_fa", sl.counties["county_code"].map(names["name_fa"]))
     sl.counties.insert(2, "county_en", sl.counties["county_code"].map(names["name_en"]))
     if ws.synthetic:
-        note = f"{t('synthetic', 'fa')} / {t('synthetic', 'en')}"
+        note = f"{t('common.synthetic', 'fa')} / {t('common.synthetic', 'en')}"
         sl.villages["data"] = note
         sl.counties["data"] = note
     is_county = regions["code"].isin(set(sl.counties["county_code"]))
-    in_province = regions["code"].map(region_ancestors(regions, "province")) == province
+    in_province = RegionHierarchy(regions).in_province(province)
     seats = regions[in_province & (regions["level"] == "city")
                     & (regions["is_seat"].fillna(0) == 1)]
     return VillagesResult(
@@ -374,7 +374,7 @@ def shortlist_figure(shortlist: VillagesResult | pd.DataFrame, *, title: str | N
         title = (f"روستاهای برگزیده برای خوشه‌های صنعتی{where} / Shortlisted villages for "
                  "industrial clusters")
         if synthetic:
-            title += f"<br><sub>{t('synthetic', 'fa')} — {t('synthetic', 'en')}</sub>"
+            title += f"<br><sub>{t('common.synthetic', 'fa')} — {t('common.synthetic', 'en')}</sub>"
     fig.update_layout(
         title={"text": title, "x": 0.5}, template="plotly_white", height=height,
         legend={"title": {"text": "فعالیت / activity"}, "itemsizing": "constant"},

@@ -2,7 +2,7 @@
 
 The tables are derived from the schema so that a column is described in one place. Columns
 marked ``normalise`` get a sibling ``<name>_norm`` holding the matching key (see
-:func:`khooshe.io.persian.normalize`); the original text is kept for display.
+:func:`khooshe.text.normalize.normalize`); the original text is kept for display.
 
 Migrations in ``store/migrations`` create exactly these tables; ``tests/test_store.py`` checks
 that models and migrations agree, so a schema change needs a new Alembic revision.

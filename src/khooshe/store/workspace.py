@@ -22,6 +22,7 @@ from pathlib import Path
 from sqlalchemy import Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 
+from khooshe.domain.errors import InputError
 from khooshe.store.tables import TABLES
 
 CONFIG_NAME = "khooshe.toml"
@@ -29,7 +30,7 @@ DEFAULT_DB = "sqlite:///khooshe.db"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-class WorkspaceError(ValueError):
+class WorkspaceError(InputError):
     """A directory that is not a usable workspace."""
 
 

@@ -1,4 +1,4 @@
-"""Persian text: the one normaliser used for matching names, digits and number/money formatting.
+"""Persian text: the one normaliser used for matching names (keys, never shown).
 
 Matching keys versus display
 ----------------------------
@@ -24,10 +24,10 @@ The key is built in this order (each rule states the real-world difference it re
    this also covers «آ/أ/إ» → «ا», «ؤ» → «و», «ئ» → «ی» (قائمشهر = قایمشهر), «ۀ» → «ه».
 4. **Digits → ASCII.** Persian «۰–۹» and Arabic-Indic «٠–٩» → «0–9» (NFKD already handled
    full-width digits).
-5. **Invisible characters.** ZWNJ (U+200C, نیم‌فاصله) becomes a space because Persian writers
-   use ZWNJ, a space or nothing interchangeably between parts of a compound name. Other format
-   characters (ZWJ, ZWSP, BOM, LRM/RLM and bidi embeddings, soft hyphen, tatweel «ـ», which only
-   stretches a word) are removed.
+5. **Invisible and control characters.** ZWNJ (U+200C, نیم‌فاصله) becomes a space because
+   Persian writers use ZWNJ, a space or nothing interchangeably between parts of a compound
+   name. Other format characters (ZWJ, ZWSP, BOM, LRM/RLM and bidi embeddings, soft hyphen,
+   tatweel «ـ», which only stretches a word) and control characters (NUL, ESC, …) are removed.
 6. **Punctuation → space**, except apostrophes, which are removed ("Sowme'eh" → "sowmeeh"):
    hyphens and dots separate parts of transliterated names inconsistently
    ("Bandar-e-Anzali" / "Bandar-e Anzali").
@@ -56,33 +56,22 @@ from __future__ import annotations
 
 import functools
 import itertools
-import math
 import unicodedata
-from decimal import ROUND_HALF_UP, Decimal
-from numbers import Real
 
 import numpy as np
 import pandas as pd
+
+from khooshe.text.digits import ARABIC_INDIC_DIGITS, ASCII_DIGITS, PERSIAN_DIGITS, is_missing
 
 __all__ = [
     "ADMIN_PREFIXES_FA",
     "ADMIN_SUFFIXES_EN",
     "compact_key",
     "compact_series",
-    "format_money_toman",
-    "format_number",
     "normalize",
     "normalize_series",
-    "to_ascii_digits",
-    "to_persian_digits",
 ]
 
-PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
-ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
-ASCII_DIGITS = "0123456789"
-FA_THOUSANDS_SEP = "٬"  # U+066C ARABIC THOUSANDS SEPARATOR
-FA_DECIMAL_SEP = "٫"  # U+066B ARABIC DECIMAL SEPARATOR
-FA_MINUS = "−"  # U+2212 MINUS SIGN, as CLDR's fa locale
 
 #: Leading administrative words dropped from keys (already in normalised form: «ا» not «آ»).
 ADMIN_PREFIXES_FA: tuple[str, ...] = (
@@ -134,6 +123,8 @@ def _table() -> dict[int, str | None]:
             table[cp] = None
         elif cat[0] == "P" or cat in ("Cf",):  # punctuation; remaining format chars
             table[cp] = " " if cat[0] == "P" else None
+        elif cat == "Cc" and not chr(cp).isspace():  # control characters (NUL, ESC, …)
+            table[cp] = None
     # Identity entries for the characters names are made of: str.translate leaves a character
     # alone after a failed lookup (a caught KeyError, slow), so a hit is ~2x faster.
     for cp in itertools.chain(range(0x20, 0x250), range(0x600, 0x700)):
@@ -144,8 +135,6 @@ def _table() -> dict[int, str | None]:
 _PREFIX_SET = frozenset(ADMIN_PREFIXES_FA)
 _SUFFIX_TOKENS = tuple(tuple(w.split(" ")) for w in ADMIN_SUFFIXES_EN)  # longest first
 _SUFFIX_LAST = frozenset(t[-1] for t in _SUFFIX_TOKENS)
-_TO_FA_DIGITS = str.maketrans(ASCII_DIGITS + ARABIC_INDIC_DIGITS, PERSIAN_DIGITS * 2)
-_TO_ASCII_DIGITS = str.maketrans(PERSIAN_DIGITS + ARABIC_INDIC_DIGITS, ASCII_DIGITS * 2)
 
 
 def _strip_admin_words(tokens: list[str]) -> list[str]:
@@ -196,7 +185,7 @@ def normalize(text: str | None) -> str:
     >>> normalize("Rasht County")
     'rasht'
     """
-    if _is_missing(text):
+    if is_missing(text):
         return ""
     return _key(str(text), _table())
 
@@ -225,138 +214,16 @@ def normalize_series(s: pd.Series) -> pd.Series:
     codes, uniques = pd.factorize(s.astype(object), use_na_sentinel=True)
     table = _table()
     keys = np.array([_key(str(u), table) for u in uniques] + [""], dtype=object)
-    return pd.Series(keys[codes], index=s.index, name=s.name, dtype=object)
+    out = pd.Series(keys[codes], index=s.index, name=s.name, dtype=object)
+    # pandas' hash table compares strings as C strings, so "a\x00b" and "a" share a code;
+    # strings holding a NUL are keyed one by one
+    nul = np.fromiter((isinstance(v, str) and "\x00" in v for v in s.to_numpy()), dtype=bool,
+                      count=len(s))
+    if nul.any():
+        out[nul] = [_key(v, table) for v in s.to_numpy()[nul]]
+    return out
 
 
 def compact_series(s: pd.Series) -> pd.Series:
     """Vectorised :func:`compact_key`."""
     return normalize_series(s).str.replace(" ", "", regex=False).astype(object)
-
-
-# --- digits and numbers ---------------------------------------------------------------------
-
-
-def to_persian_digits(x: object) -> str:
-    """``str(x)`` with ASCII and Arabic-Indic digits replaced by Persian digits (۰–۹)."""
-    return "" if x is None else str(x).translate(_TO_FA_DIGITS)
-
-
-def to_ascii_digits(s: object) -> str:
-    """``str(s)`` with Persian (۰–۹) and Arabic-Indic (٠–٩) digits replaced by ASCII 0–9.
-
-    Separators are left alone: ``"۱۲٫۵"`` → ``"12٫5"``.
-    """
-    return "" if s is None else str(s).translate(_TO_ASCII_DIGITS)
-
-
-def _check_lang(lang: str) -> None:
-    if lang not in ("fa", "en"):
-        raise ValueError(f"lang must be 'fa' or 'en', got {lang!r}")
-
-
-def _is_missing(n: object) -> bool:
-    if n is None or n is pd.NA or n is pd.NaT:
-        return True
-    return isinstance(n, float) and math.isnan(n)
-
-
-def _to_decimal(n: object, what: str) -> Decimal:
-    if isinstance(n, bool) or not isinstance(n, Real | Decimal):
-        raise TypeError(f"{what} must be a number, got {type(n).__name__} {n!r}")
-    if isinstance(n, float) and math.isinf(n):
-        raise ValueError(f"{what} must be finite, got {n}")
-    return Decimal(n) if isinstance(n, Decimal | int) else Decimal(repr(float(n)))
-
-
-def format_number(n: object, lang: str = "fa", decimals: int = 0) -> str:
-    """Format a number with thousands grouping.
-
-    ``fa``: Persian digits, «٬» (U+066C) between thousands, «٫» (U+066B) before decimals and
-    «−» (U+2212) for negatives — the CLDR ``fa`` conventions. ``en``: ``1,234.5``.
-    Rounding is half-up on the decimal value (``2.5`` → ``3``), not banker's rounding.
-    Missing values (None/NaN/NA) give ``""``.
-
-    >>> format_number(1234567.891, "fa", 2)
-    '۱٬۲۳۴٬۵۶۷٫۸۹'
-    """
-    _check_lang(lang)
-    if not isinstance(decimals, int) or decimals < 0:
-        raise ValueError(f"decimals must be a non-negative integer, got {decimals!r}")
-    if _is_missing(n):
-        return ""
-    d = _to_decimal(n, "number")
-    q = d.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
-    text = f"{abs(q):,.{decimals}f}"
-    negative = q < 0
-    if lang == "en":
-        return ("-" if negative else "") + text
-    text = text.replace(",", FA_THOUSANDS_SEP).replace(".", FA_DECIMAL_SEP)
-    return (FA_MINUS if negative else "") + to_persian_digits(text)
-
-
-#: (toman factor, Persian unit, English unit) from largest to smallest.
-MONEY_UNITS: tuple[tuple[int, str, str], ...] = (
-    (10**12, "هزار میلیارد", "tn"),
-    (10**9, "میلیارد", "bn"),
-    (10**6, "میلیون", "m"),
-    (10**3, "هزار", "thousand"),
-    (1, "", ""),
-)
-
-
-def _auto_unit(toman: Decimal) -> int:
-    a = abs(toman)
-    if a >= Decimal(10) ** 14:  # from 100,000 میلیارد on: هزار میلیارد
-        return 10**12
-    if a >= Decimal(10) ** 9:  # 1 … 99,999 میلیارد (provincial budgets: «۱۶٬۰۰۰ میلیارد»)
-        return 10**9
-    if a >= Decimal(10) ** 6:
-        return 10**6
-    if a >= Decimal(10) ** 3:
-        return 10**3
-    return 1
-
-
-def format_money_toman(
-    rials: object, lang: str = "fa", *, unit: int | None = None, decimals: int | None = None
-) -> str:
-    """Format an amount stored in rials as toman with a unit (1 toman = 10 rials).
-
-    Parameters
-    ----------
-    rials : int, float or Decimal
-        The amount in rials (storage unit). None/NaN → ``""``.
-    lang : {"fa", "en"}
-        ``fa``: «۱۶٬۰۰۰ میلیارد تومان»; ``en``: ``16,000 bn toman``.
-    unit : int, optional
-        Force a unit factor in toman (1, 10**3, 10**6, 10**9 or 10**12) so a whole table
-        uses the same unit. By default it is chosen from the amount: هزار (≥ 10³ toman),
-        میلیون (≥ 10⁶), میلیارد (≥ 10⁹) and هزار میلیارد only from 10¹⁴ toman on — Iranian budget
-        and credit tables usually quote tens of thousands of میلیارد («۱۶٬۰۰۰ میلیارد تومان»)
-        rather than «۱۶ هزار میلیارد», and the number then keeps at most five digits.
-    decimals : int, optional
-        Default: 1 decimal when the scaled value is below 100 and not whole, else 0.
-
-    >>> format_money_toman(160_000_000_000_000)
-    '۱۶٬۰۰۰ میلیارد تومان'
-    >>> format_money_toman(160_000_000_000_000, "en")
-    '16,000 bn toman'
-    """
-    _check_lang(lang)
-    if _is_missing(rials):
-        return ""
-    toman = _to_decimal(rials, "rials") / 10
-    factors = {f: (fa, en) for f, fa, en in MONEY_UNITS}
-    if unit is None:
-        unit = _auto_unit(toman)
-    elif unit not in factors:
-        raise ValueError(f"unit must be one of {sorted(factors)}, got {unit!r}")
-    value = toman / unit
-    if decimals is None:
-        rounded1 = value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
-        decimals = 1 if abs(value) < 100 and rounded1 != rounded1.to_integral_value() else 0
-    number = format_number(value, lang, decimals)
-    fa_unit, en_unit = factors[unit]
-    if lang == "fa":
-        return f"{number} {fa_unit} تومان" if fa_unit else f"{number} تومان"
-    return f"{number} {en_unit} toman" if en_unit else f"{number} toman"

@@ -19,20 +19,18 @@ Jalali validity (month lengths 31×6, 30×5, Esfand 29 or 30 in leap years) is c
 from __future__ import annotations
 
 import datetime as _dt
-import math
 import re
 
 import jdatetime
 import numpy as np
 import pandas as pd
 
-from khooshe.io.persian import to_ascii_digits, to_persian_digits
+from khooshe.text.digits import is_missing, to_ascii_digits, to_persian_digits
 
 __all__ = [
-    "JALALI_MONTHS_EN",
-    "JALALI_MONTHS_FA",
     "format_jalali",
     "jalali_year",
+    "month_name",
     "parse_date",
     "parse_dates",
     "to_jalali",
@@ -40,15 +38,6 @@ __all__ = [
 ]
 
 JALALI_YEAR_LIMIT = 1700
-JALALI_MONTHS_FA = (
-    "فروردین", "اردیبهشت", "خرداد", "تیر", "مرداد", "شهریور",
-    "مهر", "آبان", "آذر", "دی", "بهمن", "اسفند",
-)
-JALALI_MONTHS_EN = (
-    "Farvardin", "Ordibehesht", "Khordad", "Tir", "Mordad", "Shahrivar",
-    "Mehr", "Aban", "Azar", "Dey", "Bahman", "Esfand",
-)
-
 _DATE = re.compile(
     r"^\s*(\d{4})([/\-.])(\d{1,2})\2(\d{1,2})"
     r"(?:[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?\s*$"
@@ -56,10 +45,16 @@ _DATE = re.compile(
 _DAY_FIRST = re.compile(r"^\s*\d{1,2}[/\-.]\d{1,2}[/\-.]\d{4}\s*$")
 
 
+def month_name(month: int, lang: str) -> str:
+    """The name of Jalali month ``month`` (1–12): «مرداد» / "Mordad"."""
+    from khooshe.text.messages import t
+
+    return t(f"calendar.month.{month}", lang)
+
+
 def _is_missing(value: object) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    if isinstance(value, float) and math.isnan(value):
+    """Missing as :func:`~khooshe.text.digits.is_missing` says, or NaT, or blank text."""
+    if is_missing(value):
         return True
     if isinstance(value, np.datetime64) and np.isnat(value):
         return True
@@ -82,7 +77,7 @@ def _jalali_to_gregorian(y: int, m: int, d: int, text: str) -> _dt.date:
         if m == 12:
             why = (" (leap year)" if length == 30 else f" ({y} is not a leap year)")
         raise ValueError(
-            f"{text!r}: day {d} is out of range for {JALALI_MONTHS_EN[m - 1]} {y}, "
+            f"{text!r}: day {d} is out of range for {month_name(m, 'en')} {y}, "
             f"which has {length} days{why}"
         )
     return jdatetime.date(y, m, d).togregorian()

@@ -1,0 +1,67 @@
+"""The errors khooshe raises on purpose, under one base class.
+
+Every error a user can cause (a bad file, an unknown code, a workspace that is not one) is a
+:class:`KhoosheError`. Interfaces map them without knowing each kind: the CLI prints the
+message and exits with :attr:`KhoosheError.exit_code`; the web app answers with
+:attr:`KhoosheError.http_status`. Anything else that escapes is a bug: the CLI logs its
+traceback to a file and prints one line.
+
+Bad-input errors also derive from :class:`ValueError`, so code written against the standard
+library's convention (``except ValueError``) keeps working.
+"""
+
+from __future__ import annotations
+
+
+class KhoosheError(Exception):
+    """Base of every error khooshe raises on purpose."""
+
+    #: Exit code of the CLI (2: the input was wrong; 1: it could not be done).
+    exit_code: int = 1
+    #: HTTP status of the web app and the API.
+    http_status: int = 400
+
+
+class InputError(KhoosheError, ValueError):
+    """The input (a file, an argument, a value) is wrong; nothing was changed."""
+
+    exit_code = 2
+    http_status = 422
+
+
+class NotFoundError(InputError, LookupError):
+    """A record, file or code that does not exist."""
+
+    http_status = 404
+
+
+class MissingFileError(NotFoundError, FileNotFoundError):
+    """An input file that does not exist."""
+
+
+class ConflictError(KhoosheError):
+    """The change conflicts with the stored state (e.g. it was edited meanwhile)."""
+
+    exit_code = 1
+    http_status = 409
+
+
+class InfeasibleError(InputError):
+    """The request is well-formed but no answer satisfies it (e.g. an unreachable target).
+
+    ``largest`` is the largest value that *is* reachable, when known.
+    """
+
+    def __init__(self, message: str, largest: float | None = None):
+        super().__init__(message)
+        self.largest = largest
+
+
+__all__ = [
+    "ConflictError",
+    "InfeasibleError",
+    "InputError",
+    "KhoosheError",
+    "MissingFileError",
+    "NotFoundError",
+]

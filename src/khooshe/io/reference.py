@@ -1,0 +1,69 @@
+"""Reference data shipped inside the package: the one reader of ``khooshe/data/`` (and of the
+demo generator's tables in ``khooshe/demo/``).
+
+Package data is read with :mod:`importlib.resources`, so khooshe works from an installed wheel.
+Tables are read as text (codes keep their leading zeros) and cached; callers get copies.
+
+=============================  ===============================================================
+file                           content
+=============================  ===============================================================
+data/isic.csv                  ISIC Rev.4 classes with official English and Persian names
+data/countries.csv             countries: ISO3, ISO numeric, names, capital coordinates
+data/resource_activities.csv   which local resource feeds which ISIC class, and how strongly
+data/potential_weights.toml    default weights of the village potential score, with reasons
+demo/*.csv                     the synthetic demo's seed tables (:mod:`khooshe.demo.data`)
+=============================  ===============================================================
+"""
+
+from __future__ import annotations
+
+import io
+from functools import cache
+from importlib import resources
+
+import pandas as pd
+
+
+@cache
+def package_text(package: str, *parts: str) -> str:
+    """The text of the packaged file ``parts`` inside ``package`` (e.g. ``"khooshe"``,
+    ``"data", "isic.csv"``)."""
+    return resources.files(package).joinpath(*parts).read_text(encoding="utf-8")
+
+
+@cache
+def _csv(package: str, parts: tuple[str, ...]) -> pd.DataFrame:
+    return pd.read_csv(io.StringIO(package_text(package, *parts)), dtype=str,
+                       keep_default_na=False)
+
+
+def package_csv(package: str, *parts: str) -> pd.DataFrame:
+    """A packaged CSV file as a DataFrame of text (a copy; empty cells are ``""``)."""
+    return _csv(package, parts).copy()
+
+
+def isic_names() -> pd.DataFrame:
+    """ISIC Rev.4 classes with ``name_fa`` and ``name_en``, indexed by ``isic`` (4 digits)."""
+    return package_csv("khooshe", "data", "isic.csv").set_index("isic")[["name_fa", "name_en"]]
+
+
+def resource_links() -> pd.DataFrame:
+    """Which resource feeds which activity (``data/resource_activities.csv``): ``resource``,
+    ``isic``, ``link`` (strength in (0, 1], float), ``resource_fa``, ``resource_en``, ``note``."""
+    df = package_csv("khooshe", "data", "resource_activities.csv")
+    df["link"] = df["link"].astype(float)
+    return df
+
+
+def potential_weights_text() -> str:
+    """The default weights of the village potential score (TOML, with the reason of each)."""
+    return package_text("khooshe", "data", "potential_weights.toml")
+
+
+def countries() -> pd.DataFrame:
+    """The packaged country table as text (see :mod:`khooshe.io.countries`)."""
+    return package_csv("khooshe", "data", "countries.csv")
+
+
+__all__ = ["countries", "isic_names", "package_csv", "package_text", "potential_weights_text",
+           "resource_links"]
