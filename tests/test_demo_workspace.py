@@ -9,8 +9,8 @@ from typer.testing import CliRunner
 from khooshe.cli import app
 from khooshe.demo import generate
 from khooshe.domain.schema import LOAD_ORDER
-from khooshe.services.data import read_kind
 from khooshe.services.demo import build_demo
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace, WorkspaceError
 
 

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from _support import reference
 from khooshe.cli import app
-from khooshe.services.data import read_kind
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 
 PROVINCES = ("01", "06", "24")

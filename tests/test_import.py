@@ -9,6 +9,8 @@ from openpyxl import load_workbook
 from khooshe.domain.schema import ENTITIES
 from khooshe.domain.validate import ValidationError
 from khooshe.services import data
+from khooshe.store import repository
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 
 REGIONS_CSV = """code,level,parent_code,name_fa,name_en,population,lat,lon
@@ -37,14 +39,15 @@ def _write(tmp_path, name: str, text: str):
 
 @pytest.fixture
 def loaded(workspace, tmp_path) -> Workspace:
-    data.import_file(workspace, "regions", _write(tmp_path, "regions.csv", REGIONS_CSV))
+    data.import_file(workspace, "regions", _write(tmp_path, "regions.csv", REGIONS_CSV),
+                     actor="test")
     data.import_file(workspace, "establishments",
-                     _write(tmp_path, "est.csv", ESTABLISHMENTS_CSV))
+                     _write(tmp_path, "est.csv", ESTABLISHMENTS_CSV), actor="test")
     return workspace
 
 
 def test_import_types_and_normalises(loaded):
-    regions = data.read_kind(loaded, "regions", columns=["code", "name_fa", "name_fa_norm",
+    regions = read_kind(loaded, "regions", columns=["code", "name_fa", "name_fa_norm",
                                                          "population"]).set_index("code")
     assert regions.loc["0603", "population"] == 1302591  # Persian digits parsed
     assert regions.loc["06", "population"] == 4710509  # thousands separators parsed
@@ -66,7 +69,7 @@ def test_bad_rows_are_all_named_and_nothing_changes(loaded, tmp_path):
         "E7,بد,2410,0603,running,-3,,,\n"  # row 8: bad status and negative employees
     )
     with pytest.raises(ValidationError) as err:
-        data.import_file(loaded, "establishments", _write(tmp_path, "bad.csv", bad))
+        data.import_file(loaded, "establishments", _write(tmp_path, "bad.csv", bad), actor="test")
     assert err.value.rows == [5, 6, 8]
     columns = {(i.row, i.column) for i in err.value.issues}
     assert columns == {(5, "isic"), (6, "region_code"), (8, "status"), (8, "employees")}
@@ -77,35 +80,35 @@ def test_bad_rows_are_all_named_and_nothing_changes(loaded, tmp_path):
 
 def test_reimport_is_idempotent(loaded, tmp_path):
     path = _write(tmp_path, "est.csv", ESTABLISHMENTS_CSV)
-    before = data.read_kind(loaded, "establishments")
-    report = data.import_file(loaded, "establishments", path)
+    before = read_kind(loaded, "establishments")
+    report = data.import_file(loaded, "establishments", path, actor="test")
     assert (report.inserted, report.updated) == (0, 3)
-    pd.testing.assert_frame_equal(data.read_kind(loaded, "establishments"), before)
+    pd.testing.assert_frame_equal(read_kind(loaded, "establishments"), before)
 
 
 def test_upsert_updates_changed_values(loaded, tmp_path):
     changed = ESTABLISHMENTS_CSV.replace("E3,لبنیات,1050,0603010101,operating,12",
                                          "E3,لبنیات,1050,0603010101,idle,9")
-    data.import_file(loaded, "establishments", _write(tmp_path, "est2.csv", changed))
-    est = data.read_kind(loaded, "establishments").set_index("id")
+    data.import_file(loaded, "establishments", _write(tmp_path, "est2.csv", changed), actor="test")
+    est = read_kind(loaded, "establishments").set_index("id")
     assert est.loc["E3", "status"] == "idle" and est.loc["E3", "employees"] == 9
 
 
 def test_missing_and_unknown_columns(workspace, tmp_path):
     path = _write(tmp_path, "r.csv", "code,level,name_fa,popluation\n06,province,خوزستان,1\n")
     with pytest.raises(ValidationError) as err:
-        data.import_file(workspace, "regions", path)
+        data.import_file(workspace, "regions", path, actor="test")
     (issue,) = err.value.issues
     assert issue.column == "popluation" and "did you mean 'population'" in issue.reason
     path = _write(tmp_path, "r2.csv", "code,level\n06,province\n")
     with pytest.raises(ValidationError, match="problem"):
-        data.import_file(workspace, "regions", path)
+        data.import_file(workspace, "regions", path, actor="test")
 
 
 def test_duplicate_keys_in_one_file(workspace, tmp_path):
     path = _write(tmp_path, "r.csv", "code,level,name_fa\n06,province,الف\n06,province,ب\n")
     with pytest.raises(ValidationError) as err:
-        data.import_file(workspace, "regions", path)
+        data.import_file(workspace, "regions", path, actor="test")
     assert err.value.rows == [3]
     assert "first on row 2" in err.value.issues[0].reason
 
@@ -116,14 +119,14 @@ def test_jalali_dates_and_lists(loaded, tmp_path):
         "C1,خوشه فولاد,06,2410;2420,0603;0601,joint_actions,۱۴۰۲/۰۵/۲۴\n"
         "C2,خوشه پلاستیک,06,2220,,feasibility,2021-03-21\n"
     )
-    data.import_file(loaded, "clusters", _write(tmp_path, "c.csv", clusters))
-    got = data.read_kind(loaded, "clusters").set_index("code")
+    data.import_file(loaded, "clusters", _write(tmp_path, "c.csv", clusters), actor="test")
+    got = read_kind(loaded, "clusters").set_index("code")
     assert got.loc["C1", "start_date"] == "2023-08-15"
     assert got.loc["C1", "isic"] == "2410;2420"
     assert got.loc["C2", "start_date"] == "2021-03-21"
     bad = clusters.replace("۱۴۰۲/۰۵/۲۴", "1402/13/01")
     with pytest.raises(ValidationError) as err:
-        data.import_file(loaded, "clusters", _write(tmp_path, "c2.csv", bad))
+        data.import_file(loaded, "clusters", _write(tmp_path, "c2.csv", bad), actor="test")
     assert err.value.issues[0].column == "start_date" and err.value.rows == [2]
 
 
@@ -134,8 +137,8 @@ def test_export_import_round_trip(loaded, tmp_path, suffix):
         assert data.export_kind(loaded, kind, path) == loaded.counts()[kind]
     other = Workspace.create(tmp_path / f"other-{suffix}")
     for kind in ("regions", "establishments"):
-        data.import_file(other, kind, tmp_path / f"{kind}.{suffix}")
-        pd.testing.assert_frame_equal(data.read_kind(other, kind), data.read_kind(loaded, kind))
+        data.import_file(other, kind, tmp_path / f"{kind}.{suffix}", actor="test")
+        pd.testing.assert_frame_equal(read_kind(other, kind), read_kind(loaded, kind))
     other.close()
 
 
@@ -154,7 +157,7 @@ def test_templates(tmp_path):
 
 def test_empty_template_imports_nothing(workspace, tmp_path):
     data.write_template("regions", tmp_path / "r.csv")
-    report = data.import_file(workspace, "regions", tmp_path / "r.csv")
+    report = data.import_file(workspace, "regions", tmp_path / "r.csv", actor="test")
     assert report.rows == 0 and workspace.counts()["regions"] == 0
 
 
@@ -165,14 +168,15 @@ def test_failure_while_writing_rolls_back(loaded, tmp_path, monkeypatch):
         f"N{i},2410,0603,operating\n" for i in range(5000)
     )
     calls = {"n": 0}
-    real = data._upsert
+    real = repository.upsert
 
-    def failing(conn, table, frame, key):
+    def failing(conn, kind, frame, **options):
         calls["n"] += 1
-        real(conn, table, frame.iloc[:2500], key)  # first half lands in the transaction …
+        real(conn, kind, frame.iloc[:2500], **options)  # first half lands in the transaction …
         raise RuntimeError("disk full")  # … then the database fails
 
-    monkeypatch.setattr(data, "_upsert", failing)
+    monkeypatch.setattr(repository, "upsert", failing)
     with pytest.raises(RuntimeError, match="disk full"):
-        data.import_file(loaded, "establishments", _write(tmp_path, "many.csv", rows))
+        data.import_file(loaded, "establishments", _write(tmp_path, "many.csv", rows),
+                         actor="test")
     assert calls["n"] == 1 and loaded.counts() == before

@@ -9,13 +9,13 @@ from typer.testing import CliRunner
 
 from khooshe.cli import app
 from khooshe.domain.trade import DEFAULT_MARKETS
-from khooshe.services.data import read_kind
 from khooshe.services.markets import (
     CLUSTER_COLUMNS,
     cluster_counties,
     concordance,
     workspace_markets,
 )
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 
 runner = CliRunner()

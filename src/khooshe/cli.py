@@ -67,6 +67,16 @@ def say(key: str, **kwargs: object) -> None:
     console.print(t(f"cli.{key}", lang(), **kwargs), highlight=False)
 
 
+def current_actor() -> str:
+    """Who makes a change from the command line, for the audit trail: ``cli:<os user>``."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except Exception:  # no user name in some containers
+        return "cli:unknown"
+
+
 def open_workspace(path: Path):
     """Open a workspace or abort with a clear message."""
     from khooshe.store.workspace import Workspace, WorkspaceError
@@ -178,10 +188,11 @@ def import_cmd(
         if kind == "boundaries":
             from khooshe.services.geography import import_boundaries
 
-            result = import_boundaries(ws, file, province=province, level=level)
+            result = import_boundaries(ws, file, province=province, level=level,
+                                      actor=current_actor())
             _print_match(result, report)
             return
-        rep = data.import_file(ws, kind, file)
+        rep = data.import_file(ws, kind, file, actor=current_actor())
     except ValidationError as exc:
         _report_invalid(exc, errors)
         raise typer.Exit(2) from None

@@ -240,7 +240,8 @@ def validate(
     -------
     DataFrame
         Columns in the entity's order (absent optional columns filled with missing values),
-        converted to their types, plus ``<name>_norm`` for columns with ``normalise=True``.
+        converted to their types, plus ``<name>_norm`` for columns with ``normalise=True``;
+        ``attrs["columns_given"]`` lists the entity's columns that ``df`` had.
 
     Raises
     ------
@@ -307,6 +308,8 @@ def validate(
                 result[col.name].notna(), None
             )
     result.attrs["kind"] = entity.kind
+    # which columns the input had: an import writes only these (the others keep their values)
+    result.attrs["columns_given"] = [c for c in entity.names if c in df.columns]
     return result
 
 

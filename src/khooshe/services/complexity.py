@@ -14,8 +14,8 @@ import pandas as pd
 
 from khooshe.analysis.complexity import complexity
 from khooshe.domain.regions import RegionHierarchy
-from khooshe.services.data import read_kind
 from khooshe.services.frames import MEASURES, activity_table
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 
 LEVELS = ("province", "county")

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import delete
-
 from khooshe.domain.schema import LOAD_ORDER, entity
 from khooshe.domain.validate import validate
-from khooshe.services.data import write_frame
-from khooshe.store.tables import TABLES
+from khooshe.store import repository
 from khooshe.store.workspace import CONFIG_NAME, Workspace, WorkspaceError
 
 DEMO_NAME = "khooshe demo (synthetic)"
+#: Who the audit trail says built the demo.
+DEMO_ACTOR = "demo"
 
 
 def build_demo(
@@ -66,11 +65,12 @@ def build_demo(
                 known[f"{kind}.{col}"] = set(typed[kind][col].dropna())
             advance(f"validated {kind}")
         with ws.engine.begin() as conn:
+            source = f"demo seed={seed} scale={scale}"
             for kind in reversed(LOAD_ORDER):
-                conn.execute(delete(TABLES[kind]))
+                repository.delete_all(conn, kind, actor=DEMO_ACTOR, source=source)
             for kind in LOAD_ORDER:
-                write_frame(conn, kind, typed[kind], source=f"demo seed={seed} scale={scale}",
-                            action="demo")
+                repository.upsert(conn, kind, typed[kind], actor=DEMO_ACTOR, source=source,
+                                  action="demo")
                 advance(f"stored {kind}")
     return ws
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 
 from khooshe.domain.regions import RegionHierarchy
-from khooshe.services.data import read_kind
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 
 MEASURES = ("employment", "establishments")

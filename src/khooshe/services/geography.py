@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import bindparam, update
 
 from khooshe.domain.regions import RegionHierarchy
 from khooshe.io.geo import MatchResult, centroid_latlon, match_boundaries, read_geojson_features
-from khooshe.services.data import log_change, read_kind
-from khooshe.store.tables import TABLES
+from khooshe.store import repository
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 
 
@@ -20,6 +19,7 @@ def import_boundaries(
     *,
     province: str | None = None,
     level: str = "county",
+    actor: str,
 ) -> MatchResult:
     """Match the features of a GeoJSON file to regions and store their boundaries.
 
@@ -27,7 +27,8 @@ def import_boundaries(
     fuzzy step; see :func:`khooshe.io.geo.match_boundaries`) among the regions of ``level``,
     restricted to ``province`` when given — names repeat across provinces, so giving the
     province is strongly advised. Regions without latitude/longitude get their boundary's
-    centroid. All updates happen in one transaction.
+    centroid. All updates happen in one transaction, each region's in the audit trail under
+    ``actor``.
 
     Returns
     -------
@@ -62,17 +63,13 @@ def import_boundaries(
     updates["b_lon"] = [c[1] if m else lon for c, m, lon in
                         zip(centroids, missing, rows["lon"], strict=True)]
 
-    table = TABLES["regions"]
-    stmt = (
-        update(table)
-        .where(table.c.code == bindparam("b_code"))
-        .values(boundary=bindparam("b_boundary"), lat=bindparam("b_lat"), lon=bindparam("b_lon"))
-    )
     with ws.engine.begin() as conn:
-        if len(updates):
-            conn.execute(stmt, updates.astype(object).to_dict("records"))
-        log_change(conn, action="boundaries", kind="regions", rows=len(updates),
-                   source=path.name,
-                   detail=f"{len(result.unmatched_regions)} regions unmatched, "
-                   f"{len(result.unused_features)} features unused")
+        for row in updates.to_dict("records"):
+            repository.update_record(conn, "regions", {"code": row["b_code"]},
+                                     {"boundary": row["b_boundary"], "lat": row["b_lat"],
+                                      "lon": row["b_lon"]}, actor=actor)
+        repository.log(conn, actor=actor, action="boundaries", kind="regions",
+                       rows=len(updates), source=path.name,
+                       detail=f"{len(result.unmatched_regions)} regions unmatched, "
+                       f"{len(result.unused_features)} features unused")
     return result

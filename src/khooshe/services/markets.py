@@ -26,7 +26,7 @@ import pandas as pd
 from khooshe.analysis import markets as mk
 from khooshe.domain.regions import RegionHierarchy
 from khooshe.domain.trade import DEFAULT_EXPORTER, DEFAULT_MARKETS
-from khooshe.services.data import read_kind
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 from khooshe.text.numbers import format_number
 

@@ -29,8 +29,8 @@ from khooshe.domain.regions import RegionHierarchy
 from khooshe.domain.trade import DEFAULT_EXPORTER, DEFAULT_MARKETS
 from khooshe.reports.html import cell
 from khooshe.reports.model import Figure, Plan, Section, Table
-from khooshe.services.data import read_kind
 from khooshe.services.frames import establishments_with_regions
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 from khooshe.text.digits import to_persian_digits
 from khooshe.text.numbers import format_money_toman

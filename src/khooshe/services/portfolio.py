@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 
 from khooshe.analysis import portfolio as pf
-from khooshe.services.data import read_kind
 from khooshe.services.frames import establishments_with_regions
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 
 #: Without a budget, the plan shows what half of the money needed to finish every unit buys:

@@ -13,8 +13,8 @@ import pandas as pd
 from khooshe.analysis import spatial
 from khooshe.analysis import specialization as spec
 from khooshe.domain.regions import RegionHierarchy
-from khooshe.services.data import read_kind
 from khooshe.services.frames import activity_table, establishments_with_regions
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 
 

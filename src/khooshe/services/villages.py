@@ -18,7 +18,7 @@ import pandas as pd
 from khooshe.analysis import potential as pot
 from khooshe.domain.regions import RegionHierarchy
 from khooshe.io.tables import atomic_path, table_format, write_table
-from khooshe.services.data import read_kind
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 from khooshe.text.messages import t
 

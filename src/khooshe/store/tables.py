@@ -67,7 +67,9 @@ Index("ix_establishments_region", TABLES["establishments"].c.region_code)
 Index("ix_establishments_isic", TABLES["establishments"].c.isic)
 Index("ix_trade_flows_importer", TABLES["trade_flows"].c.importer, TABLES["trade_flows"].c.hs6)
 
-#: Audit trail: every change made through khooshe (imports, demo builds, registry edits).
+#: Audit trail: every change made through khooshe (imports, demo builds, registry edits), see
+#: :mod:`khooshe.store.repository`. ``record_key`` is the changed record's key (its key values
+#: joined by ``|``), ``before`` / ``after`` its values as JSON; bulk rows carry ``rows``.
 audit_log = Table(
     "audit_log",
     metadata,
@@ -79,4 +81,8 @@ audit_log = Table(
     Column("rows", BigInteger, nullable=False),
     Column("source", Text, nullable=True),
     Column("detail", Text, nullable=True),
+    Column("record_key", Text, nullable=True),
+    Column("before", Text, nullable=True),
+    Column("after", Text, nullable=True),
 )
+Index("ix_audit_log_record", audit_log.c.kind, audit_log.c.record_key)

@@ -9,8 +9,10 @@
     [database]
     url = "sqlite:///khooshe.db"   # relative SQLite paths are inside the workspace
 
-Any SQLAlchemy URL works, e.g. ``postgresql+psycopg://user@host:5432/db``. Opening a workspace
-brings its database to the newest schema with Alembic, so an older workspace keeps working.
+Any SQLAlchemy URL works, e.g. ``postgresql+psycopg://user@host:5432/db``. Creating a
+workspace builds its schema; opening one only *checks* that its database is at the schema this
+khooshe needs and refuses otherwise, with the command to run (``khooshe migrate``), so opening
+never writes to a database.
 """
 
 from __future__ import annotations
@@ -19,11 +21,10 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, func, select
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from khooshe.domain.errors import InputError
-from khooshe.store.tables import TABLES
 
 CONFIG_NAME = "khooshe.toml"
 DEFAULT_DB = "sqlite:///khooshe.db"
@@ -99,12 +100,18 @@ class Workspace:
             lines.extend(f"{k} = {_toml_value(v)}" for k, v in items.items())
             lines.append("")
         config.write_text("\n".join(lines), encoding="utf-8")
-        ws = cls.open(root)
+        ws = cls.open(root, check=False)
+        ws.migrate()
         return ws
 
     @classmethod
-    def open(cls, root: str | Path) -> Workspace:
-        """Open an existing workspace and migrate its database to the newest schema."""
+    def open(cls, root: str | Path, *, check: bool = True) -> Workspace:
+        """Open an existing workspace.
+
+        With ``check`` (the default) its database must be at the schema revision this khooshe
+        needs (:meth:`schema_state`); a workspace that is behind gets a :class:`WorkspaceError`
+        naming ``khooshe migrate``. ``check=False`` is for :meth:`migrate` itself.
+        """
         root = Path(root)
         config = root / CONFIG_NAME
         if not config.is_file():
@@ -120,7 +127,12 @@ class Workspace:
         meta = data.get("workspace", {})
         ws = cls(root=root, url=_resolve_url(url, root), name=meta.get("name", root.name),
                  synthetic=bool(meta.get("synthetic", False)))
-        ws.migrate()
+        if check:
+            try:
+                ws.check_schema()
+            except WorkspaceError:
+                ws.close()
+                raise
         return ws
 
     @property
@@ -131,24 +143,71 @@ class Workspace:
                 event.listen(self._engine, "connect", _sqlite_pragmas)
         return self._engine
 
-    def migrate(self) -> None:
-        """Upgrade the database to the newest Alembic revision."""
-        from alembic import command
+    def _alembic(self):
         from alembic.config import Config
 
         cfg = Config()
         cfg.set_main_option("script_location", str(MIGRATIONS))
+        return cfg
+
+    def head_revision(self) -> str:
+        """The newest schema revision this khooshe knows."""
+        from alembic.script import ScriptDirectory
+
+        return ScriptDirectory.from_config(self._alembic()).get_current_head() or ""
+
+    def schema_state(self) -> tuple[str | None, bool]:
+        """The database's schema revision (None when it has none) and whether it has tables
+        that are not khooshe's own bookkeeping (a database of something else)."""
+        from alembic.migration import MigrationContext
+        from sqlalchemy import inspect
+
+        with self.engine.connect() as conn:
+            current = MigrationContext.configure(conn).get_current_revision()
+            tables = set(inspect(conn).get_table_names())
+        return current, bool(tables - {"alembic_version"})
+
+    def check_schema(self) -> None:
+        """Raise :class:`WorkspaceError` unless the database is at :meth:`head_revision`."""
+        current, has_tables = self.schema_state()
+        head = self.head_revision()
+        if current == head:
+            return
+        if current is None:
+            what = ("holds tables that are not a khooshe workspace's" if has_tables
+                    else "has no khooshe schema yet")
+            raise WorkspaceError(f"the database of workspace {self.root} {what}; "
+                                 f"run `khooshe migrate {self.root}` to create it"
+                                 if not has_tables else
+                                 f"the database of workspace {self.root} {what}; "
+                                 "point khooshe.toml at a database of its own")
+        raise WorkspaceError(f"workspace {self.root} is at schema revision {current}, this "
+                             f"khooshe needs {head}: run `khooshe migrate {self.root}` "
+                             "(back it up first)")
+
+    def migrate(self) -> tuple[str | None, str]:
+        """Upgrade the database to the newest Alembic revision; returns (from, to).
+
+        Refuses a database that holds other tables but no khooshe schema revision (another
+        application's database), so khooshe never writes its tables into it.
+        """
+        from alembic import command
+
+        current, has_tables = self.schema_state()
+        if current is None and has_tables:
+            raise WorkspaceError(f"the database of workspace {self.root} holds tables that "
+                                 "are not a khooshe workspace's; khooshe will not write there")
+        cfg = self._alembic()
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
+        return current, self.head_revision()
 
     def counts(self) -> dict[str, int]:
         """Number of records of every kind."""
-        with self.engine.connect() as conn:
-            return {
-                kind: conn.execute(select(func.count()).select_from(table)).scalar_one()
-                for kind, table in TABLES.items()
-            }
+        from khooshe.store.repository import counts
+
+        return counts(self.engine)
 
     def close(self) -> None:
         if self._engine is not None:
