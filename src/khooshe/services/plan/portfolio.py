@@ -1,0 +1,99 @@
+"""Section 6, half-finished units: which to complete first for the most jobs within a budget
+(seeds R6–R7), the cheapest way to a job target and the budget → jobs frontier."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from khooshe.reports.model import Section
+from khooshe.services.plan._context import (
+    Money,
+    PlanContext,
+    figure,
+    say,
+    section,
+    table,
+    words,
+)
+from khooshe.services.portfolio import DEFAULT_BUDGET_SHARE, PortfolioPlan, plan_portfolio
+from khooshe.text.messages import Bilingual
+
+#: Points of the budget → jobs frontier.
+FRONTIER_POINTS = 20
+GREEDY_LINES = (("greedy_most_advanced", "header.most_advanced_first"),
+                ("greedy_cheapest_per_job", "header.cheapest_per_job_first"))
+
+
+def _lines(plan: PortfolioPlan) -> list[Bilingual]:
+    s, units = plan.summary, plan.units
+    budget_note = (words("portfolio.budget_given") if plan.budget_source == "given"
+                   else say("portfolio.budget_default", share=DEFAULT_BUDGET_SHARE))
+    proof = words("portfolio.proven") if s["optimal"] else say("portfolio.gap", gap=s["gap"])
+    lines = [
+        say("portfolio.units", n=len(units), jobs=int(units["expected_jobs"].sum()),
+            cost=Money(float(units["remaining_cost_rials"].sum()))),
+        say("portfolio.optimum", budget=Money(s["budget"]), src=budget_note,
+            k=int(s["units_selected"]), jobs=int(s["jobs"]), proof=proof,
+            ma=int(s["greedy_jobs"]["most_advanced"]),
+            cj=int(s["greedy_jobs"]["cheapest_per_job"])),
+    ]
+    if plan.target is not None:
+        lines.append(say("portfolio.target", t=plan.target_jobs,
+                         k=int(plan.target.selected.sum()), cost=Money(plan.target.cost)))
+    else:
+        lines.append(say("portfolio.target_unreachable", t=plan.target_jobs,
+                         msg=plan.target_message))
+    m = plan.result.marginal_out
+    if m is not None:
+        lines.append(say("portfolio.next_unit", id=m.id, jobs=int(m.expected_jobs),
+                         extra=Money(m.extra_budget)))
+    return lines
+
+
+def _frontier_figure(ctx: PlanContext, plan: PortfolioPlan, front: pd.DataFrame) -> go.Figure:
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=front["budget_bn_toman"], y=front["jobs"], mode="lines+markers",
+                             name=ctx.pick(words("portfolio.optimum_line"))))
+    for rule, label in GREEDY_LINES:
+        if rule in front:
+            fig.add_trace(go.Scatter(x=front["budget_bn_toman"], y=front[rule], mode="lines",
+                                     name=ctx.pick(words(label)), line={"dash": "dot"}))
+    fig.update_layout(title={"text": ctx.pick(words("portfolio.frontier"))}, height=400,
+                      xaxis={"title": {"text": ctx.pick(words("axis.budget_bn_toman"))}},
+                      yaxis={"title": {"text": ctx.pick(words("axis.jobs"))}},
+                      margin={"l": 10, "r": 10, "t": 50, "b": 40})
+    if plan.target is not None:
+        fig.add_hline(y=plan.target_jobs, line_dash="dash", line_color="#b43c5a")
+    return fig
+
+
+def build(ctx: PlanContext) -> Section:
+    """The optimum under the budget, the job target, the frontier and the naive rules."""
+    if not (ctx.establishments["status"] == "half_finished").any():
+        return section("portfolio", [words("portfolio.none")])
+    plan = plan_portfolio(ctx.ws, province=ctx.province, budget=ctx.options.budget,
+                          target_jobs=ctx.options.target_jobs, frontier=FRONTIER_POINTS)
+    front = plan.frontier.assign(budget_bn_toman=plan.frontier["budget"] / 1e10,
+                                 cost_bn_toman=plan.frontier["cost"] / 1e10)
+    units = plan.units
+    chosen = units[units["selected"] == 1].sort_values("cost_per_job")
+    chosen = chosen.assign(cost_bn_toman=chosen["remaining_cost_rials"] / 1e10,
+                           cost_per_job_m_toman=chosen["cost_per_job"] / 1e7,
+                           activity_fa=ctx.isic_label(chosen["isic"], "fa"))
+    ctx.notes.append(words("portfolio.note_method"))
+    tables = [
+        table("portfolio_units", words("portfolio.table.units"), chosen, {
+            "id": "id", "name": "name", "county_fa": "county", "isic": "isic",
+            "activity_fa": "activity", "progress_pct": "progress_pct",
+            "cost_bn_toman": "completion_cost_bn_toman", "expected_jobs": "jobs",
+            "cost_per_job_m_toman": "cost_per_job_m_toman",
+            "selected_target": "in_target_set"}),
+        table("portfolio_frontier", words("portfolio.frontier"), front, {
+            "budget_bn_toman": "budget_bn_toman", "jobs": "jobs_optimum", "units": "units",
+            "greedy_most_advanced": "most_advanced_first",
+            "greedy_cheapest_per_job": "cheapest_per_job_first",
+            "optimal": "proven_optimal"}, rows=None),
+    ]
+    fig = figure("frontier", words("portfolio.frontier"), _frontier_figure(ctx, plan, front))
+    return section("portfolio", _lines(plan), tables, [fig])

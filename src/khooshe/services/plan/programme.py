@@ -1,0 +1,138 @@
+"""Section 7, the cluster programme: clusters by stage, members and partners, activities,
+latest indicators, funds and the province's allocations (seeds R12–R21)."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from khooshe.domain.vocab import CLUSTER_STAGES, MEMBER_KINDS
+from khooshe.reports.model import Figure, Section
+from khooshe.services.plan._context import (
+    Money,
+    PlanContext,
+    bar,
+    figure,
+    joined,
+    labels,
+    say,
+    section,
+    table,
+    words,
+)
+from khooshe.store.repository import read_kind
+from khooshe.text.messages import Bilingual
+
+
+def _registry(ctx: PlanContext) -> tuple[pd.DataFrame, ...]:
+    """The province's clusters and their members, activities and indicators."""
+    clusters = read_kind(ctx.ws, "clusters")
+    clusters = clusters[clusters["province_code"] == ctx.province].copy()
+    codes = set(clusters["code"])
+    members = read_kind(ctx.ws, "cluster_members")
+    acts = read_kind(ctx.ws, "cluster_activities")
+    ind = read_kind(ctx.ws, "cluster_indicators")
+    return (clusters, members[members["cluster_code"].isin(codes)],
+            acts[acts["cluster_code"].isin(codes)], ind[ind["cluster_code"].isin(codes)])
+
+
+def _allocations(ctx: PlanContext) -> pd.DataFrame:
+    funds = read_kind(ctx.ws, "funds")
+    alloc = read_kind(ctx.ws, "fund_allocations")
+    alloc = alloc[alloc["region_code"] == ctx.province].merge(
+        funds, on=["programme", "year"], how="left")
+    return alloc.assign(amount_bn_toman=alloc["amount_rials"] / 1e10,
+                        total_bn_toman=alloc["total_rials"] / 1e10,
+                        share=alloc["amount_rials"] / alloc["total_rials"])
+
+
+def _latest_indicators(ind: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFrame:
+    latest = ind.sort_values("period").groupby("cluster_code").tail(1)
+    first = ind.sort_values("period").groupby("cluster_code").head(1).set_index("cluster_code")
+    return latest.assign(
+        name_fa=latest["cluster_code"].map(clusters.set_index("code")["name_fa"]),
+        jobs_change=latest["jobs"].to_numpy()
+        - latest["cluster_code"].map(first["jobs"]).to_numpy(),
+        sales_bn_toman=latest["sales_rials"] / 1e10,
+    )
+
+
+def _figures(ctx: PlanContext, clusters: pd.DataFrame, by_stage: pd.Series,
+             ind: pd.DataFrame) -> list[Figure]:
+    figures = []
+    if len(clusters):
+        figures.append(bar(ctx, "clusters_by_stage", words("programme.by_stage"),
+                           labels("cluster_stage", pd.Series(by_stage.index), ctx.lang),
+                           pd.Series(by_stage.to_numpy()), axis=words("axis.clusters")))
+    if len(ind):
+        fig = go.Figure()
+        names = clusters.set_index("code")["name_fa" if ctx.lang == "fa" else "name_en"]
+        for code, g in ind.sort_values("period").groupby("cluster_code"):
+            fig.add_trace(go.Scatter(x=g["period"].astype(str), y=g["jobs"], mode="lines+markers",
+                                     name=str(names.get(code, code))))
+        title = words("programme.jobs_over_time")
+        fig.update_layout(title={"text": ctx.pick(title)}, height=380,
+                          margin={"l": 10, "r": 10, "t": 50, "b": 40})
+        figures.append(figure("cluster_jobs", title, fig))
+    return figures
+
+
+def build(ctx: PlanContext) -> Section:
+    """The cluster registry: clusters by stage, members, activities, indicators, funds."""
+    clusters, members, acts, ind = _registry(ctx)
+    order = {s: i for i, s in enumerate(CLUSTER_STAGES)}
+    clusters = clusters.assign(
+        stage_fa=labels("cluster_stage", clusters["stage"], "fa"),
+        stage_en=labels("cluster_stage", clusters["stage"], "en"),
+        start=pd.to_datetime(clusters["start_date"], errors="coerce").dt.date,
+        members=clusters["code"].map(members.groupby("cluster_code").size()).fillna(0)
+        .astype(int),
+        activities=clusters["code"].map(acts.groupby("cluster_code").size()).fillna(0)
+        .astype(int),
+        order=clusters["stage"].map(order),
+    ).sort_values(["order", "code"], ascending=[False, True])
+    by_stage = clusters.groupby("stage").size().reindex(list(CLUSTER_STAGES)).fillna(0).astype(int)
+
+    lines = [say("programme.registered", n=len(clusters), m=len(members), a=len(acts))]
+    if len(clusters):
+        stages = [say("programme.stage_count", stage=Bilingual(
+            *(labels("cluster_stage", pd.Series([s]), lang).iloc[0] for lang in ("fa", "en"))),
+            n=int(n)) for s, n in by_stage.items() if n]
+        lines.append(say("programme.stages", stages=joined(stages)))
+
+    member_kinds = (members.groupby(["cluster_code", "kind"]).size().unstack(fill_value=0)
+                    .reindex(columns=list(MEMBER_KINDS), fill_value=0).reset_index())
+    act_kinds = (acts.groupby("kind").agg(count=("activity_id", "size"),
+                                          participants=("participants", "sum"),
+                                          cost_rials=("cost_rials", "sum")).reset_index())
+    act_kinds = act_kinds.assign(kind_fa=labels("activity_kind", act_kinds["kind"], "fa"),
+                                 kind_en=labels("activity_kind", act_kinds["kind"], "en"),
+                                 cost_bn_toman=act_kinds["cost_rials"] / 1e10)
+    alloc = _allocations(ctx)
+    for row in alloc.itertuples():
+        lines.append(say("programme.allocation", fund=Bilingual(row.name_fa, row.programme),
+                         year=int(row.year), amount=Money(row.amount_rials),
+                         share=round(100 * row.share, 1)))
+
+    tables = [
+        table("clusters", words("programme.table.clusters"), clusters, {
+            "code": "code", "name_fa": "name_fa", "name_en": "name_en", "isic": "isic",
+            "stage_fa": "stage_fa", "stage_en": "stage_en", "start": "start", "agent": "agent",
+            "members": "members", "activities": "activities"}),
+        table("cluster_members", words("programme.table.members"), member_kinds, {
+            "cluster_code": "cluster", **{k: f"member_kind_{k}" for k in MEMBER_KINDS}}),
+        table("cluster_activities", words("programme.table.activities"), act_kinds, {
+            "kind_fa": "kind_fa", "kind_en": "kind_en", "count": "count",
+            "participants": "participants", "cost_bn_toman": "cost_bn_toman"}),
+        table("cluster_indicators", words("programme.table.indicators"),
+              _latest_indicators(ind, clusters), {
+                  "cluster_code": "cluster", "name_fa": "name_fa", "period": "period",
+                  "jobs": "jobs", "jobs_change": "jobs_change",
+                  "sales_bn_toman": "sales_bn_toman", "exports_usd": "exports_usd",
+                  "exports_t": "exports_t", "members": "members"}),
+        table("fund_allocations", words("programme.table.funds"), alloc, {
+            "programme": "programme", "name_fa": "name_fa", "year": "year",
+            "amount_bn_toman": "province_amount_bn_toman", "total_bn_toman": "total_bn_toman",
+            "share": "share"}),
+    ]
+    return section("programme", lines, tables, _figures(ctx, clusters, by_stage, ind))
