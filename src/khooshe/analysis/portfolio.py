@@ -87,7 +87,7 @@ import scipy.sparse as sp
 
 from khooshe.domain.errors import InfeasibleError, InputError
 from khooshe.domain.regions import code_within
-from khooshe.domain.schema import ID, ISIC4, REGION_CODE, Column, Entity
+from khooshe.domain.schema import REGION_CODE, UNITS
 from khooshe.domain.validate import (
     FIRST_ROW,
     MAX_AMOUNT,
@@ -130,34 +130,6 @@ CRITERIA: dict[str, str] = {
 _INF = highspy.kHighsInf
 #: Relative gaps below this are floating-point noise (a few rials on 10^13) and count as 0.
 _GAP_NOISE = 1e-9
-
-# The columns of a units table (file mode of ``khooshe portfolio``). Not registered as a
-# workspace entity: in a workspace, half-finished units are establishments.
-UNITS = Entity(
-    kind="half_finished_units",
-    key=("id",),
-    label_en="Half-finished units (portfolio input)",
-    label_fa="طرح‌های نیمه‌تمام",
-    columns=(
-        Column("id", "code", True, "Unit identifier", "شناسهٔ طرح", pattern=ID),
-        Column("province", "code", True, "Province code (2 digits)", "کد استان",
-               pattern=r"\d{2}"),
-        Column("county", "code", False, "County code (starts with the province code)",
-               "کد شهرستان", pattern=REGION_CODE),
-        Column("isic", "code", True, "ISIC Rev.4 class (4 digits)", "کد آیسیک", pattern=ISIC4),
-        Column("progress_pct", "float", True, "Physical progress (%)", "درصد پیشرفت فیزیکی",
-               min=0, max=100),
-        Column("remaining_cost_rials", "int", True, "Cost to complete (rials)",
-               "هزینهٔ باقی‌مانده (ریال)", min=0),
-        Column("expected_jobs", "int", True, "Jobs when completed (people)",
-               "اشتغال پیش‌بینی‌شده", min=0),
-        Column("expected_output", "float", False, "Annual output when completed",
-               "تولید سالانهٔ پیش‌بینی‌شده", min=0),
-        Column("expected_exports", "float", False, "Annual exports when completed",
-               "صادرات سالانهٔ پیش‌بینی‌شده", min=0),
-    ),
-)
-
 
 class PortfolioInputError(InputError):
     """Bad arguments to a portfolio function (unknown ids, bad caps, bad weights, …)."""

@@ -16,8 +16,10 @@ Conventions (see ``shared/docs/PRODUCT.md``):
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
+
+from khooshe.text.messages import t
 
 ColumnType = Literal["str", "code", "int", "float", "date", "enum", "list", "geometry"]
 
@@ -46,8 +48,6 @@ class Column:
         ``list`` is a ``;``-separated list of codes; ``geometry`` is GeoJSON text.
     required : bool
         Whether a value must be present in every row.
-    description_en, description_fa : str
-        What the column means, shown in templates.
     choices : tuple of str, optional
         Allowed values of an ``enum`` column.
     pattern : str, optional
@@ -58,32 +58,61 @@ class Column:
         ``kind.column`` that every value must exist in (in the workspace or the same file).
     normalise : bool
         For Persian names: store a matching key ``<name>_norm`` beside the original.
+
+    What a column means, in Persian and English, is the catalogue message
+    ``schema.<kind>.column.<name>`` (:meth:`description`).
     """
 
     name: str
     type: ColumnType
     required: bool = False
-    description_en: str = ""
-    description_fa: str = ""
     choices: tuple[str, ...] = ()
     pattern: str | None = None
     min: float | None = None
     max: float | None = None
     references: str | None = None
     normalise: bool = False
+    #: the entity's kind, set when the column joins its :class:`Entity`
+    kind: str = ""
+
+    def description(self, lang: str) -> str:
+        """What the column means, in ``lang``."""
+        return t(f"schema.{self.kind}.column.{self.name}", lang)
+
+    @property
+    def description_en(self) -> str:
+        return self.description("en")
+
+    @property
+    def description_fa(self) -> str:
+        return self.description("fa")
 
 
 @dataclass(frozen=True)
 class Entity:
-    """A kind of record: its columns, its key (for upserts) and its labels."""
+    """A kind of record: its columns, its key (for upserts); its label is the catalogue
+    message ``schema.<kind>.label``."""
 
     kind: str
     key: tuple[str, ...]
     columns: tuple[Column, ...]
-    label_en: str
-    label_fa: str
     formats: tuple[str, ...] = ("csv", "xlsx", "parquet")
     extra: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "columns",
+                           tuple(replace(c, kind=self.kind) for c in self.columns))
+
+    def label(self, lang: str) -> str:
+        return t(f"schema.{self.kind}.label", lang)
+
+    @property
+    def label_en(self) -> str:
+        return self.label("en")
+
+    @property
+    def label_fa(self) -> str:
+        return self.label("fa")
 
     def column(self, name: str) -> Column:
         for col in self.columns:
@@ -107,8 +136,8 @@ ISO3 = r"[A-Z]{3}"
 ID = r"[A-Za-z0-9_.\-]{1,64}"
 
 
-def _c(name: str, type_: ColumnType, en: str, fa: str, **kw) -> Column:
-    return Column(name=name, type=type_, description_en=en, description_fa=fa, **kw)
+def _c(name: str, type_: ColumnType, **kw) -> Column:
+    return Column(name=name, type=type_, **kw)
 
 
 ENTITIES: dict[str, Entity] = {}
@@ -123,27 +152,22 @@ REGIONS = _register(
     Entity(
         kind="regions",
         key=("code",),
-        label_en="Regions (province → county → district → rural district → village/city)",
-        label_fa="تقسیمات کشوری (استان، شهرستان، بخش، دهستان، آبادی/شهر)",
         columns=(
-            _c("code", "code", "Official code (Statistical Centre of Iran)", "کد رسمی مرکز آمار",
+            _c("code", "code",
                required=True, pattern=REGION_CODE),
-            _c("level", "enum", "Level in the hierarchy", "سطح تقسیمات", required=True,
+            _c("level", "enum", required=True,
                choices=REGION_LEVELS),
-            _c("parent_code", "code", "Code of the enclosing region (empty for provinces)",
-               "کد منطقهٔ بالاتر", pattern=REGION_CODE, references="regions.code"),
-            _c("name_fa", "str", "Persian name", "نام فارسی", required=True, normalise=True),
-            _c("name_en", "str", "English name", "نام انگلیسی"),
-            _c("population", "int", "Population (people)", "جمعیت (نفر)", min=0),
-            _c("households", "int", "Households", "تعداد خانوار", min=0),
-            _c("working_age_share", "float", "Share of population aged 15–64 (0–1)",
-               "سهم جمعیت ۱۵ تا ۶۴ سال", min=0, max=1),
-            _c("lat", "float", "Latitude (WGS84)", "عرض جغرافیایی", min=-90, max=90),
-            _c("lon", "float", "Longitude (WGS84)", "طول جغرافیایی", min=-180, max=180),
-            _c("is_seat", "int", "1 if this city is its county's seat", "مرکز شهرستان (۱/۰)",
+            _c("parent_code", "code", pattern=REGION_CODE, references="regions.code"),
+            _c("name_fa", "str", required=True, normalise=True),
+            _c("name_en", "str"),
+            _c("population", "int", min=0),
+            _c("households", "int", min=0),
+            _c("working_age_share", "float", min=0, max=1),
+            _c("lat", "float", min=-90, max=90),
+            _c("lon", "float", min=-180, max=180),
+            _c("is_seat", "int",
                min=0, max=1),
-            _c("boundary", "geometry", "Boundary as GeoJSON geometry (optional)",
-               "مرز به صورت GeoJSON"),
+            _c("boundary", "geometry"),
         ),
     )
 )
@@ -152,18 +176,16 @@ PARKS = _register(
     Entity(
         kind="parks",
         key=("code",),
-        label_en="Industrial parks and zones",
-        label_fa="شهرک‌ها و نواحی صنعتی",
         columns=(
-            _c("code", "code", "Park identifier", "شناسهٔ شهرک", required=True, pattern=ID),
-            _c("name_fa", "str", "Persian name", "نام فارسی", required=True, normalise=True),
-            _c("name_en", "str", "English name", "نام انگلیسی"),
-            _c("region_code", "code", "County (or lower) the park lies in", "کد منطقه",
+            _c("code", "code", required=True, pattern=ID),
+            _c("name_fa", "str", required=True, normalise=True),
+            _c("name_en", "str"),
+            _c("region_code", "code",
                required=True, pattern=REGION_CODE, references="regions.code"),
-            _c("kind", "enum", "Park or zone", "نوع", choices=PARK_KINDS),
-            _c("area_ha", "float", "Area (hectares)", "مساحت (هکتار)", min=0),
-            _c("lat", "float", "Latitude", "عرض جغرافیایی", min=-90, max=90),
-            _c("lon", "float", "Longitude", "طول جغرافیایی", min=-180, max=180),
+            _c("kind", "enum", choices=PARK_KINDS),
+            _c("area_ha", "float", min=0),
+            _c("lat", "float", min=-90, max=90),
+            _c("lon", "float", min=-180, max=180),
         ),
     )
 )
@@ -172,33 +194,28 @@ ESTABLISHMENTS = _register(
     Entity(
         kind="establishments",
         key=("id",),
-        label_en="Establishments, including half-finished units",
-        label_fa="بنگاه‌ها و واحدهای تولیدی (از جمله طرح‌های نیمه‌تمام)",
         columns=(
-            _c("id", "code", "Establishment identifier", "شناسهٔ بنگاه", required=True, pattern=ID),
-            _c("name", "str", "Name", "نام", normalise=True),
-            _c("isic", "code", "ISIC Rev.4 class (4 digits)", "کد آیسیک ۴ رقمی", required=True,
+            _c("id", "code", required=True, pattern=ID),
+            _c("name", "str", normalise=True),
+            _c("isic", "code", required=True,
                pattern=ISIC4),
-            _c("region_code", "code", "Region (village, city or county)", "کد منطقه",
+            _c("region_code", "code",
                required=True, pattern=REGION_CODE, references="regions.code"),
-            _c("park_code", "code", "Industrial park, if inside one", "کد شهرک صنعتی",
+            _c("park_code", "code",
                pattern=ID, references="parks.code"),
-            _c("status", "enum", "operating, half_finished, idle or closed", "وضعیت",
+            _c("status", "enum",
                required=True, choices=ESTABLISHMENT_STATUSES),
-            _c("employees", "int", "Current employees (people)", "اشتغال فعلی (نفر)", min=0),
-            _c("size_class", "enum", "micro (<10), small (10–49), medium (50–99), large (100+)",
-               "اندازه", choices=SIZE_CLASSES),
-            _c("progress_pct", "float", "Physical progress of a half-finished unit (%)",
-               "درصد پیشرفت فیزیکی", min=0, max=100),
-            _c("remaining_cost_rials", "int", "Cost to complete (rials)",
-               "هزینهٔ باقی‌مانده برای تکمیل (ریال)", min=0),
-            _c("expected_jobs", "int", "Jobs when completed (people)", "اشتغال پیش‌بینی‌شده",
+            _c("employees", "int", min=0),
+            _c("size_class", "enum", choices=SIZE_CLASSES),
+            _c("progress_pct", "float", min=0, max=100),
+            _c("remaining_cost_rials", "int", min=0),
+            _c("expected_jobs", "int",
                min=0),
-            _c("annual_output_rials", "int", "Annual output (rials)", "تولید سالانه (ریال)", min=0),
-            _c("exports_usd", "float", "Annual exports (USD)", "صادرات سالانه (دلار)", min=0),
-            _c("exports_t", "float", "Annual exports (tonnes)", "صادرات سالانه (تن)", min=0),
-            _c("lat", "float", "Latitude", "عرض جغرافیایی", min=-90, max=90),
-            _c("lon", "float", "Longitude", "طول جغرافیایی", min=-180, max=180),
+            _c("annual_output_rials", "int", min=0),
+            _c("exports_usd", "float", min=0),
+            _c("exports_t", "float", min=0),
+            _c("lat", "float", min=-90, max=90),
+            _c("lon", "float", min=-180, max=180),
         ),
     )
 )
@@ -207,19 +224,17 @@ COUNTRIES = _register(
     Entity(
         kind="countries",
         key=("iso3",),
-        label_en="Countries (ISO3 ↔ numeric ↔ names)",
-        label_fa="کشورها",
         columns=(
-            _c("iso3", "code", "ISO 3166-1 alpha-3", "کد سه‌حرفی", required=True, pattern=ISO3),
-            _c("numeric", "int", "ISO 3166-1 numeric (BACI/Comtrade)", "کد عددی", min=0,
+            _c("iso3", "code", required=True, pattern=ISO3),
+            _c("numeric", "int", min=0,
                max=999),
-            _c("name_en", "str", "English name", "نام انگلیسی", required=True),
-            _c("name_fa", "str", "Persian name", "نام فارسی", normalise=True),
-            _c("lat", "float", "Latitude of the capital/centroid", "عرض جغرافیایی",
+            _c("name_en", "str", required=True),
+            _c("name_fa", "str", normalise=True),
+            _c("lat", "float",
                min=-90, max=90),
-            _c("lon", "float", "Longitude of the capital/centroid", "طول جغرافیایی",
+            _c("lon", "float",
                min=-180, max=180),
-            _c("population", "int", "Population", "جمعیت", min=0),
+            _c("population", "int", min=0),
         ),
     )
 )
@@ -228,13 +243,11 @@ PRODUCTS = _register(
     Entity(
         kind="products",
         key=("hs6",),
-        label_en="Products (HS6) and their ISIC Rev.4 activity",
-        label_fa="کالاها (HS6) و فعالیت آیسیک",
         columns=(
-            _c("hs6", "code", "HS 6-digit code", "کد HS شش‌رقمی", required=True, pattern=HS6),
-            _c("name_en", "str", "English description", "شرح انگلیسی"),
-            _c("name_fa", "str", "Persian description", "شرح فارسی"),
-            _c("isic", "code", "ISIC Rev.4 class producing it", "کد آیسیک", pattern=ISIC4),
+            _c("hs6", "code", required=True, pattern=HS6),
+            _c("name_en", "str"),
+            _c("name_fa", "str"),
+            _c("isic", "code", pattern=ISIC4),
         ),
     )
 )
@@ -243,15 +256,13 @@ TRADE_FLOWS = _register(
     Entity(
         kind="trade_flows",
         key=("year", "exporter", "importer", "hs6"),
-        label_en="Bilateral trade flows (BACI/Comtrade-like)",
-        label_fa="جریان‌های تجاری دوجانبه",
         columns=(
-            _c("year", "int", "Year", "سال", required=True, min=1900, max=2100),
-            _c("exporter", "code", "Exporter (ISO3)", "صادرکننده", required=True, pattern=ISO3),
-            _c("importer", "code", "Importer (ISO3)", "واردکننده", required=True, pattern=ISO3),
-            _c("hs6", "code", "Product (HS6)", "کالا", required=True, pattern=HS6),
-            _c("value_usd", "float", "Value (USD)", "ارزش (دلار)", required=True, min=0),
-            _c("quantity_t", "float", "Quantity (tonnes); empty when unknown", "مقدار (تن)",
+            _c("year", "int", required=True, min=1900, max=2100),
+            _c("exporter", "code", required=True, pattern=ISO3),
+            _c("importer", "code", required=True, pattern=ISO3),
+            _c("hs6", "code", required=True, pattern=HS6),
+            _c("value_usd", "float", required=True, min=0),
+            _c("quantity_t", "float",
                min=0),
         ),
     )
@@ -261,15 +272,12 @@ RESOURCES = _register(
     Entity(
         kind="resources",
         key=("region_code", "resource"),
-        label_en="Natural and agricultural resources per region",
-        label_fa="منابع و تولیدات پایه به تفکیک منطقه",
         columns=(
-            _c("region_code", "code", "Region", "کد منطقه", required=True, pattern=REGION_CODE,
+            _c("region_code", "code", required=True, pattern=REGION_CODE,
                references="regions.code"),
-            _c("resource", "code", "Resource key (e.g. tea_leaf, paddy, milk, wool, fish)",
-               "منبع", required=True, pattern=r"[a-z][a-z0-9_]{1,40}"),
-            _c("quantity", "float", "Quantity per year", "مقدار سالانه", required=True, min=0),
-            _c("unit", "str", "Unit (t, ha, head, …)", "واحد", required=True),
+            _c("resource", "code", required=True, pattern=r"[a-z][a-z0-9_]{1,40}"),
+            _c("quantity", "float", required=True, min=0),
+            _c("unit", "str", required=True),
         ),
     )
 )
@@ -278,17 +286,14 @@ IO_SECTORS = _register(
     Entity(
         kind="io_sectors",
         key=("sector",),
-        label_en="Input–output sectors: output and employment",
-        label_fa="بخش‌های جدول داده-ستانده",
         columns=(
-            _c("sector", "code", "Sector code", "کد بخش", required=True, pattern=ID),
-            _c("name_en", "str", "English name", "نام انگلیسی"),
-            _c("name_fa", "str", "Persian name", "نام فارسی"),
-            _c("isic", "list", "ISIC Rev.4 classes in the sector (;-separated)",
-               "کدهای آیسیک", pattern=ISIC4),
-            _c("output_rials", "int", "Total output (rials)", "ستانده (ریال)", required=True,
+            _c("sector", "code", required=True, pattern=ID),
+            _c("name_en", "str"),
+            _c("name_fa", "str"),
+            _c("isic", "list", pattern=ISIC4),
+            _c("output_rials", "int", required=True,
                min=0),
-            _c("employment", "int", "Employment (people)", "اشتغال", required=True, min=0),
+            _c("employment", "int", required=True, min=0),
         ),
     )
 )
@@ -297,14 +302,12 @@ IO_FLOWS = _register(
     Entity(
         kind="io_flows",
         key=("from_sector", "to_sector"),
-        label_en="Input–output flows (intermediate use)",
-        label_fa="جریان‌های واسطه‌ای داده-ستانده",
         columns=(
-            _c("from_sector", "code", "Supplying sector", "بخش عرضه‌کننده", required=True,
+            _c("from_sector", "code", required=True,
                pattern=ID, references="io_sectors.sector"),
-            _c("to_sector", "code", "Using sector", "بخش مصرف‌کننده", required=True,
+            _c("to_sector", "code", required=True,
                pattern=ID, references="io_sectors.sector"),
-            _c("value_rials", "int", "Intermediate flow (rials)", "ارزش (ریال)", required=True,
+            _c("value_rials", "int", required=True,
                min=0),
         ),
     )
@@ -314,21 +317,18 @@ CLUSTERS = _register(
     Entity(
         kind="clusters",
         key=("code",),
-        label_en="Industrial clusters",
-        label_fa="خوشه‌های صنعتی",
         columns=(
-            _c("code", "code", "Cluster identifier", "شناسهٔ خوشه", required=True, pattern=ID),
-            _c("name_fa", "str", "Persian name", "نام فارسی", required=True, normalise=True),
-            _c("name_en", "str", "English name", "نام انگلیسی"),
-            _c("province_code", "code", "Province", "استان", required=True, pattern=r"\d{2}",
+            _c("code", "code", required=True, pattern=ID),
+            _c("name_fa", "str", required=True, normalise=True),
+            _c("name_en", "str"),
+            _c("province_code", "code", required=True, pattern=r"\d{2}",
                references="regions.code"),
-            _c("isic", "list", "Activities (ISIC Rev.4, ;-separated)", "فعالیت‌ها (آیسیک)",
+            _c("isic", "list",
                required=True, pattern=ISIC4),
-            _c("regions", "list", "Counties/villages it spans (;-separated codes)",
-               "مناطق تحت پوشش", pattern=REGION_CODE),
-            _c("stage", "enum", "UNIDO stage", "مرحله", required=True, choices=CLUSTER_STAGES),
-            _c("start_date", "date", "Start date (Jalali or ISO)", "تاریخ شروع"),
-            _c("agent", "str", "Cluster development agent (CDA)", "عامل توسعهٔ خوشه"),
+            _c("regions", "list", pattern=REGION_CODE),
+            _c("stage", "enum", required=True, choices=CLUSTER_STAGES),
+            _c("start_date", "date"),
+            _c("agent", "str"),
         ),
     )
 )
@@ -337,19 +337,15 @@ CLUSTER_MEMBERS = _register(
     Entity(
         kind="cluster_members",
         key=("cluster_code", "member_id"),
-        label_en="Cluster members and partners",
-        label_fa="اعضا و شرکای خوشه",
         columns=(
-            _c("cluster_code", "code", "Cluster", "خوشه", required=True, pattern=ID,
+            _c("cluster_code", "code", required=True, pattern=ID,
                references="clusters.code"),
-            _c("member_id", "code", "Member identifier", "شناسهٔ عضو", required=True, pattern=ID),
-            _c("name", "str", "Name", "نام", required=True, normalise=True),
-            _c("kind", "enum", "firm, government, university, association, financial, other",
-               "نوع", required=True, choices=MEMBER_KINDS),
-            _c("role", "enum", "member or partner", "نقش", required=True, choices=MEMBER_ROLES),
-            _c("establishment_id", "code", "Establishment, when the member is a firm",
-               "شناسهٔ بنگاه", pattern=ID, references="establishments.id"),
-            _c("joined", "date", "Date joined", "تاریخ عضویت"),
+            _c("member_id", "code", required=True, pattern=ID),
+            _c("name", "str", required=True, normalise=True),
+            _c("kind", "enum", required=True, choices=MEMBER_KINDS),
+            _c("role", "enum", required=True, choices=MEMBER_ROLES),
+            _c("establishment_id", "code", pattern=ID, references="establishments.id"),
+            _c("joined", "date"),
         ),
     )
 )
@@ -358,19 +354,17 @@ CLUSTER_ACTIVITIES = _register(
     Entity(
         kind="cluster_activities",
         key=("cluster_code", "activity_id"),
-        label_en="Cluster activities (training, tours, exhibitions, joint actions)",
-        label_fa="اقدامات خوشه (آموزش، تور، نمایشگاه، اقدام مشترک)",
         columns=(
-            _c("cluster_code", "code", "Cluster", "خوشه", required=True, pattern=ID,
+            _c("cluster_code", "code", required=True, pattern=ID,
                references="clusters.code"),
-            _c("activity_id", "code", "Activity identifier", "شناسهٔ اقدام", required=True,
+            _c("activity_id", "code", required=True,
                pattern=ID),
-            _c("kind", "enum", "Kind of activity", "نوع اقدام", required=True,
+            _c("kind", "enum", required=True,
                choices=ACTIVITY_KINDS),
-            _c("title", "str", "Title", "عنوان"),
-            _c("date", "date", "Date (Jalali or ISO)", "تاریخ", required=True),
-            _c("participants", "int", "Participants (people)", "شرکت‌کنندگان", min=0),
-            _c("cost_rials", "int", "Cost (rials)", "هزینه (ریال)", min=0),
+            _c("title", "str"),
+            _c("date", "date", required=True),
+            _c("participants", "int", min=0),
+            _c("cost_rials", "int", min=0),
         ),
     )
 )
@@ -379,18 +373,16 @@ CLUSTER_INDICATORS = _register(
     Entity(
         kind="cluster_indicators",
         key=("cluster_code", "period"),
-        label_en="Cluster indicators per period",
-        label_fa="شاخص‌های خوشه در هر دوره",
         columns=(
-            _c("cluster_code", "code", "Cluster", "خوشه", required=True, pattern=ID,
+            _c("cluster_code", "code", required=True, pattern=ID,
                references="clusters.code"),
-            _c("period", "code", "Period: Jalali year (1402) or year-quarter (1402-Q1)", "دوره",
+            _c("period", "code",
                required=True, pattern=r"\d{4}(-Q[1-4])?"),
-            _c("jobs", "int", "Jobs (people)", "اشتغال", min=0),
-            _c("sales_rials", "int", "Sales (rials)", "فروش (ریال)", min=0),
-            _c("exports_usd", "float", "Exports (USD)", "صادرات (دلار)", min=0),
-            _c("exports_t", "float", "Exports (tonnes)", "صادرات (تن)", min=0),
-            _c("members", "int", "Member firms", "تعداد اعضا", min=0),
+            _c("jobs", "int", min=0),
+            _c("sales_rials", "int", min=0),
+            _c("exports_usd", "float", min=0),
+            _c("exports_t", "float", min=0),
+            _c("members", "int", min=0),
         ),
     )
 )
@@ -399,13 +391,11 @@ FUNDS = _register(
     Entity(
         kind="funds",
         key=("programme", "year"),
-        label_en="Funds (programme budgets per year)",
-        label_fa="منابع مالی برنامه‌ها",
         columns=(
-            _c("programme", "code", "Programme identifier", "برنامه", required=True, pattern=ID),
-            _c("year", "int", "Jalali year", "سال", required=True, min=1300, max=1500),
-            _c("name_fa", "str", "Persian name", "نام فارسی"),
-            _c("total_rials", "int", "Total (rials)", "مبلغ کل (ریال)", required=True, min=0),
+            _c("programme", "code", required=True, pattern=ID),
+            _c("year", "int", required=True, min=1300, max=1500),
+            _c("name_fa", "str"),
+            _c("total_rials", "int", required=True, min=0),
         ),
     )
 )
@@ -414,16 +404,32 @@ FUND_ALLOCATIONS = _register(
     Entity(
         kind="fund_allocations",
         key=("programme", "year", "region_code"),
-        label_en="Fund allocations by region",
-        label_fa="سهم مناطق از منابع",
         columns=(
-            _c("programme", "code", "Programme", "برنامه", required=True, pattern=ID),
-            _c("year", "int", "Jalali year", "سال", required=True, min=1300, max=1500),
-            _c("region_code", "code", "Region", "منطقه", required=True, pattern=REGION_CODE,
+            _c("programme", "code", required=True, pattern=ID),
+            _c("year", "int", required=True, min=1300, max=1500),
+            _c("region_code", "code", required=True, pattern=REGION_CODE,
                references="regions.code"),
-            _c("amount_rials", "int", "Amount (rials)", "مبلغ (ریال)", required=True, min=0),
+            _c("amount_rials", "int", required=True, min=0),
         ),
     )
+)
+
+#: The columns of a table of half-finished units: the input of ``khooshe portfolio`` in file
+#: mode. Not a workspace kind: in a workspace, half-finished units are establishments.
+UNITS = Entity(
+    kind="half_finished_units",
+    key=("id",),
+    columns=(
+        _c("id", "code", required=True, pattern=ID),
+        _c("province", "code", required=True, pattern=r"\d{2}"),
+        _c("county", "code", pattern=REGION_CODE),
+        _c("isic", "code", required=True, pattern=ISIC4),
+        _c("progress_pct", "float", required=True, min=0, max=100),
+        _c("remaining_cost_rials", "int", required=True, min=0),
+        _c("expected_jobs", "int", required=True, min=0),
+        _c("expected_output", "float", min=0),
+        _c("expected_exports", "float", min=0),
+    ),
 )
 
 #: Order in which kinds must be loaded so that references resolve.

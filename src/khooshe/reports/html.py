@@ -7,35 +7,20 @@ view (:func:`view`) feeds the PDF renderer, which draws figures as static SVG in
 
 from __future__ import annotations
 
-import datetime as _dt
-import math
 from collections.abc import Callable
-from functools import cache
-from importlib import resources
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
 from khooshe import __version__
+from khooshe.io.reference import package_text
 from khooshe.io.tables import atomic_path
-from khooshe.reports.model import SYNTHETIC_BANNER, Figure, Plan, Table
-from khooshe.text.digits import to_persian_digits
+from khooshe.reports.model import Figure, Plan, Table, synthetic_banner
+from khooshe.text.digits import digits
 from khooshe.text.jalali import format_jalali
-from khooshe.text.numbers import format_number
-
-WORDS = {
-    "fa": {"plan": "برنامهٔ توسعهٔ خوشه‌های صنعتی استان", "toc": "فهرست", "error": "این بخش ساخته نشد:",
-           "generated": "تهیه‌شده در", "workspace": "فضای کار", "more": "{n} ردیف دیگر در plan.xlsx",
-           "footer": "تهیه‌شده با khooshe (خوشه)، نرم‌افزار آزاد برنامه‌ریزی خوشه‌های صنعتی.",
-           "yes": "✓", "no": "—", "sep": "، "},
-    "en": {"plan": "Industrial-cluster development plan of", "toc": "Contents",
-           "error": "This section could not be built:", "generated": "generated",
-           "workspace": "workspace", "more": "{n} more rows in plan.xlsx",
-           "footer": "Made with khooshe (خوشه), open-source software for industrial-cluster "
-                     "programmes.", "yes": "✓", "no": "—", "sep": " · "},
-}
+from khooshe.text.messages import t
+from khooshe.text.numbers import format_value
 
 
 def _check(lang: str) -> None:
@@ -43,47 +28,14 @@ def _check(lang: str) -> None:
         raise ValueError(f"lang must be 'fa' or 'en', not {lang!r}")
 
 
-@cache
 def _asset(name: str) -> str:
-    return resources.files("khooshe.reports").joinpath("templates", name).read_text("utf-8")
-
-
-def digits(text: object, lang: str) -> str:
-    """``text`` with Persian digits in ``fa``."""
-    return to_persian_digits(text) if lang == "fa" else str(text)
-
-
-#: Left-to-right mark: put before «−» so a negative number keeps its sign on the left in
-#: right-to-left text (as CLDR's Persian minus sign does); without it the bidirectional
-#: algorithm moves the sign to the right of the digits.
-LRM = "\u200e"
-
-
-def signed(text: str) -> str:
-    """``text`` (a formatted number) safe to show in right-to-left text: an LRM before a
-    leading minus sign (U+2212 or ``-``)."""
-    return LRM + text if text[:1] in ("−", "-") else text
+    return package_text("khooshe.reports", "templates", name)
 
 
 def cell(value: object, lang: str) -> tuple[str, str]:
     """The text of a table cell and its CSS class (``num`` for numbers)."""
-    if value is None or value is pd.NA or value is pd.NaT or (
-        isinstance(value, float) and math.isnan(value)
-    ):
-        return "", ""
-    if isinstance(value, bool | np.bool_):
-        return WORDS[lang]["yes" if value else "no"], ""
-    if isinstance(value, int | np.integer):
-        return signed(format_number(int(value), lang)), "num"
-    if isinstance(value, float | np.floating):
-        v = float(value)
-        if math.isinf(v):
-            return signed("∞" if v > 0 else "−∞"), "num"
-        decimals = 0 if v == round(v) or abs(v) >= 100 else (2 if abs(v) >= 1 else 3)
-        return signed(format_number(v, lang, decimals)), "num"
-    if isinstance(value, _dt.date):  # also datetime and pd.Timestamp
-        return (format_jalali(value, lang) if lang == "fa" else value.isoformat()[:10]), ""
-    return digits(value, lang), ""
+    text, numeric = format_value(value, lang)
+    return text, "num" if numeric else ""
 
 
 #: Tables with more columns than this get a landscape page of their own in the PDF.
@@ -108,7 +60,7 @@ def table_view(table: Table, lang: str) -> dict:
     more = len(frame) - len(shown)
     return {"key": table.key, "title": table.title(lang), "note": table.note(lang),
             "headers": headers, "rows": rows, "wide": len(columns) > WIDE_COLUMNS,
-            "more": WORDS[lang]["more"].format(n=format_number(more, lang)) if more else ""}
+            "more": t("reports.html.more", lang, n=more) if more else ""}
 
 
 #: The page's font stack, given to plotly too (its default, Open Sans, has no Persian).
@@ -162,15 +114,12 @@ def figure_html(figure: Figure, lang: str = "fa") -> str:
 def view(plan: Plan, lang: str, render_figure: Callable[[Figure], str]) -> dict:
     """Everything the template shows, in ``lang``."""
     _check(lang)
-    w = WORDS[lang]
     when = plan.generated_at
     date = format_jalali(when.date(), lang) if lang == "fa" else when.date().isoformat()
-    time = digits(when.strftime("%H:%M"), lang)
-    meta = f"{w['generated']} {date} {time}"
+    meta = t("reports.html.generated", lang, date=date, time=digits(when.strftime("%H:%M"), lang))
     if plan.workspace_name:  # not «·», which reads as a Persian zero
-        meta += f"{w['sep']}{w['workspace']}: {plan.workspace_name}"
-    name = plan.province_name(lang)
-    title = f"{w['plan']} {name}"
+        meta += t("reports.html.workspace", lang, name=plan.workspace_name)
+    title = t("reports.html.plan", lang, province=plan.province_name(lang))
     sections = []
     for i, s in enumerate(plan.sections, start=1):
         sections.append({
@@ -180,12 +129,13 @@ def view(plan: Plan, lang: str, render_figure: Callable[[Figure], str]) -> dict:
             "tables": [table_view(t, lang) for t in s.tables],
             "index": digits(i, lang),
         })
-    running = title + (" — " + SYNTHETIC_BANNER[lang].split(" — ")[0] if plan.synthetic else "")
+    running = title + (" — " + t("reports.synthetic_short", lang) if plan.synthetic else "")
     return {"lang": lang, "dir": "rtl" if lang == "fa" else "ltr", "title": title, "meta": meta,
             "running_head": running.replace('"', "'").replace("\\", ""),
-            "banner": SYNTHETIC_BANNER[lang] if plan.synthetic else "",
-            "toc_title": w["toc"], "error_title": w["error"], "sections": sections,
-            "footer": w["footer"], "version": __version__}
+            "banner": synthetic_banner(lang) if plan.synthetic else "",
+            "toc_title": t("reports.html.toc", lang), "error_title": t("reports.html.error", lang),
+            "sections": sections, "footer": t("reports.html.footer", lang),
+            "version": __version__}
 
 
 def render(context: dict, css: str, plotly_js: str = "") -> str:

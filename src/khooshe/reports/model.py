@@ -117,9 +117,8 @@ class Plan:
         return [t for s in self.sections for t in s.tables]
 
 
-#: The banner every output of a synthetic workspace carries.
-SYNTHETIC_BANNER = {
-    "fa": "دادهٔ ساختگی نمایشی — این گزارش بر پایهٔ داده‌های ساختگی است و آمار واقعی ایران نیست.",
-    "en": "SYNTHETIC DEMO DATA — this plan is built from synthetic data, not Iran's real "
-          "statistics.",
-}
+def synthetic_banner(lang: str) -> str:
+    """The banner every output of a synthetic workspace carries."""
+    from khooshe.text.messages import t
+
+    return t("reports.synthetic_banner", lang)

@@ -32,19 +32,18 @@ from plotly.colors import hex_to_rgb, sample_colorscale
 
 from khooshe.reports.model import Figure
 from khooshe.text.digits import to_persian_digits
-from khooshe.text.numbers import format_number
+from khooshe.text.messages import t as message
+from khooshe.text.numbers import format_number, signed
 
 WIDTH, HEIGHT = 760, 420
 PALETTE = ("#2a7f62", "#d9822b", "#3c6fb4", "#b43c5a", "#7a5bb4", "#8c8c2b", "#2b8c8c",
            "#b47a3c", "#5a5a5a", "#c2477f")
-UNSUPPORTED = {"fa": "این نمودار در plan.html آمده است.", "en": "This chart is in plan.html."}
 
 
 def _num(v: float, lang: str) -> str:
     """A number for the HTML around a still (an LRM keeps a minus sign on the left in RTL)."""
     decimals = 0 if abs(v) >= 100 or v == round(v) else (1 if abs(v) >= 1 else 2)
-    text = format_number(float(v), lang, decimals)
-    return "\u200e" + text if text.startswith(("−", "-")) else text
+    return signed(format_number(float(v), lang, decimals))
 
 
 def _text(x: float, y: float, s: object, lang: str, *, size: int = 11, anchor: str = "middle",
@@ -116,12 +115,12 @@ def _bar(fig, lang: str) -> str:
                     f'</td><td class="num">{value}</td></tr>')
     axis = fig.layout.xaxis if horizontal else fig.layout.yaxis
     return f'<table class="bars">{"".join(rows)}</table>' + _axes_note(
-        [(AXES[lang]["values"], axis.title.text)], lang)
+        [(_word("values", lang), axis.title.text)], lang)
 
 
-#: Words of the HTML around the stills.
-AXES = {"fa": {"x": "محور افقی", "y": "محور عمودی", "values": "مقادیر", "sep": "؛ "},
-        "en": {"x": "x axis", "y": "y axis", "values": "values", "sep": "; "}}
+def _word(key: str, lang: str) -> str:
+    """A word of the HTML around the stills (``reports.still.<key>``)."""
+    return message(f"reports.still.{key}", lang)
 
 
 def _shown(s: object, lang: str) -> str:
@@ -131,7 +130,7 @@ def _shown(s: object, lang: str) -> str:
 def _axes_note(parts: list[tuple[str, str | None]], lang: str) -> str:
     """One muted line naming the axes (``axis: title``), when any has a title."""
     said = [f"{name}: {_shown(title, lang)}" for name, title in parts if title]
-    return f'<p class="axes">{AXES[lang]["sep"].join(said)}</p>' if said else ""
+    return f'<p class="axes">{_word("separator", lang).join(said)}</p>' if said else ""
 
 
 def _legend(items: list[tuple[str, str]], lang: str) -> str:
@@ -217,7 +216,6 @@ def _scale_colours(trace, values: np.ndarray, scale_owner) -> tuple[list[str], f
 
 def _xy(fig, lang: str) -> str:
     """Scatter/line traces, point maps and choropleths on one SVG canvas, with HTML around."""
-    words = AXES[lang]
     traces = list(fig.data)
     geographic = any(t.type != "scatter" for t in traces) or fig.layout.yaxis.scaleanchor == "x"
     # coordinates of every trace (lon/lat for map traces)
@@ -376,9 +374,10 @@ def _xy(fig, lang: str) -> str:
                                                              or colour)
             legend.append((t.name, shown_colour if isinstance(shown_colour, str) else colour))
     axes = "" if geographic else _axes_note(
-        [(words["x"], fig.layout.xaxis.title.text), (words["y"], fig.layout.yaxis.title.text)],
+        [(_word("x", lang), fig.layout.xaxis.title.text),
+         (_word("y", lang), fig.layout.yaxis.title.text)],
         lang)
-    cat_key = f'<p class="axes">{words["sep"].join(key)}</p>' if key else ""
+    cat_key = f'<p class="axes">{_word("separator", lang).join(key)}</p>' if key else ""
     return _svg(body, height) + axes + cat_key + _legend(legend[:16], lang)
 
 
@@ -397,7 +396,7 @@ def _rings(geometry: dict) -> list[list]:
 
 def _unsupported(lang: str) -> str:
     """A note saying the chart is in the HTML plan."""
-    return f'<p class="note">{escape(UNSUPPORTED[lang])}</p>'
+    return f'<p class="note">{escape(_word("unsupported", lang))}</p>'
 
 
 def figure_static(figure: Figure, lang: str = "fa") -> str:

@@ -15,23 +15,10 @@ import numpy as np
 import pandas as pd
 
 from khooshe.io.tables import atomic_path
-from khooshe.reports.model import SYNTHETIC_BANNER, Plan
-from khooshe.text.digits import to_persian_digits
+from khooshe.reports.model import Plan, synthetic_banner
+from khooshe.text.digits import digits
 from khooshe.text.jalali import format_jalali
-
-ABOUT = {
-    "fa": {"sheet": "درباره", "province": "استان", "generated": "تاریخ تهیه",
-           "workspace": "فضای کار", "sections": "بخش‌ها", "status": "وضعیت", "ok": "ساخته شد",
-           "failed": "ساخته نشد", "sheet_col": "برگه‌ها"},
-    "en": {"sheet": "about", "province": "province", "generated": "generated",
-           "workspace": "workspace", "sections": "sections", "status": "status", "ok": "built",
-           "failed": "failed", "sheet_col": "sheets"},
-}
-
-
-def digits(text: str, lang: str) -> str:
-    return to_persian_digits(text) if lang == "fa" else text
-
+from khooshe.text.messages import t
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
@@ -70,26 +57,28 @@ def render_xlsx(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
 
     if lang not in ("fa", "en"):
         raise ValueError(f"lang must be 'fa' or 'en', not {lang!r}")
-    words = ABOUT[lang]
+    def words(key: str, **values: object) -> str:
+        return t(f"reports.xlsx.{key}", lang, **values)
+
     wb = Workbook()
     about = wb.active
-    about.title = words["sheet"]
+    about.title = words("sheet")
     about.sheet_view.rightToLeft = lang == "fa"
     bold = Font(bold=True)
     rows = [[plan.province_name(lang)]]
     if plan.synthetic:
-        rows.append([SYNTHETIC_BANNER[lang]])
+        rows.append([synthetic_banner(lang)])
     when = plan.generated_at
     date = format_jalali(when.date(), lang) if lang == "fa" else when.date().isoformat()
-    rows += [[words["province"], f"{plan.province_code} {plan.province_name(lang)}"],
-             [words["generated"], f"{date} {digits(f'{when:%H:%M}', lang)}"],
-             [words["workspace"], plan.workspace_name], [],
-             [words["sections"], words["status"], words["sheet_col"]]]
+    rows += [[words("province"), f"{plan.province_code} {plan.province_name(lang)}"],
+             [words("generated"), f"{date} {digits(f'{when:%H:%M}', lang)}"],
+             [words("workspace"), plan.workspace_name], [],
+             [words("sections"), words("status"), words("sheet_col")]]
     tables = plan.tables
-    names = _sheet_names([t.key for t in tables], reserved=(words["sheet"],))
+    names = _sheet_names([t.key for t in tables], reserved=(words("sheet"),))
     sheet_of = dict(zip((id(t) for t in tables), names, strict=True))
     for s in plan.sections:
-        status = words["failed"] + f": {s.error}" if s.error else words["ok"]
+        status = words("failed", error=s.error) if s.error else words("ok")
         rows.append([s.title(lang), status, ", ".join(sheet_of[id(t)] for t in s.tables)])
     for r in rows:
         about.append(r)

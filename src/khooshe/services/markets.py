@@ -28,7 +28,7 @@ from khooshe.domain.regions import RegionHierarchy
 from khooshe.domain.trade import DEFAULT_EXPORTER, DEFAULT_MARKETS
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
-from khooshe.text.numbers import format_number
+from khooshe.text.messages import t
 
 #: Target markets by default (seeds R4, R5, R10, R17): Iraq, Kuwait, the Persian Gulf states
 
@@ -127,8 +127,8 @@ def _county_lists(rows: pd.DataFrame, key: str) -> pd.DataFrame:
     rows = rows.drop_duplicates([key, "county"]).sort_values([key, "county"], kind="mergesort")
     return rows.groupby(key, sort=True).agg(
         counties=("county", _join),
-        county_names_fa=("name_fa", lambda s: _join(s, "، ")),
-        county_names_en=("name_en", lambda s: _join(s, ", ")),
+        county_names_fa=("name_fa", lambda s: _join(s, t("common.list_separator", "fa"))),
+        county_names_en=("name_en", lambda s: _join(s, t("common.list_separator", "en"))),
     )
 
 
@@ -163,8 +163,8 @@ def _product_clusters(conc: pd.DataFrame, clusters: pd.DataFrame,
     made = made.sort_values(["product", "cluster_code"], kind="mergesort")
     out = made.groupby("product", sort=True).agg(
         cluster_codes=("cluster_code", _join),
-        cluster_names_fa=("name_fa", lambda s: _join(s, "، ")),
-        cluster_names_en=("name_en", lambda s: _join(s, ", ")),
+        cluster_names_fa=("name_fa", lambda s: _join(s, t("common.list_separator", "fa"))),
+        cluster_names_en=("name_en", lambda s: _join(s, t("common.list_separator", "en"))),
     )
     where = made[["product", "cluster_code"]].merge(county_rows, on="cluster_code")
     out = out.join(_county_lists(where, "product")).fillna("")
@@ -174,22 +174,16 @@ def _product_clusters(conc: pd.DataFrame, clusters: pd.DataFrame,
 def _statements(links: pd.DataFrame) -> tuple[list[str], list[str]]:
     """"cluster X in county Y can target product P in market M, unrealised potential V"."""
     musd = links["unrealised_value"] / 1e6
-    fa = [
-        f"{c} ({k or '—'}) می‌تواند {p or h} (HS {h}) را در بازار {m} هدف بگیرد؛ "
-        f"پتانسیل محقق‌نشده {format_number(v, 'fa', 1)} میلیون دلار"
-        for c, k, p, h, m, v in zip(links["cluster_name_fa"], links["county_names_fa"],
-                                    links["product_name_fa"], links["product"],
-                                    links["market_name_fa"], musd, strict=True)
-    ]
-    en = [
-        f"{c or code} in {k or '—'} can target {p or h} (HS {h}) in {m}: unrealised "
-        f"potential {format_number(v, 'en', 1)} million USD"
-        for c, code, k, p, h, m, v in zip(links["cluster_name_en"], links["cluster_code"],
-                                          links["county_names_en"], links["product_name_en"],
-                                          links["product"], links["market_name_en"], musd,
-                                          strict=True)
-    ]
-    return fa, en
+    out: dict[str, list[str]] = {"fa": [], "en": []}
+    for row in links.assign(musd=musd).itertuples(index=False):
+        for lang in ("fa", "en"):
+            name = getattr(row, f"cluster_name_{lang}") or row.cluster_code
+            product = getattr(row, f"product_name_{lang}") or row.product
+            out[lang].append(t("markets.cluster_statement", lang, cluster=name,
+                               counties=getattr(row, f"county_names_{lang}") or "—",
+                               product=product, hs6=row.product,
+                               market=getattr(row, f"market_name_{lang}"), value=row.musd))
+    return out["fa"], out["en"]
 
 
 def workspace_markets(

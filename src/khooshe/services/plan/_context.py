@@ -126,8 +126,8 @@ def labels(vocabulary: str, codes: pd.Series, lang: str) -> pd.Series:
 
 def joined(parts: list[Bilingual]) -> Bilingual:
     """Parts of a list in a sentence: «الف، ب» / "a, b"."""
-    return Bilingual(t("plan.list_separator", "fa").join(p.fa for p in parts),
-                     t("plan.list_separator", "en").join(p.en for p in parts))
+    return Bilingual(t("common.list_separator", "fa").join(p.fa for p in parts),
+                     t("common.list_separator", "en").join(p.en for p in parts))
 
 
 # --- Model pieces -----------------------------------------------------------------------------

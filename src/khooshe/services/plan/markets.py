@@ -17,7 +17,7 @@ from khooshe.services.plan._context import (
     table,
     words,
 )
-from khooshe.text.messages import Bilingual
+from khooshe.text.messages import Bilingual, t
 
 #: (figure key, column, divisor, title message) of the exports-over-time charts.
 OVER_TIME = (("exports_value", "exports_value_usd", 1e6, "markets.chart.value"),
@@ -36,7 +36,7 @@ def _serving_clusters(pot: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     """The top 10 products of each market with the province's clusters that can serve them."""
     top = pot[pot["rank"] <= 10].sort_values(["market", "rank"])
     if len(links):
-        sep_fa, sep_en = words("list_separator").fa, words("list_separator").en
+        sep_fa, sep_en = t("common.list_separator", "fa"), t("common.list_separator", "en")
         serving = (links.groupby(["product", "market"])
                    .agg(clusters_fa=("cluster_name_fa", lambda s: sep_fa.join(sorted(set(s)))),
                         clusters_en=("cluster_name_en", lambda s: sep_en.join(sorted(set(s))))))
