@@ -172,6 +172,10 @@ def import_cmd(
     report: Path = typer.Option(
         None, "--report", help="boundaries: write the match report (CSV/XLSX) here."
     ),
+    replace: bool = typer.Option(
+        False, "--replace", help="Write every column: a column the file lacks is emptied for "
+        "the records it holds (by default such columns keep their stored values)."
+    ),
 ) -> None:
     """Import a file into the workspace: all-or-nothing, idempotent (upsert by key)."""
     from khooshe.domain.schema import ENTITIES
@@ -183,6 +187,9 @@ def import_cmd(
         abort(f"unknown kind {kind!r}. {KIND_HELP}")
     if not file.exists():
         abort(f"{file}: file not found")
+    for path in (errors, report):  # refused before anything is written
+        if path is not None:
+            output_path(path)
     ws = open_workspace(workspace)
     try:
         if kind == "boundaries":
@@ -192,7 +199,7 @@ def import_cmd(
                                       actor=current_actor())
             _print_match(result, report)
             return
-        rep = data.import_file(ws, kind, file, actor=current_actor())
+        rep = data.import_file(ws, kind, file, actor=current_actor(), replace=replace)
     except ValidationError as exc:
         _report_invalid(exc, errors)
         raise typer.Exit(2) from None
@@ -202,6 +209,58 @@ def import_cmd(
         ws.close()
     say("imported", rows=rep.rows, kind=kind, source=file.name, inserted=rep.inserted,
         updated=rep.updated)
+    if replace and rep.updated:
+        blanked = data.blanked_columns(kind, data.read_import(kind, file))
+        if blanked:
+            say("replaced", n=rep.updated, columns=", ".join(blanked))
+
+
+@app.command("migrate")
+def migrate_cmd(workspace: Path = typer.Argument(..., help="Workspace directory.")) -> None:
+    """Bring a workspace's database to the schema this khooshe needs (back it up first)."""
+    from khooshe.store.workspace import Workspace, WorkspaceError
+
+    try:
+        ws = Workspace.open(workspace, check=False)
+        before, after = ws.migrate()
+    except WorkspaceError as exc:
+        abort(str(exc))
+    ws.close()
+    say("migrated" if before != after else "up_to_date", path=str(workspace),
+        before=before or "-", after=after)
+
+
+@app.command("backup")
+def backup_cmd(
+    workspace: Path = typer.Argument(..., help="Workspace directory."),
+    file: Path = typer.Argument(..., help="Backup file to write (.zip)."),
+) -> None:
+    """Back up every record and the audit trail to one file (a consistent snapshot, also
+    while the workspace is in use)."""
+    from khooshe.services.backup import backup
+
+    ws = open_workspace(workspace)
+    try:
+        rep = backup(ws, file)
+    finally:
+        ws.close()
+    say("backed_up", path=str(file), records=sum(rep.counts.values()),
+        revision=rep.schema_revision)
+
+
+@app.command("restore")
+def restore_cmd(
+    file: Path = typer.Argument(..., help="Backup file (.zip) written by khooshe backup."),
+    workspace: Path = typer.Argument(..., help="New workspace directory to create."),
+    db: str = typer.Option(None, "--db", help="Database URL (default: SQLite in the workspace)."),
+) -> None:
+    """Restore a backup into a new workspace."""
+    from khooshe.services.backup import restore
+
+    ws = restore(file, workspace, db=db, actor=current_actor())
+    counts = ws.counts()
+    ws.close()
+    say("restored", path=str(workspace), records=sum(counts.values()))
 
 
 def _print_match(result, report: Path | None) -> None:
@@ -1340,9 +1399,62 @@ def plan_cmd(
         raise typer.Exit(1)
 
 
+def _log_path() -> Path:
+    import os
+    import tempfile
+
+    if os.environ.get("KHOOSHE_LOG"):
+        return Path(os.environ["KHOOSHE_LOG"])
+    for base in (Path.home() / ".cache" / "khooshe", Path(tempfile.gettempdir())):
+        try:
+            base.mkdir(parents=True, exist_ok=True)
+            return base / "khooshe.log"
+        except OSError:
+            continue
+    return Path(tempfile.gettempdir()) / "khooshe.log"
+
+
 def main() -> None:
-    """Entry point of the console script."""
-    app()
+    """Entry point of the console script: an error khooshe raises on purpose is one line and
+    its exit code; anything else is one line too, with the traceback in a log file."""
+    import traceback
+
+    from khooshe.domain.errors import KhoosheError
+
+    try:
+        # without standalone mode click returns the exit code of typer.Exit instead of exiting
+        code = app(standalone_mode=False)
+        raise SystemExit(code if isinstance(code, int) else 0)
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
+    except KhoosheError as exc:
+        from rich.markup import escape
+
+        err_console.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False)
+        raise SystemExit(exc.exit_code) from None
+    except (KeyboardInterrupt, EOFError):
+        err_console.print("interrupted")
+        raise SystemExit(130) from None
+    except SystemExit:
+        raise
+    except Exception as exc:  # a bug: say so in one line, keep the details
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            raise SystemExit(exc.exit_code) from None
+        if isinstance(exc, click.exceptions.Abort):
+            raise SystemExit(1) from None
+        log = _log_path()
+        try:
+            with open(log, "a", encoding="utf-8") as fh:
+                fh.write(traceback.format_exc() + "\n")
+            where = f" (details in {log})"
+        except OSError:
+            where = ""
+        err_console.print(f"khooshe: unexpected error: {type(exc).__name__}: {exc}{where}",
+                          highlight=False, markup=False)
+        raise SystemExit(1) from None
 
 
 if __name__ == "__main__":

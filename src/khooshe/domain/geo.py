@@ -33,4 +33,69 @@ def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike,
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
-__all__ = ["EARTH_RADIUS_KM", "KM_PER_DEGREE", "haversine_km"]
+#: Where boundaries may lie: Iran's extent (lon 44.0–63.4, lat 25.0–39.8) with a margin of
+#: about two degrees, so a border region or a shifted file is accepted and a swapped lat/lon
+#: or a polygon at latitude 1000 is not.
+BOUNDS = (42.0, 23.0, 66.0, 42.0)  # (min lon, min lat, max lon, max lat)
+#: Polygon types a boundary may be.
+AREAS = ("Polygon", "MultiPolygon")
+
+
+def _rings(geom: dict) -> list:
+    coords = geom.get("coordinates")
+    if geom.get("type") == "Polygon":
+        return list(coords) if isinstance(coords, list) else [None]
+    return [ring for poly in coords for ring in (poly if isinstance(poly, list) else [None])] \
+        if isinstance(coords, list) else [None]
+
+
+def geometry_problem(text: str | None) -> str | None:
+    """Why a boundary (GeoJSON geometry text) is refused, or None when it is a valid area.
+
+    A boundary is a ``Polygon`` or ``MultiPolygon`` whose rings are closed lists of at least
+    four finite ``[lon, lat]`` positions, valid (no self-intersection) and non-empty with a
+    positive area, lying inside :data:`BOUNDS`.
+    """
+    import json
+
+    if text is None:
+        return None
+    try:
+        geom = json.loads(text)
+    except ValueError:
+        return "not a GeoJSON geometry (not JSON)"
+    if not isinstance(geom, dict) or geom.get("type") not in AREAS:
+        return f"not a GeoJSON geometry of type {' or '.join(AREAS)}"
+    for ring in _rings(geom):
+        if not isinstance(ring, list) or len(ring) < 4 or not all(
+                isinstance(pt, list) and len(pt) >= 2
+                and all(isinstance(c, int | float) and not isinstance(c, bool)
+                        and math.isfinite(c) for c in pt[:2]) for pt in ring):
+            return "a ring must be a list of at least 4 [lon, lat] positions"
+        if ring[0][:2] != ring[-1][:2]:
+            return "a ring is not closed (its first and last positions differ)"
+    from shapely.geometry import shape
+
+    try:
+        shp = shape(geom)
+    except Exception:  # shapely raises many kinds on malformed coordinates
+        return "not a valid polygon"
+    if shp.is_empty:
+        return "the polygon is empty or has no area"
+    if not shp.is_valid:
+        # a bow tie has zero signed area but encloses some: its edges cross; a flat ring
+        # encloses none
+        if shp.buffer(0).area > 0:
+            return "the polygon is not valid (its edges cross themselves)"
+        return "the polygon is empty or has no area"
+    if shp.area <= 0:
+        return "the polygon is empty or has no area"
+    lon0, lat0, lon1, lat1 = shp.bounds
+    if lon0 < BOUNDS[0] or lat0 < BOUNDS[1] or lon1 > BOUNDS[2] or lat1 > BOUNDS[3]:
+        return (f"lies outside Iran (bounds {lon0:.2f}, {lat0:.2f} – {lon1:.2f}, {lat1:.2f}; "
+                "coordinates are [lon, lat] in degrees)")
+    return None
+
+
+__all__ = ["AREAS", "BOUNDS", "EARTH_RADIUS_KM", "KM_PER_DEGREE", "geometry_problem",
+           "haversine_km"]

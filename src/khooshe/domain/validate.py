@@ -13,7 +13,7 @@ validate in well under a second.
 from __future__ import annotations
 
 import difflib
-import json
+import math
 import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
@@ -23,15 +23,15 @@ import numpy as np
 import pandas as pd
 
 from khooshe.domain.errors import InputError
+from khooshe.domain.geo import geometry_problem
 from khooshe.domain.schema import Column, Entity
+from khooshe.domain.vocab import parse_choice, vocabulary_of
 from khooshe.text.digits import to_ascii_digits
 from khooshe.text.jalali import parse_date
 from khooshe.text.normalize import normalize_series
 
 #: The header occupies row 1 of a file, so record ``i`` (0-based) is on row ``i + 2``.
 FIRST_ROW = 2
-# Thousands separators users type in numbers: comma, Persian ٬, underscore, (narrow) spaces.
-_SEPARATORS = r"[,\u066c_\s\u00a0\u202f']"
 
 
 @dataclass(frozen=True)
@@ -93,12 +93,14 @@ def _on_uniques(s: pd.Series, fn) -> pd.Series:
 
 def _strip_blanks(s: pd.Series) -> pd.Series:
     text = s.astype(str).str.strip()
-    return text.where((text != "") & (text.str.lower() != "nan"), None)
+    return text.where(text != "", None)
 
 
 def _blank_to_none(s: pd.Series) -> pd.Series:
-    """Strip text cells; empty strings and NaN become None."""
-    return _on_uniques(s.astype(object), _strip_blanks)
+    """Strip text cells; empty text and missing values (None, NaN) become None. The *text*
+    ``NaN`` is a value like any other (a name may be «NaN»)."""
+    s = s.astype(object)
+    return _on_uniques(s.where(s.notna(), None), _strip_blanks)
 
 
 class _Collector:
@@ -115,14 +117,75 @@ class _Collector:
             )
 
 
-def _numbers(text: pd.Series) -> pd.Series:
-    cleaned = text.map(to_ascii_digits).str.replace(_SEPARATORS, "", regex=True)
-    cleaned = cleaned.str.replace("\u066b", ".", regex=False)  # Persian decimal separator
-    return pd.to_numeric(cleaned.where(cleaned != "", None), errors="coerce")
+#: A number as people type it: sign, digits (optionally grouped in thousands by one separator
+#: kind), a decimal part («.» or «٫») and an exponent. Groups must have 3 digits, so "1,5" (a
+#: decimal comma) is refused rather than read as 15.
+_NUMBER = re.compile(
+    r"[+-]?(?:\d{1,3}(?:(?P<sep>[,\u066c_ \u00a0\u202f'])\d{3})(?:(?P=sep)\d{3})*|\d+)?"
+    r"(?:[.\u066b]\d+)?(?:[eE][+-]?\d+)?", re.ASCII)
+#: The largest magnitude an integer column holds (64-bit signed).
+INT_LIMIT = 2**63 - 1
 
 
-def _parse_number(text: pd.Series) -> pd.Series:
-    return pd.to_numeric(_on_uniques(text, _numbers), errors="coerce")
+def _number_value(text: str, integer: bool) -> tuple[object, str | None]:
+    """The exact value of one typed number, or the reason it is refused."""
+    cleaned = to_ascii_digits(text).strip()
+    if not cleaned or not _NUMBER.fullmatch(cleaned) or not any(c.isdigit() for c in cleaned):
+        return None, "not a number"
+    plain = re.sub(r"[,\u066c_ \u00a0\u202f']", "", cleaned).replace("\u066b", ".")
+    try:
+        value = Decimal(plain)
+    except InvalidOperation:
+        return None, "not a number"
+    if integer:
+        if value != value.to_integral_value():
+            return None, "must be a whole number"
+        if abs(value) > INT_LIMIT:
+            return None, f"out of range (at most {INT_LIMIT:,} in size)"
+        return int(value), None
+    number = float(value)
+    if not math.isfinite(number):
+        return None, "out of range (too large for a number)"
+    return number, None
+
+
+def _typed_numbers(col: Column, text: pd.Series, raw: pd.Series,
+                   out: _Collector) -> tuple[pd.Series, pd.Series]:
+    """Numbers of a column as exact Python values (ints stay exact beyond 2**53) and the mask
+    of cells that hold one; every refused cell is recorded with its reason."""
+    integer = col.type == "int"
+    present = text.notna()
+    values = pd.Series([None] * len(text), index=text.index, dtype=object)
+    if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
+        as_float = pd.to_numeric(raw).astype("float64").to_numpy()
+        finite = np.isfinite(as_float)
+        out.add(present & ~finite, col.name, text, "must be a finite number")
+        ok = present.to_numpy() & finite
+        if integer:
+            whole = np.zeros(len(raw), dtype=bool)
+            whole[ok] = np.mod(as_float[ok], 1) == 0
+            out.add(ok & ~whole, col.name, text, "must be a whole number")
+            ok &= whole
+            big = np.zeros(len(raw), dtype=bool)
+            big[ok] = np.abs(as_float[ok]) > INT_LIMIT
+            out.add(big, col.name, text, f"out of range (at most {INT_LIMIT:,} in size)")
+            ok &= ~big
+            exact = raw.to_numpy(dtype=object)  # int64 Parquet columns stay exact
+            values[ok] = [int(v) for v in exact[ok]]
+        else:
+            values[ok] = as_float[ok].tolist()
+        return values, pd.Series(ok, index=text.index)
+    uniques = pd.unique(text[present].to_numpy(dtype=object))
+    parsed = {u: _number_value(u, integer) for u in uniques}
+    reasons: dict[str, list[object]] = {}
+    for u, (_, reason) in parsed.items():
+        if reason is not None:
+            reasons.setdefault(reason, []).append(u)
+    for reason, bad_values in reasons.items():
+        shown = reason if reason != "not a number" else f"not a number ({col.type})"
+        out.add(text.isin(bad_values), col.name, text, shown)
+    mapped = text.map(lambda v: None if v is None else parsed[v][0])
+    return mapped.astype(object), mapped.notna()
 
 
 def _ascii_digits(text: pd.Series) -> pd.Series:
@@ -134,21 +197,20 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
     if col.type in ("int", "float") and pd.api.types.is_numeric_dtype(raw.dtype):
         text = raw.astype(object).where(raw.notna(), None)  # already numbers: nothing to parse
     else:
+        nul = raw.map(lambda v: isinstance(v, str) and "\x00" in v).to_numpy(dtype=bool)
+        if nul.any():  # a NUL byte cuts text in C libraries; refuse it before anything else
+            out.add(nul, col.name, raw.map(lambda v: v.replace("\x00", "\\0")
+                                           if isinstance(v, str) else v),
+                    "contains a NUL character")
+            raw = raw.where(~nul, None)
         text = _blank_to_none(raw)
     present = text.notna()
     if col.required:
         out.add(~present, col.name, text, "a value is required")
 
     if col.type in ("int", "float"):
-        num = (pd.to_numeric(raw).astype("float64") if pd.api.types.is_numeric_dtype(raw.dtype)
-               else _parse_number(text))
-        bad = present & num.isna()
-        out.add(bad, col.name, text, f"not a number ({col.type})")
-        ok = present & ~bad
-        if col.type == "int":
-            frac = ok & (num.fillna(0) % 1 != 0)
-            out.add(frac, col.name, text, "must be a whole number")
-            ok &= ~frac
+        values, ok = _typed_numbers(col, text, raw, out)
+        num = pd.to_numeric(values.where(ok, None), errors="coerce").astype("float64")
         if col.min is not None:
             low = ok & (num < col.min)
             out.add(low, col.name, text, f"must be ≥ {col.min:g}")
@@ -156,8 +218,9 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
             high = ok & (num > col.max)
             out.add(high, col.name, text, f"must be ≤ {col.max:g}")
         if col.type == "int":
-            return num.round().astype("Int64")
-        return num.astype("float64")
+            return pd.Series(pd.array(values.where(ok, None).tolist(), dtype="Int64"),
+                             index=text.index)
+        return num
 
     if col.type == "date":
         uniques = text[present].unique()
@@ -176,6 +239,11 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
 
     if col.type == "enum":
         low = text.where(~present, text.str.lower().str.replace(" ", "_", regex=False))
+        vocabulary = vocabulary_of(col.choices)
+        if vocabulary is not None:  # labels in either language are accepted («فعال»)
+            unknown = present & ~low.isin(col.choices)
+            low = low.where(~unknown, text.map(
+                lambda v: None if v is None else parse_choice(vocabulary, v)))
         bad = present & ~low.isin(col.choices)
         out.add(bad, col.name, text, "must be one of: " + ", ".join(col.choices))
         return low
@@ -185,34 +253,40 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
         if col.type == "list":
             parts = code.where(~present, code.str.replace(",", ";", regex=False).str.split(";"))
             if col.pattern:
-                bad = parts.map(
-                    lambda xs: xs is not None
-                    and not all(pd.Series([x.strip() for x in xs]).str.fullmatch(col.pattern))
-                )
+                item = re.compile(col.pattern, re.ASCII)
+                bad = parts.map(lambda xs: xs is not None
+                                and not all(item.fullmatch(x.strip()) for x in xs))
                 out.add(bad & present, col.name, text,
                         f"each ;-separated item must match {col.pattern}")
             return parts.map(lambda xs: None if xs is None else ";".join(x.strip() for x in xs))
         if col.pattern:
-            matches = _on_uniques(code, lambda u: u.str.fullmatch(col.pattern))
+            pattern = re.compile(col.pattern, re.ASCII)  # \d is 0-9, not any Unicode digit
+            matches = _on_uniques(code, lambda u: u.map(lambda v: bool(pattern.fullmatch(v))))
             bad = present & ~matches.astype("boolean").fillna(False).astype(bool)
             out.add(bad, col.name, text, f"must match the pattern {col.pattern}")
         return code
 
     if col.type == "geometry":
-        def _bad_geometry(v: str | None) -> bool:
-            if v is None:
-                return False
-            try:
-                geom = json.loads(v)
-            except ValueError:
-                return True
-            return not (isinstance(geom, dict) and "type" in geom and "coordinates" in geom)
-
-        out.add(text.map(_bad_geometry), col.name, text.str.slice(0, 40),
-                "not a GeoJSON geometry")
+        reasons = _on_uniques(text, lambda u: u.map(geometry_problem))
+        for reason in sorted(set(reasons.dropna())):
+            out.add(reasons == reason, col.name, text.str.slice(0, 40), reason)
         return text
 
     return text  # plain text
+
+
+def _own_ancestors(codes: pd.Series, parents: pd.Series) -> np.ndarray:
+    """Rows whose chain of parent links (within the table) comes back to themselves."""
+    parent_of = pd.Series(parents.to_numpy(), index=codes.to_numpy())
+    parent_of = parent_of[~parent_of.index.duplicated()]
+    current = parents.copy()
+    loop = np.zeros(len(codes), dtype=bool)
+    for _ in range(min(len(codes), 64)):  # hierarchies are shallow; 64 covers any real one
+        loop |= (current.to_numpy() == codes.to_numpy()) & current.notna().to_numpy()
+        current = current.map(parent_of)
+        if current.isna().all():
+            break
+    return loop
 
 
 def validate(
@@ -296,6 +370,10 @@ def validate(
         values = result[col.name]
         bad = values.notna() & ~values.isin(allowed)
         out.add(bad, col.name, values, f"unknown {ref_kind} {ref_col} (not in the workspace)")
+        if ref_kind == entity.kind:
+            cyclic = _own_ancestors(result[ref_col], values)
+            out.add(cyclic, col.name, values,
+                    f"the {ref_col} would be its own ancestor (a loop of {col.name} links)")
 
     if out.issues:
         out.issues.sort(key=lambda i: (i.row or 0, entity.names.index(i.column)
@@ -314,7 +392,6 @@ def validate(
 
 
 # --- Amounts typed by people --------------------------------------------------------------------
-_AMOUNT_SEPARATORS = re.compile(r"[,_\u066c\s'\u00a0\u202f]")
 #: Money larger than this (≈ 4.6e18 rials) would overflow exact 64-bit sums.
 MAX_AMOUNT = 2**62
 
@@ -341,19 +418,19 @@ def parse_amount(text: str | int, what: str = "amount") -> int:
     if isinstance(text, bool):
         raise InputError(f"{what}: not an amount: {text!r}")
     if isinstance(text, int | np.integer):
-        value = Decimal(int(text))
+        value = int(text)
     else:
-        cleaned = _AMOUNT_SEPARATORS.sub("", to_ascii_digits(str(text)).strip())
-        cleaned = cleaned.replace("\u066b", ".")
-        try:
-            value = Decimal(cleaned)
-        except InvalidOperation:
+        parsed, reason = _number_value(str(text), integer=True)
+        if reason == "must be a whole number":
+            raise InputError(f"{what}: {text!r} must be a whole number of rials")
+        if reason is not None and reason.startswith("out of range"):
+            raise InputError(f"{what}: {text!r} is too large (at most {MAX_AMOUNT - 1:,})")
+        if reason is not None:
             raise InputError(
                 f"{what}: {text!r} is not a number of rials (e.g. 2500000000000, "
                 "2_500_000_000_000 or 2.5e12)"
-            ) from None
-    if not value.is_finite() or value != value.to_integral_value():
-        raise InputError(f"{what}: {text!r} must be a whole number of rials")
+            )
+        value = int(parsed)  # type: ignore[arg-type]
     if value < 0:
         raise InputError(f"{what}: {text!r} must not be negative")
     if value >= MAX_AMOUNT:

@@ -23,9 +23,18 @@ from khooshe.store.repository import UpsertReport
 from khooshe.store.workspace import Workspace
 
 
+def blanked_columns(kind: str, df: pd.DataFrame) -> list[str]:
+    """The columns of ``kind`` a replacing import of ``df`` would empty (those it lacks)."""
+    return [c for c in entity(kind).names if c not in df.columns]
+
+
 def import_frame(ws: Workspace, kind: str, df: pd.DataFrame, *, actor: str,
-                 source: str | None = None) -> UpsertReport:
+                 source: str | None = None, replace: bool = False) -> UpsertReport:
     """Validate ``df`` as ``kind`` and upsert it into ``ws`` in one transaction.
+
+    By default only the columns ``df`` has are written: the others keep their stored values.
+    With ``replace`` every column is written, so a column ``df`` lacks is emptied for each
+    record it holds (:func:`blanked_columns` names them, for the caller to say so).
 
     Raises
     ------
@@ -36,11 +45,13 @@ def import_frame(ws: Workspace, kind: str, df: pd.DataFrame, *, actor: str,
     refs = [c.references for c in ent.columns if c.references]
     with ws.engine.begin() as conn:
         typed = validate(df, ent, known=repository.known_values(conn, refs), source=source)
-        return repository.upsert(conn, kind, typed, actor=actor, source=source)
+        columns = ent.names if replace else None
+        return repository.upsert(conn, kind, typed, actor=actor, source=source,
+                                 action="replace" if replace else "import", columns=columns)
 
 
-def import_file(ws: Workspace, kind: str, path: str | Path, *, actor: str) -> UpsertReport:
-    """Import a CSV, XLSX or Parquet file (all-or-nothing, idempotent)."""
+def read_import(kind: str, path: str | Path) -> pd.DataFrame:
+    """The table of an import file as text (the official county listing becomes regions)."""
     path = Path(path)
     if kind == "boundaries":
         raise ValueError("use import_boundaries() for GeoJSON boundaries")
@@ -48,7 +59,16 @@ def import_file(ws: Workspace, kind: str, path: str | Path, *, actor: str) -> Up
     if kind == "regions" and is_division_listing(df):
         # The Statistical Centre's county listing: provinces and counties with their codes.
         df = divisions_to_regions(df)
-    return import_frame(ws, kind, df, actor=actor, source=path.name)
+    return df
+
+
+def import_file(ws: Workspace, kind: str, path: str | Path, *, actor: str,
+                replace: bool = False) -> UpsertReport:
+    """Import a CSV, XLSX or Parquet file (all-or-nothing, idempotent); see
+    :func:`import_frame` for ``replace``."""
+    path = Path(path)
+    return import_frame(ws, kind, read_import(kind, path), actor=actor, source=path.name,
+                        replace=replace)
 
 
 def export_kind(ws: Workspace, kind: str, path: str | Path) -> int:
@@ -136,10 +156,12 @@ def write_template(kind: str, path: str | Path) -> list[Path]:
 
 
 __all__ = [
+    "blanked_columns",
     "column_descriptions",
     "export_boundaries",
     "export_kind",
     "import_file",
     "import_frame",
+    "read_import",
     "write_template",
 ]

@@ -48,6 +48,8 @@ def build_demo(
     root = Path(root)
     if (root / CONFIG_NAME).exists() and not force:
         raise WorkspaceError(f"{root} is already a workspace; use --force to rebuild the demo")
+    if force and db is None:  # rebuilding keeps the workspace's own database
+        db = Workspace.configured_url(root)
     ws = Workspace.create(root, db=db, name=DEMO_NAME, synthetic=True, exist_ok=force)
 
     frames = generate(seed=seed, scale=scale)

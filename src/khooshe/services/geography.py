@@ -6,11 +6,25 @@ from pathlib import Path
 
 import pandas as pd
 
+from khooshe.domain.geo import geometry_problem
 from khooshe.domain.regions import RegionHierarchy
+from khooshe.domain.validate import Issue, ValidationError
 from khooshe.io.geo import MatchResult, centroid_latlon, match_boundaries, read_geojson_features
 from khooshe.store import repository
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
+
+
+def _check_geometries(updates: pd.DataFrame, matched: pd.DataFrame, path: Path) -> None:
+    """Refuse the whole import, before any write, if a matched feature is not a valid area
+    in Iran (the same rule as a ``boundary`` column of an imported regions file)."""
+    problems = updates["b_boundary"].map(geometry_problem)
+    bad = problems.notna().to_numpy()
+    if bad.any():
+        issues = [Issue(int(f) + 1, "geometry", code, reason) for f, code, reason in zip(
+            matched["feature_index"].to_numpy()[bad], updates["b_code"].to_numpy()[bad],
+            problems[bad], strict=True)]
+        raise ValidationError("boundaries", issues, path.name)
 
 
 def import_boundaries(
@@ -56,6 +70,7 @@ def import_boundaries(
     rows = candidates.set_index("code").loc[matched["code"]]
     updates = pd.DataFrame({"b_code": matched["code"].to_numpy(),
                             "b_boundary": geometry.loc[matched["feature_index"]].to_numpy()})
+    _check_geometries(updates, matched, path)
     centroids = updates["b_boundary"].map(centroid_latlon)
     missing = rows["lat"].isna().to_numpy() | rows["lon"].isna().to_numpy()
     updates["b_lat"] = [c[0] if m else lat for c, m, lat in

@@ -42,8 +42,23 @@ def _toml_value(value: object) -> str:
     return f'"{text}"'
 
 
-def _resolve_url(url: str, root: Path) -> str:
-    parsed = make_url(url)
+#: Database back ends a workspace may use.
+BACKENDS = ("sqlite", "postgresql")
+
+
+def _resolve_url(url: object, root: Path) -> str:
+    """The URL with a relative SQLite path made absolute (inside the workspace), or a
+    :class:`WorkspaceError` naming what is wrong with it."""
+    if not isinstance(url, str) or not url.strip():
+        raise WorkspaceError(f"{root / CONFIG_NAME}: [database] url must be a text URL, "
+                             f"not {url!r}")
+    try:
+        parsed = make_url(url)
+    except Exception as exc:  # SQLAlchemy raises ArgumentError with a terse message
+        raise WorkspaceError(f"{root / CONFIG_NAME}: not a database URL: {url!r}") from exc
+    if parsed.get_backend_name() not in BACKENDS:
+        raise WorkspaceError(f"{root / CONFIG_NAME}: database {parsed.get_backend_name()!r} is "
+                             f"not supported; use one of {', '.join(BACKENDS)}")
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         db = Path(parsed.database)
         if not db.is_absolute():
@@ -90,18 +105,23 @@ class Workspace:
             except Exception as exc:  # SQLAlchemy raises ArgumentError with a terse message
                 raise WorkspaceError(f"not a database URL: {db!r} ({exc})") from exc
         root.mkdir(parents=True, exist_ok=True)
-        values = {
-            "workspace": {"name": name or root.resolve().name, "synthetic": synthetic},
-            "database": {"url": db or DEFAULT_DB},
-        }
+        meta = {"name": name or root.resolve().name, "synthetic": synthetic}
+        ws = cls(root=root, url=_resolve_url(db or DEFAULT_DB, root), name=meta["name"],
+                 synthetic=synthetic)
+        try:
+            ws.migrate()  # before khooshe.toml exists: a refused database leaves no workspace
+        except WorkspaceError:
+            ws.close()
+            raise
+        except Exception as exc:  # the driver's own errors: unreachable server, bad path …
+            ws.close()
+            raise ws._cannot_open(exc) from exc
         lines: list[str] = []
-        for section, items in values.items():
+        for section, items in {"workspace": meta, "database": {"url": db or DEFAULT_DB}}.items():
             lines.append(f"[{section}]")
             lines.extend(f"{k} = {_toml_value(v)}" for k, v in items.items())
             lines.append("")
         config.write_text("\n".join(lines), encoding="utf-8")
-        ws = cls.open(root, check=False)
-        ws.migrate()
         return ws
 
     @classmethod
@@ -123,8 +143,10 @@ class Workspace:
             data = tomllib.loads(config.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise WorkspaceError(f"{config}: invalid TOML: {exc}") from exc
-        url = data.get("database", {}).get("url", DEFAULT_DB)
-        meta = data.get("workspace", {})
+        database, meta = data.get("database", {}), data.get("workspace", {})
+        if not isinstance(database, dict) or not isinstance(meta, dict):
+            raise WorkspaceError(f"{config}: [database] and [workspace] must be tables")
+        url = database.get("url", DEFAULT_DB)
         ws = cls(root=root, url=_resolve_url(url, root), name=meta.get("name", root.name),
                  synthetic=bool(meta.get("synthetic", False)))
         if check:
@@ -133,7 +155,27 @@ class Workspace:
             except WorkspaceError:
                 ws.close()
                 raise
+            except Exception as exc:  # the driver's own errors: unreachable server, no file …
+                ws.close()
+                raise ws._cannot_open(exc) from exc
         return ws
+
+    def _cannot_open(self, exc: BaseException) -> WorkspaceError:
+        shown = make_url(self.url).render_as_string(hide_password=True)
+        first = str(exc).splitlines()[0] if str(exc) else ""
+        return WorkspaceError(f"cannot open the database of workspace {self.root} ({shown}): "
+                              f"{type(exc).__name__}: {first}")
+
+    @classmethod
+    def configured_url(cls, root: str | Path) -> str | None:
+        """The database URL a workspace's ``khooshe.toml`` names as written (None when the
+        file is missing or unreadable)."""
+        try:
+            data = tomllib.loads((Path(root) / CONFIG_NAME).read_text(encoding="utf-8"))
+            url = data.get("database", {}).get("url")
+        except (OSError, tomllib.TOMLDecodeError, AttributeError):
+            return None
+        return url if isinstance(url, str) else None
 
     @property
     def engine(self) -> Engine:

@@ -16,7 +16,10 @@ ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
 ASCII_DIGITS = "0123456789"
 
 _TO_FA_DIGITS = str.maketrans(ASCII_DIGITS + ARABIC_INDIC_DIGITS, PERSIAN_DIGITS * 2)
-_TO_ASCII_DIGITS = str.maketrans(PERSIAN_DIGITS + ARABIC_INDIC_DIGITS, ASCII_DIGITS * 2)
+#: Full-width digits (U+FF10–U+FF19), which Asian input methods and some PDFs produce.
+FULLWIDTH_DIGITS = "０１２３４５６７８９"
+_TO_ASCII_DIGITS = str.maketrans(PERSIAN_DIGITS + ARABIC_INDIC_DIGITS + FULLWIDTH_DIGITS,
+                                 ASCII_DIGITS * 3)
 
 LANGS: tuple[str, ...] = ("fa", "en")
 
@@ -40,7 +43,8 @@ def to_persian_digits(x: object) -> str:
 
 
 def to_ascii_digits(s: object) -> str:
-    """``str(s)`` with Persian (۰–۹) and Arabic-Indic (٠–٩) digits replaced by ASCII 0–9.
+    """``str(s)`` with Persian (۰–۹), Arabic-Indic (٠–٩) and full-width (０–９) digits replaced
+    by ASCII 0–9.
 
     Separators are left alone: ``"۱۲٫۵"`` → ``"12٫5"``.
     """

@@ -1,0 +1,95 @@
+"""Backup and restore: a consistent snapshot while the workspace is in use, every kind back
+row for row, on SQLite and PostgreSQL (issue 17)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import zipfile
+
+import pandas as pd
+import pytest
+
+from khooshe.domain.errors import InputError
+from khooshe.domain.schema import LOAD_ORDER
+from khooshe.services import data
+from khooshe.services.backup import backup, read_manifest, restore
+from khooshe.services.demo import build_demo
+from khooshe.store.repository import read_kind
+from khooshe.store.workspace import Workspace, WorkspaceError
+
+
+def _same(a: Workspace, b: Workspace) -> None:
+    for kind in LOAD_ORDER:
+        pd.testing.assert_frame_equal(read_kind(a, kind), read_kind(b, kind), obj=kind)
+
+
+def test_backup_while_an_import_runs_restores_every_kind(demo_dir, tmp_path):
+    ws = build_demo(tmp_path / "ws", seed=0)  # a copy: the session's demo stays untouched
+    region = read_kind(ws, "regions")["code"].iloc[1]
+    rows = "id,isic,region_code,status\n" + "".join(
+        f"B{i},2410,{region},operating\n" for i in range(40_000))
+    path = tmp_path / "many.csv"
+    path.write_text(rows, encoding="utf-8")
+    before = read_kind(ws, "establishments")
+    started = threading.Event()
+
+    def importing():
+        started.set()
+        data.import_file(ws, "establishments", path, actor="test")
+
+    worker = threading.Thread(target=importing)
+    worker.start()
+    started.wait()
+    report = backup(ws, tmp_path / "b.zip")
+    worker.join()
+    restored = restore(tmp_path / "b.zip", tmp_path / "restored", actor="test")
+    got = read_kind(restored, "establishments")
+    # the snapshot is one committed state: before the import or after it, never half of it
+    assert len(got) in (len(before), len(before) + 40_000)
+    assert report.counts["establishments"] == len(got)
+    for kind in LOAD_ORDER:
+        if kind != "establishments":
+            pd.testing.assert_frame_equal(read_kind(restored, kind), read_kind(ws, kind),
+                                          obj=kind)
+    restored.close()
+    ws.close()
+
+
+def test_round_trip_onto_postgresql_and_back(demo_dir, pg_url, tmp_path):
+    demo = Workspace.open(demo_dir)
+    backup(demo, tmp_path / "demo.zip")
+    on_pg = restore(tmp_path / "demo.zip", tmp_path / "pg", db=pg_url, actor="test")
+    _same(demo, on_pg)
+    backup(on_pg, tmp_path / "pg.zip")
+    back = restore(tmp_path / "pg.zip", tmp_path / "sqlite", actor="test")
+    _same(demo, back)
+    assert back.synthetic and back.name == demo.name
+    for ws in (demo, on_pg, back):
+        ws.close()
+
+
+def test_restore_refuses_newer_schemas_foreign_files_and_existing_workspaces(demo_dir,
+                                                                             tmp_path):
+    demo = Workspace.open(demo_dir)
+    backup(demo, tmp_path / "b.zip")
+    demo.close()
+    manifest = read_manifest(tmp_path / "b.zip")
+    assert manifest["schema_revision"] == Workspace.open(demo_dir).head_revision()
+    newer = tmp_path / "newer.zip"
+    with zipfile.ZipFile(tmp_path / "b.zip") as src, zipfile.ZipFile(newer, "w") as dst:
+        for item in src.infolist():
+            body = src.read(item)
+            if item.filename == "manifest.json":
+                body = json.dumps({**manifest, "schema_revision": "9999"}).encode()
+            dst.writestr(item, body)
+    with pytest.raises(InputError, match="newer khooshe"):
+        restore(newer, tmp_path / "x", actor="t")
+    assert not (tmp_path / "x" / "khooshe.toml").exists()
+    other = tmp_path / "other.zip"
+    with zipfile.ZipFile(other, "w") as z:
+        z.writestr("hello.txt", "hi")
+    with pytest.raises(InputError, match="not a khooshe backup"):
+        restore(other, tmp_path / "y", actor="t")
+    with pytest.raises(WorkspaceError, match="already a workspace"):
+        restore(tmp_path / "b.zip", demo_dir, actor="t")
