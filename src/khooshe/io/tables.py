@@ -406,12 +406,23 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
+#: Control characters an XLSX file cannot hold (XML 1.0 forbids them): written as U+FFFD.
+_XML_ILLEGAL = dict.fromkeys([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)], "\ufffd")
+
+
 def neutralise(value: object) -> object:
     """``value`` safe to put in a spreadsheet cell: text that would start a formula gets a
     leading ``'`` (shown as text by Excel and LibreOffice); numbers stay numbers."""
     if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
+
+
+def xlsx_text(value: object) -> object:
+    """``value`` as an XLSX cell takes it: neutralised, and control characters XML cannot hold
+    replaced by U+FFFD (the one change an XLSX export may make to stored text)."""
+    value = neutralise(value)
+    return value.translate(_XML_ILLEGAL) if isinstance(value, str) else value
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -454,7 +465,10 @@ def write_table(df: pd.DataFrame, path: str | Path, *, sheet_name: str = "data")
             neutralise_frame(df).to_csv(tmp, index=False, encoding="utf-8-sig")
         elif fmt == "xlsx":
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                neutralise_frame(df).to_excel(xw, sheet_name=sheet_name[:31], index=False)
+                safe = neutralise_frame(df)
+                text_cols = [c for c in safe.columns if safe[c].dtype == object]
+                safe = safe.assign(**{c: safe[c].map(xlsx_text) for c in text_cols})
+                safe.to_excel(xw, sheet_name=sheet_name[:31], index=False)
         else:
             df.to_parquet(tmp, index=False)
     return path
@@ -462,4 +476,4 @@ def write_table(df: pd.DataFrame, path: str | Path, *, sheet_name: str = "data")
 
 __all__ = ["FORMULA_STARTS", "LIMITS_ENV", "LimitError", "Limits", "TableFormatError",
            "atomic_path", "neutralise", "neutralise_frame", "read_table", "table_format",
-           "write_table"]
+           "write_table", "xlsx_text"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from khooshe.io.tables import atomic_path
+from khooshe.io.tables import atomic_path, xlsx_text
 from khooshe.reports.model import Plan, synthetic_banner
 from khooshe.text.digits import digits
 from khooshe.text.jalali import format_jalali
@@ -102,11 +102,7 @@ def render_xlsx(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
             c.fill = header_fill
             c.alignment = Alignment(wrap_text=True, vertical="top")
         for row in table.frame.itertuples(index=False, name=None):
-            values = [_value(v) for v in row]
-            ws.append(values)
-            for i, v in enumerate(values, start=1):
-                if isinstance(v, str) and v.startswith("="):  # text, not a formula
-                    ws.cell(row=ws.max_row, column=i).data_type = "s"
+            ws.append([xlsx_text(_value(v)) for v in row])  # text never becomes a formula
         ws.freeze_panes = "A3"
         for i, col in enumerate(table.frame.columns, start=1):
             header = table.headers(lang)[i - 1]

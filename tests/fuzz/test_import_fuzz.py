@@ -1,0 +1,162 @@
+"""Fuzzing the import path: generated files of every kind and format, careless and hostile.
+
+Every file must end in an accepted import (exit 0) or a refusal naming the problem (an
+``InputError``, exit 2) — never another exception — and a refusal must leave the workspace
+exactly as it was. The default run is bounded to a couple of minutes; ``-m slow`` runs the
+long campaign (at least 10,000 files) and prints its counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections import Counter
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import text
+
+from khooshe.domain.errors import InputError
+from khooshe.domain.schema import ENTITIES, LOAD_ORDER, entity
+from khooshe.io.tables import write_table
+from khooshe.services import data
+from khooshe.store.workspace import Workspace
+
+#: One valid row of every kind, consistent with each other (loaded in LOAD_ORDER).
+ROWS: dict[str, dict[str, str]] = {
+    "regions": {"code": "06", "level": "province", "name_fa": "خوزستان", "population": "4710508",
+                "lat": "31.3", "lon": "48.7"},
+    "parks": {"code": "P1", "name_fa": "شهرک یک", "region_code": "06", "kind": "park"},
+    "establishments": {"id": "E1", "name": "فولاد", "isic": "2410", "region_code": "06",
+                       "status": "operating", "employees": "120", "lat": "31.3",
+                       "lon": "48.7"},
+    "countries": {"iso3": "IRQ", "numeric": "368", "name_en": "Iraq", "name_fa": "عراق"},
+    "products": {"hs6": "720839", "name_en": "Flat-rolled iron", "isic": "2410"},
+    "trade_flows": {"year": "2022", "exporter": "IRN", "importer": "IRQ", "hs6": "720839",
+                    "value_usd": "1500000.5", "quantity_t": "3000"},
+    "resources": {"region_code": "06", "resource": "iron_ore", "quantity": "1200",
+                  "unit": "t"},
+    "io_sectors": {"sector": "S1", "name_en": "Steel", "isic": "2410", "output_rials": "1000",
+                   "employment": "10"},
+    "io_flows": {"from_sector": "S1", "to_sector": "S1", "value_rials": "100"},
+    "clusters": {"code": "CL1", "name_fa": "خوشهٔ فولاد", "province_code": "06",
+                 "isic": "2410", "stage": "tender", "start_date": "1402/05/24"},
+    "cluster_members": {"cluster_code": "CL1", "member_id": "M1", "name": "فولاد",
+                        "kind": "firm", "role": "member", "establishment_id": "E1"},
+    "cluster_activities": {"cluster_code": "CL1", "activity_id": "A1", "kind": "training",
+                           "date": "2023-08-15", "participants": "40", "cost_rials": "500000"},
+    "cluster_indicators": {"cluster_code": "CL1", "period": "1402", "jobs": "150",
+                           "exports_usd": "10000", "exports_t": "20"},
+    "funds": {"programme": "sme_fund", "year": "1402", "total_rials": "160000000000000"},
+    "fund_allocations": {"programme": "sme_fund", "year": "1402", "region_code": "06",
+                         "amount_rials": "5300000000000"},
+}
+assert set(ROWS) == set(ENTITIES)
+
+#: What careless and hostile users type into a cell.
+NASTY = ["", " ", "0", "-1", "1e30", "99999999999999999999", "9007199254740993", "inf",
+         "-Infinity", "NaN", "nan", "1,5", "1.5", "۱۲۳", "０٦", "1402/13/40", "2023-02-30",
+         "=HYPERLINK(\"http://x\")", "+cmd|' /C calc'!A0", "@SUM(A1)", "<script>x</script>",
+         "\x00", "a\x00b", "'", '"', "\n", "x" * 5000, "٫", "٬", "06", "0603", "ZZZ", "IRN",
+         "operating", "فعال", "True", "{\"type\":\"Polygon\",\"coordinates\":\"x\"}",
+         "شهرستان اهواز", "\u200c", "\ufeff", "1 000", "1_000", "-0", "0x1F"]
+
+
+@pytest.fixture(scope="module")
+def base(tmp_path_factory):
+    root = tmp_path_factory.mktemp("fuzz") / "ws"
+    ws = Workspace.create(root)
+    for kind in LOAD_ORDER:
+        data.import_frame(ws, kind, pd.DataFrame([ROWS[kind]]), actor="fuzz", source="seed")
+    yield ws
+    ws.close()
+
+
+def _fingerprint(ws: Workspace, kind: str) -> tuple:
+    """Counts of every kind, the audit trail's last row and a hash of ``kind``'s rows."""
+    with ws.engine.connect() as conn:
+        rows = conn.execute(text(f'select * from "{kind}" order by 1')).all()
+        last = conn.execute(text("select max(id) from audit_log")).scalar()
+    digest = hashlib.sha256(repr(rows).encode()).hexdigest()
+    return tuple(sorted(ws.counts().items())), last, digest
+
+
+@st.composite
+def tables(draw):
+    """A kind and a table of it: its valid row, mutated."""
+    kind = draw(st.sampled_from(LOAD_ORDER))
+    ent = entity(kind)
+    row = dict(ROWS[kind])
+    n_rows = draw(st.integers(1, 4))
+    out = []
+    for _ in range(n_rows):
+        r = dict(row)
+        for col in draw(st.lists(st.sampled_from(ent.names), max_size=4)):
+            r[col] = draw(st.one_of(st.sampled_from(NASTY), st.text(max_size=12)))
+        out.append(r)
+    df = pd.DataFrame(out)
+    if draw(st.booleans()):
+        drop = draw(st.lists(st.sampled_from(list(df.columns)), max_size=2))
+        df = df.drop(columns=[c for c in set(drop)])
+    if draw(st.integers(0, 9)) == 0:
+        df["unknown_column"] = "x"
+    return kind, df
+
+
+def _write(df: pd.DataFrame, path, fmt: str, cut: int | None) -> None:
+    if fmt == "csv":
+        body = df.to_csv(index=False)
+        if cut is not None:
+            body = body[: max(1, len(body) - cut)]
+        path.write_text(body, encoding="utf-8")
+    elif fmt == "xlsx":  # through khooshe's writer: XLSX cannot hold control characters
+        write_table(df, path)
+    else:
+        df.astype("string").to_parquet(path, index=False)
+
+
+def _attempt(ws: Workspace, kind: str, path, counts: Counter) -> None:
+    before = _fingerprint(ws, kind)
+    try:
+        data.import_file(ws, kind, path, actor="fuzz")
+    except InputError:
+        counts["refused"] += 1
+        assert _fingerprint(ws, kind) == before, f"a refused {path.name} changed {kind}"
+        return
+    except Exception as exc:  # a crash: the finding this suite exists for
+        counts["crashed"] += 1
+        raise AssertionError(f"{kind} {path.name}: {type(exc).__name__}: {exc}") from exc
+    counts["accepted"] += 1
+
+
+def _campaign(base, tmp_path, examples: int) -> Counter:
+    counts: Counter = Counter()
+
+    @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
+              suppress_health_check=list(HealthCheck))
+    @given(table=tables(), fmt=st.sampled_from(["csv", "xlsx", "parquet"]),
+           cut=st.one_of(st.none(), st.integers(1, 30)))
+    def one(table, fmt, cut):
+        kind, df = table
+        path = tmp_path / f"f.{fmt}"
+        _write(df, path, fmt, cut if fmt == "csv" else None)
+        _attempt(base, kind, path, counts)
+
+    one()
+    return counts
+
+
+def test_fuzzed_imports_are_accepted_or_refused_and_refusals_change_nothing(base, tmp_path):
+    counts = _campaign(base, tmp_path, int(os.environ.get("KHOOSHE_FUZZ_EXAMPLES", "600")))
+    assert counts["crashed"] == 0 and counts["refused"] > 0 and counts["accepted"] > 0
+
+
+@pytest.mark.slow
+def test_the_long_campaign(base, tmp_path, capsys):
+    counts = _campaign(base, tmp_path, 10_500)
+    with capsys.disabled():
+        print(f"\nfuzz campaign: {sum(counts.values()):,} files — refused {counts['refused']:,}, "
+              f"accepted {counts['accepted']:,}, crashed {counts['crashed']:,}")
+    assert counts["crashed"] == 0 and sum(counts.values()) >= 10_000
