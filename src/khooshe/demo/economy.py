@@ -39,7 +39,10 @@ carpet and dairy firms, dates and fish around Khuzestan's.
 
 Input–output: 26 sectors (``io_sectors.csv``) with Iran-like output and employment and the main
 technical coefficients (``io_coefficients.csv``); other pairs get small coefficients
-(0.001–0.006) with probability 0.45; flows are z_ij = a_ij · x_j.
+(0.001–0.006) with probability 0.45; flows are z_ij = a_ij · x_j. Each sector's compensation
+of employees, households' purchases and imported inputs are fixed shares of its output
+(``io_sectors.csv``), capped by what its intermediate inputs leave, so the table adds up and
+gives Type II multipliers.
 """
 
 from __future__ import annotations
@@ -478,11 +481,22 @@ def build_io(rng: np.random.Generator, act: pd.DataFrame) -> tuple[pd.DataFrame,
     a *= np.minimum(1.0, 0.85 / colsum)[None, :]  # keep value added positive
     z = np.round(a * out[None, :] / 1e6) * 1e6
     fi, ti = np.nonzero(z > 0)
+    # value added (compensation among it) and imported inputs take what intermediate inputs
+    # leave of each sector's output
+    room = np.maximum(out - z.sum(axis=0), 0.0)
+    imports = np.minimum(sec["import_share"].astype(float).to_numpy() * out, 0.5 * room)
+    comp = np.minimum(sec["compensation_share"].astype(float).to_numpy() * out,
+                      0.9 * (room - imports))
+    household = sec["household_share"].astype(float).to_numpy() * out
     isic_lists = act.groupby("sector")["isic"].agg(lambda x: ";".join(sorted(x)))
     sectors = pd.DataFrame({
         "sector": codes, "name_en": sec["name_en"], "name_fa": sec["name_fa"],
         "isic": sec["sector"].map(isic_lists).to_numpy(),
         "output_rials": out.astype(np.int64), "employment": emp.astype(np.int64),
+        "compensation_rials": np.round(comp / 1e9).astype(np.int64) * 10**9,
+        "household_consumption_rials": np.round(household / 1e9).astype(np.int64) * 10**9,
+        "imports_rials": np.round(imports / 1e9).astype(np.int64) * 10**9,
+        "scope": None, "year": 1402,
     })
     flows = pd.DataFrame({"from_sector": codes[fi], "to_sector": codes[ti],
                           "value_rials": z[fi, ti].astype(np.int64)})

@@ -19,6 +19,7 @@ synthetic. English names of synthetic places end in ``(synthetic)``.
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Literal
 
 import numpy as np
@@ -28,12 +29,13 @@ from khooshe.demo.config import get_scale
 from khooshe.demo.economy import build_economy
 from khooshe.demo.geography import build_geography
 from khooshe.demo.programme import build_programme
+from khooshe.demo.supply import build_purchases, name_buyers
 from khooshe.demo.trade import build_trade
 from khooshe.domain.schema import LOAD_ORDER, entity
 
 #: Random stream of each component (its index seeds the stream; never reorder).
 STREAMS = ("geography", "parks", "centres", "establishments", "resources", "io", "trade",
-           "programme")
+           "programme", "supply")  # append new streams: the others keep their seeds
 
 
 def _streams(seed: int) -> dict[str, np.random.Generator]:
@@ -102,6 +104,8 @@ def generate(seed: int = 0,
     rngs = _streams(int(seed))
     geo = build_geography(rngs["geography"], sc)
     econ = build_economy(rngs, geo, sc)
+    named, buyers = name_buyers(econ.establishments)
+    econ = dataclasses.replace(econ, establishments=named)
     trade = build_trade(rngs["trade"])
     programme = build_programme(rngs["programme"], econ, geo)
     raw = {
@@ -112,6 +116,7 @@ def generate(seed: int = 0,
         "resources": econ.resources,
         "io_sectors": econ.io_sectors,
         "io_flows": econ.io_flows,
+        "purchases": build_purchases(rngs["supply"], econ.establishments, buyers),
         **programme,
     }
     frames = {}

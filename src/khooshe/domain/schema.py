@@ -294,6 +294,11 @@ IO_SECTORS = _register(
             _c("output_rials", "int", required=True,
                min=0),
             _c("employment", "int", required=True, min=0),
+            _c("compensation_rials", "int", min=0),
+            _c("household_consumption_rials", "int", min=0),
+            _c("imports_rials", "int", min=0),
+            _c("scope", "code", pattern=REGION_CODE, references="regions.code"),
+            _c("year", "int", min=1300, max=2100),
         ),
     )
 )
@@ -414,6 +419,25 @@ FUND_ALLOCATIONS = _register(
     )
 )
 
+PURCHASES = _register(
+    Entity(
+        kind="purchases",
+        key=("id",),
+        columns=(
+            _c("id", "code", required=True, pattern=ID),
+            _c("buyer_id", "code", required=True, pattern=ID, references="establishments.id"),
+            _c("input_isic", "code", required=True, pattern=ISIC4),
+            _c("input_hs6", "code", pattern=HS6),
+            _c("description", "str"),
+            _c("value_rials", "int", required=True, min=0),
+            _c("weight_t", "float", min=0),
+            _c("year", "int", min=1300, max=2100),
+            _c("supplier_region", "code", pattern=REGION_CODE, references="regions.code"),
+            _c("supplier_id", "code", pattern=ID, references="establishments.id"),
+        ),
+    )
+)
+
 #: The columns of a table of half-finished units: the input of ``khooshe portfolio`` in file
 #: mode. Not a workspace kind: in a workspace, half-finished units are establishments.
 UNITS = Entity(
@@ -443,6 +467,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "resources",
     "io_sectors",
     "io_flows",
+    "purchases",
     "clusters",
     "cluster_members",
     "cluster_activities",
