@@ -15,6 +15,10 @@ constraint of the next (so every figure is a proven optimum, not a heuristic):
    industries should buy from small ones);
 3. of those, the least value-weighted distance.
 
+Links only join a demand and a supplier of the same class, so the problem is solved class by
+class (independent parts; their lexicographic optima side by side are the whole's): 2,000
+demands against 50,000 establishments take seconds instead of half a minute.
+
 Values are solved in millions of the money unit, for conditioning, and reported back in
 whole units (rounded down, so no bound is ever exceeded).
 """
@@ -143,27 +147,24 @@ def match_suppliers(demands: pd.DataFrame, suppliers: pd.DataFrame, *,
     if n == 0:
         return Matching(empty, 0.0, 0.0, 0.0, True, unmet)
     d_idx, s_idx = pairs["d"].to_numpy(), pairs["s"].to_numpy()
-    cols = np.arange(n)
-    rows = sp.vstack([sp.csr_matrix((np.ones(n), (d_idx, cols)), shape=(len(value), n)),
-                      sp.csr_matrix((np.ones(n), (s_idx, cols)), shape=(len(capacity), n))]
-                     ).tocsr()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    if time_limit is not None:
-        h.setOptionValue("time_limit", float(time_limit))
-    h.passModel(_lp(n, np.ones(n), rows, np.r_[value, capacity], maximize=True))
-    ok1, best = _run(h)
     sme = suppliers["sme"].astype(bool).to_numpy()[s_idx].astype(float)
-    # keep stage 1's optimum and look for the most SME value among those allocations
-    h.addRow(best, highspy.kHighsInf, n, cols.astype(np.int32), np.ones(n))
-    h.changeColsCost(n, cols.astype(np.int32), sme)
-    ok2, best_sme = _run(h)
-    h.addRow(best_sme, highspy.kHighsInf, n, cols.astype(np.int32), sme)
     dist = np.nan_to_num(pairs["distance_km"].to_numpy(float), nan=0.0)
-    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
-    h.changeColsCost(n, cols.astype(np.int32), dist)
-    ok3, best_dist = _run(h)
-    y = np.clip(np.asarray(h.getSolution().col_value), 0.0, None) * _SCALE
+    # Links only join a demand and a supplier of the same class, so the problem splits into
+    # one independent problem per class, and a lexicographic optimum of independent parts is
+    # the parts' optima side by side: solving class by class gives the same allocation, fast.
+    y = np.zeros(n)
+    optimal, best_dist = True, 0.0
+    block = demands["isic"].astype(str).to_numpy()[d_idx]
+    order = np.argsort(block, kind="stable")
+    bounds = np.flatnonzero(np.r_[True, block[order][1:] != block[order][:-1], True])
+    for lo, hi in zip(bounds[:-1], bounds[1:], strict=True):
+        cols = order[lo:hi]
+        sol, ok, part = _solve_block(d_idx[cols], s_idx[cols], value, capacity, sme[cols],
+                                     dist[cols], time_limit)
+        y[cols] = sol
+        optimal &= ok
+        best_dist += part
+    y = np.clip(y, 0.0, None) * _SCALE
     # HiGHS meets bounds to its feasibility tolerance; trim the last rials so that no link
     # set ever exceeds a demand or a capacity
     for idx, limit in ((d_idx, demands["value"].to_numpy(float)),
@@ -181,4 +182,33 @@ def match_suppliers(demands: pd.DataFrame, suppliers: pd.DataFrame, *,
     placed = links.groupby("demand_id")["value"].sum()
     unmet = (unmet - placed.reindex(unmet.index).fillna(0.0)).clip(lower=0.0)
     return Matching(links, float(y.sum()), float((y * sme).sum()), best_dist * _SCALE,
-                    ok1 and ok2 and ok3, unmet)
+                    optimal, unmet)
+
+
+def _solve_block(d_idx: np.ndarray, s_idx: np.ndarray, value: np.ndarray,
+                 capacity: np.ndarray, sme: np.ndarray, dist: np.ndarray,
+                 time_limit: float | None) -> tuple[np.ndarray, bool, float]:
+    """The three stages on one class's links; the solution (scaled), whether every stage was
+    optimal and the distance objective."""
+    du, d_loc = np.unique(d_idx, return_inverse=True)
+    su, s_loc = np.unique(s_idx, return_inverse=True)
+    n = len(d_idx)
+    cols = np.arange(n, dtype=np.int32)
+    rows = sp.vstack([sp.csr_matrix((np.ones(n), (d_loc, cols)), shape=(len(du), n)),
+                      sp.csr_matrix((np.ones(n), (s_loc, cols)), shape=(len(su), n))]).tocsr()
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    if time_limit is not None:
+        h.setOptionValue("time_limit", float(time_limit))
+    h.passModel(_lp(n, np.ones(n), rows, np.r_[value[du], capacity[su]], maximize=True))
+    ok1, best = _run(h)
+    # keep stage 1's optimum and look for the most SME value among those allocations
+    h.addRow(best, highspy.kHighsInf, n, cols, np.ones(n))
+    h.changeColsCost(n, cols, sme)
+    ok2, best_sme = _run(h)
+    h.addRow(best_sme, highspy.kHighsInf, n, cols, sme)
+    h.changeObjectiveSense(highspy.ObjSense.kMinimize)
+    h.changeColsCost(n, cols, dist)
+    ok3, best_dist = _run(h)
+    return (np.asarray(h.getSolution().col_value), ok1 and ok2 and ok3,
+            best_dist if ok3 else np.nan)
