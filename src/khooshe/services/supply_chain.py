@@ -47,6 +47,19 @@ MISSING_COLUMNS = ("input_isic", "input_fa", "input_en", "value_rials", "buyers"
                    "local_suppliers")
 
 
+class NoPurchasesError(InputError):
+    """No purchases of the province's buyers are recorded (nothing to match)."""
+
+
+def sourcing_only(ws: Workspace, province: str, *, delta: float = sc.DEFAULT_DELTA,
+                  method: str = "flq") -> pd.DataFrame:
+    """The province's local sourcing share per sector from the regionalised table alone (no
+    buyers to match), as :attr:`SupplyChainResult.sourcing`."""
+    table, sectors = _table(ws)
+    region, *_ = _regionalised(ws, province, table, sectors, delta, method)
+    return _sourcing(region, table, sectors, np.zeros(table.n))
+
+
 @dataclass
 class SupplyChainResult:
     """What :func:`workspace_supply_chain` found; tables described in the module docstring."""
@@ -93,6 +106,29 @@ def _table(ws: Workspace) -> tuple[sc.IOTable, pd.DataFrame]:
     flows = flows[flows["from_sector"].isin(national["sector"])
                   & flows["to_sector"].isin(national["sector"])]
     return sc.io_table(national, flows), national
+
+
+def _regionalised(ws: Workspace, province: str, table: sc.IOTable, sectors: pd.DataFrame,
+                  delta: float, method: str):
+    """The table regionalised to ``province`` on the register's employment, and what that
+    needed: the hierarchy, the operating establishments (all, the province's), ISIC → sector."""
+    regions = read_kind(ws, "regions", columns=["code", "level", "parent_code"])
+    h = RegionHierarchy(regions)
+    h.check(province, "province")
+    sector_of = _sector_of_isic(sectors)
+    est = establishments_with_regions(ws, statuses=("operating",))
+    mine = est[est["province"] == province]
+    national = _register_employment(est, sector_of, table.sectors)
+    regional = _register_employment(mine, sector_of, table.sectors)
+    if regional.sum() <= 0:
+        raise InputError(f"province {province} has no operating establishment in the IO "
+                         "table's sectors")
+    reg_table = sc.IOTable(table.sectors, table.flows, table.output,
+                           employment=national.to_numpy())
+    share = np.where(national > 0, regional / np.where(national > 0, national, 1), 0.0)
+    region = sc.regionalise(reg_table, regional.to_numpy(), method=method, delta=delta,
+                            output=table.output * share)
+    return region, h, est, mine, sector_of
 
 
 def _sector_of_isic(sectors: pd.DataFrame) -> dict[str, str]:
@@ -147,23 +183,8 @@ def workspace_supply_chain(
     """
     if not 0 < capacity_share <= 1:
         raise InputError(f"capacity_share must be in (0, 1], not {capacity_share!r}")
-    regions = read_kind(ws, "regions", columns=["code", "level", "parent_code"])
-    h = RegionHierarchy(regions)
-    h.check(province, "province")
     table, sectors = _table(ws)
-    sector_of = _sector_of_isic(sectors)
-    est = establishments_with_regions(ws, statuses=("operating",))
-    mine = est[est["province"] == province]
-    national = _register_employment(est, sector_of, table.sectors)
-    regional = _register_employment(mine, sector_of, table.sectors)
-    if regional.sum() <= 0:
-        raise InputError(f"province {province} has no operating establishment in the IO "
-                         "table's sectors")
-    reg_table = sc.IOTable(table.sectors, table.flows, table.output,
-                           employment=national.to_numpy())
-    share = np.where(national > 0, regional / np.where(national > 0, national, 1), 0.0)
-    region = sc.regionalise(reg_table, regional.to_numpy(), method=method, delta=delta,
-                            output=table.output * share)
+    region, h, est, mine, sector_of = _regionalised(ws, province, table, sectors, delta, method)
     jobs_per_output = np.where(table.output > 0, (table.employment if table.employment
                                                   is not None else 0) / table.output, 0.0)
     income_per_output = (np.where(table.output > 0, table.compensation / table.output, 0.0)
@@ -216,9 +237,9 @@ def _demands(ws, h, province, est, mine, buyer, region, table, sector_of, notes)
         buyer_ids = set(read_kind(ws, "purchases", columns=["buyer_id"])["buyer_id"]) & set(
             mine["id"])
     if not buyer_ids:
-        raise InputError(f"no purchases of a buyer in province {province} are recorded; "
-                         "import purchases, or name a buyer with --buyer to estimate its "
-                         "inputs from the regional table")
+        raise NoPurchasesError(f"no purchases of a buyer in province {province} are "
+                               "recorded; import purchases, or name a buyer with --buyer to "
+                               "estimate its inputs from the regional table")
     purchases = _outside_purchases(ws, h, province, buyer_ids)
     info = mine.set_index("id")
     if purchases.empty:  # one named buyer without records: estimate from its sector's column
@@ -343,6 +364,7 @@ def _sourcing(region: dict, table: sc.IOTable, sectors: pd.DataFrame,
     return out
 
 
-__all__ = ["CAPACITY_SHARE", "LINK_COLUMNS", "MISSING_COLUMNS", "SupplyChainResult",
+__all__ = ["CAPACITY_SHARE", "LINK_COLUMNS", "MISSING_COLUMNS", "NoPurchasesError",
+           "SupplyChainResult", "sourcing_only",
            "multipliers_from_files", "read_io_files",
            "workspace_supply_chain"]

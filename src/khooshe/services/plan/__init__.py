@@ -2,7 +2,8 @@
 
 :func:`build_plan` runs one builder per section — a module of this package each
 (:mod:`.profile`, :mod:`.specialisation`, :mod:`.complexity`, :mod:`.villages`,
-:mod:`.markets`, :mod:`.portfolio`, :mod:`.programme`, :mod:`.appendix`) over a shared
+:mod:`.markets`, :mod:`.portfolio`, :mod:`.supply_chain`, :mod:`.programme`,
+:mod:`.appendix`) over a shared
 :class:`~._context.PlanContext`. Each builder reads the workspace through the other services
 and returns a :class:`khooshe.reports.model.Section` with Persian and English text (every word
 from ``text/catalogue/plan.toml``), tables and plotly figures. A builder that fails does not
@@ -33,6 +34,7 @@ from khooshe.services.plan import (
     profile,
     programme,
     specialisation,
+    supply_chain,
     villages,
 )
 from khooshe.services.plan._context import PlanContext, PlanOptions, words
@@ -46,6 +48,7 @@ BUILDERS: dict[str, Callable[[PlanContext], Section]] = {
     "villages": villages.build,
     "markets": markets.build,
     "portfolio": portfolio.build,
+    "supply_chain": supply_chain.build,
     "programme": programme.build,
     "appendix": appendix.build,
 }
