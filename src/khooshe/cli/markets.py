@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -72,7 +72,7 @@ def register(app: typer.Typer, language: str) -> None:
         workspace = source.is_dir()
         if not workspace and (province is not None or links is not None):
             abort(text("markets.needs_workspace"))
-        request = dict(
+        request: dict[str, Any] = dict(
             exporter=exporter, markets=markets, years=parse_years(years, "--years"),
             growth=parse_rates(growth, "--growth"), distances=distances, tariffs=tariffs,
             concordance=concordance, min_rca=min_rca, top_candidates=top_candidates,

@@ -51,8 +51,8 @@ def register(app: typer.Typer, language: str) -> None:
         from khooshe.domain.validate import parse_amount
         from khooshe.services import plan as service
 
-        chosen = tuple(s.value for s in sections) if sections else service.SECTIONS
-        fmts = tuple(f.value for f in formats)  # type: ignore[attr-defined]
+        chosen = tuple(str(s) for s in sections) if sections else service.SECTIONS
+        fmts = tuple(str(f) for f in formats)
         options = service.PlanOptions(target_jobs=target_jobs)
         if budget is not None:
             options.budget = parse_amount(budget, "--budget")

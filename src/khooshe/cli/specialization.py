@@ -4,7 +4,7 @@ spatial hot spots and point clusters of establishments."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -59,7 +59,7 @@ def register(app: typer.Typer, language: str) -> None:
         from khooshe.services import specialization as service
 
         check_outputs(output)
-        strength = dict(lq_threshold=lq_threshold, top_share=top_share,
+        strength: dict[str, Any] = dict(lq_threshold=lq_threshold, top_share=top_share,
                         min_establishments=min_establishments, min_value=min_value)
         if source.is_dir():
             if table != SpecTable.strength:
@@ -134,7 +134,7 @@ def register(app: typer.Typer, language: str) -> None:
 
 def print_written(run: SpecializationTable, output: Path) -> None:
     """How much was written and, for a strength table, how many candidate clusters."""
-    size = dict(rows=len(run.table), regions=run.regions, activities=run.activities,
+    size: dict[str, Any] = dict(rows=len(run.table), regions=run.regions, activities=run.activities,
                 path=str(output))
     if run.strong is None:
         say("specialize.written", **size)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -140,7 +141,7 @@ def complexity_from_file(
     value: str,
     time: str | None = None,
     population: str | Path | None = None,
-    **options: object,
+    **options: Any,
 ) -> ComplexityTable:
     """Every complexity measure of a long table file (CSV, XLSX or Parquet).
 
@@ -182,7 +183,7 @@ def proximity_from_file(
     value: str,
     time: str | None = None,
     population: str | Path | None = None,
-    **options: object,
+    **options: Any,
 ) -> ComplexityTable:
     """The product-pair proximity table of a long table file, as
     :func:`khooshe.analysis.complexity.proximity_table` (``presence``, ``continuous``,

@@ -21,6 +21,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -419,7 +420,7 @@ def markets_from_file(
     concordance: str | Path | None = None,
     growth: float | Mapping[str, float] = 0.0,
     on_progress: Callable[[str], None] | None = None,
-    **options: object,
+    **options: Any,
 ) -> MarketsRun:
     """Export potential of ``exporter`` in ``markets`` from a trade file.
 
@@ -502,7 +503,7 @@ def markets_from_workspace(
     tariffs: str | Path | None = None,
     concordance: str | Path | None = None,
     growth: float | Mapping[str, float] = 0.0,
-    **options: object,
+    **options: Any,
 ) -> MarketsRun:
     """:func:`workspace_markets` with the countries resolved as in :func:`markets_from_file`,
     side tables read from files (``concordance`` replaces the products' ``isic`` for the
