@@ -41,6 +41,8 @@ ROWS: dict[str, dict[str, str]] = {
     "io_sectors": {"sector": "S1", "name_en": "Steel", "isic": "2410", "output_rials": "1000",
                    "employment": "10"},
     "io_flows": {"from_sector": "S1", "to_sector": "S1", "value_rials": "100"},
+    "purchases": {"id": "P1", "buyer_id": "E1", "input_isic": "2394", "value_rials": "5000",
+                  "supplier_region": "06", "year": "1402"},
     "clusters": {"code": "CL1", "name_fa": "خوشهٔ فولاد", "province_code": "06",
                  "isic": "2410", "stage": "tender", "start_date": "1402/05/24"},
     "cluster_members": {"cluster_code": "CL1", "member_id": "M1", "name": "فولاد",

@@ -85,6 +85,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from khooshe.analysis._highs import quiet_highs
 from khooshe.domain.errors import InfeasibleError, InputError
 from khooshe.domain.regions import code_within
 from khooshe.domain.schema import REGION_CODE, UNITS
@@ -558,8 +559,7 @@ def _lp(c: np.ndarray, maximize: bool, rows: _Rows, lb: np.ndarray, ub: np.ndarr
 
 
 def _highs(options: Mapping[str, Any] | None = None) -> highspy.Highs:
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = quiet_highs()
     for k, v in (options or {}).items():
         h.setOptionValue(k, v)
     return h

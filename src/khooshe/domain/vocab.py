@@ -10,7 +10,6 @@ from __future__ import annotations
 from functools import cache
 
 from khooshe.text.messages import namespace, t
-from khooshe.text.normalize import normalize
 
 REGION_LEVELS = ("country", "province", "county", "district", "rural_district", "village", "city")
 ESTABLISHMENT_STATUSES = ("operating", "half_finished", "idle", "closed")
@@ -67,6 +66,8 @@ def label(vocabulary: str, value: str, lang: str) -> str:
 @cache
 def _by_label(vocabulary: str) -> dict[str, str]:
     """Normalised label (either language) and identifier → identifier."""
+    from khooshe.text.normalize import normalize  # numpy and pandas: not for importing the schema
+
     out: dict[str, str] = {}
     for value in VOCABULARIES[vocabulary]:
         for lang in ("fa", "en"):
@@ -78,6 +79,8 @@ def _by_label(vocabulary: str) -> dict[str, str]:
 def parse_choice(vocabulary: str, text: str) -> str | None:
     """The identifier of the value typed as ``text`` (identifier or label, either language,
     any spelling the normaliser unifies); ``None`` when it is none of them."""
+    from khooshe.text.normalize import normalize
+
     return _by_label(vocabulary).get(normalize(text))
 
 

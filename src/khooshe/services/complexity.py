@@ -10,10 +10,16 @@ anything — and then restricted to the requested province's regions.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
 import pandas as pd
 
-from khooshe.analysis.complexity import complexity
+from khooshe.analysis.complexity import complexity, proximity_table
+from khooshe.domain.errors import InputError
 from khooshe.domain.regions import RegionHierarchy
+from khooshe.io.tables import read_table
 from khooshe.services.frames import MEASURES, activity_table
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
@@ -76,3 +82,116 @@ def workspace_complexity(
     names = regions.set_index("code")[["name_fa", "name_en"]]
     names.columns = ["region_name_fa", "region_name_en"]
     return out.join(names, on="region").reset_index(drop=True)
+
+
+# --- Long tables from files (``khooshe complexity FILE``, ``khooshe proximity FILE``) ----------
+@dataclass
+class ComplexityTable:
+    """The result of :func:`complexity_from_file` (or :func:`proximity_from_file`).
+
+    Attributes
+    ----------
+    table : DataFrame
+        The measures per (time, location, product), or the product pairs' proximity.
+    periods, locations, products : int
+        Distinct periods (1 without a time column), locations and products of the input that
+        the table covers (for proximity, of the pairs' products).
+    """
+
+    table: pd.DataFrame
+    periods: int
+    locations: int
+    products: int
+
+
+def _population_column(pop: pd.DataFrame, source: Path, location: str,
+                       time: str | None) -> str:
+    """The population column of a population table: ``population``, else ``pop``, else the
+    only column that is neither the location nor the time."""
+    if location not in pop.columns:
+        raise InputError(f"{source}: no {location!r} column (it has {', '.join(pop.columns)})")
+    others = [c for c in pop.columns if c not in (location, time)]
+    for name in ("population", "pop"):
+        if name in others:
+            return name
+    if len(others) == 1:
+        return others[0]
+    raise InputError(f"{source}: cannot tell the population column; name it 'population' "
+                     f"(columns: {', '.join(pop.columns)})")
+
+
+def _read_long(path: str | Path, population: str | Path | None, location: str,
+               time: str | None) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+    """The long table, the population table (or None) and its population column."""
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} is a directory; give a CSV, XLSX or Parquet file")
+    data = read_table(path, as_text=True)
+    if population is None:
+        return data, None, "population"
+    pop = read_table(population, as_text=True)
+    return data, pop, _population_column(pop, Path(population), location, time)
+
+
+def complexity_from_file(
+    path: str | Path,
+    *,
+    location: str,
+    product: str,
+    value: str,
+    time: str | None = None,
+    population: str | Path | None = None,
+    **options: Any,
+) -> ComplexityTable:
+    """Every complexity measure of a long table file (CSV, XLSX or Parquet).
+
+    Parameters
+    ----------
+    path : path
+        One row per (time, location, product) with a value (e.g. exports). Codes are read as
+        text, so HS codes keep their leading zeros.
+    location, product, value, time : str
+        Column names (``time`` optional: one period).
+    population : path, optional
+        For ``presence="rpop"`` or ``"both"``: a table with the location column, a population
+        column (``population``, ``pop`` or the only other column) and optionally the time
+        column.
+    **options
+        As :func:`khooshe.analysis.complexity.complexity` (``presence``, ``rca_threshold``,
+        ``rpop_threshold``, ``continuous``, ``asymmetric``, ``knn``).
+
+    Raises
+    ------
+    InputError
+        Unreadable files, a missing column, a population table without a population column.
+    ValueError
+        What :func:`~khooshe.analysis.complexity.complexity` rejects (negative values…). Its
+        warnings (summed duplicates, missing values) are Python warnings.
+    """
+    data, pop, pop_col = _read_long(path, population, location, time)
+    out = complexity(data, location=location, product=product, value=value, time=time,
+                     population=pop, population_column=pop_col, **options)
+    return ComplexityTable(table=out, periods=out[time].nunique() if time else 1,
+                           locations=out[location].nunique(), products=out[product].nunique())
+
+
+def proximity_from_file(
+    path: str | Path,
+    *,
+    location: str,
+    product: str,
+    value: str,
+    time: str | None = None,
+    population: str | Path | None = None,
+    **options: Any,
+) -> ComplexityTable:
+    """The product-pair proximity table of a long table file, as
+    :func:`khooshe.analysis.complexity.proximity_table` (``presence``, ``continuous``,
+    ``asymmetric``, ``min_proximity``…); files as in :func:`complexity_from_file`."""
+    data, pop, pop_col = _read_long(path, population, location, time)
+    out = proximity_table(data, location=location, product=product, value=value, time=time,
+                          population=pop, population_column=pop_col, **options)
+    first = f"{product}_1"
+    return ComplexityTable(table=out, periods=out[time].nunique() if time else 1,
+                           locations=data[location].nunique(),
+                           products=out[first].nunique() if first in out else 0)

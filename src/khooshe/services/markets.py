@@ -18,17 +18,28 @@ potential itself is national (the exporter's trade); only the links are provinci
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from khooshe.analysis import markets as mk
+from khooshe.domain.errors import InputError
 from khooshe.domain.regions import RegionHierarchy
 from khooshe.domain.trade import DEFAULT_EXPORTER, DEFAULT_MARKETS
+from khooshe.io.countries import (
+    UnknownCountryError,
+    load_countries,
+    read_baci_countries,
+    resolve_countries,
+    resolve_country,
+)
+from khooshe.io.trade import read_concordance, read_distances, read_tariffs, summarise_trade_file
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
-from khooshe.text.messages import t
+from khooshe.text.messages import Bilingual, t
 
 #: Target markets by default (seeds R4, R5, R10, R17): Iraq, Kuwait, the Persian Gulf states
 
@@ -288,3 +299,220 @@ def workspace_markets(
                             over_time=result.over_time, links=links, notes=result.notes,
                             exporter=exporter, markets=tuple(markets),
                             opportunities=opportunities, province=province)
+
+
+# --- One run of ``khooshe markets``: a trade file or a workspace, with names and totals -------
+@dataclass
+class MarketsRun:
+    """What :func:`markets_from_file` and :func:`markets_from_workspace` found.
+
+    Attributes
+    ----------
+    potential, candidates, over_time : DataFrame
+        Export potential per (market, product) with country names (and ``isic`` given a
+        concordance), diversification candidates, and exports by year (value and weight).
+    notes : tuple of str
+        Assumptions and warnings of the analysis.
+    exporter, markets
+        ISO3 codes analysed.
+    totals : DataFrame
+        One row per market (index ``market``, in the order asked): ``potential_value``,
+        ``actual_value``, ``unrealised_value`` (USD) and ``top_product`` (rank 1).
+    market_names : dict
+        ISO3 → :class:`~khooshe.text.messages.Bilingual` name, for every market.
+    years : tuple of int
+        Years of the flows used (file mode; empty on a workspace).
+    rows : int or None
+        Flow rows summarised (file mode).
+    links, opportunities : DataFrame or None
+        Workspace mode: the cluster ↔ product ↔ market links and the potential some
+        cluster of ``province`` can serve (see :class:`WorkspaceMarkets`).
+    province : str or None
+        Workspace mode: the province whose clusters are linked.
+    """
+
+    potential: pd.DataFrame
+    candidates: pd.DataFrame
+    over_time: pd.DataFrame
+    notes: tuple[str, ...]
+    exporter: str
+    markets: tuple[str, ...]
+    totals: pd.DataFrame
+    market_names: dict[str, Bilingual]
+    years: tuple[int, ...] = ()
+    rows: int | None = None
+    links: pd.DataFrame | None = None
+    opportunities: pd.DataFrame | None = None
+    province: str | None = None
+
+
+def market_totals(potential: pd.DataFrame, markets: Sequence[str]) -> pd.DataFrame:
+    """Potential, actual and unrealised value per market and its top product (rank 1)."""
+    values = ["potential_value", "actual_value", "unrealised_value"]
+    totals = potential.groupby("market")[values].sum().reindex(list(markets)).fillna(0.0)
+    top = potential[potential["rank"] == 1].groupby("market")["product"].first()
+    totals["top_product"] = top.reindex(totals.index).fillna("")
+    totals.index.name = "market"
+    return totals
+
+
+def resolve_growth(growth: float | Mapping[str, float], markets: Sequence[str],
+                   countries: pd.DataFrame | None = None) -> float | dict[str, float]:
+    """Market import growth as :func:`khooshe.analysis.markets.analyse_markets` takes it:
+    one rate, or rates per market keyed by anything :func:`~khooshe.io.countries.resolve_country`
+    reads (ISO3, numeric code, English or Persian name) and resolved to ISO3.
+
+    Raises
+    ------
+    UnknownCountryError, InputError
+        An unknown country, or one that is not among ``markets``.
+    """
+    if not isinstance(growth, Mapping):
+        return float(growth)
+    out: dict[str, float] = {}
+    for key, rate in growth.items():
+        try:
+            iso = resolve_country(key, countries)
+        except UnknownCountryError as exc:
+            raise UnknownCountryError(f"market growth: {exc}") from None
+        if iso not in markets:
+            raise InputError(f"market growth names {iso}, which is not one of the markets "
+                             f"({', '.join(markets)})")
+        out[iso] = float(rate)
+    return out
+
+
+def _request(exporter: str, markets: str | Sequence[str] | None,
+             growth: float | Mapping[str, float]
+             ) -> tuple[pd.DataFrame, str, list[str], float | dict[str, float]]:
+    """The country table, the exporter and markets as ISO3 codes, and the growth by market."""
+    table = load_countries()
+    exp = resolve_country(exporter, table)
+    targets = resolve_countries(DEFAULT_MARKETS if markets is None else markets, table)
+    return table, exp, targets, resolve_growth(growth, targets, table)
+
+
+def _names(table: pd.DataFrame, markets: Sequence[str]) -> dict[str, Bilingual]:
+    rows = table.set_index("iso3")
+    return {m: Bilingual(str(rows["name_fa"].get(m, m)), str(rows["name_en"].get(m, m)))
+            for m in markets}
+
+
+def markets_from_file(
+    source: str | Path,
+    *,
+    exporter: str = DEFAULT_EXPORTER,
+    markets: str | Sequence[str] | None = None,
+    years: tuple[int, int] | int | None = None,
+    format: str = "auto",
+    flow: str = "X",
+    countries: str | Path | None = None,
+    drop_unknown: bool = False,
+    distances: str | Path | None = None,
+    tariffs: str | Path | None = None,
+    concordance: str | Path | None = None,
+    growth: float | Mapping[str, float] = 0.0,
+    on_progress: Callable[[str], None] | None = None,
+    **options: Any,
+) -> MarketsRun:
+    """Export potential of ``exporter`` in ``markets`` from a trade file.
+
+    Parameters
+    ----------
+    source : path
+        BACI (t,i,j,k,v,q), Comtrade CSV or khooshe flows; CSV, Parquet or XLSX, or a glob
+        such as ``BACI_HS17_Y20*.csv``. Aggregated in DuckDB (the rows never reach pandas).
+    exporter : str
+        ISO3, numeric code or name (English or Persian).
+    markets : str or sequence, optional
+        Target markets (a comma-separated string is accepted); default
+        :data:`~khooshe.domain.trade.DEFAULT_MARKETS`.
+    years : (int, int) or int, optional
+        Year window (:func:`khooshe.domain.parsing.parse_years` reads ``2019-2023``).
+    format : {"auto", "baci", "comtrade", "flows"}
+    flow : {"X", "M"}
+        Comtrade: reported exports or imports.
+    countries : path, optional
+        BACI's country_codes file (numeric code → ISO3).
+    drop_unknown : bool
+        Drop rows with unmapped numeric country codes instead of failing.
+    distances, tariffs, concordance : path, optional
+        Distance table (default great-circle between capitals), tariff table, HS6 → ISIC
+        table (adds ``isic``).
+    growth : float or mapping
+        Stated annual growth of the markets' imports, one rate or per market
+        (:func:`resolve_growth`).
+    on_progress : callable, optional
+        Called with ``"read"`` before the trade file is read and ``"analyse"`` before the
+        analysis.
+    **options
+        As :func:`khooshe.analysis.markets.analyse_markets` (``min_rca``, ``top_candidates``,
+        ``base_years``, ``horizon``, ``trend_weight``, ``distance_elasticity``,
+        ``tariff_elasticity``).
+
+    Raises
+    ------
+    UnknownCountryError, TradeFileError, InputError, ValueError
+        An unknown country, a malformed file, a market without imports…
+    """
+    table, exp, targets, market_growth = _request(exporter, markets, growth)
+    baci_countries = None if countries is None else read_baci_countries(countries)
+    dist = None if distances is None else read_distances(distances)
+    tar = None if tariffs is None else read_tariffs(tariffs, exporter=exp)
+    conc = None if concordance is None else read_concordance(concordance)
+    if on_progress:
+        on_progress("read")
+    summary = summarise_trade_file(
+        source, exporter=exp, markets=targets, years=years, format=format,  # type: ignore[arg-type]
+        countries=baci_countries, flow=flow, unknown="drop" if drop_unknown else "raise")
+    if on_progress:
+        on_progress("analyse")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mk.MarketsWarning)  # they come back as notes
+        result = mk.analyse_markets(summary, market_growth=market_growth, distances=dist,
+                                    countries=table, tariffs=tar, **options)
+    potential = mk.add_country_names(result.potential, table)
+    candidates = mk.add_country_names(result.candidates, table)
+    if conc is not None:
+        potential = mk.attach_activities(potential, conc)
+        candidates = mk.attach_activities(candidates, conc)
+    return MarketsRun(potential=potential, candidates=candidates,
+                      over_time=mk.add_country_names(result.over_time, table),
+                      notes=tuple(result.notes), exporter=summary.exporter,
+                      markets=tuple(summary.markets),
+                      totals=market_totals(result.potential, summary.markets),
+                      market_names=_names(table, summary.markets),
+                      years=tuple(summary.years), rows=summary.rows)
+
+
+def markets_from_workspace(
+    ws: Workspace,
+    *,
+    province: str | None = None,
+    exporter: str = DEFAULT_EXPORTER,
+    markets: str | Sequence[str] | None = None,
+    years: tuple[int, int] | int | None = None,
+    distances: str | Path | None = None,
+    tariffs: str | Path | None = None,
+    concordance: str | Path | None = None,
+    growth: float | Mapping[str, float] = 0.0,
+    **options: Any,
+) -> MarketsRun:
+    """:func:`workspace_markets` with the countries resolved as in :func:`markets_from_file`,
+    side tables read from files (``concordance`` replaces the products' ``isic`` for the
+    cluster links) and the per-market totals."""
+    table, exp, targets, market_growth = _request(exporter, markets, growth)
+    if concordance is not None:
+        options["hs_isic"] = read_concordance(concordance)
+    if distances is not None:
+        options["distances"] = read_distances(distances)
+    if tariffs is not None:
+        options["tariffs"] = read_tariffs(tariffs, exporter=exp)
+    result = workspace_markets(ws, province=province, exporter=exp, markets=targets,
+                               years=years, market_growth=market_growth, **options)
+    return MarketsRun(potential=result.potential, candidates=result.candidates,
+                      over_time=result.over_time, notes=tuple(result.notes),
+                      exporter=result.exporter, markets=result.markets,
+                      totals=market_totals(result.potential, result.markets),
+                      market_names=_names(table, result.markets), links=result.links,
+                      opportunities=result.opportunities, province=province)

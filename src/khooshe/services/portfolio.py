@@ -10,12 +10,15 @@ the budget → jobs frontier and the comparison with the naive rules.
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from khooshe.analysis import portfolio as pf
+from khooshe.io.tables import read_table
 from khooshe.services.frames import establishments_with_regions
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
@@ -157,3 +160,110 @@ def plan_portfolio(
     return PortfolioPlan(units=table, result=result, target=target, target_jobs=target_jobs,
                          target_message=message, frontier=front, budget_source=source,
                          summary=summary)
+
+
+# --- One optimisation run, on a units file or on a workspace (``khooshe portfolio``) ----------
+@dataclass
+class PortfolioRun:
+    """What :func:`portfolio_from_file` and :func:`portfolio_from_workspace` found.
+
+    Attributes
+    ----------
+    units : DataFrame
+        Every unit with ``selected`` (0/1), ``cost_per_job`` and, when a job target was
+        given, ``selected_target`` (0/1, the cheapest set reaching it).
+    result : PortfolioResult
+        The optimum within the budget (proof, gap, naive rules, units at the budget edge).
+    target : TargetResult or None
+        The cheapest set reaching ``target_jobs``, when asked.
+    frontier : DataFrame or None
+        The budget → jobs frontier, when asked.
+    summary : dict
+        ``source``, the result's summary, and ``target`` / ``frontier`` when computed
+        (JSON-serialisable once numpy scalars are made plain).
+    default_budget_share : float or None
+        The share of the cost of finishing every unit used as the budget, when none was
+        given (workspace mode); None when the budget was given.
+    """
+
+    units: pd.DataFrame
+    result: pf.PortfolioResult
+    target: pf.TargetResult | None
+    frontier: pd.DataFrame | None
+    summary: dict[str, Any]
+    default_budget_share: float | None = None
+
+
+def _optimise(
+    units: pd.DataFrame,
+    budget: int | str,
+    *,
+    source: str,
+    objective: str = "jobs",
+    weights: Mapping[str, float] | None = None,
+    cap_province: Mapping[str, int | str] | None = None,
+    cap_sector: Mapping[str, int | str] | None = None,
+    min_progress: float | None = None,
+    include: Collection[str] | None = None,
+    exclude: Collection[str] | None = None,
+    target_jobs: int | None = None,
+    frontier: int = 0,
+    time_limit: float | None = 60.0,
+) -> PortfolioRun:
+    common: dict[str, Any] = dict(cap_province=cap_province, cap_sector=cap_sector,
+                                  min_progress=min_progress, include=include, exclude=exclude,
+                                  validated=True)
+    result = pf.optimize_portfolio(units, budget, objective=objective, weights=weights,  # type: ignore[arg-type]
+                                   time_limit=time_limit, **common)
+    target = (pf.cheapest_for_jobs(units, target_jobs, time_limit=time_limit, **common)
+              if target_jobs is not None else None)
+    front = (pf.frontier(units, points=frontier, objective=objective, weights=weights,  # type: ignore[arg-type]
+                         time_limit=time_limit, **common)
+             if frontier else None)
+    table = result.units
+    if target is not None:
+        table = table.assign(selected_target=target.units["selected"].to_numpy())
+    summary: dict[str, Any] = {"source": source, **result.summary()}
+    if target is not None:
+        summary["target"] = target.summary()
+    if front is not None:
+        summary["frontier"] = front.to_dict("records")
+    return PortfolioRun(units=table, result=result, target=target, frontier=front,
+                        summary=summary)
+
+
+def portfolio_from_file(path: str | Path, budget: int | str, **options: Any) -> PortfolioRun:
+    """Choose the units of a units file (CSV, XLSX or Parquet; columns as
+    :func:`khooshe.analysis.portfolio.validate_units`) to complete within ``budget`` rials.
+
+    ``options``: ``objective`` (``jobs`` or ``weighted``), ``weights``, ``cap_province``,
+    ``cap_sector`` (code → most rials), ``min_progress``, ``include``, ``exclude`` (unit ids),
+    ``target_jobs`` (also the cheapest set reaching it), ``frontier`` (points of the budget →
+    jobs frontier, 0 for none) and ``time_limit`` (seconds per optimisation).
+
+    Raises
+    ------
+    ValidationError
+        Every bad cell of the file (nothing is computed).
+    InputError
+        An unreadable file, a bad option, or an unreachable target (``InfeasibleError``
+        with the largest reachable value).
+    """
+    raw = read_table(path, as_text=True)
+    units = pf.validate_units(raw, source=Path(path).name)
+    return _optimise(units, budget, source=str(path), **options)
+
+
+def portfolio_from_workspace(ws: Workspace, province: str, budget: int | str | None = None,
+                             **options: Any) -> PortfolioRun:
+    """As :func:`portfolio_from_file` on the half-finished units of ``province``
+    (:func:`workspace_units`); without a budget, :data:`DEFAULT_BUDGET_SHARE` of the cost of
+    finishing every unit (reported in ``default_budget_share``)."""
+    units = workspace_units(ws, province)
+    share = None
+    if budget is None:
+        share = DEFAULT_BUDGET_SHARE
+        budget = int(share * units["remaining_cost_rials"].sum())
+    run = _optimise(units, budget, source=str(ws.root), **options)
+    run.default_budget_share = share
+    return run

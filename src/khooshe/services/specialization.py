@@ -7,12 +7,16 @@ analyses in :mod:`khooshe.analysis.specialization` and :mod:`khooshe.analysis.sp
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from khooshe.analysis import spatial
 from khooshe.analysis import specialization as spec
+from khooshe.domain.errors import InputError
 from khooshe.domain.regions import RegionHierarchy
+from khooshe.io.tables import read_table
 from khooshe.services.frames import activity_table, establishments_with_regions
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
@@ -124,3 +128,118 @@ def candidates(
     out = spatial.point_clusters(est, region="county", min_cluster_size=min_cluster_size,
                                  max_median_km=max_median_km)
     return out
+
+
+# --- Tables from files and the workspace's strength, with what a reader wants to know --------
+#: Tables :func:`specialization_from_file` can compute.
+TABLES = ("strength", "regions", "activities")
+
+
+@dataclass
+class SpecializationTable:
+    """A specialisation table and its size.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``strength``: one row per (region, activity) (LQ, shares, ranks, ``traded``,
+        ``strong``, ``small_base``); ``regions`` or ``activities``: the per-region or
+        per-activity indices.
+    kind : str
+        Which of :data:`TABLES`.
+    regions, activities : int
+        Regions and activities compared.
+    strong, candidates : int or None
+        Strength tables: strong cells, and candidate clusters (strong, traded, not a small
+        base); None for the other tables.
+    """
+
+    table: pd.DataFrame
+    kind: str
+    regions: int
+    activities: int
+    strong: int | None = None
+    candidates: int | None = None
+
+
+def _counted(table: pd.DataFrame, kind: str, regions: int, activities: int
+             ) -> SpecializationTable:
+    if kind != "strength":
+        return SpecializationTable(table, kind, regions, activities)
+    strong = int(table["strong"].sum())
+    candidates = int((table["strong"] & table["traded"] & ~table["small_base"]).sum())
+    return SpecializationTable(table, kind, regions, activities, strong, candidates)
+
+
+def specialization_from_file(
+    path: str | Path,
+    *,
+    region: str,
+    activity: str,
+    value: str | None = None,
+    count: str | None = None,
+    table: str = "strength",
+    lq_threshold: float = 1.25,
+    top_share: float | None = None,
+    min_establishments: int = 3,
+    min_value: float | None = None,
+    traded_gini: float = 0.25,
+    na_zero: bool = False,
+) -> SpecializationTable:
+    """Location quotients, specialisation indices or cluster strength of a long table file.
+
+    Parameters
+    ----------
+    path : path
+        CSV, XLSX or Parquet: one row per establishment, or per (region, activity).
+    region, activity : str
+        Columns of the region code and of the activity (ISIC).
+    value : str, optional
+        Amount column (e.g. employees); without it the rows are counted.
+    count : str, optional
+        Column with the number of establishments a row stands for (default: one each).
+    table : {"strength", "regions", "activities"}
+    lq_threshold, top_share, min_establishments, traded_gini
+        As :func:`khooshe.analysis.specialization.cluster_strength`.
+    min_value : float, optional
+        ``small_base`` below this value; default
+        :data:`~khooshe.analysis.specialization.DEFAULT_MIN_VALUE` with ``value``, else 0.
+    na_zero : bool
+        Count missing values as 0 instead of rejecting them.
+    """
+    if table not in TABLES:
+        raise InputError(f"table must be one of {', '.join(TABLES)}, not {table!r}")
+    data = read_table(path, as_text=True)
+    m = spec.region_activity_matrix(data, region, activity, value, count=count,
+                                    na="zero" if na_zero else "error")
+    if table == "strength":
+        if min_value is None:
+            min_value = spec.DEFAULT_MIN_VALUE if value is not None else 0.0
+        out = spec.cluster_strength(m, lq_threshold=lq_threshold, top_share=top_share,
+                                    min_establishments=min_establishments, min_value=min_value,
+                                    traded_gini=traded_gini)
+    elif table == "regions":
+        out = spec.region_indices(m)
+    else:
+        traded = spec.classify_traded(m, gini_threshold=traded_gini)[[m.activity_name, "traded"]]
+        out = spec.activity_indices(m).merge(traded, on=m.activity_name)
+    return _counted(out, table, m.shape[0], m.shape[1])
+
+
+def strength_table(
+    ws: Workspace,
+    *,
+    level: str = "county",
+    measure: str = "employment",
+    province: str | None = None,
+    min_value: float | None = None,
+    **options: object,
+) -> SpecializationTable:
+    """:func:`strength` with its counts; ``min_value`` defaults to
+    :data:`~khooshe.analysis.specialization.DEFAULT_MIN_VALUE` employees for employment and
+    to 0 for establishments (a count is its own base)."""
+    if min_value is None:
+        min_value = spec.DEFAULT_MIN_VALUE if measure == "employment" else 0.0
+    out = strength(ws, level=level, measure=measure, province=province, min_value=min_value,
+                   **options)
+    return _counted(out, "strength", out["region"].nunique(), out["isic"].nunique())

@@ -8,8 +8,7 @@ in Persian text: pass them through unchanged.
 from __future__ import annotations
 
 import math
-
-import pandas as pd
+import sys
 
 PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 ARABIC_INDIC_DIGITS = "٠١٢٣٤٥٦٧٨٩"
@@ -32,9 +31,14 @@ def check_lang(lang: str) -> None:
 
 def is_missing(value: object) -> bool:
     """Whether ``value`` is None, NaN, ``pd.NA`` or ``pd.NaT``."""
-    if value is None or value is pd.NA or value is pd.NaT:
+    if value is None:
         return True
-    return isinstance(value, float) and math.isnan(value)
+    if isinstance(value, float):
+        return math.isnan(value)
+    # pandas is looked up, not imported: the message catalogue (and so the CLI's --help) must
+    # not load it, and a value cannot be pd.NA or pd.NaT unless pandas is already loaded.
+    pd = sys.modules.get("pandas")
+    return pd is not None and (value is pd.NA or value is pd.NaT)
 
 
 def to_persian_digits(x: object) -> str:

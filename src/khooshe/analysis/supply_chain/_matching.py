@@ -32,6 +32,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
+from khooshe.analysis._highs import quiet_highs
 from khooshe.domain.errors import InputError
 from khooshe.domain.geo import haversine_km
 
@@ -196,8 +197,7 @@ def _solve_block(d_idx: np.ndarray, s_idx: np.ndarray, value: np.ndarray,
     cols = np.arange(n, dtype=np.int32)
     rows = sp.vstack([sp.csr_matrix((np.ones(n), (d_loc, cols)), shape=(len(du), n)),
                       sp.csr_matrix((np.ones(n), (s_loc, cols)), shape=(len(su), n))]).tocsr()
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
+    h = quiet_highs()
     if time_limit is not None:
         h.setOptionValue("time_limit", float(time_limit))
     h.passModel(_lp(n, np.ones(n), rows, np.r_[value[du], capacity[su]], maximize=True))

@@ -1,0 +1,36 @@
+"""``khooshe demo``: the synthetic Iran-like demo workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from khooshe.cli._choices import Scale, choice
+from khooshe.cli._common import Texts, command_classes, say
+
+
+def register(app: typer.Typer, language: str) -> None:
+    """Add ``demo`` to ``app``, its help in ``language``."""
+    h = Texts(language, "demo")
+
+    @app.command("demo", help=h("help"), cls=command_classes(language)[1])
+    def demo_cmd(
+        workspace: Path = typer.Argument(..., help=h.arg("workspace")),
+        seed: int = typer.Option(0, "--seed", help=h.opt("seed")),
+        scale: Scale = typer.Option("small", "--scale", parser=choice(Scale, "--scale"),
+                                    help=h.opt("scale")),
+        db: str = typer.Option(None, "--db", help=h.opt("db")),
+        force: bool = typer.Option(False, "--force", help=h.opt("force")),
+    ) -> None:
+        """Build a SYNTHETIC Iran-like demo workspace (clearly labelled as such)."""
+        import time
+
+        from khooshe.services.demo import build_demo
+
+        start = time.perf_counter()
+        build_demo(workspace, seed=seed, scale=scale.value, db=db, force=force,
+                   progress=True).close()
+        # the seed is a name for the data, not a quantity: it keeps its Latin digits
+        say("demo_built", path=str(workspace), seed=str(seed), scale=scale.value,
+            seconds=time.perf_counter() - start)

@@ -1,0 +1,76 @@
+"""``khooshe villages``: village potential and the "10 villages per county" shortlist."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from khooshe.cli._common import (
+    Texts,
+    abort,
+    check_outputs,
+    command_classes,
+    lang,
+    open_workspace,
+    say,
+    synthetic_banner,
+    text,
+)
+
+if TYPE_CHECKING:
+    from khooshe.services.villages import VillagesResult
+
+
+def register(app: typer.Typer, language: str) -> None:
+    """Add ``villages`` to ``app``, its help in ``language``."""
+    h = Texts(language, "villages")
+
+    @app.command("villages", help=h("help"), cls=command_classes(language)[1])
+    def villages_cmd(
+        workspace: Path = typer.Argument(..., help=h.arg("workspace")),
+        province: str = typer.Option(..., "--province", help=h.opt("province")),
+        per_county: int = typer.Option(10, "--per-county", help=h.opt("per_county")),
+        max_per_activity: int = typer.Option(3, "--max-per-activity",
+                                             help=h.opt("max_per_activity")),
+        min_spacing_km: float = typer.Option(3.0, "--min-spacing-km",
+                                             help=h.opt("min_spacing_km")),
+        min_population: float = typer.Option(100, "--min-population",
+                                             help=h.opt("min_population")),
+        weights: Path = typer.Option(None, "--weights", help=h.opt("weights")),
+        activities: str = typer.Option(None, "--activities", help=h.opt("activities")),
+        output: Path = typer.Option(..., "-o", "--output", help=h.opt("output")),
+    ) -> None:
+        """Village potential and the "10 villages per county" shortlist, with an HTML map."""
+        from khooshe.services import villages as service
+
+        check_outputs(output)
+        if output.suffix.lower() not in (".csv", ".xlsx"):
+            abort(text("villages.output_type", path=str(output)))
+        w = service.read_weights(weights)
+        acts = service.parse_activities(activities)
+        with open_workspace(workspace) as ws:
+            result = service.village_shortlist(
+                ws, province=province, per_county=per_county,
+                max_per_activity=max_per_activity, min_spacing_km=min_spacing_km,
+                min_population=min_population, activities=acts, weights=w)
+        paths = service.write_result(result, output)
+        print_shortlist(result, service.shortfall(result), per_county, paths)
+
+
+def print_shortlist(result: VillagesResult, short, per_county: int, paths: list[Path]) -> None:
+    """Villages, counties and activities of the shortlist; every county that got fewer than
+    asked, with the reason; the notes; the files written."""
+    if result.synthetic:
+        synthetic_banner()
+    sl = result.shortlist
+    say("villages.summary", villages=len(sl.villages), counties=len(sl.counties),
+        activities=sl.villages["activity"].nunique())
+    reason = "reason_fa" if lang() == "fa" else "reason_en"
+    for row in short.to_dict("records"):
+        say("villages.shortfall", county=str(row["county_code"]), shortlisted=row["shortlisted"],
+            asked=per_county, reason=str(row[reason]))
+    for n in sl.notes:
+        say("villages.note", note=str(n))
+    say("villages.written", paths=text("words.comma").join(str(p) for p in paths))

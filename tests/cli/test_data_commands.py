@@ -1,0 +1,62 @@
+"""``khooshe import``, ``export`` and ``template`` (khooshe.cli.data)."""
+
+from __future__ import annotations
+
+import re
+
+REGIONS = """code,level,parent_code,name_fa,population
+06,province,,خوزستان,4710509
+0603,county,06,اهواز,1302591
+0601,county,06,آبادان,231476
+"""
+PERSIAN_DIGIT = re.compile(r"[۰-۹]")
+
+
+def test_persian_messages_keep_the_digits_of_paths(tmp_path, invoke, monkeypatch):
+    """Bug: under --lang fa the digits of file paths used to become Persian digits. The path
+    is printed as typed; only the counts get Persian digits."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "r2024.csv").write_text(REGIONS, encoding="utf-8")
+    assert invoke("init", "WS").exit_code == 0
+    result = invoke("--lang", "fa", "import", "WS", "regions", "data/r2024.csv")
+    assert result.exit_code == 0, result.output
+    line = result.output.strip()
+    assert "data/r2024.csv" in line
+    assert line.startswith("۳ ردیف regions") and "۳ جدید" in line and "۰ به‌روزشده" in line
+    assert "3" not in line.replace("r2024", "")
+
+    result = invoke("--lang", "fa", "export", "WS", "regions", "out/r2025-06.xlsx")
+    assert result.exit_code == 0, result.output
+    line = result.output.strip()
+    assert "out/r2025-06.xlsx" in line and line.startswith("۳ ردیف regions")
+    assert not PERSIAN_DIGIT.search(line.split(" در ")[1])  # the path part
+
+
+def test_english_messages_name_the_file(tmp_path, invoke):
+    (tmp_path / "r.csv").write_text(REGIONS, encoding="utf-8")
+    invoke("init", tmp_path / "ws")
+    result = invoke("--lang", "en", "import", tmp_path / "ws", "regions", tmp_path / "r.csv")
+    assert result.output.strip() == (f"Imported 3 regions from {tmp_path / 'r.csv'}: 3 new, "
+                                     "0 updated")
+
+
+def test_kind_is_checked_against_the_schema(tmp_path, invoke):
+    result = invoke("template", "firms", tmp_path / "t.csv")
+    assert result.exit_code == 2 and "unknown kind 'firms'" in result.output
+    assert "boundaries" not in result.output  # templates are for the schema's entities only
+    result = invoke("--lang", "fa", "export", tmp_path, "firm", tmp_path / "t.csv")
+    assert result.exit_code == 2 and "نوع 'firm' شناخته‌شده نیست" in result.output
+
+
+def test_template_writes_headers_and_descriptions(tmp_path, invoke):
+    result = invoke("--lang", "fa", "template", "parks", tmp_path / "parks.csv")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "parks.csv").exists() and (tmp_path / "parks.columns.csv").exists()
+    assert result.output.startswith("قالب در ")
+
+
+def test_boundaries_level_is_a_region_level(tmp_path, invoke):
+    result = invoke("import", tmp_path, "boundaries", tmp_path / "x.geojson", "--level", "town")
+    assert result.exit_code == 2
+    assert "--level must be country, province, county" in " ".join(result.output.split())

@@ -1,0 +1,33 @@
+"""``khooshe init`` and ``khooshe info`` (khooshe.cli.workspace)."""
+
+from __future__ import annotations
+
+import re
+
+
+def test_init_and_info_in_persian(tmp_path, invoke):
+    ws = tmp_path / "ws2024"
+    result = invoke("--lang", "fa", "init", ws)
+    assert result.exit_code == 0 and result.output.strip() == f"فضای کاری در {ws} ساخته شد"
+    result = invoke("--lang", "fa", "info", ws)
+    assert result.exit_code == 0, result.output
+    assert "پایگاه داده: sqlite:///" in result.output and "ws2024" in result.output
+    assert re.search(r"regions\s+│\s+۰\s+│ تقسیمات کشوری", result.output)
+    assert "نوع" in result.output and "تعداد" in result.output
+
+
+def test_info_of_the_demo_says_synthetic_in_both_languages(demo_dir, invoke):
+    fa = invoke("--lang", "fa", "info", demo_dir)
+    assert fa.exit_code == 0 and "داده‌های ساختگی نمایشی" in fa.output
+    assert not re.search(r"establishments\s+│\s+[0-9]", fa.output)  # Persian digits
+    en = invoke("--lang", "en", "info", demo_dir)
+    assert "SYNTHETIC DEMO DATA" in en.output
+
+
+def test_init_refuses_a_workspace_and_a_bad_url(tmp_path, invoke):
+    ws = tmp_path / "ws"
+    invoke("init", ws)
+    result = invoke("init", ws)
+    assert result.exit_code == 2 and "already a workspace" in result.output
+    result = invoke("init", tmp_path / "other", "--db", "not a url")
+    assert result.exit_code == 2 and "not a database URL" in result.output
