@@ -143,3 +143,20 @@ def test_another_applications_database_is_refused(tmp_path):
     with sqlite3.connect(other) as conn:
         tables = {r[0] for r in conn.execute("select name from sqlite_master where type='table'")}
     assert tables == {"invoices"}
+
+
+def test_a_stale_edit_is_refused_and_shows_the_current_values(workspace):
+    from khooshe.store.repository import StaleVersionError
+
+    _load(workspace)
+    with workspace.engine.begin() as conn:
+        first = repository.get(conn, "regions", {"code": "0603"})
+        repository.update_record(conn, "regions", {"code": "0603"}, {"name_en": "Ahvaz"},
+                                 actor="a", expected_version=first["version"])
+    with workspace.engine.begin() as conn, pytest.raises(StaleVersionError) as err:
+        repository.update_record(conn, "regions", {"code": "0603"}, {"name_en": "Ahwaz"},
+                                 actor="b", expected_version=first["version"])
+    assert err.value.current["name_en"] == "Ahvaz"
+    assert err.value.current["version"] == first["version"] + 1
+    with workspace.engine.connect() as conn:
+        assert repository.get(conn, "regions", {"code": "0603"})["name_en"] == "Ahvaz"

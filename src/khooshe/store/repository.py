@@ -32,7 +32,7 @@ from sqlalchemy import Connection, Engine, Table, and_, delete, insert, select, 
 
 from khooshe.domain.errors import ConflictError, InputError, NotFoundError
 from khooshe.domain.schema import Entity, entity
-from khooshe.store.tables import TABLES, audit_log
+from khooshe.store.tables import TABLES, VERSION, audit_log
 
 #: Rows per executemany batch.
 BATCH = 10_000
@@ -70,8 +70,8 @@ def _plain(value: Any) -> Any:
 def _json(values: Mapping[str, Any] | None) -> str | None:
     if values is None:
         return None
-    return json.dumps({k: _plain(v) for k, v in values.items()}, ensure_ascii=False,
-                      sort_keys=True)
+    return json.dumps({k: _plain(v) for k, v in values.items() if k != VERSION},
+                      ensure_ascii=False, sort_keys=True)
 
 
 def record_key(kind: str, values: Mapping[str, Any]) -> str:
@@ -198,18 +198,34 @@ def insert_record(conn: Connection, kind: str, values: Mapping[str, Any], *,
     return after or {}
 
 
+class StaleVersionError(ConflictError):
+    """The record was changed since the version the edit started from; ``current`` holds its
+    values now, so the person can see what changed meanwhile."""
+
+    def __init__(self, message: str, current: dict[str, Any]):
+        super().__init__(message)
+        self.current = current
+
+
 def update_record(conn: Connection, kind: str, key: Mapping[str, Any],
-                  changes: Mapping[str, Any], *, actor: str) -> tuple[dict, dict]:
+                  changes: Mapping[str, Any], *, actor: str,
+                  expected_version: int | None = None) -> tuple[dict, dict]:
     """Change some columns of one record; returns its values before and after.
 
     Key columns cannot be changed (delete and insert instead). Nothing is logged when no
-    value changes.
+    value changes. With ``expected_version`` (the version the edit was based on) a record
+    changed meanwhile raises :class:`StaleVersionError` and nothing is written; every real
+    change increments the version.
     """
     ent, table = _table(kind)
     before = get(conn, kind, key)
     if before is None:
         raise NotFoundError(f"{kind} {record_key(kind, key)} does not exist")
-    bad = [c for c in changes if c in ent.key or c not in table.c]
+    if expected_version is not None and int(before[VERSION]) != int(expected_version):
+        raise StaleVersionError(f"{kind} {record_key(kind, key)} was changed meanwhile "
+                                f"(version {before[VERSION]}, the edit started from "
+                                f"{expected_version})", before)
+    bad = [c for c in changes if c in ent.key or c == VERSION or c not in table.c]
     if bad:
         raise InputError(f"{kind}: cannot change {', '.join(bad)}")
     dialect = conn.dialect.name
@@ -217,7 +233,8 @@ def update_record(conn: Connection, kind: str, key: Mapping[str, Any],
     if not diff:
         return before, before
     conn.execute(update(table).where(_key_clause(table, ent, key)).values(
-        **{c: _db_value(table, c, v, dialect) for c, v in diff.items()}))
+        **{c: _db_value(table, c, v, dialect) for c, v in diff.items()},
+        **{VERSION: table.c[VERSION] + 1}))
     after = get(conn, kind, key) or {}
     log(conn, actor=actor, action="update", kind=kind, key=record_key(kind, key),
         before={c: before.get(c) for c in diff}, after={c: after.get(c) for c in diff})
@@ -225,12 +242,15 @@ def update_record(conn: Connection, kind: str, key: Mapping[str, Any],
 
 
 def delete_record(conn: Connection, kind: str, key: Mapping[str, Any], *,
-                  actor: str) -> dict[str, Any]:
+                  actor: str, expected_version: int | None = None) -> dict[str, Any]:
     """Delete one record; returns its values (also kept in the audit trail)."""
     ent, table = _table(kind)
     before = get(conn, kind, key)
     if before is None:
         raise NotFoundError(f"{kind} {record_key(kind, key)} does not exist")
+    if expected_version is not None and int(before[VERSION]) != int(expected_version):
+        raise StaleVersionError(f"{kind} {record_key(kind, key)} was changed meanwhile",
+                                before)
     conn.execute(delete(table).where(_key_clause(table, ent, key)))
     log(conn, actor=actor, action="delete", kind=kind, key=record_key(kind, key),
         before=before)
@@ -269,7 +289,8 @@ def _upsert_sql(conn: Connection, table: Table, cols: list[str], key: list[str])
         raise NotImplementedError(f"upsert on {dialect} is not supported")
     quote = conn.dialect.identifier_preparer.quote
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    updates = ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in cols if c not in key)
+    updates = ", ".join([f"{quote(c)} = excluded.{quote(c)}" for c in cols if c not in key]
+                        + [f"{quote(VERSION)} = {quote(table.name)}.{quote(VERSION)} + 1"])
     return (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in cols)}) "
         f"VALUES ({', '.join([mark] * len(cols))}) "
@@ -381,6 +402,7 @@ def counts(source: Engine | Any) -> dict[str, int]:
 
 
 __all__ = [
+    "StaleVersionError",
     "UpsertReport",
     "counts",
     "delete_all",

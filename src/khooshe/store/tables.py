@@ -22,6 +22,8 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
+    text,
 )
 
 from khooshe.domain.schema import ENTITIES, LOAD_ORDER
@@ -50,11 +52,17 @@ def _columns(col: SchemaColumn, key: tuple[str, ...]) -> list[Column]:
     return cols
 
 
+#: Every record's version, for optimistic locking: a change based on an older version is
+#: refused (see :func:`khooshe.store.repository.update_record`).
+VERSION = "version"
+
+
 def _table(kind: str) -> Table:
     entity = ENTITIES[kind]
     cols: list[Column] = []
     for col in entity.columns:
         cols.extend(_columns(col, entity.key))
+    cols.append(Column(VERSION, BigInteger(), nullable=False, server_default=text("1")))
     return Table(kind, metadata, *cols)
 
 
@@ -86,3 +94,33 @@ audit_log = Table(
     Column("after", Text, nullable=True),
 )
 Index("ix_audit_log_record", audit_log.c.kind, audit_log.c.record_key)
+
+#: People who sign in to the web app and the API (khooshe.web), with their role and the place
+#: it applies to (khooshe.web.permissions).
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(64), nullable=False),
+    Column("password_hash", Text, nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("province_code", String(64), nullable=True),
+    Column("county_code", String(64), nullable=True),
+    Column("clusters", Text, nullable=True),
+    Column("active", Integer, nullable=False, server_default=text("1")),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("username", name="uq_users_username"),
+)
+
+#: API tokens (``Authorization: Bearer …``): only a SHA-256 of each token is kept.
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", Integer, nullable=False),
+    Column("token_hash", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("revoked", Integer, nullable=False, server_default=text("0")),
+    UniqueConstraint("token_hash", name="uq_api_tokens_hash"),
+)
+Index("ix_api_tokens_user", api_tokens.c.user_id)
