@@ -37,6 +37,7 @@ from khooshe.cli import (
     specialization,
     supply_chain,
     villages,
+    web,
     workspace,
 )
 from khooshe.cli._choices import Lang, choice
@@ -46,7 +47,7 @@ from khooshe.text.messages import default_lang, t
 
 #: The command modules, in the order their commands are listed in ``khooshe --help``.
 COMMAND_MODULES = (workspace, data, demo, complexity, specialization, villages, portfolio,
-                   markets, supply_chain, plan)
+                   markets, supply_chain, plan, web)
 
 
 @cache

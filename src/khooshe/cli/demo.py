@@ -26,11 +26,18 @@ def register(app: typer.Typer, language: str) -> None:
         """Build a SYNTHETIC Iran-like demo workspace (clearly labelled as such)."""
         import time
 
-        from khooshe.services.demo import build_demo
+        from khooshe.services.demo import build_demo, demo_accounts
 
         start = time.perf_counter()
-        build_demo(workspace, seed=seed, scale=scale.value, db=db, force=force,
-                   progress=True).close()
+        ws = build_demo(workspace, seed=seed, scale=scale.value, db=db, force=force,
+                        progress=True)
+        try:
+            accounts = demo_accounts(ws)
+        finally:
+            ws.close()
         # the seed is a name for the data, not a quantity: it keeps its Latin digits
         say("demo_built", path=str(workspace), seed=str(seed), scale=scale.value,
             seconds=time.perf_counter() - start)
+        say("demo_accounts")
+        for name, role, password in accounts:
+            say("demo_account", name=name, role=role, password=password)

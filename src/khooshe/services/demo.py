@@ -7,6 +7,7 @@ from pathlib import Path
 from khooshe.domain.schema import LOAD_ORDER, entity
 from khooshe.domain.validate import validate
 from khooshe.store import repository
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import CONFIG_NAME, Workspace, WorkspaceError
 
 DEMO_NAME = "khooshe demo (synthetic)"
@@ -75,6 +76,38 @@ def build_demo(
                                   action="demo")
                 advance(f"stored {kind}")
     return ws
+
+
+def demo_accounts(ws: Workspace) -> list[tuple[str, str, str]]:
+    """One account per role on the demo, with generated passwords (returned once: shown to
+    the person who built the demo, never stored in the clear): (user name, role, password).
+
+    The province manager runs Khuzestan (06); the county governor one of its counties; the
+    cluster development agent Gilan's tea cluster (or the first cluster); the viewer sees the
+    whole country.
+    """
+    from khooshe.services.users import add_user, list_users, reset_password
+
+    regions = read_kind(ws, "regions", columns=["code", "level", "parent_code"])
+    county = sorted(regions.loc[(regions["level"] == "county")
+                                & (regions["parent_code"] == "06"), "code"])[0]
+    clusters = read_kind(ws, "clusters", columns=["code", "province_code", "isic"])
+    tea = clusters[(clusters["province_code"] == "01") & (clusters["isic"] == "1079")]
+    cluster = (tea if len(tea) else clusters)["code"].iloc[0]
+    plan = (("admin", "national_admin", {}),
+            ("khuzestan", "province_manager", {"province": "06"}),
+            ("governor", "county_governor", {"county": county}),
+            ("agent", "cluster_agent", {"clusters": (cluster,)}),
+            ("viewer", "viewer", {}))
+    existing = {u.username for u in list_users(ws)}
+    out = []
+    for name, role, place in plan:
+        if name in existing:  # a rebuilt demo (--force): new passwords for its accounts
+            password = reset_password(ws, name, actor=DEMO_ACTOR)
+        else:
+            _, password = add_user(ws, name, role, actor=DEMO_ACTOR, **place)
+        out.append((name, role, password))
+    return out
 
 
 class _progress:

@@ -141,10 +141,12 @@ def read_kind(source: Engine | Connection | Any, kind: str, *,
         engine = source if isinstance(source, Engine) else source.engine
         with engine.connect() as conn:
             rows = conn.execute(query).all()
-    return _typed(pd.DataFrame(rows, columns=names), ent)
+    return typed_frame(pd.DataFrame(rows, columns=names), ent)
 
 
-def _typed(df: pd.DataFrame, ent: Entity) -> pd.DataFrame:
+def typed_frame(df: pd.DataFrame, ent: Entity) -> pd.DataFrame:
+    """``df`` (as read from the database) with the entity's types: ``Int64``, ``float64``,
+    dates as ISO text."""
     for col in ent.columns:
         if col.name not in df.columns:
             continue
@@ -413,6 +415,7 @@ __all__ = [
     "known_values",
     "log",
     "read_kind",
+    "typed_frame",
     "record_key",
     "update_record",
     "upsert",

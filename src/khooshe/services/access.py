@@ -1,0 +1,219 @@
+"""Where records are, for the policy of :mod:`khooshe.domain.access`: the scope of one record
+and the filter that keeps a list to what a principal may read.
+
+A record's place comes from the region hierarchy (a region code climbs to its county and
+province), the cluster registry (a cluster's province, the counties of the regions it spans)
+and the establishment register (a purchase is where its buyer is). The workspace's regions,
+clusters and establishments are read once and cached; the cache is checked against the
+workspace at most every :data:`CHECK_SECONDS`, so an import from the command line is seen by a
+running web app within seconds.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import false, func, select, true
+
+from khooshe.domain.access import (
+    CLUSTER_KINDS,
+    PLACE_KINDS,
+    REFERENCE_KINDS,
+    Principal,
+    Scope,
+    allowed,
+)
+from khooshe.domain.errors import KhoosheError
+from khooshe.domain.regions import RegionHierarchy
+from khooshe.store.repository import read_kind
+from khooshe.store.tables import TABLES
+from khooshe.store.workspace import Workspace
+
+#: Seconds between checks that the cached places still match the workspace.
+CHECK_SECONDS = 5.0
+#: The column that places a record of each place kind.
+REGION_COLUMN = {"regions": "code", "parks": "region_code", "establishments": "region_code",
+                 "resources": "region_code", "fund_allocations": "region_code"}
+
+
+class Forbidden(KhoosheError):
+    """The signed-in user may not do this here."""
+
+    exit_code = 2
+    http_status = 403
+
+
+@dataclass
+class _Places:
+    """The workspace's places, read once."""
+
+    regions: pd.DataFrame
+    clusters: pd.DataFrame
+    establishments: pd.DataFrame
+
+    @cached_property
+    def hierarchy(self) -> RegionHierarchy:
+        return RegionHierarchy(self.regions)
+
+    @cached_property
+    def province_of(self) -> pd.Series:
+        return self.hierarchy.ancestors("province")
+
+    @cached_property
+    def county_of(self) -> pd.Series:
+        return self.hierarchy.ancestors("county")
+
+    @cached_property
+    def region_of_establishment(self) -> pd.Series:
+        return self.establishments.set_index("id")["region_code"]
+
+    @cached_property
+    def cluster_scopes(self) -> dict[str, Scope]:
+        out = {}
+        for row in self.clusters.itertuples(index=False):
+            listed = [c.strip() for c in str(row.regions or "").split(";") if c.strip()]
+            counties = frozenset(str(self.county_of.get(c)) for c in listed
+                                 if pd.notna(self.county_of.get(c)))
+            out[str(row.code)] = Scope(province=row.province_code, counties=counties,
+                                       cluster=str(row.code))
+        return out
+
+    def region_scope(self, code: object) -> Scope:
+        if code is None or (isinstance(code, float) and pd.isna(code)):
+            return Scope()
+        province = self.province_of.get(str(code))
+        county = self.county_of.get(str(code))
+        return Scope(province=None if pd.isna(province) else str(province),
+                     counties=frozenset() if pd.isna(county) else frozenset({str(county)}))
+
+    def under(self, codes: frozenset[str]) -> list[str]:
+        """Every region code that is one of ``codes`` or lies below one of them."""
+        inside = pd.Series(False, index=self.regions.index)
+        for code in codes:
+            inside |= self.hierarchy.contains(code, self.regions["code"])
+        return self.regions.loc[inside, "code"].astype(str).tolist()
+
+
+class Access:
+    """The scope of records and the filter of lists on one workspace (thread-safe)."""
+
+    def __init__(self, ws: Workspace):
+        self.ws = ws
+        self._lock = threading.Lock()
+        self._places: _Places | None = None
+        self._stamp: tuple | None = None
+        self._checked = 0.0
+        self._under: dict[frozenset[str], list[str]] = {}
+
+    def _generation(self) -> tuple:
+        with self.ws.engine.connect() as conn:
+            return tuple(conn.execute(select(func.count(), func.coalesce(func.sum(
+                TABLES[k].c.version), 0))).one() for k in ("regions", "clusters",
+                                                          "establishments"))
+
+    def places(self) -> _Places:
+        with self._lock:
+            now = time.monotonic()
+            if self._places is None or now - self._checked > CHECK_SECONDS:
+                stamp = self._generation()
+                self._checked = now
+                if stamp != self._stamp or self._places is None:
+                    self._places = _Places(
+                        read_kind(self.ws, "regions", columns=["code", "level", "parent_code"]),
+                        read_kind(self.ws, "clusters",
+                                  columns=["code", "province_code", "regions"]),
+                        read_kind(self.ws, "establishments", columns=["id", "region_code"]))
+                    self._stamp = stamp
+                    self._under = {}
+            return self._places
+
+    def refresh(self) -> None:
+        """Forget the cached places (after a change made through this process)."""
+        with self._lock:
+            self._places = None
+
+    # --- one record ---------------------------------------------------------------------------
+    def scope(self, kind: str, record: Mapping[str, Any]) -> Scope:
+        """Where ``record`` (its values; on create, the values submitted) lies."""
+        if kind in REFERENCE_KINDS:
+            return Scope.national()
+        p = self.places()
+        if kind in REGION_COLUMN:
+            return p.region_scope(record.get(REGION_COLUMN[kind]))
+        if kind == "purchases":
+            return p.region_scope(p.region_of_establishment.get(str(record.get("buyer_id"))))
+        if kind == "clusters":
+            code = str(record.get("code"))
+            known = p.cluster_scopes.get(code)
+            listed = [c.strip() for c in str(record.get("regions") or "").split(";") if c]
+            counties = frozenset(str(p.county_of.get(c)) for c in listed
+                                 if pd.notna(p.county_of.get(c)))
+            return Scope(province=record.get("province_code") or (known.province if known
+                                                                  else None),
+                         counties=counties or (known.counties if known else frozenset()),
+                         cluster=code)
+        if kind in CLUSTER_KINDS:
+            return p.cluster_scopes.get(str(record.get("cluster_code")), Scope())
+        return Scope()
+
+    def check(self, who: Principal, action: str, kind: str, record: Mapping[str, Any]) -> None:
+        """Raise :class:`Forbidden` unless ``who`` may ``action`` this record."""
+        if not allowed(who, action, kind, self.scope(kind, record)):
+            raise Forbidden(f"{who.username} may not {action} this {kind} record")
+
+    # --- lists --------------------------------------------------------------------------------
+    def _codes_under(self, codes: frozenset[str]) -> list[str]:
+        p = self.places()
+        with self._lock:
+            if codes not in self._under:
+                self._under[codes] = p.under(codes)
+            return self._under[codes]
+
+    def _clusters(self, who: Principal) -> list[str]:
+        p = self.places()
+        if who.role == "cluster_agent":
+            return sorted(who.clusters)
+        if who.role == "county_governor":
+            return sorted(c for c, s in p.cluster_scopes.items() if who.county in s.counties)
+        return sorted(c for c, s in p.cluster_scopes.items() if s.province == who.province)
+
+    def list_filter(self, who: Principal, kind: str):
+        """A SQL condition on ``kind``'s table keeping what ``who`` may read (``true()`` for
+        everything, ``false()`` for nothing)."""
+        if who.national or kind in REFERENCE_KINDS:  # everyone signed in reads reference data
+            return true()
+        table = TABLES[kind]
+        if kind in PLACE_KINDS:
+            places = (frozenset({who.county}) if who.role == "county_governor" and who.county
+                      else who.provinces if who.role == "cluster_agent"
+                      else frozenset({who.province}) if who.province else frozenset())
+            codes = self._codes_under(places)
+            if kind == "purchases":
+                est = TABLES["establishments"]
+                return table.c.buyer_id.in_(select(est.c.id).where(est.c.region_code.in_(codes)))
+            return table.c[REGION_COLUMN[kind]].in_(codes)
+        if kind in CLUSTER_KINDS:
+            column = table.c.code if kind == "clusters" else table.c.cluster_code
+            return column.in_(self._clusters(who))
+        return false()
+
+
+def principal_of(access: Access, user: Any) -> Principal:
+    """The :class:`Principal` of a stored user (a cluster agent's provinces resolved)."""
+    clusters = frozenset(user.clusters)
+    provinces = frozenset()
+    if user.role == "cluster_agent":
+        scopes = access.places().cluster_scopes
+        provinces = frozenset(s.province for c, s in scopes.items() if c in clusters
+                              and s.province)
+    return Principal(username=user.username, role=user.role, province=user.province_code,
+                     county=user.county_code, clusters=clusters, provinces=provinces)
+
+
+__all__ = ["Access", "CHECK_SECONDS", "Forbidden", "principal_of"]

@@ -1,0 +1,149 @@
+"""The web application: khooshe's registry and analyses in a browser, and the REST API.
+
+:func:`create_app` builds a FastAPI app on one workspace: pages under ``/`` (Persian,
+right-to-left by default; ``?lang=en`` switches), the API under ``/api/v1`` with its OpenAPI
+schema and interactive documentation served from the package. Every script, style sheet and
+font comes from ``web/static`` (vendored from the npm registry); no request leaves the server.
+Sessions, CSRF and headers: :mod:`.security`; who may do what: :mod:`khooshe.domain.access`.
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from khooshe import __version__
+from khooshe.domain.errors import KhoosheError
+from khooshe.domain.validate import ValidationError
+from khooshe.services.access import Access
+from khooshe.store.workspace import Workspace
+from khooshe.web.security import CSP, HEADERS, Sessions, Throttle, workspace_secret
+
+STATIC = Path(__file__).with_name("static")
+log = logging.getLogger("khooshe.web")
+
+
+@dataclass
+class State:
+    """What every request shares: the workspace, the access policy's places, sessions, the
+    sign-in throttle and the plan jobs."""
+
+    ws: Workspace
+    access: Access
+    sessions: Sessions
+    throttle: Throttle = field(default_factory=Throttle)
+    jobs: dict = field(default_factory=dict)
+    #: uploads larger than this are refused before they are read whole
+    max_upload_mb: float = 50.0
+
+
+class LoginRequired(Exception):
+    """A page needs a signed-in user: redirect to the sign-in form."""
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def create_app(root: str | Path, *, secret: str | None = None) -> FastAPI:
+    """The app on the workspace at ``root`` (its schema must be current)."""
+    ws = Workspace.open(root)
+    state = State(ws=ws, access=Access(ws),
+                  sessions=Sessions(secret or workspace_secret(Path(root))))
+    app = FastAPI(title="khooshe", version=__version__, docs_url=None, redoc_url=None,
+                  openapi_url="/api/v1/openapi.json",
+                  description="The records of an industrial-cluster programme: every kind of "
+                              "the workspace, read and kept under the same validation and "
+                              "access rules as the web pages. Authenticate with "
+                              "`Authorization: Bearer <token>` (`khooshe users token`).")
+    app.state.khooshe = state
+
+    @app.middleware("http")
+    async def headers(request: Request, call_next):
+        response = await call_next(request)
+        for name, value in HEADERS.items():
+            response.headers.setdefault(name, value)
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        if not request.url.path.startswith("/static/"):
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, exc: LoginRequired):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={target}", status_code=303)
+
+    @app.exception_handler(ValidationError)
+    async def invalid(request: Request, exc: ValidationError):
+        if _wants_json(request):
+            return JSONResponse(status_code=422, content={"detail": [
+                {"loc": ["body", i.column], "msg": i.reason, "type": "value_error",
+                 "row": i.row, "input": i.value} for i in exc.issues]})
+        from khooshe.web.pages import error_page
+
+        return error_page(request, 422, str(exc), issues=exc.issues)
+
+    @app.exception_handler(KhoosheError)
+    async def khooshe_error(request: Request, exc: KhoosheError):
+        status = exc.http_status
+        if _wants_json(request):
+            if status == 422:
+                return JSONResponse(status_code=422, content={"detail": [
+                    {"loc": ["body"], "msg": str(exc), "type": "value_error"}]})
+            return JSONResponse(status_code=status, content={"detail": str(exc)})
+        from khooshe.web.pages import error_page
+
+        return error_page(request, status, str(exc))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if _wants_json(request):
+            return JSONResponse(status_code=exc.status_code, content={"detail": exc.detail},
+                                headers=getattr(exc, "headers", None))
+        from khooshe.web.pages import error_page
+
+        return error_page(request, exc.status_code, str(exc.detail))
+
+    @app.exception_handler(RequestValidationError)
+    async def request_invalid(request: Request, exc: RequestValidationError):
+        detail = [{"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")),
+                   "type": str(e.get("type", "value_error"))} for e in exc.errors()]
+        if _wants_json(request):
+            return JSONResponse(status_code=422, content={"detail": detail})
+        from khooshe.web.pages import error_page
+
+        return error_page(request, 422, "; ".join(d["msg"] for d in detail))
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception):  # a bug: never show a traceback
+        log.error("unexpected error on %s: %s", request.url.path,
+                  "".join(traceback.format_exception(exc)))
+        if _wants_json(request):
+            return JSONResponse(status_code=500, content={"detail": "internal error"})
+        return HTMLResponse("<!doctype html><title>500</title><p>Internal error.</p>",
+                            status_code=500)
+
+    from khooshe.web.routers import api, auth, pages, plan
+
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    app.include_router(auth.router)
+    app.include_router(api.router)
+    app.include_router(plan.router)
+    app.include_router(pages.router)
+
+    @app.on_event("shutdown")
+    def close() -> None:
+        ws.close()
+
+    return app
+
+
+__all__ = ["LoginRequired", "State", "create_app"]

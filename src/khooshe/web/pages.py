@@ -1,0 +1,121 @@
+"""Rendering pages: the Jinja2 environment (autoescaped), the words of the catalogue in the
+reader's language, values as tables show them, and the error page."""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from jinja2 import Environment, PackageLoader, select_autoescape
+
+from khooshe import __version__
+from khooshe.domain.schema import ENTITIES, LOAD_ORDER, entity
+from khooshe.domain.vocab import label, vocabulary_of
+from khooshe.text.digits import digits
+from khooshe.text.jalali import format_jalali
+from khooshe.text.messages import t
+from khooshe.text.numbers import format_value
+
+#: Kinds in the navigation, grouped (the rest are reached from their group's pages).
+NAV = (("programme", ("clusters", "cluster_members", "cluster_activities",
+                      "cluster_indicators", "funds", "fund_allocations")),
+       ("places", ("regions", "parks", "establishments", "resources", "purchases")),
+       ("reference", ("countries", "products", "trade_flows", "io_sectors", "io_flows")))
+assert {k for _, kinds in NAV for k in kinds} == set(LOAD_ORDER)
+
+
+@cache
+def environment() -> Environment:
+    env = Environment(loader=PackageLoader("khooshe.web", "templates"),
+                      autoescape=select_autoescape(default=True, default_for_string=True),
+                      trim_blocks=True, lstrip_blocks=True)
+    return env
+
+
+def words(lang: str):
+    """``tr(key, **values)`` of the templates: ``web.<key>`` in ``lang``."""
+    def tr(key: str, **values: Any) -> str:
+        return t(f"web.{key}", lang, **values)
+    return tr
+
+
+def kind_label(kind: str, lang: str) -> str:
+    return entity(kind).label(lang)
+
+
+def column_label(kind: str, column: str, lang: str) -> str:
+    if column == "version":
+        return t("web.version", lang)
+    try:
+        return entity(kind).column(column).description(lang)
+    except KeyError:
+        return column
+
+
+def show(kind: str, column: str, value: Any, lang: str) -> str:
+    """A stored value as a person reads it: labels of choices, Jalali dates in Persian,
+    numbers localised, codes and identifiers as they are."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    try:
+        col = entity(kind).column(column)
+    except KeyError:
+        col = None
+    if col is not None:
+        if col.type == "enum":
+            vocab = vocabulary_of(col.choices)
+            return label(vocab, str(value), lang) if vocab else str(value)
+        if col.type == "date":
+            return format_jalali(value, lang) if lang == "fa" else str(value)[:10]
+        if col.type in ("code", "list", "str", "geometry"):
+            text = str(value)
+            return text if len(text) <= 300 else text[:300] + "…"
+        if column == "year" and lang == "fa":
+            return digits(value, lang)
+    return format_value(value, lang)[0]
+
+
+def moment(value: Any, lang: str) -> str:
+    """A point in time: the Jalali date and the time in Persian, ISO in English."""
+    import pandas as pd
+
+    if value is None:
+        return ""
+    when = pd.Timestamp(value)
+    if when.tzinfo is not None:
+        when = when.tz_convert("Asia/Tehran")
+    clock = when.strftime("%H:%M")
+    if lang == "fa":
+        return f"{format_jalali(when.date(), lang)} {digits(clock, lang)}"
+    return f"{when.date().isoformat()} {clock}"
+
+
+def render(request: Request, template: str, *, lang: str, status: int = 200,
+           **context: Any) -> HTMLResponse:
+    """A page in ``lang``; sets the language cookie when ``?lang=`` chose it."""
+    from khooshe.web.security import LANG_COOKIE
+
+    body = environment().get_template(template).render(
+        request=request, lang=lang, dir="rtl" if lang == "fa" else "ltr", tr=words(lang),
+        kind_label=lambda k: kind_label(k, lang),
+        column_label=lambda k, c: column_label(k, c, lang),
+        show=lambda k, c, v: show(k, c, v, lang), num=lambda v: format_value(v, lang)[0],
+        moment=lambda v: moment(v, lang), nav=NAV, kinds=ENTITIES,
+        app_version=__version__, **context)
+    response = HTMLResponse(body, status_code=status)
+    if request.query_params.get("lang") in ("fa", "en"):
+        response.set_cookie(LANG_COOKIE, request.query_params["lang"], samesite="lax",
+                            httponly=True, max_age=365 * 24 * 3600)
+    return response
+
+
+def error_page(request: Request, status: int, message: str, issues: list | None = None
+               ) -> HTMLResponse:
+    """An error page (never a traceback)."""
+    from khooshe.web.deps import lang
+
+    language = lang(request)
+    return render(request, "error.html.j2", lang=language, status=status, code=status,
+                  message=message, issues=issues or [], session=None)

@@ -1,0 +1,38 @@
+/* khooshe web app behaviour, without inline scripts (the Content-Security-Policy forbids
+   them): widths from data-width, a confirmation before forms marked data-confirm, the Jalali
+   date picker on [data-jdp] inputs, and the county map of the dashboard (Leaflet, no tiles). */
+(function () {
+  "use strict";
+  function widths(root) {
+    root.querySelectorAll("[data-width]").forEach(function (el) {
+      el.style.width = el.getAttribute("data-width") + "%";
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    widths(document);
+    document.body.addEventListener("htmx:afterSwap", function (e) { widths(e.target); });
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) { e.preventDefault(); }
+      });
+    });
+    if (window.jalaliDatepicker) {
+      window.jalaliDatepicker.startWatch({ time: false, persianDigits: document.documentElement.lang === "fa" });
+    }
+    var map = document.getElementById("county-map");
+    if (map && window.L) {
+      fetch(map.getAttribute("data-geojson"), { credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (data) {
+          if (!data || !data.features.length) { return; }
+          var m = window.L.map(map, { attributionControl: false, zoomSnap: 0.25 });
+          var layer = window.L.geoJSON(data, {
+            style: { color: "#2a7f62", weight: 1.5, fillOpacity: 0.15 },
+            pointToLayer: function (f, latlng) { return window.L.circleMarker(latlng, { radius: 6 }); },
+            onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + " (" + f.properties.code + ")"); }
+          }).addTo(m);
+          m.fitBounds(layer.getBounds(), { padding: [10, 10] });
+        });
+    }
+  });
+})();
