@@ -84,11 +84,11 @@ def _table(kind: str) -> tuple[Entity, Table]:
 
 
 def _db_value(table: Table, name: str, value: Any, dialect: str) -> Any:
-    """A Python value as the column's driver wants it (dates as dates on PostgreSQL)."""
+    """A Python value as the column wants it through SQLAlchemy (dates as dates)."""
     value = _plain(value)
     if value is not None and table.c[name].type.python_type is dt.date and \
             isinstance(value, str):
-        return dt.date.fromisoformat(value) if dialect != "sqlite" else value
+        return dt.date.fromisoformat(value[:10])
     return value
 
 

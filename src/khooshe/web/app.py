@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 import traceback
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,8 +59,13 @@ def create_app(root: str | Path, *, secret: str | None = None) -> FastAPI:
     ws = Workspace.open(root)
     state = State(ws=ws, access=Access(ws),
                   sessions=Sessions(secret or workspace_secret(Path(root))))
-    app = FastAPI(title="khooshe", version=__version__, docs_url=None, redoc_url=None,
-                  openapi_url="/api/v1/openapi.json",
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        ws.close()
+
+    app = FastAPI(title="khooshe", lifespan=lifespan, version=__version__, docs_url=None,
+                  redoc_url=None, openapi_url="/api/v1/openapi.json",
                   description="The records of an industrial-cluster programme: every kind of "
                               "the workspace, read and kept under the same validation and "
                               "access rules as the web pages. Authenticate with "
@@ -138,10 +144,6 @@ def create_app(root: str | Path, *, secret: str | None = None) -> FastAPI:
     app.include_router(api.router)
     app.include_router(plan.router)
     app.include_router(pages.router)
-
-    @app.on_event("shutdown")
-    def close() -> None:
-        ws.close()
 
     return app
 

@@ -5,8 +5,9 @@
   user's id and a random CSRF token, nothing else.
 * Every form that changes something carries the session's CSRF token; a POST without the
   right one is refused (403). The API does not use cookies (Bearer tokens), so it needs none.
-* Sign-in is throttled: after :data:`MAX_FAILURES` failures for one user name or one address
-  within :data:`WINDOW_SECONDS`, further tries are refused until the window passes.
+* Sign-in is throttled: after :data:`MAX_FAILURES` failures for one user name (or
+  :data:`MAX_ADDRESS_FAILURES` from one address) within :data:`WINDOW_SECONDS`, further tries
+  are refused until the window passes.
 * Responses carry a Content-Security-Policy without inline script, frame denial, nosniff and
   no referrer; nothing is loaded from another origin.
 """
@@ -27,6 +28,8 @@ SESSION_COOKIE = "khooshe_session"
 LANG_COOKIE = "khooshe_lang"
 SESSION_SECONDS = 12 * 3600
 MAX_FAILURES = 5
+#: Failures from one address (many people may share one behind a NAT) before it is blocked.
+MAX_ADDRESS_FAILURES = 30
 WINDOW_SECONDS = 15 * 60
 SECRET_FILE = ".khooshe-secret"
 
@@ -83,8 +86,9 @@ def same_token(a: str | None, b: str | None) -> bool:
 class Throttle:
     """Failed sign-ins per user name and per address, in memory (per server process)."""
 
-    def __init__(self, limit: int = MAX_FAILURES, window: float = WINDOW_SECONDS):
-        self.limit, self.window = limit, window
+    def __init__(self, limit: int = MAX_FAILURES, window: float = WINDOW_SECONDS,
+                 address_limit: int = MAX_ADDRESS_FAILURES):
+        self.limit, self.window, self.address_limit = limit, window, address_limit
         self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
@@ -97,7 +101,8 @@ class Throttle:
     def blocked(self, *keys: str) -> bool:
         now = time.monotonic()
         with self._lock:
-            return any(len(self._recent(k, now)) >= self.limit for k in keys)
+            return any(len(self._recent(k, now)) >= (
+                self.address_limit if k.startswith("addr:") else self.limit) for k in keys)
 
     def fail(self, *keys: str) -> None:
         now = time.monotonic()

@@ -10,8 +10,9 @@ import tempfile
 from pathlib import Path
 
 import pandas as pd
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.datastructures import UploadFile
 
 from khooshe.domain.errors import InputError, NotFoundError
 from khooshe.domain.schema import ENTITIES, entity
