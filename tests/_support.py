@@ -17,3 +17,25 @@ def reference(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"reference data not available: {path} (needs ../shared beside the repo)")
     return path
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+#: Chromium offline: no background networking, no component updates, no sync.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+
+
+def require_browser() -> None:
+    """Skip (fail in CI) when Playwright or Debian's chromium is missing."""
+    import importlib.util
+    import os
+
+    if importlib.util.find_spec("playwright") is None:
+        if os.environ.get("CI"):
+            pytest.fail("playwright is not installed")
+        pytest.skip("playwright is not installed (bash scripts/test.sh installs it)")
+    if not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            pytest.fail("chromium is missing: scripts/system-deps.sh --browser installs it")
+        pytest.skip("Debian's chromium is not installed (scripts/system-deps.sh --browser)")

@@ -19,7 +19,13 @@ PERSIAN = re.compile(r"[\u0600-\u06ff]")
 
 
 def _commands(language: str):
-    return typer.main.get_command(build_app(language)).commands
+    """Every command by name; a group's sub-commands as «group sub»."""
+    out = {}
+    for name, cmd in typer.main.get_command(build_app(language)).commands.items():
+        out[name] = cmd
+        for sub, sub_cmd in getattr(cmd, "commands", {}).items():
+            out[f"{name} {sub}"] = sub_cmd
+    return out
 
 
 @pytest.mark.parametrize("args, expected", [
@@ -36,7 +42,8 @@ def test_every_command_and_parameter_has_help_in_both_languages():
     assert list(en) == list(fa) == [
         "init", "info", "migrate", "backup", "restore", "import", "export", "template", "demo",
         "complexity", "proximity", "specialize", "hotspots", "candidates", "villages",
-        "portfolio", "markets", "supply-chain", "plan"]
+        "portfolio", "markets", "supply-chain", "plan", "serve", "users", "users add",
+        "users token", "users list", "users disable", "users reset-password"]
     for name in en:
         assert en[name].help and PERSIAN.search(fa[name].help), name
         assert not PERSIAN.search(en[name].help.replace("خوشه", "")), name

@@ -172,6 +172,10 @@ def test_a_broken_upload_lists_its_problems_and_changes_nothing(site):
     other = "id,isic,region_code,status\nX3,2410,01,operating\n"
     r = client.post("/establishments/import", data={"csrf_token": token},
                     files={"file": ("gilan.csv", other.encode(), "text/csv")})
+    assert r.status_code == 422 and "اجازهٔ نوشتن" in r.text  # the reason, in Persian
+    client.cookies.set("khooshe_lang", "en")
+    r = client.post("/establishments/import", data={"csrf_token": token},
+                    files={"file": ("gilan.csv", other.encode(), "text/csv")})
     assert r.status_code == 422 and "may not write" in r.text
 
 

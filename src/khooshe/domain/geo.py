@@ -12,6 +12,8 @@ import math
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from khooshe.text.messages import Message
+
 #: Mean Earth radius (km), IUGG.
 EARTH_RADIUS_KM = 6371.0088
 #: Kilometres per degree of latitude (and of longitude on the equator).
@@ -49,8 +51,9 @@ def _rings(geom: dict) -> list:
         if isinstance(coords, list) else [None]
 
 
-def geometry_problem(text: str | None) -> str | None:
-    """Why a boundary (GeoJSON geometry text) is refused, or None when it is a valid area.
+def geometry_problem(text: str | None) -> Message | None:
+    """Why a boundary (GeoJSON geometry text) is refused, or None when it is a valid area
+    (``str()`` of the message is its English text).
 
     A boundary is a ``Polygon`` or ``MultiPolygon`` whose rings are closed lists of at least
     four finite ``[lon, lat]`` positions, valid (no self-intersection) and non-empty with a
@@ -63,38 +66,39 @@ def geometry_problem(text: str | None) -> str | None:
     try:
         geom = json.loads(text)
     except ValueError:
-        return "not a GeoJSON geometry (not JSON)"
+        return _m("geometry_json")
     if not isinstance(geom, dict) or geom.get("type") not in AREAS:
-        return f"not a GeoJSON geometry of type {' or '.join(AREAS)}"
+        return _m("geometry_type", types=" or ".join(AREAS))
     for ring in _rings(geom):
         if not isinstance(ring, list) or len(ring) < 4 or not all(
                 isinstance(pt, list) and len(pt) >= 2
                 and all(isinstance(c, int | float) and not isinstance(c, bool)
                         and math.isfinite(c) for c in pt[:2]) for pt in ring):
-            return "a ring must be a list of at least 4 [lon, lat] positions"
+            return _m("geometry_ring")
         if ring[0][:2] != ring[-1][:2]:
-            return "a ring is not closed (its first and last positions differ)"
+            return _m("geometry_open")
     from shapely.geometry import shape
 
     try:
         shp = shape(geom)
     except Exception:  # shapely raises many kinds on malformed coordinates
-        return "not a valid polygon"
+        return _m("geometry_invalid")
     if shp.is_empty:
-        return "the polygon is empty or has no area"
+        return _m("geometry_empty")
     if not shp.is_valid:
         # a bow tie has zero signed area but encloses some: its edges cross; a flat ring
         # encloses none
-        if shp.buffer(0).area > 0:
-            return "the polygon is not valid (its edges cross themselves)"
-        return "the polygon is empty or has no area"
+        return _m("geometry_crossing") if shp.buffer(0).area > 0 else _m("geometry_empty")
     if shp.area <= 0:
-        return "the polygon is empty or has no area"
+        return _m("geometry_empty")
     lon0, lat0, lon1, lat1 = shp.bounds
     if lon0 < BOUNDS[0] or lat0 < BOUNDS[1] or lon1 > BOUNDS[2] or lat1 > BOUNDS[3]:
-        return (f"lies outside Iran (bounds {lon0:.2f}, {lat0:.2f} – {lon1:.2f}, {lat1:.2f}; "
-                "coordinates are [lon, lat] in degrees)")
+        return _m("geometry_outside", bounds=f"{lon0:.2f}, {lat0:.2f} – {lon1:.2f}, {lat1:.2f}")
     return None
+
+
+def _m(key: str, **params: object) -> Message:
+    return Message(f"validate.{key}", params)
 
 
 __all__ = ["AREAS", "BOUNDS", "EARTH_RADIUS_KM", "KM_PER_DEGREE", "geometry_problem",

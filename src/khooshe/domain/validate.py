@@ -16,7 +16,7 @@ import difflib
 import math
 import re
 from collections.abc import Mapping, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 import numpy as np
@@ -28,6 +28,7 @@ from khooshe.domain.schema import Column, Entity
 from khooshe.domain.vocab import parse_choice, vocabulary_of
 from khooshe.text.digits import to_ascii_digits
 from khooshe.text.jalali import parse_date
+from khooshe.text.messages import Message
 from khooshe.text.normalize import normalize_series
 
 #: The header occupies row 1 of a file, so record ``i`` (0-based) is on row ``i + 2``.
@@ -36,12 +37,23 @@ FIRST_ROW = 2
 
 @dataclass(frozen=True)
 class Issue:
-    """One problem in an input table."""
+    """One problem in an input table: where, the value, and why — ``reason`` in English,
+    :meth:`text` in the reader's language (from ``message``, a catalogue message)."""
 
     row: int | None  # None: the problem is about a whole column
     column: str
     value: str | None
     reason: str
+    message: Message | None = field(default=None, compare=False)
+
+    @classmethod
+    def of(cls, row: int | None, column: str, value: str | None, message: Message) -> Issue:
+        """An issue whose reason is a catalogue message (English in ``reason``)."""
+        return cls(row, column, value, message.render("en"), message)
+
+    def text(self, lang: str) -> str:
+        """Why, in ``lang``."""
+        return self.message.render(lang) if self.message is not None else self.reason
 
     def __str__(self) -> str:
         where = f"row {self.row}" if self.row is not None else "header"
@@ -108,13 +120,19 @@ class _Collector:
         self.rows = rows
         self.issues: list[Issue] = []
 
-    def add(self, mask: pd.Series | np.ndarray, column: str, values: pd.Series, reason: str):
+    def add(self, mask: pd.Series | np.ndarray, column: str, values: pd.Series,
+            reason: Message):
         idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        text = str(reason)
         for i in idx:
             v = values.iloc[i]
-            self.issues.append(
-                Issue(int(self.rows[i]), column, None if v is None else str(v), reason)
-            )
+            self.issues.append(Issue(int(self.rows[i]), column, None if v is None else str(v),
+                                     text, reason))  # one rendering for the whole column
+
+
+def _m(key: str, **params: object) -> Message:
+    """The validation message ``validate.<key>``."""
+    return Message(f"validate.{key}", params)
 
 
 #: A number as people type it: sign, digits (optionally grouped in thousands by one separator
@@ -131,21 +149,21 @@ def _number_value(text: str, integer: bool) -> tuple[object, str | None]:
     """The exact value of one typed number, or the reason it is refused."""
     cleaned = to_ascii_digits(text).strip()
     if not cleaned or not _NUMBER.fullmatch(cleaned) or not any(c.isdigit() for c in cleaned):
-        return None, "not a number"
+        return None, "not_a_number"
     plain = re.sub(r"[,\u066c_ \u00a0\u202f']", "", cleaned).replace("\u066b", ".")
     try:
         value = Decimal(plain)
     except InvalidOperation:
-        return None, "not a number"
+        return None, "not_a_number"
     if integer:
         if value != value.to_integral_value():
-            return None, "must be a whole number"
+            return None, "whole_number"
         if abs(value) > INT_LIMIT:
-            return None, f"out of range (at most {INT_LIMIT:,} in size)"
+            return None, "int_range"
         return int(value), None
     number = float(value)
     if not math.isfinite(number):
-        return None, "out of range (too large for a number)"
+        return None, "float_range"
     return number, None
 
 
@@ -159,16 +177,16 @@ def _typed_numbers(col: Column, text: pd.Series, raw: pd.Series,
     if pd.api.types.is_numeric_dtype(raw.dtype) and not pd.api.types.is_bool_dtype(raw.dtype):
         as_float = pd.to_numeric(raw).astype("float64").to_numpy()
         finite = np.isfinite(as_float)
-        out.add(present & ~finite, col.name, text, "must be a finite number")
+        out.add(present & ~finite, col.name, text, _m("finite"))
         ok = present.to_numpy() & finite
         if integer:
             whole = np.zeros(len(raw), dtype=bool)
             whole[ok] = np.mod(as_float[ok], 1) == 0
-            out.add(ok & ~whole, col.name, text, "must be a whole number")
+            out.add(ok & ~whole, col.name, text, _m("whole_number"))
             ok &= whole
             big = np.zeros(len(raw), dtype=bool)
             big[ok] = np.abs(as_float[ok]) > INT_LIMIT
-            out.add(big, col.name, text, f"out of range (at most {INT_LIMIT:,} in size)")
+            out.add(big, col.name, text, _m("int_range", limit=f"{INT_LIMIT:,}"))
             ok &= ~big
             exact = raw.to_numpy(dtype=object)  # int64 Parquet columns stay exact
             values[ok] = [int(v) for v in exact[ok]]
@@ -182,8 +200,10 @@ def _typed_numbers(col: Column, text: pd.Series, raw: pd.Series,
         if reason is not None:
             reasons.setdefault(reason, []).append(u)
     for reason, bad_values in reasons.items():
-        shown = reason if reason != "not a number" else f"not a number ({col.type})"
-        out.add(text.isin(bad_values), col.name, text, shown)
+        message = (_m("not_a_number", type=col.type) if reason == "not_a_number"
+                   else _m("int_range", limit=f"{INT_LIMIT:,}") if reason == "int_range"
+                   else _m(reason))
+        out.add(text.isin(bad_values), col.name, text, message)
     mapped = text.map(lambda v: None if v is None else parsed[v][0])
     return mapped.astype(object), mapped.notna()
 
@@ -201,22 +221,22 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
         if nul.any():  # a NUL byte cuts text in C libraries; refuse it before anything else
             out.add(nul, col.name, raw.map(lambda v: v.replace("\x00", "\\0")
                                            if isinstance(v, str) else v),
-                    "contains a NUL character")
+                    _m("nul"))
             raw = raw.where(~nul, None)
         text = _blank_to_none(raw)
     present = text.notna()
     if col.required:
-        out.add(~present, col.name, text, "a value is required")
+        out.add(~present, col.name, text, _m("required"))
 
     if col.type in ("int", "float"):
         values, ok = _typed_numbers(col, text, raw, out)
         num = pd.to_numeric(values.where(ok, None), errors="coerce").astype("float64")
         if col.min is not None:
             low = ok & (num < col.min)
-            out.add(low, col.name, text, f"must be ≥ {col.min:g}")
+            out.add(low, col.name, text, _m("min", min=f"{col.min:g}"))
         if col.max is not None:
             high = ok & (num > col.max)
-            out.add(high, col.name, text, f"must be ≤ {col.max:g}")
+            out.add(high, col.name, text, _m("max", max=f"{col.max:g}"))
         if col.type == "int":
             return pd.Series(pd.array(values.where(ok, None).tolist(), dtype="Int64"),
                              index=text.index)
@@ -234,7 +254,7 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
                 reasons[value] = str(exc)
         iso = text.map(lambda v: parsed.get(v) if v is not None else None)
         for value, reason in reasons.items():
-            out.add(text == value, col.name, text, f"not a date: {reason}")
+            out.add(text == value, col.name, text, _m("date", reason=reason))
         return iso
 
     if col.type == "enum":
@@ -245,7 +265,7 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
             low = low.where(~unknown, text.map(
                 lambda v: None if v is None else parse_choice(vocabulary, v)))
         bad = present & ~low.isin(col.choices)
-        out.add(bad, col.name, text, "must be one of: " + ", ".join(col.choices))
+        out.add(bad, col.name, text, _m("choice", choices=", ".join(col.choices)))
         return low
 
     if col.type in ("code", "list"):
@@ -256,20 +276,23 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
                 item = re.compile(col.pattern, re.ASCII)
                 bad = parts.map(lambda xs: xs is not None
                                 and not all(item.fullmatch(x.strip()) for x in xs))
-                out.add(bad & present, col.name, text,
-                        f"each ;-separated item must match {col.pattern}")
+                out.add(bad & present, col.name, text, _m("list_pattern", pattern=col.pattern))
             return parts.map(lambda xs: None if xs is None else ";".join(x.strip() for x in xs))
         if col.pattern:
             pattern = re.compile(col.pattern, re.ASCII)  # \d is 0-9, not any Unicode digit
             matches = _on_uniques(code, lambda u: u.map(lambda v: bool(pattern.fullmatch(v))))
             bad = present & ~matches.astype("boolean").fillna(False).astype(bool)
-            out.add(bad, col.name, text, f"must match the pattern {col.pattern}")
+            out.add(bad, col.name, text, _m("pattern", pattern=col.pattern))
         return code
 
     if col.type == "geometry":
-        reasons = _on_uniques(text, lambda u: u.map(geometry_problem))
-        for reason in sorted(set(reasons.dropna())):
-            out.add(reasons == reason, col.name, text.str.slice(0, 40), reason)
+        problems = {v: geometry_problem(v) for v in pd.unique(text.dropna())}
+        by_text: dict[str, tuple[Message, list[str]]] = {}
+        for value, message in problems.items():
+            if message is not None:
+                by_text.setdefault(str(message), (message, []))[1].append(value)
+        for message, values in by_text.values():
+            out.add(text.isin(values), col.name, text.str.slice(0, 40), message)
         return text
 
     return text  # plain text
@@ -330,12 +353,12 @@ def validate(
     unknown = [c for c in df.columns if c not in names]
     for c in unknown:
         hint = difflib.get_close_matches(c, entity.names, n=1)
-        issues.append(Issue(None, c, None, "unknown column"
-                            + (f"; did you mean {hint[0]!r}?" if hint else "")
-                            + f" (expected: {', '.join(entity.names)})"))
+        issues.append(Issue.of(None, c, None, _m(
+            "unknown_column_hint" if hint else "unknown_column",
+            hint=hint[0] if hint else "", expected=", ".join(entity.names))))
     for c in entity.required:
         if c not in df.columns:
-            issues.append(Issue(None, c, None, "required column is missing"))
+            issues.append(Issue.of(None, c, None, _m("missing_column")))
     if issues:
         raise ValidationError(entity.kind, issues, source)
 
@@ -357,8 +380,8 @@ def validate(
             .groupby([key_frame[k] for k in key]).transform("first")
         )
         for i in np.flatnonzero(dup.to_numpy()):
-            out.issues.append(Issue(int(rows[i]), "+".join(key), "|".join(key_frame.iloc[i]),
-                                    f"duplicate key (first on row {int(first_row.iloc[i])})"))
+            out.issues.append(Issue.of(int(rows[i]), "+".join(key), "|".join(key_frame.iloc[i]),
+                                       _m("duplicate", row=int(first_row.iloc[i]))))
 
     for col in entity.columns:
         if not col.references:
@@ -369,11 +392,10 @@ def validate(
             allowed |= set(result[ref_col].dropna())
         values = result[col.name]
         bad = values.notna() & ~values.isin(allowed)
-        out.add(bad, col.name, values, f"unknown {ref_kind} {ref_col} (not in the workspace)")
+        out.add(bad, col.name, values, _m("reference", kind=ref_kind, column=ref_col))
         if ref_kind == entity.kind:
             cyclic = _own_ancestors(result[ref_col], values)
-            out.add(cyclic, col.name, values,
-                    f"the {ref_col} would be its own ancestor (a loop of {col.name} links)")
+            out.add(cyclic, col.name, values, _m("loop", field=ref_col, column=col.name))
 
     if out.issues:
         out.issues.sort(key=lambda i: (i.row or 0, entity.names.index(i.column)
@@ -421,9 +443,9 @@ def parse_amount(text: str | int, what: str = "amount") -> int:
         value = int(text)
     else:
         parsed, reason = _number_value(str(text), integer=True)
-        if reason == "must be a whole number":
+        if reason == "whole_number":
             raise InputError(f"{what}: {text!r} must be a whole number of rials")
-        if reason is not None and reason.startswith("out of range"):
+        if reason in ("int_range", "float_range"):
             raise InputError(f"{what}: {text!r} is too large (at most {MAX_AMOUNT - 1:,})")
         if reason is not None:
             raise InputError(

@@ -21,9 +21,10 @@ def _check_geometries(updates: pd.DataFrame, matched: pd.DataFrame, path: Path) 
     problems = updates["b_boundary"].map(geometry_problem)
     bad = problems.notna().to_numpy()
     if bad.any():
-        issues = [Issue(int(f) + 1, "geometry", code, reason) for f, code, reason in zip(
-            matched["feature_index"].to_numpy()[bad], updates["b_code"].to_numpy()[bad],
-            problems[bad], strict=True)]
+        issues = [Issue.of(int(f) + 1, "geometry", code, reason)
+                  for f, code, reason in zip(matched["feature_index"].to_numpy()[bad],
+                                             updates["b_code"].to_numpy()[bad],
+                                             problems[bad], strict=True)]
         raise ValidationError("boundaries", issues, path.name)
 
 

@@ -234,9 +234,10 @@ def import_upload(ws: Workspace, access: Access, who: Principal, kind: str,
                       and allowed(who, "update", kind, access.scope(kind, row)))]
     if denied:
         from khooshe.domain.validate import FIRST_ROW, Issue
+        from khooshe.text.messages import Message
 
-        raise ValidationError(kind, [Issue(i + FIRST_ROW, ent.key[0], str(typed.iloc[i][
-            ent.key[0]]), f"{who.username} may not write this {kind} record here")
+        raise ValidationError(kind, [Issue.of(i + FIRST_ROW, ent.key[0], str(typed.iloc[i][
+            ent.key[0]]), Message("validate.not_yours", {"user": who.username, "kind": kind}))
             for i in denied[:200]], source)
     report = data.import_frame(ws, kind, frame, actor=who.username, source=source)
     access.refresh()

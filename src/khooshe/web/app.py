@@ -140,6 +140,12 @@ def create_app(root: str | Path, *, secret: str | None = None) -> FastAPI:
     from khooshe.web.routers import api, auth, pages, plan
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon():
+        from fastapi.responses import FileResponse
+
+        return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
     app.include_router(auth.router)
     app.include_router(api.router)
     app.include_router(plan.router)

@@ -77,6 +77,30 @@ def show(kind: str, column: str, value: Any, lang: str) -> str:
     return format_value(value, lang)[0]
 
 
+def form_text(kind: str, column: str, value: Any, lang: str) -> str:
+    """A stored value as the edit form shows it in its field (dates in the reader's
+    calendar, everything else as stored)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return ""
+    if entity(kind).column(column).type == "date":
+        return show(kind, column, value, lang)
+    return str(value)
+
+
+def conflict_rows(kind: str, current: dict, mine: dict, lang: str
+                  ) -> list[tuple[str, str, str, bool]]:
+    """The conflict page's rows: (column, value now, the value you sent, whether yours
+    differs from what is stored now). Choices show their labels on both sides."""
+    rows = []
+    for col in entity(kind).columns:
+        now = show(kind, col.name, current.get(col.name), lang)
+        sent = str(mine.get(col.name, "") or "")
+        yours = show(kind, col.name, sent, lang) if col.type == "enum" and sent else sent
+        changed = bool(mine) and sent != form_text(kind, col.name, current.get(col.name), lang)
+        rows.append((col.name, now, yours, changed))
+    return rows
+
+
 def moment(value: Any, lang: str) -> str:
     """A point in time: the Jalali date and the time in Persian, ISO in English."""
     import pandas as pd
@@ -103,6 +127,7 @@ def render(request: Request, template: str, *, lang: str, status: int = 200,
         column_label=lambda k, c: column_label(k, c, lang),
         show=lambda k, c, v: show(k, c, v, lang), num=lambda v: format_value(v, lang)[0],
         moment=lambda v: moment(v, lang), nav=NAV, kinds=ENTITIES,
+        conflict_rows=lambda k, now, mine: conflict_rows(k, now, mine, lang),
         app_version=__version__, **context)
     response = HTMLResponse(body, status_code=status)
     if request.query_params.get("lang") in ("fa", "en"):

@@ -32,7 +32,9 @@ def _safe_next(target: str | None) -> str:
 
 def _form(request: Request, language: str, *, error: str | None = None, status: int = 200,
           username: str = ""):
-    token = secrets.token_urlsafe(24)
+    # the same token across the tabs of one browser (a favicon or a second tab loading the
+    # form must not invalidate the form already shown)
+    token = request.cookies.get(LOGIN_COOKIE) or secrets.token_urlsafe(24)
     response = render(request, "login.html.j2", lang=language, status=status, error=error,
                       login_token=token, username=username, session=None,
                       next=_safe_next(request.query_params.get("next")))

@@ -190,7 +190,7 @@ async def create(request: Request, kind: str, session: Session = Depends(page_se
     except ValidationError as exc:
         return _page(request, session, "form.html.j2", status=422, kind=kind,
                      ent=entity(kind), record=values, creating=True, key=None, version=None,
-                     errors={i.column: i.reason for i in exc.issues})
+                     errors={i.column: i.text(session.lang) for i in exc.issues})
     return RedirectResponse(f"/{kind}/{records.record_key(kind, record)}", status_code=303)
 
 
@@ -247,7 +247,7 @@ async def update(request: Request, kind: str, key: str,
                                                             records.parse_key(kind, key)
                                                             .items()}},
                      creating=False, key=key, version=version,
-                     errors={i.column: i.reason for i in exc.issues})
+                     errors={i.column: i.text(session.lang) for i in exc.issues})
     except StaleVersionError as exc:
         return _page(request, session, "conflict.html.j2", status=409, kind=kind,
                      ent=entity(kind), key=key, mine=values, current=exc.current)
