@@ -47,3 +47,10 @@ def test_persian_plan_messages(demo_dir, tmp_path, invoke):
     assert f"{out / 'plan.html'} نوشته شد" in result.output
     assert "برنامهٔ استان 06: ۱ بخش از ۱ بخش در" in result.output
     assert 'lang="en"' in (out / "plan.html").read_text(encoding="utf-8")[:2000]
+
+
+def test_every_section_has_a_progress_label_in_both_languages():
+    from khooshe.text.messages import t
+
+    for key in service.SECTIONS:  # the progress bar names each section as it is built
+        assert t(f"cli.plan.section.{key}", "en") and t(f"cli.plan.section.{key}", "fa"), key
