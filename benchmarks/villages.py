@@ -24,6 +24,8 @@ import numpy as np
 
 from khooshe.analysis import potential as pt
 from khooshe.demo import generate
+from khooshe.io.reference import potential_weights_text, resource_links
+from khooshe.services.villages import default_weights
 
 TARGET_S = 10.0
 
@@ -32,7 +34,8 @@ def run(frames, *, province=None, activities=None, weights=None):
     t0 = time.perf_counter()
     pot = pt.village_potential(frames["regions"], frames["establishments"],
                                frames["resources"], frames["parks"], province=province,
-                               activities=activities, weights=weights)
+                               activities=activities, weights=weights or default_weights(),
+                               links=resource_links())
     t1 = time.perf_counter()
     sl = pt.shortlist(pot)
     t2 = time.perf_counter()
@@ -89,7 +92,8 @@ def main() -> None:
     print(f"max |score(national run) − score(province run)| = {same:.1e}")
 
     if args.exact:
-        w = pt.parse_weights("[neighbourhood]\ngrid_km = 0.0\n")
+        w = pt.parse_weights("[neighbourhood]\ngrid_km = 0.0\n",
+                             defaults=potential_weights_text())
         _, _, ts, tl = run(frames, activities=acts, weights=w)
         print(f"\nexact positions (grid_km = 0): score {ts:.2f} s + shortlist {tl:.2f} s "
               f"= {ts + tl:.2f} s ({(ts + tl) / best:.1f}× the pooled run)")

@@ -2,69 +2,17 @@
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from _villages_world import ACTS, KM_LAT, LINKS, in_words, make_world, parse, score
 from khooshe.analysis import complexity
 from khooshe.analysis import potential as pt
-
-ACTS = ["1010", "1030", "1040", "1050", "1061", "1079", "1393", "2410"]
-KM_LAT = 1 / 111.195  # degrees of latitude per km
-
-
-def make_world(seed: int = 0, villages_per_county: int = 8) -> dict[str, pd.DataFrame]:
-    """Two provinces, four counties, villages on a line east of each county seat.
-
-    County 0101 (tea), 0102 (rice), 0103 (iron ore on the county) in province 01; 0201 in 02.
-    Village k of a county lies 2.5·k km east of the seat (lat fixed), population 100·(k+1).
-    """
-    rng = np.random.default_rng(seed)
-    regions = [
-        ("01", "province", None, 37.0, 49.0, None, None),
-        ("02", "province", None, 36.0, 52.0, None, None),
-    ]
-    centres = {"0101": (37.2, 49.5), "0102": (37.0, 49.0), "0103": (36.8, 48.5),
-               "0201": (36.0, 52.0)}
-    for cty, (lat, lon) in centres.items():
-        prov = cty[:2]
-        regions.append((cty, "county", prov, lat, lon, None, None))
-        regions.append((cty + "01", "district", cty, None, None, None, None))
-        regions.append((cty + "0101", "rural_district", cty + "01", None, None, None, None))
-        regions.append((cty + "9001", "city", cty + "01", lat, lon, 20000, 1))
-        dlon = 2.5 / (111.195 * math.cos(math.radians(lat)))
-        for k in range(villages_per_county):
-            regions.append((f"{cty}0101{k + 1:02d}", "village", cty + "0101", lat,
-                            lon + (k + 1) * dlon, 100 * (k + 1), None))
-    reg = pd.DataFrame(regions, columns=["code", "level", "parent_code", "lat", "lon",
-                                         "population", "is_seat"])
-    reg["name_fa"] = "روستا " + reg["code"]
-    reg["name_en"] = "Village " + reg["code"]
-    reg["working_age_share"] = np.nan
-    est = []
-    i = 0
-    specialty = {"0101": "1079", "0102": "1061", "0103": "2410", "0201": "1393"}
-    for cty, (lat, lon) in centres.items():
-        for _ in range(12):
-            act = specialty[cty] if rng.random() < 0.6 else ACTS[rng.integers(len(ACTS))]
-            est.append((f"E{i}", act, cty + "9001", "operating", int(rng.integers(2, 40)),
-                        lat + rng.normal(0, 2) * KM_LAT, lon + rng.normal(0, 2) * KM_LAT))
-            i += 1
-    est.append(("EX", "1050", "0101", "closed", 100, 37.2, 49.5))
-    est = pd.DataFrame(est, columns=["id", "isic", "region_code", "status", "employees", "lat",
-                                     "lon"])
-    res = pd.DataFrame([
-        ("0101010103", "tea_leaf", 500.0, "t"),
-        ("0101010104", "tea_leaf", 100.0, "t"),
-        ("0102010102", "paddy", 900.0, "t"),
-        ("0103", "iron_ore", 1e5, "t"),
-    ], columns=["region_code", "resource", "quantity", "unit"])
-    parks = pd.DataFrame({"code": ["P01", "P02"], "lat": [37.2, 36.0], "lon": [49.5, 52.0]})
-    return {"regions": reg, "establishments": est, "resources": res, "parks": parks}
+from khooshe.domain.geo import haversine_km
+from khooshe.io.reference import isic_names
 
 
 @pytest.fixture(scope="module")
@@ -74,8 +22,8 @@ def world():
 
 @pytest.fixture(scope="module")
 def potential(world):
-    return pt.village_potential(world["regions"], world["establishments"], world["resources"],
-                                world["parks"], province="01", activities=ACTS)
+    return score(world["regions"], world["establishments"], world["resources"],
+                 world["parks"], province="01", activities=ACTS)
 
 
 def _score_from_components(pot: pt.Potential) -> np.ndarray:
@@ -89,7 +37,7 @@ def _score_from_components(pot: pt.Potential) -> np.ndarray:
 
 # ------------------------------------------------------------------------------- weights
 def test_default_weights_sum_to_one_with_reasons():
-    w = pt.default_weights()
+    w = parse(None)
     assert set(w.weights) == set(pt.COMPONENTS)
     assert sum(w.weights.values()) == pytest.approx(1.0)
     assert all(len(w.reasons[c]) > 40 for c in pt.COMPONENTS)
@@ -98,21 +46,21 @@ def test_default_weights_sum_to_one_with_reasons():
 
 
 def test_weights_override_is_relative_and_strict():
-    w = pt.parse_weights("[components.resources]\nweight = 0.75\n")
+    w = parse("[components.resources]\nweight = 0.75\n")
     # given weights 0.25, 0.75, 0.20, 0.15, 0.15 → divided by 1.5
     assert w.weights["resources"] == pytest.approx(0.5)
     assert w.weights["relatedness"] == pytest.approx(0.25 / 1.5)
     with pytest.raises(ValueError, match="unknown key.*radius"):
-        pt.parse_weights("[components.resources]\nradius = 3\n")
+        parse("[components.resources]\nradius = 3\n")
     with pytest.raises(ValueError, match="unknown component 'water'"):
-        pt.parse_weights("[components.water]\nweight = 1\n")
+        parse("[components.water]\nweight = 1\n")
     with pytest.raises(ValueError, match=r"components.labour.weight must be ≥ 0"):
-        pt.parse_weights("[components.labour]\nweight = -1\n")
+        parse("[components.labour]\nweight = -1\n")
     with pytest.raises(ValueError, match="not valid TOML"):
-        pt.parse_weights("[components\n")
+        parse("[components\n")
     with pytest.raises(ValueError, match="at least one component weight"):
-        pt.parse_weights("\n".join(f"[components.{c}]\nweight = 0" for c in pt.COMPONENTS))
-    off = pt.parse_weights("[penalties.water_stress]\nweight = 0\nresource = 'water_stress'\n")
+        parse("\n".join(f"[components.{c}]\nweight = 0" for c in pt.COMPONENTS))
+    off = parse("[penalties.water_stress]\nweight = 0\nresource = 'water_stress'\n")
     assert off.penalties == ()
 
 
@@ -135,10 +83,10 @@ def test_shortlist_rows_add_up(potential):
 # ------------------------------------------------------------------------- components
 def test_relatedness_matches_the_complexity_engine(world):
     """A village with no firm within the radius has ω = (1 − s) · county density (engine)."""
-    w = pt.parse_weights("[components.relatedness]\nradius_km = 5.0\n")
-    potential = pt.village_potential(world["regions"], world["establishments"],
-                                     world["resources"], world["parks"], province="01",
-                                     activities=ACTS, weights=w)
+    w = parse("[components.relatedness]\nradius_km = 5.0\n")
+    potential = score(world["regions"], world["establishments"],
+                      world["resources"], world["parks"], province="01",
+                      activities=ACTS, weights=w)
     est = world["establishments"]
     est = est[est["status"] == "operating"]
     counties = ["0101", "0102", "0103", "0201"]
@@ -154,7 +102,7 @@ def test_relatedness_matches_the_complexity_engine(world):
     v = potential.villages.set_index("village_code")
     lat = v["lat"].to_numpy()
     # villages farther than the radius from every firm: only the county part remains
-    d = pt.haversine_km(lat[:, None], v["lon"].to_numpy()[:, None],
+    d = haversine_km(lat[:, None], v["lon"].to_numpy()[:, None],
                         est["lat"].to_numpy()[None, :], est["lon"].to_numpy()[None, :])
     far = v.index[(d > w.relatedness_radius_km + 1.5).all(axis=1)]
     assert len(far) >= 3
@@ -170,10 +118,10 @@ def test_relatedness_matches_the_complexity_engine(world):
 
 
 def test_resources_radius_links_and_areal_resources(world):
-    w = pt.parse_weights("[components.resources]\nradius_km = 6.0\n")
-    potential = pt.village_potential(world["regions"], world["establishments"],
-                                     world["resources"], world["parks"], province="01",
-                                     activities=ACTS, weights=w)
+    w = parse("[components.resources]\nradius_km = 6.0\n")
+    potential = score(world["regions"], world["establishments"],
+                      world["resources"], world["parks"], province="01",
+                      activities=ACTS, weights=w)
     long = potential.to_long()
     tea = long[long["activity"] == "1079"].set_index("village_code")
     # tea_leaf at village 03 (500 t) and 04 (100 t); villages every 2.5 km; radius 6 km
@@ -210,8 +158,8 @@ def test_access_and_labour_exact(potential):
 
 
 def test_province_alone_equals_national_run(world, potential):
-    nat = pt.village_potential(world["regions"], world["establishments"], world["resources"],
-                               world["parks"], activities=ACTS)
+    nat = score(world["regions"], world["establishments"], world["resources"],
+                world["parks"], activities=ACTS)
     rows = nat.villages["province_code"].to_numpy() == "01"
     np.testing.assert_array_equal(nat.villages["village_code"][rows],
                                   potential.villages["village_code"])
@@ -222,10 +170,10 @@ def test_penalty_from_resources_lowers_listed_activities(world):
     res = pd.concat([world["resources"], pd.DataFrame([
         ("0101", "water_stress", 0.8, "index"),            # the whole county
     ], columns=world["resources"].columns)])
-    base = pt.village_potential(world["regions"], world["establishments"], world["resources"],
-                                world["parks"], province="01", activities=ACTS)
-    pen = pt.village_potential(world["regions"], world["establishments"], res, world["parks"],
-                               province="01", activities=ACTS)
+    base = score(world["regions"], world["establishments"], world["resources"],
+                 world["parks"], province="01", activities=ACTS)
+    pen = score(world["regions"], world["establishments"], res, world["parks"],
+                province="01", activities=ACTS)
     diff = base.score - pen.score
     in_0101 = pen.villages["county_code"].to_numpy() == "0101"
     j = [list(pen.activities).index(a) for a in ("1050", "2410")]  # listed water-intensive
@@ -233,24 +181,24 @@ def test_penalty_from_resources_lowers_listed_activities(world):
     assert np.abs(np.delete(diff, j, axis=1)).max() < 1e-6
     assert np.abs(diff[~in_0101]).max() < 1e-6
     np.testing.assert_allclose(_score_from_components(pen), pen.score, atol=2e-6)
-    assert not any("water_stress" in n for n in pen.notes)
-    assert any("water_stress" in n for n in base.notes)
+    assert not any("water_stress" in str(n) for n in pen.notes)
+    assert any("water_stress" in str(n) for n in base.notes)
 
 
 def test_bad_inputs_name_the_problem(world):
     r, e, res, p = (world[k] for k in ("regions", "establishments", "resources", "parks"))
     with pytest.raises(ValueError, match="province '09'"):
-        pt.village_potential(r, e, res, p, province="09")
+        score(r, e, res, p, province="09")
     with pytest.raises(ValueError, match="establishments lack column.*isic"):
-        pt.village_potential(r, e.drop(columns="isic"), res, p)
+        score(r, e.drop(columns="isic"), res, p)
     with pytest.raises(ValueError, match="4-digit"):
-        pt.village_potential(r, e.assign(isic="10"), res, p)
+        score(r, e.assign(isic="10"), res, p)
     with pytest.raises(ValueError, match="quantity"):
-        pt.village_potential(r, e, res.assign(quantity=-1.0), p)
+        score(r, e, res.assign(quantity=-1.0), p)
     with pytest.raises(ValueError, match="activities must be 4-digit"):
-        pt.village_potential(r, e, res, p, activities=["tea"])
+        score(r, e, res, p, activities=["tea"])
     with pytest.raises(ValueError, match="appears twice"):
-        pt.village_potential(pd.concat([r, r.iloc[:1]]), e, res, p)
+        score(pd.concat([r, r.iloc[:1]]), e, res, p)
 
 
 # ------------------------------------------------------------------ monotonicity (hypothesis)
@@ -263,7 +211,7 @@ component_arrays = st.integers(2, 5).flatmap(lambda v: st.integers(1, 4).flatmap
 @given(component_arrays, st.integers(0, 4), st.integers(0, 100), st.floats(0, 1))
 def test_raising_any_component_never_lowers_a_score(data, which, cell, delta):
     *arrays, shape = data
-    w = pt.default_weights()
+    w = parse(None)
     comps = {name: np.array(a, dtype=np.float32).reshape(shape)
              for name, a in zip(pt.COMPONENTS, arrays, strict=True)}
     before = pt.combine(comps, w)
@@ -314,8 +262,8 @@ def test_raising_a_villages_raw_inputs_never_lowers_its_scores(world, potential,
         t = 1 - 1 / factor
         parks.loc[0, "lat"] += t * (row["lat"] - parks.loc[0, "lat"])
         parks.loc[0, "lon"] += t * (row["lon"] - parks.loc[0, "lon"])
-    after = pt.village_potential(r, world["establishments"], res, parks, province="01",
-                                 activities=ACTS)
+    after = score(r, world["establishments"], res, parks, province="01",
+                  activities=ACTS)
     i = list(potential.villages["village_code"]).index(code)
     assert (after.score[i] >= potential.score[i] - 1e-6).all()
 
@@ -333,7 +281,7 @@ def reference_shortlist(pot, eligible, n, k, spacing):
         for _, _, _, r, c in pairs:
             if r in [x for x, _ in chosen] or used.get(c, 0) >= k:
                 continue
-            if any(pt.haversine_km(v["lat"].iat[r], v["lon"].iat[r], v["lat"].iat[x],
+            if any(haversine_km(v["lat"].iat[r], v["lon"].iat[r], v["lat"].iat[x],
                                    v["lon"].iat[x]) < spacing for x, _ in chosen):
                 continue
             chosen.append((r, c))
@@ -347,8 +295,8 @@ def reference_shortlist(pot, eligible, n, k, spacing):
 @pytest.fixture(scope="module")
 def small_potential():
     w = make_world(seed=3, villages_per_county=7)
-    return pt.village_potential(w["regions"], w["establishments"], w["resources"], w["parks"],
-                                activities=ACTS[:5])
+    return score(w["regions"], w["establishments"], w["resources"], w["parks"],
+                 activities=ACTS[:5])
 
 
 @settings(max_examples=60, deadline=None,
@@ -377,8 +325,8 @@ def test_shortlist_equals_brute_force_greedy(small_potential, data, n, k, spacin
             population=np.array(pop, float))
     tied = pt.Potential(**{**pot.__dict__, "villages": villages,
                            "score": (np.array(ints, np.float32) / 4).reshape(shape)})
-    sl = pt.shortlist(tied, per_county=n, max_per_activity=k, min_spacing_km=spacing,
-                      min_population=min_pop)
+    sl = in_words(tied, pt.shortlist(tied, per_county=n, max_per_activity=k,
+                                     min_spacing_km=spacing, min_population=min_pop))
     pop = tied.villages["population"].to_numpy()
     eligible = pop >= min_pop
     got = list(zip(sl.villages["village_code"], sl.villages["activity"], strict=True))
@@ -391,7 +339,7 @@ def test_shortlist_equals_brute_force_greedy(small_potential, data, n, k, spacin
         assert list(g["rank"]) == list(range(1, len(g) + 1))
         assert g["score"].is_monotonic_decreasing
         lat, lon = g["lat"].to_numpy(), g["lon"].to_numpy()
-        d = pt.haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
+        d = haversine_km(lat[:, None], lon[:, None], lat[None, :], lon[None, :])
         assert (d[~np.eye(len(g), dtype=bool)] >= spacing - 1e-9).all()
     # count: exactly min(N, eligible) unless spacing or the quota stopped it, then said so
     counts = sl.counties.set_index("county_code")
@@ -399,7 +347,7 @@ def test_shortlist_equals_brute_force_greedy(small_potential, data, n, k, spacin
         want = min(n, int(row["eligible"]))
         vv = tied.villages
         el = vv[(vv["county_code"] == county) & eligible]
-        gaps = pt.haversine_km(el["lat"].to_numpy()[:, None], el["lon"].to_numpy()[:, None],
+        gaps = haversine_km(el["lat"].to_numpy()[:, None], el["lon"].to_numpy()[:, None],
                                el["lat"].to_numpy()[None, :], el["lon"].to_numpy()[None, :])
         spaced = (gaps[~np.eye(len(el), dtype=bool)] >= spacing).all()
         assert int(row["eligible"]) == len(el)
@@ -415,7 +363,7 @@ def test_shortlist_equals_brute_force_greedy(small_potential, data, n, k, spacin
                 chosen = v[v["county_code"] == county]
                 left = vv[(vv["county_code"] == county) & eligible
                           & ~vv["village_code"].isin(chosen["village_code"])]
-                d = pt.haversine_km(left["lat"].to_numpy()[:, None],
+                d = haversine_km(left["lat"].to_numpy()[:, None],
                                     left["lon"].to_numpy()[:, None],
                                     chosen["lat"].to_numpy()[None, :],
                                     chosen["lon"].to_numpy()[None, :])
@@ -441,45 +389,11 @@ def test_ties_break_by_village_then_activity(small_potential):
 def test_shortlist_from_shuffled_inputs_is_identical(world, potential):
     r = world["regions"].sample(frac=1, random_state=1)
     e = world["establishments"].sample(frac=1, random_state=2)
-    shuffled = pt.village_potential(r, e, world["resources"], world["parks"], province="01",
-                                    activities=ACTS)
+    shuffled = score(r, e, world["resources"], world["parks"], province="01",
+                     activities=ACTS)
     a = pt.shortlist(potential, per_county=5).villages
     b = pt.shortlist(shuffled, per_county=5).villages
     pd.testing.assert_frame_equal(a, b, atol=1e-6)
-
-
-def test_county_with_few_eligible_villages_says_why(potential):
-    sl = pt.shortlist(potential, per_county=10, min_population=400, min_spacing_km=0,
-                      counties=["0101", "0102", "0103", "0104"])
-    c = sl.counties.set_index("county_code")
-    # populations 100..800: five villages of each county have ≥ 400 people
-    assert c.loc["0101", "eligible"] == 5 and c.loc["0101", "shortlisted"] == 5
-    assert c.loc["0101", "reason_en"] == "only 5 of 8 villages are eligible (3 under 400 people)"
-    assert c.loc["0101", "reason_fa"].startswith("فقط ۵ روستا از ۸ واجد شرایط است")
-    assert c.loc["0104", "shortlisted"] == 0
-    assert c.loc["0104", "reason_en"] == "the county has no village in the data"
-    spaced = pt.shortlist(potential, per_county=10, min_spacing_km=4.0, min_population=0)
-    c = spaced.counties.set_index("county_code")
-    # villages every 2.5 km: a 4 km spacing keeps every other one
-    assert (c["shortlisted"] == 4).all()
-    assert c["reason_en"].str.contains("within 4 km of a chosen one").all()
-
-
-def test_explanations_in_both_languages(potential):
-    sl = pt.shortlist(potential, per_county=3, min_spacing_km=0)
-    tea = sl.villages[(sl.villages["activity"] == "1079")
-                      & (sl.villages["resource"] == "tea_leaf")]
-    assert len(tea)
-    row = tea.iloc[0]
-    assert row["explanation_fa"].startswith(f"روستای {row['village_fa']} برای «")
-    assert "(۱۰۷۹)" in row["explanation_fa"] and "برگ سبز چای" in row["explanation_fa"]
-    assert "۶۰۰ تن" in row["explanation_fa"] or "۵۰۰ تن" in row["explanation_fa"]
-    assert "green tea leaf" in row["explanation_en"] and "(1079)" in row["explanation_en"]
-    text = row["explanation_fa"].replace(row["village_fa"], "")   # names are data
-    assert not any(ch.isdigit() and ch.isascii() for ch in text)
-    assert sl.villages["explanation_en"].str.contains("population").all()
-    for k in (1, 2):
-        assert (sl.villages[f"alt{k}_activity"] != sl.villages["activity"]).all()
 
 
 def test_shortlist_rejects_bad_options(potential):
@@ -490,8 +404,8 @@ def test_shortlist_rejects_bad_options(potential):
 
 
 def test_resource_table_is_documented_and_valid():
-    links = pt.resource_links()
-    names = pt.activity_names()
+    links = LINKS
+    names = isic_names()
     assert links["isic"].isin(names.index).all()
     assert (links["note"].str.len() > 10).all()
     for res, isic in (("tea_leaf", "1079"), ("paddy", "1061"), ("milk", "1050"),
@@ -505,9 +419,8 @@ def test_missing_coordinates(world):
     before = est.copy()
     r = world["regions"].copy()
     r.loc[r["code"] == "0101010108", ["lat", "lon"]] = np.nan
-    pot = pt.village_potential(r, est, world["resources"], world["parks"], province="01",
-                               activities=ACTS, weights=pt.parse_weights(
-                                   "[neighbourhood]\ngrid_km = 0.0\n"))
+    pot = score(r, est, world["resources"], world["parks"], province="01",
+                activities=ACTS, weights=parse("[neighbourhood]\ngrid_km = 0.0\n"))
     pd.testing.assert_frame_equal(est, before)            # inputs are not modified
     # firms without coordinates sit at their region (the seat, 2.5 km from village 01)
     n_tea = int(((est["region_code"] == "01019001") & (est["isic"] == "1079")
@@ -517,8 +430,8 @@ def test_missing_coordinates(world):
     # a village without coordinates is scored without place-based parts and never shortlisted
     i = list(pot.villages["village_code"]).index("0101010108")
     assert pot.access[i] == 0 and pot.agglomeration[i].max() == 0
-    assert any("without coordinates" in n for n in pot.notes)
-    sl = pt.shortlist(pot, per_county=10, min_spacing_km=0, min_population=0)
+    assert any("without coordinates" in str(n) for n in pot.notes)
+    sl = in_words(pot, pt.shortlist(pot, per_county=10, min_spacing_km=0, min_population=0))
     assert "0101010108" not in set(sl.villages["village_code"])
     row = sl.counties.set_index("county_code").loc["0101"]
     assert row["eligible"] == 7 and "1 no coordinates" in row["reason_en"]

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 
 from khooshe.domain.errors import InputError
-from khooshe.domain.geo import EARTH_RADIUS_KM, haversine_km
+from khooshe.domain.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
 
 __all__ = [
     "SpatialInputError",
@@ -355,9 +355,8 @@ def hotspots(
 def _spherical_centroid(lat: np.ndarray, lon: np.ndarray, group: np.ndarray, n_groups: int,
                         weights: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Mean direction of points on the sphere per group (lat, lon in degrees)."""
-    la, lo = np.radians(lat), np.radians(lon)
-    w = np.ones_like(la) if weights is None else weights
-    xyz = np.column_stack([np.cos(la) * np.cos(lo), np.cos(la) * np.sin(lo), np.sin(la)])
+    w = np.ones(len(lat)) if weights is None else weights
+    xyz = unit_vectors(lat, lon)
     sx, sy, sz = (np.bincount(group, weights=xyz[:, i] * w, minlength=n_groups)
                   for i in range(3))
     clat = np.degrees(np.arctan2(sz, np.hypot(sx, sy)))

@@ -72,5 +72,5 @@ def print_shortlist(result: VillagesResult, short, per_county: int, paths: list[
         say("villages.shortfall", county=str(row["county_code"]), shortlisted=row["shortlisted"],
             asked=per_county, reason=str(row[reason]))
     for n in sl.notes:
-        say("villages.note", note=str(n))
+        say("villages.note", note=n)
     say("villages.written", paths=text("words.comma").join(str(p) for p in paths))

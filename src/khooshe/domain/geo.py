@@ -35,6 +35,29 @@ def haversine_km(lat1: ArrayLike, lon1: ArrayLike, lat2: ArrayLike,
     return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
+def unit_vectors(lat: ArrayLike, lon: ArrayLike, radius: float = 1.0) -> NDArray[np.float64]:
+    """Points given in degrees as 3-D vectors on a sphere of ``radius``, shape (n, 3).
+
+    On vectors scaled by :data:`EARTH_RADIUS_KM`, a k-d tree's Euclidean (chord) distance is
+    monotone in the great-circle distance, so a radius search with :func:`chord_km` is an
+    exact great-circle search (see :func:`arc_km` for the way back).
+    """
+    la, lo = np.radians(np.asarray(lat, float)), np.radians(np.asarray(lon, float))
+    c = np.cos(la)
+    return np.column_stack([c * np.cos(lo), c * np.sin(lo), np.sin(la)]) * radius
+
+
+def chord_km(arc: float) -> float:
+    """The straight-line (chord) length of a great-circle distance ``arc`` (km)."""
+    return 2 * EARTH_RADIUS_KM * math.sin(min(arc / (2 * EARTH_RADIUS_KM), math.pi / 2))
+
+
+def arc_km(chord: ArrayLike) -> NDArray[np.float64]:
+    """The great-circle distance (km) of chord lengths (km): the inverse of :func:`chord_km`."""
+    return 2 * EARTH_RADIUS_KM * np.arcsin(np.clip(np.asarray(chord, float)
+                                                   / (2 * EARTH_RADIUS_KM), 0, 1))
+
+
 #: Where boundaries may lie: Iran's extent (lon 44.0–63.4, lat 25.0–39.8) with a margin of
 #: about two degrees, so a border region or a shifted file is accepted and a swapped lat/lon
 #: or a polygon at latitude 1000 is not.
@@ -101,5 +124,5 @@ def _m(key: str, **params: object) -> Message:
     return Message(f"validate.{key}", params)
 
 
-__all__ = ["AREAS", "BOUNDS", "EARTH_RADIUS_KM", "KM_PER_DEGREE", "geometry_problem",
-           "haversine_km"]
+__all__ = ["AREAS", "BOUNDS", "EARTH_RADIUS_KM", "KM_PER_DEGREE", "arc_km", "chord_km",
+           "geometry_problem", "haversine_km", "unit_vectors"]

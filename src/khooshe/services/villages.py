@@ -9,6 +9,7 @@ self-contained HTML map (plotly, its JavaScript inlined, no map tiles: works off
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,10 +18,12 @@ import pandas as pd
 
 from khooshe.analysis import potential as pot
 from khooshe.domain.regions import RegionHierarchy
+from khooshe.io.reference import isic_names, potential_weights_text, resource_links
 from khooshe.io.tables import atomic_path, table_format, write_table
+from khooshe.services.village_reasons import explanations, shortfall_reasons
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
-from khooshe.text.messages import t
+from khooshe.text.messages import Message, t
 
 #: Candidate activities by default: manufacturing (ISIC Rev.4 section C, divisions 10–33),
 #: what "industrial clusters" means in the programme. Pass ``activities`` to widen.
@@ -73,15 +76,28 @@ class VillagesResult:
         return self.shortlist.counties
 
     @property
-    def notes(self) -> list[str]:
-        """What was left out or assumed while scoring (English)."""
+    def notes(self) -> list[Message]:
+        """What was left out or assumed while scoring (messages in both languages)."""
         return self.shortlist.notes
+
+
+#: The shortlist's columns as written: the pick and its score, the components and the
+#: explanation, then names, alternatives and facts.
+SHORTLIST_FIRST = ("county_code", "village_code", "rank", "activity", "score")
+#: The per-county summary's columns.
+COUNTY_COLUMNS = ("county_code", "county_fa", "county_en", "villages", "eligible",
+                  "shortlisted", "reason_fa", "reason_en")
+
+
+def default_weights() -> pot.Weights:
+    """The package's default weights (``khooshe/data/potential_weights.toml``)."""
+    return pot.parse_weights(None, defaults=potential_weights_text())
 
 
 def read_weights(path: str | Path | None) -> pot.Weights:
     """Weights from a TOML file laid over the defaults (``None``: the defaults)."""
     if path is None:
-        return pot.default_weights()
+        return default_weights()
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -89,7 +105,7 @@ def read_weights(path: str | Path | None) -> pot.Weights:
         raise ValueError(f"weights file {path} does not exist") from None
     except UnicodeDecodeError:
         raise ValueError(f"weights file {path} is not UTF-8 text") from None
-    return pot.parse_weights(text, source=str(path))
+    return pot.parse_weights(text, defaults=potential_weights_text(), source=str(path))
 
 
 def parse_activities(text: str | None, known: list[str] | None = None) -> list[str] | None:
@@ -99,7 +115,7 @@ def parse_activities(text: str | None, known: list[str] | None = None) -> list[s
     """
     if text is None:
         return None
-    known = sorted(pot.activity_names().index) if known is None else sorted(known)
+    known = sorted(isic_names().index) if known is None else sorted(known)
     out: list[str] = []
     for item in (s.strip() for s in text.split(",")):
         if not item:
@@ -120,7 +136,7 @@ def parse_activities(text: str | None, known: list[str] | None = None) -> list[s
 
 
 def _default_candidates(est: pd.DataFrame) -> list[str]:
-    known = set(est["isic"].astype(str)) | set(pot.resource_links()["isic"])
+    known = set(est["isic"].astype(str)) | set(resource_links()["isic"])
     return sorted(a for a in known if a[:2] in DEFAULT_DIVISIONS)
 
 
@@ -161,7 +177,7 @@ def village_shortlist(
         Candidate ISIC classes; default every manufacturing class (divisions 10–33) found in
         the workspace's establishments or in the resource → activity table.
     weights : Weights, optional
-        Default :func:`khooshe.analysis.potential.default_weights` (see :func:`read_weights`).
+        Default :func:`default_weights` (see :func:`read_weights`).
 
     Returns
     -------
@@ -205,7 +221,7 @@ def village_shortlist(
                          "establishment; pass --activities")
     potential = pot.village_potential(
         regions.drop(columns=["boundary"]), est, resources, parks, province=province,
-        activities=cand, weights=weights,
+        activities=cand, weights=weights or default_weights(), links=resource_links(),
     )
     county_codes = regions.loc[(regions["level"] == "county")
                                & (regions["parent_code"] == province), "code"].tolist()
@@ -213,8 +229,7 @@ def village_shortlist(
                        min_spacing_km=min_spacing_km, min_population=min_population,
                        counties=county_codes or None)
     names = regions.set_index("code")
-    sl.counties.insert(1, "county_fa", sl.counties["county_code"].map(names["name_fa"]))
-    sl.counties.insert(2, "county_en", sl.counties["county_code"].map(names["name_en"]))
+    sl = in_words(potential, sl, names)
     if ws.synthetic:
         note = f"{t('common.synthetic', 'fa')} / {t('common.synthetic', 'en')}"
         sl.villages["data"] = note
@@ -231,6 +246,33 @@ def village_shortlist(
                                ["code", "name_fa", "boundary"]],
         synthetic=ws.synthetic,
     )
+
+
+def in_words(potential: pot.Potential, sl: pot.Shortlist, regions: pd.DataFrame
+             ) -> pot.Shortlist:
+    """The shortlist with names and sentences: each village's activity in Persian and
+    English and why it was picked; each county's names and why it got fewer villages.
+
+    ``regions`` is indexed by code (``name_fa``, ``name_en``).
+    """
+    villages = sl.villages.copy()
+    names = isic_names()
+    villages["activity_fa"] = villages["activity"].map(names["name_fa"])
+    villages["activity_en"] = villages["activity"].map(names["name_en"])
+    said = explanations(potential, villages)
+    villages["explanation_fa"] = said["fa"]
+    villages["explanation_en"] = said["en"]
+    comps = [f"c_{n}" for n in potential.component_names]
+    facts = list(pot.VILLAGE_FACTS)
+    facts[2:2] = ["activity_fa", "activity_en"]           # after the village's names
+    villages = villages[[*SHORTLIST_FIRST, *comps, "explanation_fa", "explanation_en", *facts]]
+    counties = sl.counties.copy()
+    reasons = shortfall_reasons(sl)
+    counties["county_fa"] = counties["county_code"].map(regions["name_fa"])
+    counties["county_en"] = counties["county_code"].map(regions["name_en"])
+    counties["reason_fa"] = reasons["fa"]
+    counties["reason_en"] = reasons["en"]
+    return dataclasses.replace(sl, villages=villages, counties=counties[list(COUNTY_COLUMNS)])
 
 
 # ------------------------------------------------------------------------------------ map
@@ -441,10 +483,14 @@ def shortfall(result: VillagesResult) -> pd.DataFrame:
 
 
 __all__ = [
+    "COUNTY_COLUMNS",
     "DEFAULT_DIVISIONS",
+    "SHORTLIST_FIRST",
     "VillagesResult",
     "PALETTE",
     "counties_path",
+    "default_weights",
+    "in_words",
     "map_html",
     "map_path",
     "parse_activities",
