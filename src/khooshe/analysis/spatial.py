@@ -432,12 +432,56 @@ def point_clusters(
         region codes, comma-separated) and ``n_regions``. Sorted by employment, then members,
         descending.
     """
-    from sklearn.cluster import HDBSCAN
+    _check_point_options(establishments, (lat, lon, isic, employees, region),
+                         min_cluster_size=min_cluster_size, min_samples=min_samples,
+                         activity_digits=activity_digits, min_probability=min_probability,
+                         max_median_km=max_median_km)
+    df = establishments
+    la, lo, has, codes, emp = _point_inputs(df, lat, lon, isic, employees)
+    group_key = (codes.str.slice(0, activity_digits) if activity_digits is not None
+                 else pd.Series("*", index=df.index, dtype="string"))
 
+    rows = np.flatnonzero(has)
+    labels = np.full(len(df), -1, dtype=np.int64)
+    gcodes, groups = pd.factorize(group_key.to_numpy()[rows], sort=True)
+    next_id = 0
+    cluster_group: list[str] = []
+    order = np.argsort(gcodes, kind="stable")
+    bounds = np.searchsorted(gcodes[order], np.arange(len(groups) + 1))
+    for gi, name in enumerate(groups):  # one HDBSCAN run per activity group
+        members = rows[order[bounds[gi]:bounds[gi + 1]]]
+        if len(members) < min_cluster_size:
+            continue
+        lab = _hdbscan_labels(la[members], lo[members], min_cluster_size=min_cluster_size,
+                              min_samples=min_samples, min_probability=min_probability,
+                              max_median_km=max_median_km)
+        found = np.unique(lab[lab >= 0])
+        remap = np.full(lab.max() + 2 if lab.size else 1, -1, dtype=np.int64)
+        remap[found] = np.arange(next_id, next_id + len(found))
+        labels[members] = np.where(lab >= 0, remap[np.maximum(lab, 0)], -1)
+        cluster_group.extend([str(name)] * len(found))
+        next_id += len(found)
+
+    in_cluster = labels >= 0
+    result, id_of_label = _describe_clusters(
+        labels, cluster_group, la, lo, codes.to_numpy(), emp,
+        None if region is None else df[region].astype("string").to_numpy())
+    result.attrs["skipped_no_coordinates"] = int((~has).sum())
+    if not return_labels:
+        return result
+    lab_series = pd.Series(pd.NA, index=df.index, dtype="string", name="cluster_id")
+    if next_id:
+        lab_series[in_cluster] = id_of_label[labels[in_cluster]]
+    return result, lab_series
+
+
+def _check_point_options(establishments: pd.DataFrame, columns: tuple[str | None, ...], *,
+                         min_cluster_size: int, min_samples: int | None,
+                         activity_digits: int | None, min_probability: float,
+                         max_median_km: float | None) -> None:
     if not isinstance(establishments, pd.DataFrame):
         raise SpatialInputError("establishments must be a DataFrame")
-    wanted = [c for c in (lat, lon, isic, employees, region) if c is not None]
-    missing = [c for c in wanted if c not in establishments.columns]
+    missing = [c for c in columns if c is not None and c not in establishments.columns]
     if missing:
         raise SpatialInputError(
             f"establishments: column(s) {', '.join(map(repr, missing))} missing; it has: "
@@ -454,7 +498,9 @@ def point_clusters(
     if max_median_km is not None and not max_median_km > 0:
         raise SpatialInputError(f"max_median_km must be positive or None, not {max_median_km}")
 
-    df = establishments
+
+def _point_inputs(df: pd.DataFrame, lat: str, lon: str, isic: str, employees: str | None):
+    """Latitudes, longitudes, which rows have both, ISIC codes and employment, checked."""
     la = pd.to_numeric(df[lat], errors="coerce").to_numpy(np.float64)
     lo = pd.to_numeric(df[lon], errors="coerce").to_numpy(np.float64)
     has = np.isfinite(la) & np.isfinite(lo)
@@ -479,107 +525,92 @@ def point_clusters(
             raise SpatialInputError(f"column {employees!r}: negative values")
     else:
         emp = np.zeros(len(df))
-    group_key = (codes.str.slice(0, activity_digits) if activity_digits is not None
-                 else pd.Series("*", index=df.index, dtype="string"))
+    return la, lo, has, codes, emp
 
-    rows = np.flatnonzero(has)
-    labels = np.full(len(df), -1, dtype=np.int64)
-    gcodes, groups = pd.factorize(group_key.to_numpy()[rows], sort=True)
-    next_id = 0
-    cluster_group: list[str] = []
-    order = np.argsort(gcodes, kind="stable")
-    bounds = np.searchsorted(gcodes[order], np.arange(len(groups) + 1))
-    for gi, name in enumerate(groups):  # one HDBSCAN run per activity group
-        members = rows[order[bounds[gi]:bounds[gi + 1]]]
-        if len(members) < min_cluster_size:
-            continue
-        xy = np.radians(np.column_stack([la[members], lo[members]]))
-        model = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples,
-                        metric="haversine", allow_single_cluster=True, copy=True)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            model.fit(xy)
-        lab = model.labels_.copy()
-        lab[(lab >= 0) & (model.probabilities_ < min_probability)] = -1
-        if max_median_km is not None and (lab >= 0).any():
-            inside = lab >= 0
-            k = int(lab.max()) + 1
-            clat, clon = _spherical_centroid(la[members][inside], lo[members][inside],
-                                             lab[inside], k)
-            dist = haversine_km(la[members][inside], lo[members][inside],
-                                 clat[lab[inside]], clon[lab[inside]])
-            median = pd.Series(dist).groupby(lab[inside]).median()
-            too_wide = median.index[median.to_numpy() > max_median_km].to_numpy()
-            lab[np.isin(lab, too_wide)] = -1
-        found = np.unique(lab[lab >= 0])
-        remap = np.full(lab.max() + 2 if lab.size else 1, -1, dtype=np.int64)
-        remap[found] = np.arange(next_id, next_id + len(found))
-        labels[members] = np.where(lab >= 0, remap[np.maximum(lab, 0)], -1)
-        cluster_group.extend([str(name)] * len(found))
-        next_id += len(found)
 
-    columns = ["cluster_id", "activity", "centroid_lat", "centroid_lon", "n_members",
-               "employment", "dominant_isic", "dominant_share", "radius_km",
-               "median_distance_km", "regions", "n_regions"]
-    in_cluster = labels >= 0
-    n_clusters = next_id
+def _hdbscan_labels(lat: np.ndarray, lon: np.ndarray, *, min_cluster_size: int,
+                    min_samples: int | None, min_probability: float,
+                    max_median_km: float | None) -> np.ndarray:
+    """HDBSCAN's labels of one activity group's points (−1 noise), with weak members and
+    too-wide clusters turned into noise (see :func:`point_clusters`)."""
+    from sklearn.cluster import HDBSCAN
+
+    xy = np.radians(np.column_stack([lat, lon]))
+    model = HDBSCAN(min_cluster_size=min_cluster_size, min_samples=min_samples,
+                    metric="haversine", allow_single_cluster=True, copy=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        model.fit(xy)
+    lab = model.labels_.copy()
+    lab[(lab >= 0) & (model.probabilities_ < min_probability)] = -1
+    if max_median_km is not None and (lab >= 0).any():
+        inside = lab >= 0
+        k = int(lab.max()) + 1
+        clat, clon = _spherical_centroid(lat[inside], lon[inside], lab[inside], k)
+        dist = haversine_km(lat[inside], lon[inside], clat[lab[inside]], clon[lab[inside]])
+        median = pd.Series(dist).groupby(lab[inside]).median()
+        too_wide = median.index[median.to_numpy() > max_median_km].to_numpy()
+        lab[np.isin(lab, too_wide)] = -1
+    return lab
+
+
+_CLUSTER_COLUMNS = ["cluster_id", "activity", "centroid_lat", "centroid_lon", "n_members",
+                    "employment", "dominant_isic", "dominant_share", "radius_km",
+                    "median_distance_km", "regions", "n_regions"]
+
+
+def _describe_clusters(labels: np.ndarray, cluster_group: list[str], la: np.ndarray,
+                       lo: np.ndarray, codes: np.ndarray, emp: np.ndarray,
+                       regions: np.ndarray | None) -> tuple[pd.DataFrame, np.ndarray]:
+    """One row per cluster (see :func:`point_clusters`), sorted by employment then members,
+    and the cluster id of each label."""
+    n_clusters = len(cluster_group)
     if n_clusters == 0:
-        result = pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return (pd.DataFrame({c: pd.Series(dtype=object) for c in _CLUSTER_COLUMNS}),
+                np.array([], dtype=object))
+    idx = np.flatnonzero(labels >= 0)
+    lab = labels[idx]
+    clat, clon = _spherical_centroid(la[idx], lo[idx], lab, n_clusters)
+    dist = haversine_km(la[idx], lo[idx], clat[lab], clon[lab])
+    members_df = pd.DataFrame({"cluster": lab, "isic": codes[idx], "emp": emp[idx],
+                               "dist": dist})
+    n_members = np.bincount(lab, minlength=n_clusters)
+    employment = np.bincount(lab, weights=emp[idx], minlength=n_clusters)
+    by_isic = (members_df.groupby(["cluster", "isic"], sort=False)
+               .agg(emp=("emp", "sum"), n=("emp", "size")).reset_index()
+               .sort_values(["cluster", "emp", "n", "isic"],
+                            ascending=[True, False, False, True])
+               .drop_duplicates("cluster").set_index("cluster").reindex(range(n_clusters)))
+    dom_share = np.where(employment > 0, by_isic["emp"].to_numpy() / np.maximum(employment, 1),
+                         by_isic["n"].to_numpy() / n_members)
+    radius = members_df.groupby("cluster")["dist"].max().reindex(range(n_clusters))
+    median = members_df.groupby("cluster")["dist"].median().reindex(range(n_clusters))
+    if regions is not None:
+        reg = (pd.DataFrame({"cluster": lab, "region": regions[idx]})
+               .dropna().drop_duplicates().sort_values(["cluster", "region"]))
+        reg_list = reg.groupby("cluster")["region"].agg(",".join).reindex(range(n_clusters))
+        reg_n = reg.groupby("cluster").size().reindex(range(n_clusters), fill_value=0)
+        regions_col, n_regions_col = reg_list.fillna("").to_numpy(), reg_n.to_numpy()
     else:
-        idx = np.flatnonzero(in_cluster)
-        lab = labels[idx]
-        clat, clon = _spherical_centroid(la[idx], lo[idx], lab, n_clusters)
-        dist = haversine_km(la[idx], lo[idx], clat[lab], clon[lab])
-        members_df = pd.DataFrame({
-            "cluster": lab, "isic": codes.to_numpy()[idx], "emp": emp[idx], "dist": dist,
-        })
-        n_members = np.bincount(lab, minlength=n_clusters)
-        employment = np.bincount(lab, weights=emp[idx], minlength=n_clusters)
-        by_isic = (members_df.groupby(["cluster", "isic"], sort=False)
-                   .agg(emp=("emp", "sum"), n=("emp", "size")).reset_index()
-                   .sort_values(["cluster", "emp", "n", "isic"],
-                                ascending=[True, False, False, True])
-                   .drop_duplicates("cluster").set_index("cluster").reindex(range(n_clusters)))
-        dom_share = np.where(employment > 0, by_isic["emp"].to_numpy() / np.maximum(employment, 1),
-                             by_isic["n"].to_numpy() / n_members)
-        radius = members_df.groupby("cluster")["dist"].max().reindex(range(n_clusters))
-        median = members_df.groupby("cluster")["dist"].median().reindex(range(n_clusters))
-        if region is not None:
-            reg = (pd.DataFrame({"cluster": lab,
-                                 "region": df[region].astype("string").to_numpy()[idx]})
-                   .dropna().drop_duplicates().sort_values(["cluster", "region"]))
-            reg_list = reg.groupby("cluster")["region"].agg(",".join).reindex(range(n_clusters))
-            reg_n = reg.groupby("cluster").size().reindex(range(n_clusters), fill_value=0)
-            regions_col, n_regions_col = reg_list.fillna("").to_numpy(), reg_n.to_numpy()
-        else:
-            regions_col, n_regions_col = np.full(n_clusters, ""), np.zeros(n_clusters, int)
-        counters: dict[str, int] = {}
-        ids = []
-        for g in cluster_group:
-            counters[g] = counters.get(g, 0) + 1
-            ids.append(f"{g}-{counters[g]}")
-        result = pd.DataFrame({
-            "cluster_id": ids,
-            "activity": cluster_group,
-            "centroid_lat": clat,
-            "centroid_lon": clon,
-            "n_members": n_members,
-            "employment": employment,
-            "dominant_isic": by_isic["isic"].to_numpy(),
-            "dominant_share": dom_share,
-            "radius_km": radius.to_numpy(),
-            "median_distance_km": median.to_numpy(),
-            "regions": regions_col,
-            "n_regions": n_regions_col,
-        })
-        order_out = np.lexsort((-result["n_members"].to_numpy(),
-                                -result["employment"].to_numpy()))
-        id_of_label = np.array(ids, dtype=object)
-        result = result.take(order_out).reset_index(drop=True)
-    result.attrs["skipped_no_coordinates"] = int((~has).sum())
-    if not return_labels:
-        return result
-    lab_series = pd.Series(pd.NA, index=df.index, dtype="string", name="cluster_id")
-    if n_clusters:
-        lab_series[in_cluster] = id_of_label[labels[in_cluster]]
-    return result, lab_series
+        regions_col, n_regions_col = np.full(n_clusters, ""), np.zeros(n_clusters, int)
+    counters: dict[str, int] = {}
+    ids = []
+    for g in cluster_group:
+        counters[g] = counters.get(g, 0) + 1
+        ids.append(f"{g}-{counters[g]}")
+    result = pd.DataFrame({
+        "cluster_id": ids,
+        "activity": cluster_group,
+        "centroid_lat": clat,
+        "centroid_lon": clon,
+        "n_members": n_members,
+        "employment": employment,
+        "dominant_isic": by_isic["isic"].to_numpy(),
+        "dominant_share": dom_share,
+        "radius_km": radius.to_numpy(),
+        "median_distance_km": median.to_numpy(),
+        "regions": regions_col,
+        "n_regions": n_regions_col,
+    })
+    order_out = np.lexsort((-result["n_members"].to_numpy(), -result["employment"].to_numpy()))
+    return result.take(order_out).reset_index(drop=True), np.array(ids, dtype=object)
