@@ -542,3 +542,35 @@ def test_cli_portfolio_errors_write_nothing(units_csv, tmp_path):
     r = CliRunner().invoke(app, ["portfolio", str(tmp_path), "--province", "06", "-o", str(out)])
     assert r.exit_code == 2 and "workspace" in r.output
     assert not out.exists()
+
+
+@FAST
+@given(st.integers(0, 2**32 - 1), st.floats(0.0, 1.0), st.integers(0, 3))
+def test_job_target_without_caps_by_dynamic_programme_equals_highs(seed, share, forced):
+    """With no budget and no caps the job target is solved exactly by a dynamic programme
+    (both of its forms: leaving out at most the slack, or covering the target); HiGHS proves
+    the same least cost."""
+    rng = np.random.default_rng(seed)
+    n = 60
+    units = pf.validate_units(pd.DataFrame({
+        "id": [f"U{i}" for i in range(n)], "province": "06",
+        "isic": rng.choice(["1010", "2410", "2220"], n),
+        "progress_pct": rng.uniform(10, 95, n),
+        "remaining_cost_rials": rng.integers(1, 500, n) * 10**9,
+        "expected_jobs": rng.integers(1, 60, n)}))
+    include, exclude = [f"U{i}" for i in range(forced)], [f"U{n - 1 - i}" for i in range(forced)]
+    reach = int(units.loc[~units["id"].isin(exclude), "expected_jobs"].sum())
+    target = int(share * reach)
+    dp = pf.cheapest_for_jobs(units, target, include=include, exclude=exclude, validated=True)
+    assert dp.status.startswith("Optimal (dynamic programme)") and dp.optimal
+    assert dp.jobs >= target and set(include) <= set(dp.units.loc[dp.selected, "id"])
+    assert not set(exclude) & set(dp.units.loc[dp.selected, "id"])
+    assert dp.cost == int(units["remaining_cost_rials"].to_numpy()[dp.selected].sum())
+    try:
+        pf.DP_CELLS, cells = 0, pf.DP_CELLS
+        highs = pf.cheapest_for_jobs(units, target, include=include, exclude=exclude,
+                                     validated=True)
+    finally:
+        pf.DP_CELLS = cells
+    assert highs.optimal and "dynamic" not in highs.status
+    assert dp.cost == highs.cost

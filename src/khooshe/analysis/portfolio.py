@@ -1103,6 +1103,74 @@ def _max_jobs(inst: _Instance, rows: _Rows, time_limit: float | None) -> tuple[i
     return int(round(sol.value)), sol.optimal
 
 
+#: Largest table (items × job states) the exact dynamic programme of
+#: :func:`cheapest_for_jobs` fills (bytes of its choice table); past it HiGHS solves.
+DP_CELLS = 60_000_000
+
+
+def _cover_by_dp(inst: _Instance, target: int, reach: int) -> np.ndarray | None:
+    """The cheapest units reaching ``target`` jobs when no money row binds (no budget, no
+    caps), by an exact dynamic programme; ``None`` when its table would exceed
+    :data:`DP_CELLS` (HiGHS solves then).
+
+    ``min Σ c x  s.t. Σ j x ≥ N`` over the free units is a knapsack solved in whichever of two
+    forms has fewer states: *leave out* units worth at most ``S = reach − N`` jobs saving the
+    most cost (states: jobs left out, 0…S), or *cover* ``N`` (states: jobs so far, capped at
+    N). Costs and jobs are integers, so the optimum is exact.
+    """
+    free = np.flatnonzero((inst.ub > 0) & (inst.lb == 0))
+    forced = inst.lb > 0
+    need = max(0, target - int(inst.jobs[forced].sum()))
+    slack = reach - target
+    jobs, cost = inst.jobs[free].tolist(), inst.cost[free].tolist()
+    leave_out = slack <= need
+    width = (slack if leave_out else need) + 1
+    if len(free) * width > DP_CELLS:
+        return None
+    big = np.iinfo(np.int64).max // 4
+    took = np.zeros((len(free), width), dtype=bool)
+    capped_from = np.zeros(len(free), dtype=np.int64)  # cover form: origin of the cap state
+    best = np.full(width, -big if leave_out else big, dtype=np.int64)
+    best[0] = 0
+    for i, (j, c) in enumerate(zip(jobs, cost, strict=True)):
+        if leave_out:   # best[k]: the most cost saved leaving out units of exactly k jobs
+            if j < width:
+                cand = best[:width - j] + c
+                better = cand > best[j:]
+                took[i, j:] = better
+                best[j:] = np.where(better, cand, best[j:])
+            continue
+        # cover: best[k] the least cost of exactly k jobs (k < N) or at least N (k = N)
+        cand = np.full(width, big, dtype=np.int64)
+        if j < width - 1:
+            cand[j:width - 1] = best[:width - 1 - j] + c
+        lo = max(0, width - 1 - j)
+        capped_from[i] = lo + int(np.argmin(best[lo:]))
+        cand[width - 1] = best[capped_from[i]] + c
+        better = cand < best
+        took[i] = better
+        best = np.where(better, cand, best)
+    x = np.zeros(inst.n, dtype=bool)
+    x[forced] = True
+    if leave_out:
+        k = int(np.argmax(best))
+        kept = np.ones(len(free), dtype=bool)
+        for i in range(len(free) - 1, -1, -1):
+            if took[i, k]:
+                kept[i] = False
+                k -= jobs[i]
+        x[free[kept]] = True
+        return x
+    k = width - 1
+    if best[k] >= big:
+        return None
+    for i in range(len(free) - 1, -1, -1):
+        if took[i, k]:
+            x[free[i]] = True
+            k = int(capped_from[i]) if k == width - 1 else k - jobs[i]
+    return x
+
+
 def cheapest_for_jobs(
     units: pd.DataFrame,
     target_jobs: int,
@@ -1149,6 +1217,15 @@ def cheapest_for_jobs(
             f"{reach:,} jobs" + ("" if proven else " (best found; not proven)"),
             largest=reach,
         )
+    if not rows.labels:
+        x = _cover_by_dp(inst, target, reach)
+        if x is not None:
+            cost = int(inst.cost[x].sum())
+            return TargetResult(
+                units=_annotate(inst, x), target=target, jobs=int(inst.jobs[x].sum()),
+                cost=cost, optimal=True, gap=0.0, dual_bound=float(cost),
+                status="Optimal (dynamic programme)", seconds=time.perf_counter() - t0,
+                max_jobs=reach)
     need_rows = _Rows(
         sp.vstack([sp.csr_matrix(inst.jobs.reshape(1, -1) * (inst.ub > 0)),
                    rows.matrix]).tocsr().astype(np.int64),
