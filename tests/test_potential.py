@@ -269,17 +269,24 @@ def test_raising_a_villages_raw_inputs_never_lowers_its_scores(world, potential,
 
 
 # ----------------------------------------------------------------------------- shortlist
-def reference_shortlist(pot, eligible, n, k, spacing):
-    """Brute force: every pair of every eligible village, in (−score, village, activity)."""
+def reference_shortlist(pot, eligible, n, k, spacing, quota_hit=None):
+    """Brute force: every pair with local evidence (related activities, a feeding resource or
+    firms of the activity nearby) of every eligible village, in (−score, village, activity).
+    ``quota_hit`` (a dict) learns the counties where the quota turned a pair away."""
     v = pot.villages
     out = []
+    quota_hit = {} if quota_hit is None else quota_hit
+    evidence = (pot.relatedness > 0) | (pot.resources > 0) | (pot.agglomeration > 0)
     for county in sorted(set(v["county_code"])):
         rows = [i for i in np.flatnonzero(eligible) if v["county_code"].iat[i] == county]
         pairs = sorted((-float(pot.score[r, c]), v["village_code"].iat[r], pot.activities[c], r, c)
-                       for r in rows for c in range(len(pot.activities)))
+                       for r in rows for c in range(len(pot.activities)) if evidence[r, c])
         chosen, used = [], {}
         for _, _, _, r, c in pairs:
-            if r in [x for x, _ in chosen] or used.get(c, 0) >= k:
+            if r in [x for x, _ in chosen]:
+                continue
+            if used.get(c, 0) >= k:
+                quota_hit[county] = True
                 continue
             if any(haversine_km(v["lat"].iat[r], v["lon"].iat[r], v["lat"].iat[x],
                                    v["lon"].iat[x]) < spacing for x, _ in chosen):
@@ -328,9 +335,12 @@ def test_shortlist_equals_brute_force_greedy(small_potential, data, n, k, spacin
     sl = in_words(tied, pt.shortlist(tied, per_county=n, max_per_activity=k,
                                      min_spacing_km=spacing, min_population=min_pop))
     pop = tied.villages["population"].to_numpy()
-    eligible = pop >= min_pop
+    some_evidence = ((tied.relatedness > 0) | (tied.resources > 0)
+                     | (tied.agglomeration > 0)).any(axis=1)
+    eligible = (pop >= min_pop) & some_evidence
     got = list(zip(sl.villages["village_code"], sl.villages["activity"], strict=True))
-    assert got == reference_shortlist(tied, eligible, n, k, spacing)
+    quota_hit: dict[str, bool] = {}
+    assert got == reference_shortlist(tied, eligible, n, k, spacing, quota_hit)
     # constraints
     v = sl.villages
     assert (v.groupby(["county_code", "activity"]).size() <= k).all()
@@ -351,13 +361,13 @@ def test_shortlist_equals_brute_force_greedy(small_potential, data, n, k, spacin
                                el["lat"].to_numpy()[None, :], el["lon"].to_numpy()[None, :])
         spaced = (gaps[~np.eye(len(el), dtype=bool)] >= spacing).all()
         assert int(row["eligible"]) == len(el)
-        if spaced and len(tied.activities) * k >= n:   # nothing but N and eligibility binds
+        if spaced and not quota_hit.get(county):   # nothing but N and eligibility binds
             assert row["shortlisted"] == want
         else:
             assert row["shortlisted"] <= want
         if row["shortlisted"] < want:
             assert row["reason_en"]
-            if len(tied.activities) * k >= n:
+            if not quota_hit.get(county):
                 # every eligible village left out lies within the spacing of a chosen one
                 vv = tied.villages
                 chosen = v[v["county_code"] == county]
@@ -373,8 +383,11 @@ def test_shortlist_equals_brute_force_greedy(small_potential, data, n, k, spacin
 
 
 def test_ties_break_by_village_then_activity(small_potential):
+    shape = small_potential.score.shape
+    # every cell tied and with evidence (related activities around), so only order decides
     flat = pt.Potential(**{**small_potential.__dict__,
-                           "score": np.full(small_potential.score.shape, 0.5, np.float32)})
+                           "score": np.full(shape, 0.5, np.float32),
+                           "relatedness": np.full(shape, 0.5, np.float32)})
     sl = pt.shortlist(flat, per_county=4, max_per_activity=1, min_spacing_km=0, min_population=0)
     first = sl.villages[sl.villages["county_code"] == "0101"]
     codes = sorted(flat.villages.loc[flat.villages["county_code"] == "0101", "village_code"])

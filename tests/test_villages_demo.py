@@ -13,6 +13,7 @@ from typer.testing import CliRunner
 
 from khooshe.cli import app
 from khooshe.services import villages as service
+from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 
 REQUIRED = ["county_code", "village_code", "rank", "activity", "score", "c_relatedness",
@@ -157,3 +158,28 @@ def test_cli_bad_input_exits_2_and_writes_nothing(demo_dir, tmp_path, args, mess
     assert res.exit_code == 2
     assert message in res.output
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("province", ["06", "01", "24"])
+def test_villages_are_offered_only_village_scale_activities(ws, province):
+    """No village is offered an aircraft factory, a refinery or basic petrochemicals: every
+    shortlisted activity and alternative has the setting «village» and is not too large in
+    the register."""
+    from khooshe.io.reference import activity_settings
+
+    result = service.village_shortlist(ws, province=province)
+    settings = activity_settings()
+    picked = pd.concat([result.villages[c] for c in ("activity", "alt1_activity",
+                                                     "alt2_activity")]).dropna()
+    assert len(result.villages) > 0
+    assert (picked.map(settings) == "village").all(), sorted(set(picked))
+    assert not set(picked) & {"3030", "1920", "2011", "2410", "1910"}
+    suitable, _ = service.village_scale(read_kind(ws, "establishments"))
+    assert set(picked) <= suitable
+
+
+def test_activities_not_suited_to_villages_are_left_out_with_a_note(ws):
+    result = service.village_shortlist(ws, province="06", activities=["1061", "3030", "1920"])
+    assert set(result.villages["activity"]) == {"1061"}
+    assert any("3030" in str(n) and "1920" in str(n) and "not suited to a village" in str(n)
+               for n in result.notes)

@@ -55,3 +55,30 @@ def test_explanations_in_both_languages(world, potential):
     assert sl.villages["explanation_en"].str.contains("population").all()
     for k in (1, 2):
         assert (sl.villages[f"alt{k}_activity"] != sl.villages["activity"]).all()
+
+
+def test_no_firms_and_no_resources_give_no_shortlist_and_say_why(world):
+    """Regions alone say where work is easy, not what work: nothing is shortlisted."""
+    bare = score(world["regions"], world["establishments"].iloc[:0], None, world["parks"],
+                 province="01", activities=ACTS)
+    sl = in_words(bare, pt.shortlist(bare, per_county=10, min_spacing_km=0,
+                                     counties=["0101", "0102"]))
+    assert sl.villages.empty
+    c = sl.counties.set_index("county_code")
+    assert (c["shortlisted"] == 0).all() and (c["eligible"] == 0).all()
+    assert c.loc["0101", "reason_en"] == (
+        "only 0 of 8 villages are eligible (8 with no related firm, feeding resource or firm "
+        "of a candidate activity nearby)")
+    assert c.loc["0101", "reason_fa"].startswith("فقط ۰ روستا از ۸ واجد شرایط است (۸ روستا بی")
+
+
+def test_a_village_is_offered_only_activities_with_local_evidence(potential):
+    sl = pt.shortlist(potential, per_county=8, min_spacing_km=0, min_population=0)
+    rows = potential.villages["village_code"].reset_index(drop=True)
+    pos = {code: i for i, code in rows.items()}
+    has = pt.evidence(potential)
+    cols = {a: j for j, a in enumerate(potential.activities)}
+    for r in sl.villages.itertuples():
+        assert has[pos[r.village_code], cols[r.activity]]
+        for alt in (r.alt1_activity, r.alt2_activity):
+            assert alt is None or has[pos[r.village_code], cols[alt]]

@@ -25,6 +25,10 @@ CLUSTER_STAGES = (
     "joint_actions",
     "self_managed",
 )
+#: Where an activity can be carried on (``khooshe/data/isic.csv``): a village workshop, a
+#: town, an industrial park (capital-heavy, polluting or process plants) or the site of the
+#: resource it extracts.
+ACTIVITY_SETTINGS = ("village", "town", "park", "site")
 MEMBER_KINDS = ("firm", "government", "university", "association", "financial", "other")
 MEMBER_ROLES = ("member", "partner")
 ACTIVITY_KINDS = (
@@ -48,6 +52,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "member_kind": MEMBER_KINDS,
     "member_role": MEMBER_ROLES,
     "activity_kind": ACTIVITY_KINDS,
+    "activity_setting": ACTIVITY_SETTINGS,
 }
 
 
@@ -86,6 +91,7 @@ def parse_choice(vocabulary: str, text: str) -> str | None:
 
 __all__ = [
     "ACTIVITY_KINDS",
+    "ACTIVITY_SETTINGS",
     "CLUSTER_STAGES",
     "ESTABLISHMENT_STATUSES",
     "MEMBER_KINDS",

@@ -7,7 +7,8 @@ Tables are read as text (codes keep their leading zeros) and cached; callers get
 =============================  ===============================================================
 file                           content
 =============================  ===============================================================
-data/isic.csv                  ISIC Rev.4 classes with official English and Persian names
+data/isic.csv                  ISIC Rev.4 classes with official English and Persian names and
+                               where each can be carried on (its setting)
 data/countries.csv             countries: ISO3, ISO numeric, names, capital coordinates
 data/resource_activities.csv   which local resource feeds which ISIC class, and how strongly
 data/potential_weights.toml    default weights of the village potential score, with reasons
@@ -47,6 +48,17 @@ def isic_names() -> pd.DataFrame:
     return package_csv("khooshe", "data", "isic.csv").set_index("isic")[["name_fa", "name_en"]]
 
 
+def activity_settings() -> pd.Series:
+    """Where each ISIC class can be carried on, indexed by ``isic``: ``village`` (a village
+    workshop: crafts and the first processing of local farm, animal and forest produce at
+    small scale), ``town`` (workshops that need a town's power, services or market),
+    ``park`` (process plants, capital-heavy, polluting or large: an industrial park) or
+    ``site`` (extraction and energy at the resource). khooshe's documented judgement from
+    the ISIC Rev.4 class definitions and the scale of Iran's rural industries (صنایع
+    روستایی: workshops of up to about twenty people); see the README, *Villages*."""
+    return package_csv("khooshe", "data", "isic.csv").set_index("isic")["setting"]
+
+
 def resource_links() -> pd.DataFrame:
     """Which resource feeds which activity (``data/resource_activities.csv``): ``resource``,
     ``isic``, ``link`` (strength in (0, 1], float), ``resource_fa``, ``resource_en``, ``note``."""
@@ -65,5 +77,5 @@ def countries() -> pd.DataFrame:
     return package_csv("khooshe", "data", "countries.csv")
 
 
-__all__ = ["countries", "isic_names", "package_csv", "package_text", "potential_weights_text",
+__all__ = ["activity_settings", "countries", "isic_names", "package_csv", "package_text", "potential_weights_text",
            "resource_links"]

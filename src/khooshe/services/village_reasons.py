@@ -119,7 +119,7 @@ def _shortfall(row: Mapping[str, Any], sl: pot.Shortlist, lang: str) -> str:
     elif row["few_eligible"]:
         parts = [t(f"villages.shortfall.{key}", lang, n=_n(row[key], lang),
                    population=_n(sl.min_population, lang))
-                 for key in ("small", "no_population", "no_coordinates") if row[key]]
+                 for key in pot.INELIGIBLE if row[key]]
         text = t("villages.shortfall.few_eligible", lang, eligible=_n(row["eligible"], lang),
                  villages=_n(row["villages"], lang))
         if parts:
@@ -131,10 +131,7 @@ def _shortfall(row: Mapping[str, Any], sl: pot.Shortlist, lang: str) -> str:
                       km=_km(sl.min_spacing_km, lang)))
     if row["quota_limited"]:
         said.append(t("villages.shortfall.quota_limited", lang,
-                      per_activity=_n(sl.max_per_activity, lang) if lang == "fa"
-                      else str(sl.max_per_activity),
-                      activities=_n(sl.activities, lang) if lang == "fa"
-                      else str(sl.activities)))
+                      per_activity=_n(sl.max_per_activity, lang)))
     return t("villages.shortfall.separator", lang).join(said)
 
 

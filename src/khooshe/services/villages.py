@@ -18,7 +18,12 @@ import pandas as pd
 
 from khooshe.analysis import potential as pot
 from khooshe.domain.regions import RegionHierarchy
-from khooshe.io.reference import isic_names, potential_weights_text, resource_links
+from khooshe.io.reference import (
+    activity_settings,
+    isic_names,
+    potential_weights_text,
+    resource_links,
+)
 from khooshe.io.tables import atomic_path, table_format, write_table
 from khooshe.services.village_reasons import explanations, shortfall_reasons
 from khooshe.store.repository import read_kind
@@ -28,6 +33,13 @@ from khooshe.text.messages import Message, t
 #: Candidate activities by default: manufacturing (ISIC Rev.4 section C, divisions 10–33),
 #: what "industrial clusters" means in the programme. Pass ``activities`` to widen.
 DEFAULT_DIVISIONS = tuple(f"{d:02d}" for d in range(10, 34))
+#: A class suits a village when its setting is ``village`` (:func:`activity_settings`) and
+#: the register does not say otherwise: with at least :data:`SIZE_EVIDENCE` operating
+#: establishments of the class, their median size must not exceed
+#: :data:`VILLAGE_MEDIAN_EMPLOYEES` (Iran's rural industries are workshops of up to about
+#: twenty people).
+VILLAGE_MEDIAN_EMPLOYEES = 20
+SIZE_EVIDENCE = 5
 
 REGION_COLUMNS = ["code", "level", "parent_code", "name_fa", "name_en", "population",
                   "working_age_share", "lat", "lon", "is_seat"]
@@ -135,9 +147,36 @@ def parse_activities(text: str | None, known: list[str] | None = None) -> list[s
     return sorted(set(out))
 
 
-def _default_candidates(est: pd.DataFrame) -> list[str]:
-    known = set(est["isic"].astype(str)) | set(resource_links()["isic"])
-    return sorted(a for a in known if a[:2] in DEFAULT_DIVISIONS)
+def village_scale(est: pd.DataFrame) -> tuple[set[str], dict[str, float]]:
+    """The ISIC classes that suit a village, and those whose setting says village but whose
+    establishments in the register are too large for one (class → median employees)."""
+    settings = activity_settings()
+    village = set(settings.index[settings == "village"])
+    operating = est[est["status"] == "operating"]
+    size = pd.to_numeric(operating["employees"], errors="coerce").groupby(
+        operating["isic"].astype(str)).agg(["median", "size"])
+    large = size[(size["size"] >= SIZE_EVIDENCE) & (size["median"] > VILLAGE_MEDIAN_EMPLOYEES)]
+    demoted = {str(k): float(v) for k, v in large["median"].items() if k in village}
+    return village - set(demoted), demoted
+
+
+def _candidates(est: pd.DataFrame, activities: list[str] | None
+                ) -> tuple[list[str], list[Message]]:
+    """The candidate activities (village-scale only) and what was left out, said."""
+    suitable, demoted = village_scale(est)
+    notes = []
+    if demoted:
+        notes.append(Message("villages.note.too_large_for_villages", {"activities": ", ".join(
+            f"{k} ({v:g})" for k, v in sorted(demoted.items())),
+            "limit": VILLAGE_MEDIAN_EMPLOYEES}))
+    if activities is None:
+        known = set(est["isic"].astype(str)) | set(resource_links()["isic"])
+        return sorted(a for a in known if a[:2] in DEFAULT_DIVISIONS and a in suitable), notes
+    unsuited = sorted(set(activities) - suitable)
+    if unsuited:
+        notes.append(Message("villages.note.not_village_scale",
+                             {"activities": ", ".join(unsuited)}))
+    return sorted(set(activities) & suitable), notes
 
 
 def village_shortlist(
@@ -174,8 +213,10 @@ def village_shortlist(
     min_population : float
         Smallest eligible village population.
     activities : list of str, optional
-        Candidate ISIC classes; default every manufacturing class (divisions 10–33) found in
-        the workspace's establishments or in the resource → activity table.
+        Candidate ISIC classes; default every village-scale manufacturing class (divisions
+        10–33, :func:`village_scale`) found in the workspace's establishments or in the
+        resource → activity table. Classes that do not suit a village are left out, and a
+        note says so.
     weights : Weights, optional
         Default :func:`default_weights` (see :func:`read_weights`).
 
@@ -215,10 +256,12 @@ def village_shortlist(
     resources = read_kind(ws, "resources")
     parks = read_kind(ws, "parks", columns=["code", "name_fa", "name_en", "region_code", "lat",
                                             "lon"])
-    cand = activities if activities is not None else _default_candidates(est)
+    cand, left_out = _candidates(est, activities)
     if not cand:
-        raise ValueError("no candidate activity: the workspace has no manufacturing "
-                         "establishment; pass --activities")
+        raise ValueError("no candidate activity: no village-scale manufacturing activity has "
+                         "an establishment or a resource link in the workspace"
+                         + ("; the activities given do not suit villages" if activities
+                            else "; pass --activities"))
     potential = pot.village_potential(
         regions.drop(columns=["boundary"]), est, resources, parks, province=province,
         activities=cand, weights=weights or default_weights(), links=resource_links(),
@@ -230,6 +273,7 @@ def village_shortlist(
                        counties=county_codes or None)
     names = regions.set_index("code")
     sl = in_words(potential, sl, names)
+    sl.notes[:0] = left_out
     if ws.synthetic:
         note = f"{t('common.synthetic', 'fa')} / {t('common.synthetic', 'en')}"
         sl.villages["data"] = note
@@ -486,6 +530,8 @@ __all__ = [
     "COUNTY_COLUMNS",
     "DEFAULT_DIVISIONS",
     "SHORTLIST_FIRST",
+    "SIZE_EVIDENCE",
+    "VILLAGE_MEDIAN_EMPLOYEES",
     "VillagesResult",
     "PALETTE",
     "counties_path",
@@ -498,6 +544,7 @@ __all__ = [
     "rounded",
     "shortfall",
     "shortlist_figure",
+    "village_scale",
     "village_shortlist",
     "write_result",
 ]

@@ -103,6 +103,7 @@ from khooshe.analysis.potential._shortlist import (
     VILLAGE_FACTS,
     Shortlist,
     drivers,
+    evidence,
     shortlist,
 )
 from khooshe.analysis.potential._weights import (
@@ -128,6 +129,7 @@ __all__ = [
     "check_links",
     "combine",
     "drivers",
+    "evidence",
     "haversine_km",
     "normalise",
     "parse_weights",

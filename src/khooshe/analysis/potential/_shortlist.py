@@ -25,7 +25,7 @@ VILLAGE_FACTS = ("village_fa", "village_en", "alt1_activity", "alt1_score", "alt
 #: Why a county has fewer villages than asked (flags of :func:`shortlist`'s ``counties``).
 SHORTFALL_FLAGS = ("no_villages", "few_eligible", "spacing_limited", "quota_limited")
 #: Why a village is not eligible (counts per county).
-INELIGIBLE = ("small", "no_population", "no_coordinates")
+INELIGIBLE = ("small", "no_population", "no_coordinates", "no_evidence")
 
 
 @dataclass
@@ -48,6 +48,14 @@ class Shortlist:
     activities: int = 0
 
 
+def evidence(pot: Potential, rows: np.ndarray | slice = slice(None)) -> np.ndarray:
+    """Whether each (village, activity) cell has local evidence for the activity: related
+    activities around, a resource that feeds it or firms of it nearby. Access and labour
+    alone say where work is easy, not what work: a cell without evidence is never picked."""
+    return ((pot.relatedness[rows] > 0) | (pot.resources[rows] > 0)
+            | (pot.agglomeration[rows] > 0))
+
+
 def _eligibility(pot: Potential, min_population: float) -> tuple[np.ndarray, dict]:
     v = pot.villages
     pop = v["population"].to_numpy(dtype=float)
@@ -55,8 +63,12 @@ def _eligibility(pot: Potential, min_population: float) -> tuple[np.ndarray, dic
     no_pop = ~np.isfinite(pop) if min_population > 0 else np.zeros(len(v), bool)
     small = np.isfinite(pop) & (pop < min_population)
     ok = ~(no_xy | no_pop | small)
-    return ok, {"no_coordinates": no_xy, "no_population": no_pop & ~no_xy,
-                "small": small & ~no_xy}
+    some = np.zeros(len(v), dtype=bool)
+    for a in range(0, len(v), BLOCK):
+        some[a:a + BLOCK] = evidence(pot, slice(a, a + BLOCK)).any(axis=1)
+    no_evidence = ok & ~some
+    return ok & some, {"no_coordinates": no_xy, "no_population": no_pop & ~no_xy,
+                       "small": small & ~no_xy, "no_evidence": no_evidence}
 
 
 def shortlist(
@@ -79,8 +91,9 @@ def shortlist(
     best. Only each village's best ``⌊(N−1)/K⌋ + 1`` activities can ever be accepted (with N
     picks and quota K, fewer activities cannot all be full), which keeps it fast and exact.
 
-    Eligible: has coordinates and a population ≥ ``min_population`` (a missing population is
-    ineligible unless ``min_population`` is 0). A county with fewer than ``per_county``
+    Eligible: has coordinates, a population ≥ ``min_population`` (a missing population is
+    ineligible unless ``min_population`` is 0) and local evidence for at least one candidate
+    activity (:func:`evidence`); only pairs with evidence are candidates. A county with fewer than ``per_county``
     eligible villages gets them all (if spacing allows), and the reason is stated; if spacing
     (or too few activities for the quota) leaves it short, that is stated instead — every
     eligible village left out then lies within ``min_spacing_km`` of a chosen one.
@@ -118,7 +131,7 @@ def shortlist(
     # alternatives
     m = min(n_p, (per_county - 1) // max_per_activity + 1)
     top = _best_activities(pot, ok, min(n_p, m + 2))
-    rows, cols, rank, spacing_hit = _greedy(pot, top, ok, m, per_county=per_county,
+    rows, cols, rank, spacing_hit, quota_hit = _greedy(pot, top, ok, m, per_county=per_county,
                                             max_per_activity=max_per_activity,
                                             min_spacing_km=float(min_spacing_km))
     out = pot.cells(rows, cols)
@@ -133,7 +146,7 @@ def shortlist(
     out = out[["county_code", "village_code", "rank", "activity", "score", *comp_cols,
                *VILLAGE_FACTS]]
     summary = _county_summary(pot, out, ok, why, counties, per_county=per_county,
-                              max_per_activity=max_per_activity, spacing_hit=spacing_hit)
+                              spacing_hit=spacing_hit, quota_hit=quota_hit)
     return Shortlist(villages=out.reset_index(drop=True), counties=summary,
                      notes=list(pot.notes), per_county=per_county,
                      max_per_activity=max_per_activity, min_spacing_km=float(min_spacing_km),
@@ -153,20 +166,26 @@ def _check_options(per_county: int, max_per_activity: int, min_spacing_km: float
 
 
 def _best_activities(pot: Potential, ok: np.ndarray, t: int) -> np.ndarray:
-    """(V, t) the ``t`` best activities of each eligible village (zeros elsewhere)."""
+    """(V, t) the ``t`` best activities with evidence of each eligible village, best first;
+    −1 past a village's last such activity (and everywhere for the others)."""
     rows_ok = np.flatnonzero(ok)
-    top = np.zeros((len(pot.villages), t), dtype=np.int64)
+    top = np.full((len(pot.villages), t), -1, dtype=np.int64)
     for a in range(0, len(rows_ok), BLOCK):
         r = rows_ok[a:a + BLOCK]
-        top[r] = top_k(pot.score[r], t)
+        has = evidence(pot, r)
+        ranked = np.where(has, pot.score[r], -np.inf).astype(np.float32)
+        best = top_k(ranked, t)
+        best[~np.take_along_axis(has, best, axis=1)] = -1
+        top[r] = best
     return top
 
 
 def _greedy(pot: Potential, top: np.ndarray, ok: np.ndarray, m: int, *, per_county: int,
             max_per_activity: int, min_spacing_km: float
-            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, bool]]:
+            ) -> tuple[np.ndarray, np.ndarray, np.ndarray, dict[str, bool], dict[str, bool]]:
     """The picks, county by county: (village rows, activity columns, rank in the county,
-    the counties where spacing turned a village away)."""
+    the counties where spacing turned a village away, those where the quota turned a pair
+    away)."""
     v = pot.villages
     codes = v["village_code"].to_numpy().astype(str)
     cty = v["county_code"].to_numpy().astype(str)
@@ -175,6 +194,7 @@ def _greedy(pot: Potential, top: np.ndarray, ok: np.ndarray, m: int, *, per_coun
     # candidate pairs of every eligible village, globally ordered by (county, -score, code, act)
     cr = np.repeat(rows_ok, m)
     cc = top[rows_ok, :m].ravel()
+    cr, cc = cr[cc >= 0], cc[cc >= 0]
     cs = pot.score[cr, cc]
     order = np.lexsort((cc, codes[cr], -cs.astype(np.float64), cty[cr]))
     cr, cc = cr[order], cc[order]
@@ -184,6 +204,7 @@ def _greedy(pot: Potential, top: np.ndarray, ok: np.ndarray, m: int, *, per_coun
     picked_cols: list[int] = []
     picked_rank: list[int] = []
     spacing_hit: dict[str, bool] = {}
+    quota_hit: dict[str, bool] = {}
     for a, b in zip(bounds[:-1], bounds[1:], strict=False):
         chosen: list[int] = []
         used: dict[int, int] = {}
@@ -196,6 +217,7 @@ def _greedy(pot: Potential, top: np.ndarray, ok: np.ndarray, m: int, *, per_coun
             if r in taken:
                 continue
             if used.get(c, 0) >= max_per_activity:
+                quota_hit[county] = True
                 continue
             if chosen and min_spacing_km > 0:
                 d = haversine_km(lat[r], lon[r], np.array(clat), np.array(clon))
@@ -214,7 +236,7 @@ def _greedy(pot: Potential, top: np.ndarray, ok: np.ndarray, m: int, *, per_coun
             if len(chosen) == per_county:
                 break
     return (np.array(picked_rows, dtype=np.int64), np.array(picked_cols, dtype=np.int64),
-            np.array(picked_rank, dtype=np.int64), spacing_hit)
+            np.array(picked_rank, dtype=np.int64), spacing_hit, quota_hit)
 
 
 def _add_alternatives(out: pd.DataFrame, pot: Potential, top: np.ndarray, rows: np.ndarray,
@@ -222,7 +244,7 @@ def _add_alternatives(out: pd.DataFrame, pot: Potential, top: np.ndarray, rows: 
     """``alt1_``/``alt2_activity`` and ``_score``: the village's next best activities other
     than the chosen one."""
     alts = top[rows] if len(rows) else np.zeros((0, top.shape[1]), np.int64)
-    alt_mask = alts != cols[:, None]
+    alt_mask = (alts != cols[:, None]) & (alts >= 0)
     alt_idx = np.full((len(rows), 2), -1, dtype=np.int64)
     for k in range(len(rows)):
         cand = alts[k][alt_mask[k]][:2]
@@ -239,8 +261,8 @@ def _add_alternatives(out: pd.DataFrame, pot: Potential, top: np.ndarray, rows: 
 
 def _county_summary(pot: Potential, out: pd.DataFrame, ok: np.ndarray,
                     why: dict[str, np.ndarray], counties: Sequence[str] | None, *,
-                    per_county: int, max_per_activity: int,
-                    spacing_hit: dict[str, bool]) -> pd.DataFrame:
+                    per_county: int, spacing_hit: dict[str, bool],
+                    quota_hit: dict[str, bool]) -> pd.DataFrame:
     """One row per county: how many villages, eligible and shortlisted, and why fewer."""
     cty = pot.villages["county_code"].astype(str)
     listed = sorted(set(dict.fromkeys(cty) if counties is None else map(str, counties)))
@@ -261,8 +283,8 @@ def _county_summary(pot: Potential, out: pd.DataFrame, ok: np.ndarray,
     below = summary["shortlisted"] < np.minimum(per_county, summary["eligible"])
     summary["spacing_limited"] = short & below & summary["county_code"].isin(
         [c for c, hit in spacing_hit.items() if hit])
-    summary["quota_limited"] = short & below & (len(pot.activities) * max_per_activity
-                                                < per_county)
+    summary["quota_limited"] = short & below & summary["county_code"].isin(
+        [c for c, hit in quota_hit.items() if hit])
     return summary
 
 
