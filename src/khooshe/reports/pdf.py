@@ -16,12 +16,18 @@ from khooshe.reports.model import Plan
 from khooshe.reports.svg import figure_static
 
 
-def render_pdf(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
-    """Write ``plan`` as a PDF; returns the path."""
+def pdf_document(plan: Plan, lang: str = "fa"):
+    """The laid-out pages of ``plan`` (a WeasyPrint ``Document``: the layout checks of the
+    tests read its boxes; :func:`render_pdf` writes it)."""
     from weasyprint import HTML
 
     context = view(plan, lang, lambda f: figure_static(f, lang))
-    page = render(context, _asset("plan.css"))
+    return HTML(string=render(context, _asset("plan.css"))).render()
+
+
+def render_pdf(plan: Plan, path: str | Path, lang: str = "fa", document=None) -> Path:
+    """Write ``plan`` (or its already laid-out ``document``) as a PDF; returns the path."""
+    document = document if document is not None else pdf_document(plan, lang)
     with atomic_path(path) as tmp:
-        HTML(string=page).write_pdf(tmp)
+        document.write_pdf(tmp)
     return Path(path)
