@@ -205,7 +205,7 @@ def workspace_markets(
     years: tuple[int, int] | int | None = None,
     top_links: int | None = 10,
     hs_isic: pd.DataFrame | None = None,
-    **options: object,
+    **options: Any,  # passed on unchanged: typed where they are used
 ) -> WorkspaceMarkets:
     """Export potential in ``markets`` with the links to ``province``'s clusters.
 
