@@ -43,6 +43,7 @@ def _warn(message: str) -> None:
 def _as_matrix(values: ArrayLike, name: str = "values") -> FloatArray:
     """A 2-D float64 array from an array, a DataFrame or a scipy.sparse matrix."""
     if sp.issparse(values):
+        # scipy has no types here, so issparse cannot narrow ArrayLike to a sparse matrix
         values = values.toarray()  # type: ignore[union-attr]
     arr = np.asarray(values, dtype=np.float64)
     if arr.ndim != 2:
@@ -801,7 +802,8 @@ def _prepare(
         if presence in ("rca", "both"):
             r_rca = rca(x)
         if use_pop:
-            r_pop = rpop(x, pop)  # type: ignore[arg-type]
+            assert pop is not None  # read above whenever use_pop
+            r_pop = rpop(x, pop)
         m = _presence(r_rca, r_pop, rca_threshold=rca_threshold,
                         rpop_threshold=rpop_threshold).astype(np.float64)
         if presence == "rpop":
