@@ -93,3 +93,20 @@ def test_restore_refuses_newer_schemas_foreign_files_and_existing_workspaces(dem
         restore(other, tmp_path / "y", actor="t")
     with pytest.raises(WorkspaceError, match="already a workspace"):
         restore(tmp_path / "b.zip", demo_dir, actor="t")
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:"])
+def test_backup_of_an_in_memory_workspace_holds_its_records(url, tmp_path):
+    """An in-memory SQLite workspace is read through its own connection (its URL names no
+    file to copy: the backup raised TypeError, or read a new empty database)."""
+    ws = Workspace.create(tmp_path / "mem", db=url)
+    path = tmp_path / "regions.csv"
+    path.write_text("code,level,name_fa\n06,province,خوزستان\n", encoding="utf-8")
+    data.import_file(ws, "regions", path, actor="test")
+    report = backup(ws, tmp_path / "mem.zip")
+    assert report.schema_revision == ws.head_revision()
+    assert report.counts["regions"] == 1
+    restored = restore(tmp_path / "mem.zip", tmp_path / "restored", actor="test")
+    _same(ws, restored)
+    restored.close()
+    ws.close()

@@ -465,6 +465,7 @@ def proximity_table(
         )
         if continuous:
             levels = prep.r_pop if presence == "rpop" else prep.r_rca
+            assert levels is not None  # _prepare computes the one continuous proximity uses
         else:
             levels = prep.m
         phi = proximity(levels, continuous=continuous, asymmetric=asymmetric)

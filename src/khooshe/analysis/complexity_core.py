@@ -43,6 +43,7 @@ def _warn(message: str) -> None:
 def _as_matrix(values: ArrayLike, name: str = "values") -> FloatArray:
     """A 2-D float64 array from an array, a DataFrame or a scipy.sparse matrix."""
     if sp.issparse(values):
+        # scipy has no types here, so issparse cannot narrow ArrayLike to a sparse matrix
         values = values.toarray()  # type: ignore[union-attr]
     arr = np.asarray(values, dtype=np.float64)
     if arr.ndim != 2:
@@ -87,7 +88,7 @@ def rca(values: ArrayLike) -> FloatArray:
 def _like(template: object, result: FloatArray) -> FloatArray:
     """``result`` with ``template``'s index and columns when ``template`` is a DataFrame."""
     if isinstance(template, pd.DataFrame):
-        return pd.DataFrame(result, index=template.index, columns=template.columns)  # type: ignore[return-value]
+        return pd.DataFrame(result, index=template.index, columns=template.columns)
     return result
 
 
@@ -475,6 +476,7 @@ class _ProximityOp:
         n_loc, n_prod = matrix.shape
         self.n_prod = n_prod
         self.const: NDArray[np.bool_] | None = None
+        self.m: FloatArray | None  # the presence matrix on the valid products; None if continuous
         if kind == "continuous":
             self.z, self.const = _standardised_columns(matrix)
             self.valid = np.ones(n_prod, dtype=bool)
@@ -500,7 +502,12 @@ class _ProximityOp:
             self.order = order
             self.bounds = np.r_[starts, us.size]
             self.levels = us[starts]
-            self.ms = np.ascontiguousarray(self.m[:, order])  # type: ignore[index]
+            self.ms = np.ascontiguousarray(self._matrix()[:, order])
+
+    def _matrix(self) -> FloatArray:
+        """The presence matrix on the valid products (the discrete and asymmetric kinds)."""
+        assert self.m is not None
+        return self.m
 
     # -- explicit φ on the valid products (small P, tests, kNN blocks) --
     def _explicit(self) -> FloatArray:
@@ -517,7 +524,7 @@ class _ProximityOp:
         if self.kind == "continuous":
             blk = 0.5 * (1.0 + self.z.T @ self.z[:, start:stop])
         else:
-            m32 = self.m.astype(np.float32)  # type: ignore[union-attr]
+            m32 = self._matrix().astype(np.float32)
             # counts ≤ N < 2**24 are exact in float32, and sgemm is twice as fast
             c = (m32.T @ m32[:, start:stop]).astype(np.float64)
             if self.kind == "asymmetric":
@@ -546,8 +553,8 @@ class _ProximityOp:
             z = self.z
             res = 0.5 * yv.sum(axis=1, keepdims=True) + 0.5 * ((yv @ z.T) @ z) - yv
         elif self.kind == "asymmetric":
-            m = self.m
-            res = ((yv @ m.T) @ m) / self.u[None, :] - yv  # type: ignore[union-attr]
+            m = self._matrix()
+            res = ((yv @ m.T) @ m) / self.u[None, :] - yv
         else:
             res = self._apply_sym(yv)
             res -= yv
@@ -586,8 +593,8 @@ class _ProximityOp:
         if self._phi is not None:
             out[self.valid] = self._phi.sum(axis=0)
         elif self.kind == "asymmetric":
-            m = self.m
-            out[self.valid] = (m.sum(axis=1) @ m) / self.u - 1.0  # type: ignore[union-attr]
+            m = self._matrix()
+            out[self.valid] = (m.sum(axis=1) @ m) / self.u - 1.0
         else:
             out = self.apply(np.ones((1, self.n_prod)))[0]
         return out
@@ -600,8 +607,8 @@ class _ProximityOp:
         if self._phi is not None:
             out[self.valid] = self._phi.sum(axis=1)
         else:
-            m = self.m
-            out[self.valid] = m.T @ (m @ (1.0 / self.u)) - 1.0  # type: ignore[union-attr]
+            m = self._matrix()
+            out[self.valid] = m.T @ (m @ (1.0 / self.u)) - 1.0
         return out
 
     def knn_density(self, levels: FloatArray, k: int) -> FloatArray:
@@ -795,7 +802,8 @@ def _prepare(
         if presence in ("rca", "both"):
             r_rca = rca(x)
         if use_pop:
-            r_pop = rpop(x, pop)  # type: ignore[arg-type]
+            assert pop is not None  # read above whenever use_pop
+            r_pop = rpop(x, pop)
         m = _presence(r_rca, r_pop, rca_threshold=rca_threshold,
                         rpop_threshold=rpop_threshold).astype(np.float64)
         if presence == "rpop":

@@ -109,6 +109,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypedDict, cast
 
 import numpy as np
 import pandas as pd
@@ -632,8 +633,23 @@ def diversification_candidates(
     return _candidate_table(comp, summary, rca_threshold, top)
 
 
-def _component_options(options: Mapping[str, object]) -> dict[str, object]:
-    defaults: dict[str, object] = dict(
+class _ComponentOptions(TypedDict):
+    """The keyword arguments of :func:`_components` (the options of :func:`export_potential`)."""
+
+    base_years: int
+    horizon: float
+    trend_weight: float
+    max_trend: float
+    market_growth: float | Mapping[str, float]
+    distances: pd.DataFrame | None
+    countries: pd.DataFrame | None
+    distance_elasticity: float
+    tariffs: pd.DataFrame | None
+    tariff_elasticity: float
+
+
+def _component_options(options: Mapping[str, object]) -> _ComponentOptions:
+    defaults = _ComponentOptions(
         base_years=3, horizon=5, trend_weight=0.5, max_trend=0.2, market_growth=0.0,
         distances=None, countries=None, distance_elasticity=1.0, tariffs=None,
         tariff_elasticity=4.0,
@@ -641,8 +657,8 @@ def _component_options(options: Mapping[str, object]) -> dict[str, object]:
     unknown = sorted(set(options) - set(defaults))
     if unknown:
         raise TypeError(f"unknown option(s): {', '.join(unknown)}")
-    defaults.update(options)
-    return defaults
+    # the caller's values are taken as given, as when passed to export_potential by name
+    return cast(_ComponentOptions, {**defaults, **options})
 
 
 def analyse_markets(

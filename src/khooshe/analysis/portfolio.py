@@ -348,7 +348,7 @@ def _id_list(values: Collection[str] | str | None, what: str) -> list[str]:
         return []
     if isinstance(values, str):
         values = [values]
-    out = []
+    out: list[str] = []
     for v in values:
         out.extend(s.strip() for s in to_ascii_digits(str(v)).split(",") if s.strip())
     return out
@@ -479,7 +479,7 @@ def _greedy(rows: _Rows, order: np.ndarray, start: np.ndarray, allowed: np.ndarr
         col_min[nonempty] = np.minimum.reduceat(csc.data, csc.indptr[:-1][nonempty])
     tail_min = np.minimum.accumulate(col_min[cand][::-1])[::-1].tolist()
     weights = None if need is None else need[0]
-    got = 0 if need is None else int(weights[x].sum())
+    got = 0 if weights is None else int(weights[x].sum())
     taken: list[int] = []
     for pos, j in enumerate(cand.tolist()):
         if need is not None and got >= need[1]:
@@ -706,10 +706,12 @@ def _solve(
         upper = list(work_rows.upper)
         lower = list(work_rows.lower)
         for r, amount in over:
-            if upper[r] is not None and rows.activity(x)[r] > upper[r]:
-                upper[r] -= amount
+            hi, lo = upper[r], lower[r]
+            if hi is not None and rows.activity(x)[r] > hi:
+                upper[r] = hi - amount
             else:
-                lower[r] += amount
+                assert lo is not None  # a violated row not above its upper bound is below this
+                lower[r] = lo + amount
         work_rows = _Rows(work_rows.matrix, lower, upper, work_rows.labels)
 
     if best is not None and sign * c[best].sum() > sign * mip_value and feasible(best):
@@ -1018,7 +1020,7 @@ def optimize_portfolio(
         need_rows = _Rows(
             sp.vstack([sp.csr_matrix(inst.jobs.reshape(1, -1) * (inst.ub > 0)),
                        rows.matrix]).tocsr().astype(np.int64),
-            [int(round(sol.value))] + rows.lower, [None] + rows.upper,
+            [int(round(sol.value)), *rows.lower], [None, *rows.upper],
             ["jobs"] + rows.labels,
         )
         left = None if time_limit is None else max(0.5, time_limit - (time.perf_counter() - t0))
@@ -1229,7 +1231,7 @@ def cheapest_for_jobs(
     need_rows = _Rows(
         sp.vstack([sp.csr_matrix(inst.jobs.reshape(1, -1) * (inst.ub > 0)),
                    rows.matrix]).tocsr().astype(np.int64),
-        [target] + rows.lower, [None] + rows.upper, ["jobs"] + rows.labels,
+        [target, *rows.lower], [None, *rows.upper], ["jobs"] + rows.labels,
     )
     fill = np.argsort(-_efficiency(inst.jobs.astype(float), inst.cost), kind="stable")
     left = None if time_limit is None else max(0.5, time_limit - (time.perf_counter() - t0))

@@ -53,7 +53,7 @@ import math
 from collections.abc import Collection
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Literal, TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -100,7 +100,7 @@ DEFAULT_MIN_VALUE = 10.0
 
 _REL_TOL = 1e-9  # relative tolerance of "≥ threshold" comparisons
 
-Reference = Literal["equal", "total"] | pd.Series | None
+Reference: TypeAlias = Literal["equal", "total"] | pd.Series | None
 
 
 class SpecializationInputError(InputError):
@@ -643,9 +643,9 @@ def _lorenz_twice_area(group: np.ndarray, member: np.ndarray, vals: np.ndarray,
     wpres = np.bincount(g, weights=w, minlength=n_groups)
     x0 = np.clip((wsum - wpres) / wsum, 0.0, 1.0)
     if len(g) == 0:
-        out = np.zeros(n_groups)
-        out[vtot == 0] = np.nan
-        return out
+        empty = np.zeros(n_groups)
+        empty[vtot == 0] = np.nan
+        return empty
     first = np.ones(len(g), dtype=bool)
     first[1:] = g[1:] != g[:-1]
     start = np.maximum.accumulate(np.where(first, np.arange(len(g)), 0))

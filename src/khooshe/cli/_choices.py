@@ -117,6 +117,8 @@ class PlanSection(StrEnum):
     appendix = "appendix"
 
 
+# The members below come from the schema, which mypy's Enum() support cannot read (it
+# wants literal members): hence type: ignore[misc] on each.
 #: Region levels of the schema (``--level`` of boundaries).
 RegionLevel = StrEnum("RegionLevel", [(v, v) for v in REGION_LEVELS])  # type: ignore[misc]
 #: What ``import`` and ``export`` move: the schema's entities in load order, and boundaries.

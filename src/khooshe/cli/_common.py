@@ -161,12 +161,13 @@ class _Localised:
     lang = "en"
 
     def format_usage(self, ctx: Any, formatter: Any) -> None:
+        # a mixin: the click Command it is mixed into has this method, the mixin alone not
         pieces = self.collect_usage_pieces(ctx)  # type: ignore[attr-defined]
         formatter.write_usage(ctx.command_path, " ".join(pieces),
                               prefix=f"{t('cli.help.usage', self.lang)} ")
 
     def get_help_option(self, ctx: Any) -> Any:
-        option = super().get_help_option(ctx)  # type: ignore[misc]
+        option = super().get_help_option(ctx)  # type: ignore[misc]  # mixin: click's method
         if option is not None:
             option.help = t("cli.help.help_option", self.lang)
         return option

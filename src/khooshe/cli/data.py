@@ -41,7 +41,7 @@ def register(app: typer.Typer, language: str) -> None:
                                         show_default=False),
         file: Path = typer.Argument(..., help=data.arg("file")),
         province: str = typer.Option(None, "--province", help=h.opt("province")),
-        level: RegionLevel = typer.Option("county", "--level",  # type: ignore[valid-type]
+        level: RegionLevel = typer.Option("county", "--level",
                                           parser=choice(RegionLevel, "--level"),
                                           help=h.opt("level")),
         errors: Path = typer.Option(None, "--errors", help=h.opt("errors")),

@@ -180,8 +180,7 @@ def build_geography(rng: np.random.Generator, scale: Scale) -> Geography:
     v_raw[rng.random(len(v_code)) < 0.02] = 0.0
     rural = prov["population"].to_numpy() * (1 - prov["urban_share"].to_numpy())
     v_pop = np.round(_split_total(v_raw, v_prov, rural)).astype(np.int64)
-    v_fa, v_en = place_names(rng, len(v_code))
-    v_fa, v_en = unique_within(v_county, v_fa, v_en)
+    v_fa, v_en = unique_within(v_county, *place_names(rng, len(v_code)))
 
     # -- cities ------------------------------------------------------------------------
     n_extra = rng.poisson(scale.extra_cities, n_county)
@@ -212,9 +211,8 @@ def build_geography(rng: np.random.Generator, scale: Scale) -> Geography:
     t_pop += _split_total(np.where(capital, 0.0, t_raw), t_prov, (1 - share) * urban)
     t_pop = np.round(t_pop).astype(np.int64)
     x_fa, x_en = place_names(rng, len(t_code))
-    t_fa = np.where(t_seat, c_name_fa[t_county], x_fa)
-    t_en = np.where(t_seat, c_name_en[t_county], x_en)
-    t_fa, t_en = unique_within(t_county, t_fa, t_en)
+    t_fa, t_en = unique_within(t_county, np.where(t_seat, c_name_fa[t_county], x_fa),
+                               np.where(t_seat, c_name_en[t_county], x_en))
 
     # -- households and working-age share for settlements --------------------------------
     def households(pop: np.ndarray) -> np.ndarray:

@@ -51,8 +51,8 @@ FIRST_NAMES: tuple[str, ...] = (
 _PERSIAN_DIGITS = str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹")
 
 
-def persian_digits(text: str) -> str:
-    """Write ASCII digits as Persian digits (``"12"`` → ``"۱۲"``)."""
+def persian_digits(text: object) -> str:
+    """Write ASCII digits as Persian digits (``"12"`` or ``12`` → ``"۱۲"``)."""
     return str(text).translate(_PERSIAN_DIGITS)
 
 

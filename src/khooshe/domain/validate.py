@@ -145,7 +145,7 @@ _NUMBER = re.compile(
 INT_LIMIT = 2**63 - 1
 
 
-def _number_value(text: str, integer: bool) -> tuple[object, str | None]:
+def _number_value(text: str, integer: bool) -> tuple[int | float | None, str | None]:
     """The exact value of one typed number, or the reason it is refused."""
     cleaned = to_ascii_digits(text).strip()
     if not cleaned or not _NUMBER.fullmatch(cleaned) or not any(c.isdigit() for c in cleaned):
@@ -248,7 +248,8 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
         reasons: dict[str, str] = {}
         for value in uniques:
             try:
-                parsed[value] = parse_date(value).isoformat()
+                day = parse_date(value)
+                parsed[value] = day.isoformat() if day is not None else None
             except ValueError as exc:
                 parsed[value] = None
                 reasons[value] = str(exc)
@@ -452,7 +453,8 @@ def parse_amount(text: str | int, what: str = "amount") -> int:
                 f"{what}: {text!r} is not a number of rials (e.g. 2500000000000, "
                 "2_500_000_000_000 or 2.5e12)"
             )
-        value = int(parsed)  # type: ignore[arg-type]
+        assert parsed is not None  # no reason: an integer
+        value = int(parsed)
     if value < 0:
         raise InputError(f"{what}: {text!r} must not be negative")
     if value >= MAX_AMOUNT:

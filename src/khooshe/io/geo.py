@@ -35,9 +35,10 @@ from __future__ import annotations
 
 import difflib
 import json
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import pandas as pd
 
@@ -146,7 +147,8 @@ def read_geojson_features(source: str | Path | dict) -> pd.DataFrame:
         props = feat.get("properties") or {}
         if not isinstance(props, dict):
             raise GeoJSONError(f"{label}: feature {i}: 'properties' is not an object")
-        tags = props.get("tags") if isinstance(props.get("tags"), dict) else props
+        own_tags = props.get("tags")
+        tags = own_tags if isinstance(own_tags, dict) else props
         geom = feat.get("geometry")
         gtype = None
         if geom is not None:
@@ -161,6 +163,7 @@ def read_geojson_features(source: str | Path | dict) -> pd.DataFrame:
         if name_fa is None and name is not None and _has_arabic_script(name):
             name_fa = name
         name_en = _text(tags.get("name:en") or tags.get("name_en"))
+        source_id: str | None
         if "id" in props and props.get("type") in ("node", "way", "relation"):
             source_id = f"{props['type']}/{props['id']}"
         else:
@@ -288,13 +291,16 @@ def _check_features(features: pd.DataFrame) -> None:
         raise ValueError("features: duplicate feature_index values")
 
 
+_K = TypeVar("_K", bound=Hashable)
+
+
 def _fuzzy_pairs(
-    rkeys: dict[object, str], fkeys: dict[object, str], cutoff: float
-) -> list[tuple[object, object, float]]:
+    rkeys: dict[_K, str], fkeys: dict[_K, str], cutoff: float
+) -> list[tuple[_K, _K, float]]:
     """Mutual, unique best pairs with SequenceMatcher ratio ≥ cutoff."""
     if not rkeys or not fkeys:
         return []
-    scores: dict[tuple[object, object], float] = {}
+    scores: dict[tuple[_K, _K], float] = {}
     for ri, rk in rkeys.items():
         sm = difflib.SequenceMatcher(autojunk=False)
         sm.set_seq2(rk)  # SequenceMatcher caches its analysis of seq2
@@ -306,7 +312,7 @@ def _fuzzy_pairs(
             if r >= cutoff:
                 scores[(ri, fi)] = r
 
-    def unique_best(items: Iterable[tuple[object, float]]) -> object | None:
+    def unique_best(items: Iterable[tuple[_K, float]]) -> _K | None:
         items = sorted(items, key=lambda t: -t[1])
         if not items or (len(items) > 1 and items[1][1] == items[0][1]):
             return None

@@ -26,6 +26,7 @@ import base64
 import math
 import re
 from html import escape
+from typing import Any
 
 import numpy as np
 from plotly.colors import hex_to_rgb, sample_colorscale
@@ -143,9 +144,11 @@ def _legend(items: list[tuple[str, str]], lang: str) -> str:
 _ARABIC_LETTER = re.compile(r"[\u0620-\u064A\u066E-\u06D3\u06FA-\u06FF\uFB50-\uFDFF\uFE70-\uFEFF]")
 
 
-def _array(values) -> object:
+def _array(values) -> Any:
     """``values`` as given, or decoded when plotly holds them as a typed-array spec
-    (``{"dtype": "f8", "bdata": base64}``, as after a copy or pickling in plotly ≥ 6)."""
+    (``{"dtype": "f8", "bdata": base64}``, as after a copy or pickling in plotly ≥ 6).
+
+    Any: a figure property holds whatever plotly accepts (None, a string, a list, an array)."""
     if isinstance(values, dict) and "bdata" in values:
         data = np.frombuffer(base64.b64decode(values["bdata"]), dtype=values.get("dtype", "f8"))
         shape = values.get("shape")
@@ -219,14 +222,14 @@ def _xy(fig, lang: str) -> str:
     traces = list(fig.data)
     geographic = any(t.type != "scatter" for t in traces) or fig.layout.yaxis.scaleanchor == "x"
     # coordinates of every trace (lon/lat for map traces)
-    series: list[tuple[object, np.ndarray, np.ndarray]] = []
+    series: list[tuple[Any, np.ndarray, np.ndarray]] = []  # (plotly trace, x, y)
     cats: list[str] = []
     raw_x = [list(_array(t.x)) if t.type == "scatter" and t.x is not None else []
              for t in traces]
     categorical = any(isinstance(v, str) for xs in raw_x for v in xs)
     if categorical:
         cats = list(dict.fromkeys(str(v) for xs in raw_x for v in xs if v is not None))
-    areas: list[tuple[object, list[tuple[list[np.ndarray], float]]]] = []
+    areas: list[tuple[Any, list[tuple[list[np.ndarray], float]]]] = []  # (trace, polygons)
     for t, xs in zip(traces, raw_x, strict=True):
         if t.type == "scatter":
             x = (np.asarray([np.nan if v is None else cats.index(str(v)) for v in xs], float)

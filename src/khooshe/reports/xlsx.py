@@ -54,6 +54,7 @@ def render_xlsx(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
     """Write ``plan``'s tables to an XLSX workbook; returns the path."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.worksheet import Worksheet
 
     if lang not in ("fa", "en"):
         raise ValueError(f"lang must be 'fa' or 'en', not {lang!r}")
@@ -62,6 +63,7 @@ def render_xlsx(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
 
     wb = Workbook()
     about = wb.active
+    assert isinstance(about, Worksheet)  # a new workbook opens on one empty worksheet
     about.title = words("sheet")
     about.sheet_view.rightToLeft = lang == "fa"
     bold = Font(bold=True)

@@ -207,7 +207,7 @@ class Access:
 def principal_of(access: Access, user: Any) -> Principal:
     """The :class:`Principal` of a stored user (a cluster agent's provinces resolved)."""
     clusters = frozenset(user.clusters)
-    provinces = frozenset()
+    provinces: frozenset[str] = frozenset()
     if user.role == "cluster_agent":
         scopes = access.places().cluster_scopes
         provinces = frozenset(s.province for c, s in scopes.items() if c in clusters

@@ -64,6 +64,12 @@ def _snapshot(ws: Workspace) -> tuple[str, dict[str, pd.DataFrame]]:
     """The schema revision and every table, from one consistent state of the database."""
     if ws.engine.dialect.name == "sqlite":
         source = ws.engine.url.database
+        if source in (None, "", ":memory:"):
+            # an in-memory database lives in this process's one connection: read it there
+            # (a new connection would open another, empty database)
+            with ws.engine.connect() as conn, conn.begin():
+                revision = conn.execute(text("select version_num from alembic_version"))
+                return revision.scalar_one(), _read_all(conn)
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / "snapshot.db"
             with sqlite3.connect(source) as src, sqlite3.connect(copy) as dst:

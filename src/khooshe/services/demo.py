@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
 
 from khooshe.domain.schema import LOAD_ORDER, entity
 from khooshe.domain.validate import validate
 from khooshe.store import repository
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import CONFIG_NAME, Workspace, WorkspaceError
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
 
 DEMO_NAME = "khooshe demo (synthetic)"
 #: Who the audit trail says built the demo.
@@ -19,7 +23,7 @@ def build_demo(
     root: str | Path,
     *,
     seed: int = 0,
-    scale: str = "small",
+    scale: Literal["small", "national"] = "small",
     db: str | None = None,
     force: bool = False,
     progress: bool = False,
@@ -94,11 +98,12 @@ def demo_accounts(ws: Workspace) -> list[tuple[str, str, str]]:
     clusters = read_kind(ws, "clusters", columns=["code", "province_code", "isic"])
     tea = clusters[(clusters["province_code"] == "01") & (clusters["isic"] == "1079")]
     cluster = (tea if len(tea) else clusters)["code"].iloc[0]
-    plan = (("admin", "national_admin", {}),
-            ("khuzestan", "province_manager", {"province": "06"}),
-            ("governor", "county_governor", {"county": county}),
-            ("agent", "cluster_agent", {"clusters": (cluster,)}),
-            ("viewer", "viewer", {}))
+    plan: tuple[tuple[str, str, dict[str, Any]], ...] = (  # name, role, add_user's place
+        ("admin", "national_admin", {}),
+        ("khuzestan", "province_manager", {"province": "06"}),
+        ("governor", "county_governor", {"county": county}),
+        ("agent", "cluster_agent", {"clusters": (cluster,)}),
+        ("viewer", "viewer", {}))
     existing = {u.username for u in list_users(ws)}
     out = []
     for name, role, place in plan:
@@ -116,18 +121,18 @@ class _progress:
     def __init__(self, enabled: bool, total: int):
         self.enabled = enabled
         self.total = total
-        self._bar = None
+        self._bar: Progress | None = None
 
     def __enter__(self):
         if self.enabled:
             from rich.progress import Progress
 
-            self._bar = Progress(transient=True)
-            self._bar.start()
-            task = self._bar.add_task("demo", total=self.total)
+            bar = self._bar = Progress(transient=True)
+            bar.start()
+            task = bar.add_task("demo", total=self.total)
 
             def advance(label: str) -> None:
-                self._bar.update(task, advance=1, description=label)
+                bar.update(task, advance=1, description=label)
 
             return advance
         return lambda label: None

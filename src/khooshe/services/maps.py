@@ -20,6 +20,7 @@ import pandas as pd
 import plotly.graph_objects as go
 import shapely
 from shapely.geometry import MultiPoint, mapping, shape
+from shapely.geometry.base import BaseGeometry
 
 #: Buffer around the province's settlements when clipping approximate cells (degrees ≈ 5 km).
 HULL_BUFFER_DEG = 0.05
@@ -58,7 +59,7 @@ def county_shapes(regions: pd.DataFrame, province: str) -> CountyShapes:
     counties = regions[inside & (regions["level"] == "county")].set_index("code")
     if counties.empty:
         return CountyShapes({"type": "FeatureCollection", "features": []}, False)
-    geoms: dict[str, object] = {}
+    geoms: dict[str, BaseGeometry] = {}
     have = counties["boundary"].notna()
     for code, text in counties.loc[have, "boundary"].items():
         geoms[code] = shape(json.loads(text))

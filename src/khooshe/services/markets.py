@@ -36,7 +36,13 @@ from khooshe.io.countries import (
     resolve_countries,
     resolve_country,
 )
-from khooshe.io.trade import read_concordance, read_distances, read_tariffs, summarise_trade_file
+from khooshe.io.trade import (
+    TradeFormat,
+    read_concordance,
+    read_distances,
+    read_tariffs,
+    summarise_trade_file,
+)
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 from khooshe.text.messages import Bilingual, t
@@ -205,7 +211,7 @@ def workspace_markets(
     years: tuple[int, int] | int | None = None,
     top_links: int | None = 10,
     hs_isic: pd.DataFrame | None = None,
-    **options: object,
+    **options: Any,  # passed on unchanged: typed where they are used
 ) -> WorkspaceMarkets:
     """Export potential in ``markets`` with the links to ``province``'s clusters.
 
@@ -404,7 +410,7 @@ def markets_from_file(
     exporter: str = DEFAULT_EXPORTER,
     markets: str | Sequence[str] | None = None,
     years: tuple[int, int] | int | None = None,
-    format: str = "auto",
+    format: TradeFormat = "auto",
     flow: str = "X",
     countries: str | Path | None = None,
     drop_unknown: bool = False,
@@ -463,7 +469,7 @@ def markets_from_file(
     if on_progress:
         on_progress("read")
     summary = summarise_trade_file(
-        source, exporter=exp, markets=targets, years=years, format=format,  # type: ignore[arg-type]
+        source, exporter=exp, markets=targets, years=years, format=format,
         countries=baci_countries, flow=flow, unknown="drop" if drop_unknown else "raise")
     if on_progress:
         on_progress("analyse")

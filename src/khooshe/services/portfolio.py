@@ -199,7 +199,7 @@ def _optimise(
     budget: int | str,
     *,
     source: str,
-    objective: str = "jobs",
+    objective: pf.Objective = "jobs",
     weights: Mapping[str, float] | None = None,
     cap_province: Mapping[str, int | str] | None = None,
     cap_sector: Mapping[str, int | str] | None = None,
@@ -213,11 +213,11 @@ def _optimise(
     common: dict[str, Any] = dict(cap_province=cap_province, cap_sector=cap_sector,
                                   min_progress=min_progress, include=include, exclude=exclude,
                                   validated=True)
-    result = pf.optimize_portfolio(units, budget, objective=objective, weights=weights,  # type: ignore[arg-type]
+    result = pf.optimize_portfolio(units, budget, objective=objective, weights=weights,
                                    time_limit=time_limit, **common)
     target = (pf.cheapest_for_jobs(units, target_jobs, time_limit=time_limit, **common)
               if target_jobs is not None else None)
-    front = (pf.frontier(units, points=frontier, objective=objective, weights=weights,  # type: ignore[arg-type]
+    front = (pf.frontier(units, points=frontier, objective=objective, weights=weights,
                          time_limit=time_limit, **common)
              if frontier else None)
     table = result.units

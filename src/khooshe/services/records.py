@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, asc, desc, func, or_, select
+from sqlalchemy import ColumnElement, and_, asc, desc, func, or_, select
 
 from khooshe.domain.access import Principal, allowed
 from khooshe.domain.errors import InputError, NotFoundError
@@ -103,7 +103,7 @@ def list_records(ws: Workspace, access: Access, who: Principal, kind: str, *,
             where.append(term)
     if sort is not None and sort not in ent.names:
         raise InputError(f"{kind} has no column {sort!r} to sort by")
-    order = [(desc if descending else asc)(table.c[sort])] if sort else []
+    order: list[ColumnElement[Any]] = [(desc if descending else asc)(table.c[sort])] if sort else []
     order += [table.c[k] for k in ent.key]
     cols = [table.c[n] for n in ent.names] + [table.c[VERSION]]
     query = select(*cols).where(and_(*where)).order_by(*order)

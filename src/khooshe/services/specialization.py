@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -41,7 +42,7 @@ def strength(
     level: str = "county",
     measure: str = "employment",
     province: str | None = None,
-    **options: object,
+    **options: Any,  # passed on unchanged: typed where they are used
 ) -> pd.DataFrame:
     """Cluster strength of every (region, ISIC) at ``level``, against the whole workspace.
 
@@ -233,7 +234,7 @@ def strength_table(
     measure: str = "employment",
     province: str | None = None,
     min_value: float | None = None,
-    **options: object,
+    **options: Any,  # passed on unchanged: typed where they are used
 ) -> SpecializationTable:
     """:func:`strength` with its counts; ``min_value`` defaults to
     :data:`~khooshe.analysis.specialization.DEFAULT_MIN_VALUE` employees for employment and

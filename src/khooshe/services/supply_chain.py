@@ -272,7 +272,7 @@ def _estimated(buyer: str, info: pd.DataFrame, region: dict, table: sc.IOTable,
                          "sector to estimate them from")
     j = list(table.sectors).index(sector)
     leak = (region["national"][:, j] - region["regional"][:, j]) * output
-    first_isic = {}
+    first_isic: dict[str, str] = {}
     for isic, s in sorted(sector_of.items()):
         first_isic.setdefault(s, isic)
     rows = [{"buyer_id": buyer, "input_isic": first_isic.get(str(s)), "value_rials": v,

@@ -126,7 +126,7 @@ def authenticate(ws: Workspace, username: str, password: str) -> User | None:
     with ws.engine.connect() as conn:
         user = store.get_by_name(conn, username)
         digest = store.password_hash(conn, username) if user else None
-    if digest is None:
+    if user is None or digest is None:
         hash_password("timing")  # spend the same effort as a real check
         return None
     if not verify_password(password, digest) or not user.active:

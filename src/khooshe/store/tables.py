@@ -10,6 +10,9 @@ that models and migrations agree, so a schema change needs a new Alembic revisio
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -25,13 +28,14 @@ from sqlalchemy import (
     UniqueConstraint,
     text,
 )
+from sqlalchemy.types import TypeEngine
 
 from khooshe.domain.schema import ENTITIES, LOAD_ORDER
 from khooshe.domain.schema import Column as SchemaColumn
 
 metadata = MetaData()
 
-_SQL_TYPES = {
+_SQL_TYPES: dict[str, Callable[[], TypeEngine[Any]]] = {
     "str": lambda: Text(),
     "code": lambda: String(64),
     "enum": lambda: String(32),

@@ -105,8 +105,9 @@ class Workspace:
             except Exception as exc:  # SQLAlchemy raises ArgumentError with a terse message
                 raise WorkspaceError(f"not a database URL: {db!r} ({exc})") from exc
         root.mkdir(parents=True, exist_ok=True)
-        meta = {"name": name or root.resolve().name, "synthetic": synthetic}
-        ws = cls(root=root, url=_resolve_url(db or DEFAULT_DB, root), name=meta["name"],
+        ws_name = name or root.resolve().name
+        meta: dict[str, object] = {"name": ws_name, "synthetic": synthetic}
+        ws = cls(root=root, url=_resolve_url(db or DEFAULT_DB, root), name=ws_name,
                  synthetic=synthetic)
         try:
             ws.migrate()  # before khooshe.toml exists: a refused database leaves no workspace
@@ -117,7 +118,9 @@ class Workspace:
             ws.close()
             raise ws._cannot_open(exc) from exc
         lines: list[str] = []
-        for section, items in {"workspace": meta, "database": {"url": db or DEFAULT_DB}}.items():
+        sections: dict[str, dict[str, object]] = {"workspace": meta,
+                                                  "database": {"url": db or DEFAULT_DB}}
+        for section, items in sections.items():
             lines.append(f"[{section}]")
             lines.extend(f"{k} = {_toml_value(v)}" for k, v in items.items())
             lines.append("")

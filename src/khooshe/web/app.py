@@ -126,7 +126,7 @@ def create_app(root: str | Path, *, secret: str | None = None) -> FastAPI:
             return JSONResponse(status_code=422, content={"detail": detail})
         from khooshe.web.pages import error_page
 
-        return error_page(request, 422, "; ".join(d["msg"] for d in detail))
+        return error_page(request, 422, "; ".join(str(d["msg"]) for d in detail))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception):  # a bug: never show a traceback

@@ -78,6 +78,7 @@ def api_principal(credentials: HTTPAuthorizationCredentials | None = Depends(bea
 async def checked_form(request: Request, session: Session = Depends(page_session)) -> dict:
     """The submitted form, once its CSRF token matches the session's."""
     form = await request.form()
-    if not same_token(form.get("csrf_token"), session.csrf):
+    token = form.get("csrf_token")  # a file sent under that name is no token
+    if not same_token(token if isinstance(token, str) else None, session.csrf):
         raise CsrfError("the form is out of date (CSRF check failed); reload the page")
     return {k: v for k, v in form.items()}

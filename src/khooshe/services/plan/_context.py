@@ -9,6 +9,7 @@ its unit, :class:`~khooshe.text.messages.Bilingual` names in their language, cod
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -36,7 +37,7 @@ BAR_COLOUR = "#2a7f62"
 class PlanOptions:
     """What the user asked for; ``None`` means the documented default of each section."""
 
-    budget: float | None = None
+    budget: int | None = None  # rials
     target_jobs: int | None = None
     markets: tuple[str, ...] = DEFAULT_MARKETS
     exporter: str = DEFAULT_EXPORTER
@@ -131,8 +132,8 @@ def joined(parts: list[Bilingual]) -> Bilingual:
 
 
 # --- Model pieces -----------------------------------------------------------------------------
-def section(key: str, lines: list[Bilingual], tables: list[Table] = (),
-            figures: list[Figure] = ()) -> Section:
+def section(key: str, lines: list[Bilingual], tables: Sequence[Table] = (),
+            figures: Sequence[Figure] = ()) -> Section:
     """A section titled ``plan.section.<key>``."""
     title = words(f"section.{key}")
     return Section(key=key, title_fa=title.fa, title_en=title.en,

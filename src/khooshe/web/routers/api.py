@@ -8,6 +8,8 @@ they are validated like an imported file and problems come back as 422 with the 
 """
 
 
+from enum import Enum
+from types import GenericAlias
 from typing import Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request
@@ -72,15 +74,18 @@ def _clean(record: dict[str, Any], ent: Entity) -> dict[str, Any]:
     return out
 
 
-ERRORS = {401: {"model": Error, "description": "no valid API token"},
-          403: {"model": Error, "description": "the token's user may not do this here"},
-          404: {"model": Error, "description": "no such record"}}
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Error, "description": "no valid API token"},
+    403: {"model": Error, "description": "the token's user may not do this here"},
+    404: {"model": Error, "description": "no such record"}}
 
 
 def _register(kind: str) -> None:
     ent = ENTITIES[kind]
     record = _record_model(ent)
-    page = create_model(f"{record.__name__}Page", items=(list[record], ...), total=(int, ...),
+    # list[record]: record is a model made at run time, which no static type can name
+    items: Any = GenericAlias(list, (record,))
+    page = create_model(f"{record.__name__}Page", items=(items, ...), total=(int, ...),
                         page=(int, ...), per_page=(int, ...))
     create_in, update_in = _input_model(ent, update=False), _input_model(ent, update=True)
     conflict = create_model(f"{record.__name__}Conflict", detail=(str, ...),
@@ -103,13 +108,13 @@ def _register(kind: str) -> None:
              who: Principal = Depends(api_principal), st: State = Depends(state)):
         return _clean(records.get_record(st.ws, st.access, who, kind, key), ent)
 
-    def create(body: create_in, who: Principal = Depends(api_principal),  # type: ignore
+    def create(body: BaseModel, who: Principal = Depends(api_principal),
                st: State = Depends(state)):
         values = {k: v for k, v in body.model_dump().items() if v is not None}
         made = records.create_record(st.ws, st.access, who, kind, values)
         return JSONResponse(_clean(made, ent), status_code=201)
 
-    def update(body: update_in, key: str = Path(..., description=key_help),  # type: ignore
+    def update(body: BaseModel, key: str = Path(..., description=key_help),
                who: Principal = Depends(api_principal), st: State = Depends(state)):
         values = body.model_dump(exclude_unset=True)
         version = values.pop("version", None)
@@ -131,7 +136,11 @@ def _register(kind: str) -> None:
                                 status_code=409)
         return _clean(gone, ent)
 
-    tag = [kind]
+    # the body models are made at run time, so they are given to FastAPI here, not in the
+    # annotations above (which the type checker reads)
+    create.__annotations__["body"] = create_in
+    update.__annotations__["body"] = update_in
+    tag: list[str | Enum] = [kind]
     label = ent.label("en")
     router.add_api_route(f"/{kind}", list_, methods=["GET"], response_model=page,
                          responses=ERRORS, tags=tag, summary=f"List {label}",

@@ -98,9 +98,12 @@ def list_page(request: Request, kind: str, q: str = "", sort: str | None = None,
                                   q=q or None, sort=sort, descending=desc, page=page,
                                   per_page=per_page)
     columns = ent.names[:LIST_COLUMNS]
-    choices = {c.name: [(v, label(vocabulary_of(c.choices), v, session.lang)
-                         if vocabulary_of(c.choices) else v) for v in c.choices]
-               for c in ent.columns if c.type == "enum"}
+    choices: dict[str, list[tuple[str, str]]] = {}
+    for c in ent.columns:
+        if c.type == "enum":
+            vocab = vocabulary_of(c.choices)
+            choices[c.name] = [(v, label(vocab, v, session.lang) if vocab else v)
+                               for v in c.choices]
     return _page(request, session, "list.html.j2", kind=kind, ent=ent, page=result,
                  rows=result.rows.to_dict("records"), columns=columns, q=q, sort=sort,
                  desc=desc, filters=filters, choices=choices,
@@ -231,6 +234,12 @@ def edit_form(request: Request, kind: str, key: str, session: Session = Depends(
                  errors={}, creating=False, key=key, version=record.get("version"))
 
 
+def _form_version(value: object) -> int | None:
+    """The record version a form was based on (None when missing or not a number)."""
+    text = str(value or "")
+    return int(text) if text.isdigit() else None
+
+
 @router.post("/{kind}/{key}/edit")
 async def update(request: Request, kind: str, key: str,
                  session: Session = Depends(page_session), st: State = Depends(state)):
@@ -240,7 +249,7 @@ async def update(request: Request, kind: str, key: str,
     version = form.get("version")
     try:
         records.update_record(st.ws, st.access, session.principal, kind, key, values,
-                              version=int(version) if str(version or "").isdigit() else None)
+                              version=_form_version(version))
     except ValidationError as exc:
         return _page(request, session, "form.html.j2", status=422, kind=kind,
                      ent=entity(kind), record={**values, **{k: v for k, v in
@@ -262,7 +271,7 @@ async def delete(request: Request, kind: str, key: str,
     version = form.get("version")
     try:
         records.delete_record(st.ws, st.access, session.principal, kind, key,
-                              version=int(version) if str(version or "").isdigit() else None)
+                              version=_form_version(version))
     except StaleVersionError as exc:
         return _page(request, session, "conflict.html.j2", status=409, kind=kind,
                      ent=entity(kind), key=key, mine={}, current=exc.current)
