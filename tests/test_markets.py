@@ -422,7 +422,7 @@ def test_analyse_markets_bundles_everything():
     res = analyse_markets(data, exporter="IRN", markets=["IRQ", "KWT"], market_growth=0.02)
     assert len(res.potential) and len(res.candidates) and len(res.over_time) == 3
     assert res.base_years == (2022,)
-    assert any("2.0%" in n for n in res.notes)
+    assert any("2.0%" in str(n) for n in res.notes)
     assert not set(zip(res.potential.market, res.potential["product"], strict=True)) & {
         (m, p) for m, p in zip(res.candidates.market, res.candidates["product"], strict=True)
         if (res.potential.query("market == @m and product == @p")["rca"] > 1).any()

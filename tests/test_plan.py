@@ -106,11 +106,24 @@ def test_xlsx_has_a_sheet_per_table_with_persian_headers(khuzestan):
     assert "ساختگی" in str(about["A2"].value)
     for table, ws in zip(tables, wb.worksheets[1:], strict=True):
         assert ws.sheet_view.rightToLeft
+        # the table's title, cut at a word (Excel allows 31 characters)
+        assert len(ws.title) <= 31 and table.title("fa").startswith(ws.title.rsplit("_", 1)[0])
         headers = [c.value for c in ws[2]]
-        assert headers == table.headers("fa")
+        # every table header in order; a date column is followed by its Jalali twin
+        assert [h for h in headers if not h.endswith("(خورشیدی)")] == table.headers("fa")
+        for i, h in enumerate(headers):
+            if h.endswith("(خورشیدی)"):
+                assert h == f"{headers[i - 1]} (خورشیدی)"
         assert ws.max_row == 2 + len(table.frame)
-    sheet = wb["strong_clusters"]
+        assert ws.auto_filter.ref and ws.auto_filter.ref.startswith("A2:")
+    sheet = wb["خوشه‌های قوی استان"]
     assert "اشتغال" in [c.value for c in sheet[2]]
+    clusters = wb["خوشه‌های ثبت‌شده"]
+    headers = [c.value for c in clusters[2]]
+    assert "آغاز (خورشیدی)" in headers
+    start = [r[headers.index("آغاز (خورشیدی)")] for r in clusters.iter_rows(
+        min_row=3, values_only=True)]
+    assert all(v is None or v.startswith("۱۳") or v.startswith("۱۴") for v in start), start
 
 
 def test_pdf_has_pages_with_persian_text(khuzestan):

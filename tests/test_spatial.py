@@ -79,7 +79,7 @@ def test_knn_neighbors_on_the_sphere():
 
 def test_hot_spot_in_a_grid_with_boundaries():
     geoms, _ = grid()
-    res = hotspots(block_values(100.0, 5.0), geometries=geoms)
+    res = hotspots(block_values(100.0, 5.0), geometries=geoms, correction="none")
     assert res.attrs["weights"] == "queen contiguity"
     assert list(res.columns) == ["region", "value", "n_neighbors", "gi", "gi_z", "p_norm",
                                  "p_sim", "p_value", "spot"]
@@ -91,8 +91,25 @@ def test_hot_spot_in_a_grid_with_boundaries():
     # the block centre's z-score is the largest of all
     assert by["gi_z"].idxmax() in BLOCK
     # reproducible with the same seed
-    again = hotspots(block_values(100.0, 5.0), geometries=geoms)
+    again = hotspots(block_values(100.0, 5.0), geometries=geoms, correction="none")
     np.testing.assert_array_equal(again["p_sim"], res["p_sim"])
+
+
+def test_false_discovery_rate_and_presence():
+    """With the default FDR correction fewer regions pass than with alpha alone, never more;
+    a region without the activity is never a hot spot, only next to one."""
+    geoms, _ = grid()
+    values = block_values(100.0, 5.0)
+    values[BLOCK[0]] = 0.0
+    raw = hotspots(values, geometries=geoms, correction="none").set_index("region")
+    fdr = hotspots(values, geometries=geoms).set_index("region")
+    assert fdr.attrs["p_cutoff"] <= 0.05
+    assert (fdr["p_value"] == fdr["p_norm"]).all()
+    assert set(fdr.index[fdr["spot"] != "not significant"]) <= set(
+        raw.index[raw["p_norm"] < 0.05])
+    assert fdr.loc[BLOCK[0], "spot"] == "near_hot" and fdr.loc[BLOCK[0], "value"] == 0
+    assert (fdr.loc[fdr["spot"] == "hot", "value"] > 0).all()
+    assert (fdr.loc[list(BLOCK[1:]), "spot"] == "hot").all()
 
 
 def test_cold_spot_and_knn_weights():

@@ -126,6 +126,7 @@ from khooshe.domain.trade import (
     check_tariffs,
     year_window,
 )
+from khooshe.text.messages import Message
 
 POTENTIAL_COLUMNS = (
     "market", "product", "supply", "demand", "ease", "potential_value", "actual_value",
@@ -142,11 +143,20 @@ WORLD = "WLD"
 
 
 class MarketsWarning(UserWarning):
-    """A fallback or an assumption the user should know about."""
+    """A fallback or an assumption the user should know about; ``note`` is the catalogue
+    message (``markets.note.*``) the analysis returns among its notes."""
+
+    def __init__(self, note: Message):
+        super().__init__(str(note))
+        self.note = note
 
 
-def _warn(message: str) -> None:
-    warnings.warn(message, MarketsWarning, stacklevel=3)
+def _note(key: str, **params: object) -> Message:
+    return Message(f"markets.note.{key}", params)
+
+
+def _warn(key: str, **params: object) -> None:
+    warnings.warn(MarketsWarning(_note(key, **params)), stacklevel=3)
 
 
 # --------------------------------------------------------------------------------------------
@@ -422,7 +432,7 @@ def _components(
         own.index = mk
         no_dist = own[~(own > 0)].index.tolist()
         if no_dist:
-            _warn(f"no distance from {exp} to {', '.join(no_dist)}: distance factor 1 there")
+            _warn("no_distance", exporter=exp, markets=", ".join(no_dist))
         frame["distance_km"] = frame["market"].map(own).to_numpy()
         frame["supplier_distance_km"] = dbar.reindex(idx).to_numpy()
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -456,8 +466,8 @@ def _components(
         e_ij = x_ij / expected.reindex(x_ij.index)
     no_trade = e_ij[~(e_ij > 0)].index.tolist()
     if no_trade:
-        _warn(f"{exp} exported nothing to {', '.join(no_trade)} in the base period "
-              f"{per.base[0]}–{per.base[-1]}: bilateral ease set to 1 (world market shares)")
+        _warn("no_trade", exporter=exp, markets=", ".join(no_trade), first=str(per.base[0]),
+              last=str(per.base[-1]))
         e_ij[~(e_ij > 0)] = 1.0
     frame["ease_bilateral"] = frame["market"].map(e_ij).to_numpy()
     frame["ease"] = access * frame["ease_bilateral"]
@@ -475,7 +485,7 @@ class MarketAnalysis:
     candidates: pd.DataFrame
     over_time: pd.DataFrame
     base_years: tuple[int, ...]
-    notes: tuple[str, ...]
+    notes: tuple[Message | str, ...]
 
 
 def _as_summary(data: TradeSummary | pd.DataFrame, exporter: str | None,
@@ -679,7 +689,9 @@ def analyse_markets(
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", MarketsWarning)
         comp = _components(summary, **opts)
-    notes = [*summary.notes, *(str(w.message) for w in caught)]
+    notes: list[Message | str] = [*summary.notes, *(
+        w.message.note if isinstance(w.message, MarketsWarning) else str(w.message)
+        for w in caught)]
     for w in caught:
         warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
     potential = _potential_table(comp, min_rca)
@@ -687,14 +699,13 @@ def analyse_markets(
     over_time = exports_over_time(summary)
     growth = opts["market_growth"]
     per = comp.periods
-    notes.append(
-        f"base period {per.base[0]}–{per.base[-1]}; projection {opts['horizon']} years, "
-        f"trend pass-through {opts['trend_weight']}, market import growth "
-        + (", ".join(f"{k} {v:.1%}" for k, v in growth.items()) if isinstance(growth, Mapping)
-           else f"{float(growth):.1%}") + " a year (stated assumption)"
-    )
+    notes.append(_note(
+        "assumptions", first=str(per.base[0]), last=str(per.base[-1]), horizon=opts["horizon"],
+        trend=opts["trend_weight"],
+        growth=(", ".join(f"{k} {v:.1%}" for k, v in growth.items())
+                if isinstance(growth, Mapping) else f"{float(growth):.1%}")))
     if per.span == 0:
-        notes.append("one year of data (or fewer than 2): no trends")
+        notes.append(_note("no_trends"))
     return MarketAnalysis(potential=potential, candidates=candidates, over_time=over_time,
                           base_years=per.base, notes=tuple(notes))
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Mapping
+from typing import Literal
 
 import numpy as np
 import pandas as pd
@@ -220,6 +221,7 @@ def hotspots(
     permutations: int = 999,
     seed: int | None = 0,
     alpha: float = 0.05,
+    correction: Literal["fdr", "none"] = "fdr",
 ) -> pd.DataFrame:
     """Local Getis-Ord Gi* hot and cold spots of a value across regions.
 
@@ -249,6 +251,15 @@ def hotspots(
         Seed of the permutations (default 0: reproducible results).
     alpha : float
         Significance level of the classification.
+    correction : {"fdr", "none"}
+        One test per region is many tests: by default a region is significant when its
+        normal-approximation p-value is at most the Benjamini–Hochberg false-discovery-rate
+        cut-off at ``alpha`` (``esda.fdr``, which falls back to Bonferroni's ``alpha / n``
+        when no p-value passes). Permutation p-values cannot go below
+        ``1 / (permutations + 1)``, too coarse for the cut-offs of a correction over hundreds
+        of regions, so ``p_value`` is ``p_norm`` then. ``"none"`` compares each p-value
+        (``p_sim`` when permutations are run) with ``alpha`` alone. The cut-off used is
+        ``attrs["p_cutoff"]``.
 
     Returns
     -------
@@ -257,11 +268,13 @@ def hotspots(
         (without the region itself), ``gi`` (the Gi* statistic), ``gi_z`` (its z-score under
         normality), ``p_norm`` (one-sided normal p-value of ``|gi_z|``), ``p_sim`` (folded
         one-sided permutation pseudo p-value, ``NaN`` when ``permutations=0``), ``p_value``
-        (``p_sim`` when permutations are run, else ``p_norm``) and ``spot``: ``"hot"`` when
-        ``gi_z > 0`` and ``p_value < alpha``, ``"cold"`` when ``gi_z < 0`` and
-        ``p_value < alpha``, otherwise ``"not significant"``. ``attrs["weights"]`` says which
-        neighbours were used. When all values are equal there is no spatial pattern: ``gi_z``
-        is 0, p-values are 1 and nothing is significant.
+        (the one classified: see ``correction``) and ``spot``: ``"hot"`` when
+        significant, ``gi_z > 0`` and the region itself has the activity (``value > 0``);
+        ``"near_hot"`` when significant and ``gi_z > 0`` but the region's own value is 0 (its
+        neighbours are a hot spot; the region is not: a place to grow into, not a cluster);
+        ``"cold"`` when significant and ``gi_z < 0``; otherwise ``"not significant"``.
+        ``attrs["weights"]`` says which neighbours were used. When all values are equal there
+        is no spatial pattern: ``gi_z`` is 0, p-values are 1 and nothing is significant.
 
     Raises
     ------
@@ -282,6 +295,8 @@ def hotspots(
         raise SpatialInputError(f"alpha must be between 0 and 1, not {alpha}")
     if permutations < 0:
         raise SpatialInputError(f"permutations must be ≥ 0, not {permutations}")
+    if correction not in ("fdr", "none"):
+        raise SpatialInputError(f"correction must be 'fdr' or 'none', not {correction!r}")
     y = pd.to_numeric(values, errors="coerce").to_numpy(np.float64)
     bad = ~np.isfinite(y)
     if bad.any():
@@ -329,6 +344,7 @@ def hotspots(
         out["p_value"] = 1.0
         out["spot"] = "not significant"
         out.attrs["weights"] = how
+        out.attrs["p_cutoff"] = alpha
         return out
 
     w = W(neighbours, silence_warnings=True)
@@ -342,10 +358,19 @@ def hotspots(
     out["gi_z"] = z
     out["p_norm"] = np.asarray(g.p_norm, dtype=np.float64)
     out["p_sim"] = np.asarray(g.p_sim, dtype=np.float64) if permutations else np.nan
-    out["p_value"] = out["p_sim"] if permutations else out["p_norm"]
-    sig = out["p_value"].to_numpy() < alpha
-    out["spot"] = np.select([sig & (z > 0), sig & (z < 0)], ["hot", "cold"], "not significant")
+    if correction == "fdr":
+        out["p_value"] = out["p_norm"]
+        cutoff = float(esda.fdr(out["p_value"].to_numpy(), alpha))
+        sig = out["p_value"].to_numpy() <= cutoff
+    else:
+        out["p_value"] = out["p_sim"] if permutations else out["p_norm"]
+        cutoff = alpha
+        sig = out["p_value"].to_numpy() < alpha
+    present = y > 0
+    out["spot"] = np.select([sig & (z > 0) & present, sig & (z > 0), sig & (z < 0)],
+                            ["hot", "near_hot", "cold"], "not significant")
     out.attrs["weights"] = how
+    out.attrs["p_cutoff"] = cutoff
     return out
 
 

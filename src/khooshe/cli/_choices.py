@@ -106,6 +106,7 @@ class PlanFormat(StrEnum):
 class PlanSection(StrEnum):
     """``khooshe.services.plan.SECTIONS``, in their order in the plan."""
 
+    summary = "summary"
     profile = "profile"
     specialisation = "specialisation"
     complexity = "complexity"

@@ -24,7 +24,7 @@ from rich.text import Text
 from typer.core import TyperCommand, TyperGroup
 
 from khooshe.domain.errors import InputError, KhoosheError
-from khooshe.text.messages import default_lang, namespace, t
+from khooshe.text.messages import Message, default_lang, namespace, t
 
 if TYPE_CHECKING:
     from khooshe.domain.validate import ValidationError
@@ -80,9 +80,11 @@ def warn(message: str) -> None:
     _labelled("warning", "yellow", message)
 
 
-def note(message: str) -> None:
-    """``note: <message>`` on stderr (the assumptions an analysis reports)."""
-    _labelled("note", "yellow", message)
+def note(message: str | Message) -> None:
+    """``note: <message>`` on stderr (the assumptions an analysis reports), a catalogue
+    message in the chosen language."""
+    _labelled("note", "yellow", message.render(lang()) if isinstance(message, Message)
+              else message)
 
 
 def alternatives(values: list[str] | tuple[str, ...], lang_: str | None = None) -> str:

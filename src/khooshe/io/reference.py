@@ -59,6 +59,13 @@ def activity_settings() -> pd.Series:
     return package_csv("khooshe", "data", "isic.csv").set_index("isic")["setting"]
 
 
+def activity_markets() -> pd.Series:
+    """Whether each ISIC class is ``traded`` (sells beyond its region) or ``local``, indexed by
+    ``isic``: the US Cluster Mapping convention (Delgado, Porter & Stern 2016) mapped to ISIC
+    Rev.4 (see :func:`khooshe.services.specialization.traded_activities`)."""
+    return package_csv("khooshe", "data", "isic.csv").set_index("isic")["market"]
+
+
 def resource_links() -> pd.DataFrame:
     """Which resource feeds which activity (``data/resource_activities.csv``): ``resource``,
     ``isic``, ``link`` (strength in (0, 1], float), ``resource_fa``, ``resource_en``, ``note``."""
@@ -72,10 +79,23 @@ def potential_weights_text() -> str:
     return package_text("khooshe", "data", "potential_weights.toml")
 
 
+#: The plan's and the web app's font (SIL Open Font License), vendored from the npm registry
+#: with the web app's assets (``scripts/vendor-assets.sh``).
+VAZIRMATN = ("khooshe", "web", "static", "vendor", "vazirmatn")
+
+
+def font_file(weight: str, kind: str = "ttf"):
+    """The packaged Vazirmatn font file of ``weight`` (``Regular`` or ``Bold``) as a path-like
+    resource (``ttf`` for WeasyPrint, ``woff2`` for browsers)."""
+    package, *folder = VAZIRMATN
+    return resources.files(package).joinpath(*folder, f"Vazirmatn-{weight}.{kind}")
+
+
 def countries() -> pd.DataFrame:
     """The packaged country table as text (see :mod:`khooshe.io.countries`)."""
     return package_csv("khooshe", "data", "countries.csv")
 
 
-__all__ = ["activity_settings", "countries", "isic_names", "package_csv", "package_text", "potential_weights_text",
-           "resource_links"]
+__all__ = ["VAZIRMATN", "activity_markets", "activity_settings", "countries", "font_file",
+           "isic_names", "package_csv",
+           "package_text", "potential_weights_text", "resource_links"]

@@ -7,14 +7,16 @@ view (:func:`view`) feeds the PDF renderer, which draws figures as static SVG in
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from importlib.resources import as_file
 from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from khooshe import __version__
-from khooshe.io.reference import package_text
+from khooshe.io.reference import font_file, package_text
 from khooshe.io.tables import atomic_path
 from khooshe.reports.model import Figure, Plan, Table, synthetic_banner
 from khooshe.text.digits import digits
@@ -32,14 +34,43 @@ def _asset(name: str) -> str:
     return package_text("khooshe.reports", "templates", name)
 
 
-def cell(value: object, lang: str) -> tuple[str, str]:
-    """The text of a table cell and its CSS class (``num`` for numbers)."""
+def font_faces(embed: bool) -> str:
+    """``@font-face`` rules for Vazirmatn, the plan's font in both languages: embedded as
+    data (the HTML plan stays one self-contained file) or linked to the package's files (the
+    PDF, which embeds what it uses)."""
+    import base64
+
+    rules = []
+    for weight, css_weight in (("Regular", "normal"), ("Bold", "bold")):
+        if embed:
+            data = base64.b64encode(font_file(weight, "woff2").read_bytes()).decode("ascii")
+            src = f'url("data:font/woff2;base64,{data}") format("woff2")'
+        else:
+            with as_file(font_file(weight, "ttf")) as path:
+                src = f'url("{path.as_uri()}") format("truetype")'
+        rules.append(f"@font-face {{ font-family: Vazirmatn; font-weight: {css_weight}; "
+                     f"src: {src}; }}")
+    return "\n".join(rules)
+
+
+#: Columns of identifiers (codes of regions, activities, products, countries, clusters, units):
+#: shown as stored, Latin digits included, so they match the workbook and the registry.
+CODE_COLUMN = re.compile(r"(^|_)(code|id|isic|hs6|iso3|product|market|cluster)$")
+
+
+def cell(value: object, lang: str, code: bool = False) -> tuple[str, str]:
+    """The text of a table cell and its CSS class (``num`` for numbers, ``code`` for an
+    identifier, kept as stored)."""
+    if code and isinstance(value, str):
+        return value, "code"
     text, numeric = format_value(value, lang)
     return text, "num" if numeric else ""
 
 
 #: Tables with more columns than this get a landscape page of their own in the PDF.
 WIDE_COLUMNS = 8
+#: Tables with more rows than this are printed in a smaller type.
+DENSE_ROWS = 40
 
 
 def table_view(table: Table, lang: str) -> dict:
@@ -51,15 +82,24 @@ def table_view(table: Table, lang: str) -> dict:
     columns = table.shown_columns(lang)
     frame = table.frame[columns]
     shown = frame if table.max_rows_html is None else frame.head(table.max_rows_html)
-    rows = [[dict(zip(("text", "cls"), cell(v, lang), strict=True)) for v in row]
+    codes = [bool(CODE_COLUMN.search(c)) for c in columns]
+    rows = [[dict(zip(("text", "cls"), cell(v, lang, code), strict=True))
+             for v, code in zip(row, codes, strict=True)]
             for row in shown.itertuples(index=False, name=None)]
+    for j, col in enumerate(columns):  # a group's name on its first row only
+        if col in table.grouped:
+            values = shown[col].tolist()
+            for i in range(1, len(rows)):
+                if values[i] == values[i - 1]:
+                    rows[i][j] = {"text": "", "cls": rows[i][j]["cls"]}
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
                for c in columns]
     headers = [{"text": h, "cls": "num" if n else ""}
                for h, n in zip(table.headers(lang, columns), numeric, strict=True)]
     more = len(frame) - len(shown)
     return {"key": table.key, "title": table.title(lang), "note": table.note(lang),
-            "headers": headers, "rows": rows, "wide": len(columns) > WIDE_COLUMNS,
+            "headers": headers, "rows": rows, "wide": len(columns) > WIDE_COLUMNS and bool(rows),
+            "dense": len(rows) > DENSE_ROWS,
             "more": t("reports.html.more", lang, n=more) if more else ""}
 
 
@@ -121,12 +161,17 @@ def view(plan: Plan, lang: str, render_figure: Callable[[Figure], str]) -> dict:
         meta += t("reports.html.workspace", lang, name=plan.workspace_name)
     title = t("reports.html.plan", lang, province=plan.province_name(lang))
     sections = []
+    number = {s.key: digits(i, lang) for i, s in enumerate(plan.sections, start=1)}
     for i, s in enumerate(plan.sections, start=1):
+        refs = s.paragraph_refs + [None] * (len(s.paragraphs(lang)) - len(s.paragraph_refs))
         sections.append({
             "key": s.key, "title": s.title(lang), "error": s.error,
-            "paragraphs": s.paragraphs(lang),
+            "paragraphs": [{"text": p, "ref": ref, "see": t(
+                "plan.summary.see", lang, n=number[ref]) if ref in number else ""}
+                for p, ref in zip(s.paragraphs(lang), refs, strict=True)],
             "figures": [{"key": f.key, "html": render_figure(f)} for f in s.figures],
-            "tables": [table_view(t, lang) for t in s.tables],
+            # a table with no rows to show is in the workbook only
+            "tables": [table_view(t, lang) for t in s.tables if t.max_rows_html != 0],
             "index": digits(i, lang),
         })
     running = title + (" — " + t("reports.synthetic_short", lang) if plan.synthetic else "")
@@ -152,7 +197,8 @@ def render_html(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
     from plotly.offline import get_plotlyjs
 
     has_figures = any(s.figures for s in plan.sections)
-    page = render(view(plan, lang, lambda f: figure_html(f, lang)), _asset("plan.css"),
+    page = render(view(plan, lang, lambda f: figure_html(f, lang)),
+                  font_faces(embed=True) + _asset("plan.css"),
                   get_plotlyjs() if has_figures else "")
     with atomic_path(path) as tmp:
         tmp.write_text(page, encoding="utf-8")

@@ -37,6 +37,8 @@ class Table:
     max_rows_html: int | None = 50
     columns_fa: list[str] | None = None
     columns_en: list[str] | None = None
+    #: Columns whose value HTML and PDF show only where it changes (a group's first row).
+    grouped: tuple[str, ...] = ()
 
     def title(self, lang: str) -> str:
         return self.title_fa if lang == "fa" else self.title_en
@@ -89,6 +91,8 @@ class Section:
     figures: list[Figure] = field(default_factory=list)
     tables: list[Table] = field(default_factory=list)
     error: str | None = None
+    #: For each paragraph, the key of the section it summarises (a link), or None.
+    paragraph_refs: list[str | None] = field(default_factory=list)
 
     def title(self, lang: str) -> str:
         return self.title_fa if lang == "fa" else self.title_en

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from khooshe.io.tables import atomic_path
-from khooshe.reports.html import _asset, render, view
+from khooshe.reports.html import _asset, font_faces, render, view
 from khooshe.reports.model import Plan
 from khooshe.reports.svg import figure_static
 
@@ -22,7 +22,7 @@ def pdf_document(plan: Plan, lang: str = "fa"):
     from weasyprint import HTML
 
     context = view(plan, lang, lambda f: figure_static(f, lang))
-    return HTML(string=render(context, _asset("plan.css"))).render()
+    return HTML(string=render(context, font_faces(embed=False) + _asset("plan.css"))).render()
 
 
 def render_pdf(plan: Plan, path: str | Path, lang: str = "fa", document=None) -> Path:

@@ -152,6 +152,6 @@ def choropleth(
     fig.update_xaxes(visible=False)
     # lon/lat on equal footing at this latitude: a degree of longitude is cos(lat) shorter
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.radians(mid_lat)))
-    fig.update_layout(title={"text": title}, margin={"l": 0, "r": 0, "t": 40, "b": 0},
+    fig.update_layout(title={"text": title}, margin={"l": 0, "r": 0, "t": 56, "b": 0},
                       height=480, plot_bgcolor="white")
     return fig

@@ -17,6 +17,7 @@ from khooshe.analysis import spatial
 from khooshe.analysis import specialization as spec
 from khooshe.domain.errors import InputError
 from khooshe.domain.regions import RegionHierarchy
+from khooshe.io.reference import activity_markets
 from khooshe.io.tables import read_table
 from khooshe.services.frames import activity_table, establishments_with_regions
 from khooshe.store.repository import read_kind
@@ -34,6 +35,24 @@ def _in_province(codes: pd.Series, regions: pd.DataFrame, province: str | None) 
     h = RegionHierarchy(regions)
     h.check(province, "province")
     return h.contains(province, codes)
+
+
+def traded_activities(county: pd.DataFrame) -> pd.Series:
+    """Whether each activity of a county × ISIC table is *traded* (sells beyond its region)
+    or *local*, indexed by ISIC class.
+
+    The US Cluster Mapping convention (Delgado, Porter & Stern 2016) decides, mapped to ISIC
+    Rev.4 in ``khooshe/data/isic.csv`` (:func:`khooshe.io.reference.activity_markets`):
+    goods, wholesale, freight and long-distance transport, tourism, IT, finance, business
+    services and research are traded; utilities, construction, retail, passenger transport
+    within a region, restaurants, real estate, security and building services, schools,
+    health and personal services are local. A class the table lacks is judged by its
+    geographic concentration (locational Gini ≥ 0.25,
+    :func:`khooshe.analysis.specialization.classify_traded`).
+    """
+    by_data = spec.classify_traded(county, "region", "isic", "value").set_index("isic")["traded"]
+    convention = activity_markets().eq("traded")
+    return convention.reindex(by_data.index).fillna(by_data).astype(bool)
 
 
 def strength(
@@ -57,9 +76,8 @@ def strength(
         raise ValueError("the workspace has no operating establishments at level "
                          f"{level!r}; import establishments first")
     county = activity_table(ws, level="county", measure=measure)
-    traded = spec.classify_traded(county, "region", "isic", "value")
     out = spec.cluster_strength(table, "region", "isic", "value", count="establishments",
-                                traded=traded, **options)
+                                traded=traded_activities(county), **options)
     regions = _region_names(ws)
     out = out[_in_province(out["region"], regions, province)]
     names = regions.set_index("code")[["name_fa", "name_en"]]

@@ -43,30 +43,32 @@ def _n(value: float, lang: str, decimals: int = 0) -> str:
 
 
 def _part(part: str, row: Mapping[str, Any], potential: pot.Potential,
-          links: pd.DataFrame, lang: str) -> str | None:
-    """One driver of a pick, with its fact, in ``lang``."""
+          links: pd.DataFrame, lang: str, form: str = "explain") -> str | None:
+    """One driver of a pick, with its fact, in ``lang``: the sentence's form
+    (``explain``) or the short one of a table cell (``main``)."""
     w = potential.weights
     if part == "resources" and row["resource"] is not None:
         key = row["resource"]
         name = links[f"resource_{lang}"].get(key, key)
         unit = potential.resource_units.get(key, "")
         unit_fa, unit_en = UNITS.get(unit, (unit, unit))
-        return t("villages.explain.resources", lang, resource=name,
+        return t(f"villages.{form}.resources", lang, resource=name,
                  quantity=_n(row["resource_quantity"], lang),
                  unit=unit_fa if lang == "fa" else unit_en,
                  km=_km(w.resources_radius_km, lang))
     if part == "agglomeration":
         n = int(row["nearby_firms"])
-        key = "agglomeration_one" if n == 1 else "agglomeration_many"
-        return t(f"villages.explain.{key}", lang, n=_n(n, lang),
+        key = "agglomeration" if form == "main" else (
+            "agglomeration_one" if n == 1 else "agglomeration_many")
+        return t(f"villages.{form}.{key}", lang, n=_n(n, lang),
                  km=_km(w.agglomeration_radius_km, lang))
     if part == "relatedness":
-        return t("villages.explain.relatedness", lang, km=_km(w.relatedness_radius_km, lang),
+        return t(f"villages.{form}.relatedness", lang, km=_km(w.relatedness_radius_km, lang),
                  density=_n(row["density"], lang, 2))
     if part == "access":
         if np.isfinite(row["dist_park_km"]):
-            return t("villages.explain.park", lang, km=_n(row["dist_park_km"], lang))
-        return t("villages.explain.town", lang, km=_n(row["dist_city_km"], lang))
+            return t(f"villages.{form}.park", lang, km=_n(row["dist_park_km"], lang))
+        return t(f"villages.{form}.town", lang, km=_n(row["dist_city_km"], lang))
     return None
 
 
@@ -99,6 +101,21 @@ def explanations(potential: pot.Potential, villages: pd.DataFrame
                 activity=act if isinstance(act, str) else code,
                 isic=to_persian_digits(code) if lang == "fa" else code,
                 parts=t("villages.explain.separator", lang).join(said)))
+    return out
+
+
+def main_reasons(potential: pot.Potential, villages: pd.DataFrame) -> dict[str, list[str]]:
+    """For each shortlisted village, the one fact that carries its pick most (the largest
+    weighted contribution), in each language: the short form of :func:`explanations` for a
+    table that has one line per village."""
+    links = potential.links.drop_duplicates("resource").set_index("resource")
+    out: dict[str, list[str]] = {lang: [] for lang in LANGS}
+    for row, parts in zip(villages.to_dict("records"), pot.drivers(potential, villages, top=1),
+                          strict=True):
+        for lang in LANGS:
+            said = [s for s in (_part(p, row, potential, links, lang, "main") for p in parts)
+                    if s]
+            out[lang].append(said[0] if said else "")
     return out
 
 
@@ -135,4 +152,4 @@ def _shortfall(row: Mapping[str, Any], sl: pot.Shortlist, lang: str) -> str:
     return t("villages.shortfall.separator", lang).join(said)
 
 
-__all__ = ["UNITS", "explanations", "shortfall_reasons"]
+__all__ = ["UNITS", "explanations", "main_reasons", "shortfall_reasons"]

@@ -514,7 +514,7 @@ def _penalties(raw: dict[str, np.ndarray], acts: _Activities, w: Weights, n_v: i
         if not vals.any():
             notes.append(_note("penalty_without_data",
                                penalty=Bilingual(pen.label_fa, pen.label_en),
-                               resource=pen.resource))
+                               resource=Bilingual(pen.label_fa, pen.resource)))
         values[pen.name] = vals
         masks[pen.name] = pen.applies(acts.cand).astype(np.float32)
     return values, masks

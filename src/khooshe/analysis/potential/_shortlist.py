@@ -93,10 +93,10 @@ def shortlist(
 
     Eligible: has coordinates, a population ≥ ``min_population`` (a missing population is
     ineligible unless ``min_population`` is 0) and local evidence for at least one candidate
-    activity (:func:`evidence`); only pairs with evidence are candidates. A county with fewer than ``per_county``
-    eligible villages gets them all (if spacing allows), and the reason is stated; if spacing
-    (or too few activities for the quota) leaves it short, that is stated instead — every
-    eligible village left out then lies within ``min_spacing_km`` of a chosen one.
+    activity (:func:`evidence`); only pairs with evidence are candidates. A county with fewer
+    than ``per_county`` eligible villages gets them all (if spacing allows), and the reason is
+    stated; if spacing or the quota leaves it short, that is stated instead (flags of
+    ``counties``).
 
     Parameters
     ----------

@@ -1,7 +1,7 @@
 """The province plan: every analysis of a workspace gathered into one report model.
 
 :func:`build_plan` runs one builder per section — a module of this package each
-(:mod:`.profile`, :mod:`.specialisation`, :mod:`.complexity`, :mod:`.villages`,
+(:mod:`.summary`, :mod:`.profile`, :mod:`.specialisation`, :mod:`.complexity`, :mod:`.villages`,
 :mod:`.markets`, :mod:`.portfolio`, :mod:`.supply_chain`, :mod:`.programme`,
 :mod:`.appendix`) over a shared
 :class:`~._context.PlanContext`. Each builder reads the workspace through the other services
@@ -34,6 +34,7 @@ from khooshe.services.plan import (
     profile,
     programme,
     specialisation,
+    summary,
     supply_chain,
     villages,
 )
@@ -42,6 +43,7 @@ from khooshe.store.workspace import Workspace
 
 #: The sections of a plan, in order, and their builders.
 BUILDERS: dict[str, Callable[[PlanContext], Section]] = {
+    "summary": summary.build,
     "profile": profile.build,
     "specialisation": specialisation.build,
     "complexity": complexity.build,
@@ -119,8 +121,10 @@ def build_plan(
     built: list[Section] = []
     failed: dict[str, str] = {}
     seconds: dict[str, float] = {}
-    # the appendix gathers the other sections' notes, so it is built last
-    order = [s for s in sections if s != "appendix"] + [s for s in sections if s == "appendix"]
+    # the appendix gathers the other sections' notes and the summary their decisions, so
+    # they are built last
+    last = ("appendix", "summary")
+    order = [s for s in sections if s not in last] + [s for s in last if s in sections]
     for key in order:
         if on_section:
             on_section(key, "start")

@@ -62,6 +62,14 @@ class PlanContext:
     options: PlanOptions
     lang: str = "fa"  # of figures (text and tables carry both languages)
     notes: list[Bilingual] = field(default_factory=list)  # assumptions, for the appendix
+    #: Each section's decision (its "what to do"), for the executive summary, by section key.
+    findings: dict[str, Bilingual] = field(default_factory=dict)
+
+    def decide(self, key: str, line: Bilingual) -> Bilingual:
+        """Record section ``key``'s decision for the summary («Villages: …»); returns it as
+        the section's own last line («What to do: …»)."""
+        self.findings[key] = say("summary.item", topic=words(f"summary.topic.{key}"), text=line)
+        return say("todo.line", text=line)
 
     def pick(self, text: Bilingual) -> str:
         """``text`` in the language of the figures."""
@@ -143,16 +151,20 @@ def section(key: str, lines: list[Bilingual], tables: Sequence[Table] = (),
 
 
 def table(key: str, title: Bilingual, frame: pd.DataFrame, headers: dict[str, str],
-          note: Bilingual | None = None, rows: int | None = SHOWN_ROWS) -> Table:
+          note: Bilingual | None = None, rows: int | None = SHOWN_ROWS, *,
+          shown_fa: list[str] | None = None, shown_en: list[str] | None = None,
+          grouped: tuple[str, ...] = ()) -> Table:
     """A table of the columns of ``headers`` (in that order); each header is the catalogue
-    message ``plan.header.<name>``."""
+    message ``plan.header.<name>``. ``shown_fa``/``shown_en`` name the columns the HTML and
+    PDF show in each language (default: :meth:`Table.shown_columns`); the XLSX has all."""
     frame = frame[list(headers)].reset_index(drop=True)
     names = {col: words(f"header.{name}") for col, name in headers.items()}
     return Table(key=key, title_fa=title.fa, title_en=title.en, frame=frame,
                  headers_fa={c: h.fa for c, h in names.items()},
                  headers_en={c: h.en for c, h in names.items()},
                  note_fa=note.fa if note else "", note_en=note.en if note else "",
-                 max_rows_html=rows)
+                 max_rows_html=rows, columns_fa=shown_fa, columns_en=shown_en,
+                 grouped=grouped)
 
 
 def figure(key: str, title: Bilingual, fig: go.Figure) -> Figure:

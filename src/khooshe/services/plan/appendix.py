@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pandas as pd
 
+from khooshe.domain.schema import entity
 from khooshe.reports.model import Section
 from khooshe.services.plan._context import PlanContext, section, table, words
 
@@ -35,7 +36,10 @@ def _checks(ctx: PlanContext) -> pd.DataFrame:
 def build(ctx: PlanContext) -> Section:
     """Data quality and the assumptions the sections stated."""
     counts = ctx.ws.counts()
-    records = pd.DataFrame({"kind": list(counts), "records": list(counts.values())})
+    kinds = [entity(kind) for kind in counts]
+    records = pd.DataFrame({"kind": list(counts), "kind_fa": [e.label("fa") for e in kinds],
+                            "kind_en": [e.label("en") for e in kinds],
+                            "records": list(counts.values())})
     lines = [words("appendix.intro")]
     if ctx.ws.synthetic:
         lines.append(words("appendix.synthetic"))
@@ -45,6 +49,6 @@ def build(ctx: PlanContext) -> Section:
             "check_fa": "check_fa", "check_en": "check_en", "count": "count", "of": "of"},
               rows=None),
         table("records", words("appendix.table.records"), records, {
-            "kind": "kind", "records": "records"}, rows=None),
+            "kind_fa": "kind_fa", "kind_en": "kind_en", "records": "records"}, rows=None),
     ]
     return section("appendix", lines, tables)

@@ -8,7 +8,16 @@ import plotly.graph_objects as go
 
 from khooshe.reports.model import Section
 from khooshe.services.complexity import workspace_complexity
-from khooshe.services.plan._context import PlanContext, figure, say, section, table, words
+from khooshe.services.plan._context import (
+    PlanContext,
+    figure,
+    joined,
+    say,
+    section,
+    table,
+    words,
+)
+from khooshe.text.messages import Bilingual
 
 #: Diversification options listed.
 OPPORTUNITIES = 30
@@ -26,7 +35,7 @@ def _opportunity_chart(ctx: PlanContext, absent) -> go.Figure:
                                              "<extra></extra>"))
     fig.update_layout(title={"text": ctx.pick(words("complexity.chart"))}, height=440,
                       xaxis={"title": {"text": ctx.pick(words("axis.density"))}},
-                      yaxis={"title": {"text": "PCI"}},
+                      yaxis={"title": {"text": ctx.pick(words("header.pci"))}},
                       margin={"l": 10, "r": 10, "t": 50, "b": 40})
     return fig
 
@@ -53,14 +62,18 @@ def build(ctx: PlanContext) -> Section:
             rank=int(rank[ctx.province]), n=len(eci), div=len(present)),
         say("complexity.options", n=len(opportunities)),
     ]
+    if len(opportunities):
+        top = opportunities.head(3)
+        lines.append(ctx.decide("complexity", say("complexity.todo", items=joined([
+            Bilingual(a, b) for a, b in zip(top["name_fa"], top["name_en"], strict=True)]))))
     ctx.notes.append(words("complexity.note_method"))
     tables = [
         table("opportunities", words("complexity.table.opportunities"), opportunities, {
             "isic": "isic", "name_fa": "activity_fa", "name_en": "activity_en",
-            "density": "density", "pci": "pci", "cog": "cog", "rca": "rca"}),
+            "density": "density", "pci": "pci", "cog": "cog", "rca": "rca"}, rows=15),
         table("complex_activities", words("complexity.table.present"), present, {
             "isic": "isic", "name_fa": "activity_fa", "name_en": "activity_en", "rca": "rca",
-            "pci": "pci", "ubiquity": "ubiquity"}),
+            "pci": "pci", "ubiquity": "ubiquity"}, rows=12),
         table("county_complexity", words("complexity.table.counties"), counties, {
             "region": "county_code", "region_name_fa": "county_fa",
             "region_name_en": "county_en", "eci": "eci", "diversity": "diversity",

@@ -17,6 +17,7 @@ from khooshe.services.plan._context import (
     table,
     words,
 )
+from khooshe.store.repository import read_kind
 from khooshe.text.messages import Bilingual, t
 
 #: (figure key, column, divisor, title message) of the exports-over-time charts.
@@ -25,16 +26,31 @@ OVER_TIME = (("exports_value", "exports_value_usd", 1e6, "markets.chart.value"),
 POTENTIAL_HEADERS = {
     "market": "market", "market_name_fa": "country_fa", "market_name_en": "country_en",
     "rank": "rank", "product": "hs6", "product_name_fa": "product_fa",
-    "product_name_en": "product_en", "isic": "isic", "potential_value": "potential_usd",
-    "actual_value": "actual_usd", "unrealised_value": "unrealised_usd",
+    "product_name_en": "product_en", "isic": "isic", "potential_musd": "potential_musd",
+    "actual_musd": "actual_musd", "unrealised_musd": "unrealised_musd",
     "unrealised_pct": "unrealised_pct", "clusters_fa": "clusters_fa",
     "clusters_en": "clusters_en",
 }
+#: Opportunities per market shown in HTML and PDF (the workbook has the top 10).
+SHOWN_PER_MARKET = 3
+
+
+def _in_million_usd(frame: pd.DataFrame) -> pd.DataFrame:
+    """Potential, actual and unrealised value in million USD (one unit per table)."""
+    return frame.assign(**{f"{c}_musd": frame[f"{c}_value"] / 1e6
+                           for c in ("potential", "actual", "unrealised")})
+
+
+def _shown(*columns: str) -> dict[str, list[str]]:
+    """The columns HTML and PDF show in each language (``{lang}`` in a name is replaced)."""
+    return {f"shown_{lang}": [c.format(lang=lang) for c in columns] for lang in ("fa", "en")}
 
 
 def _serving_clusters(pot: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
-    """The top 10 products of each market with the province's clusters that can serve them."""
-    top = pot[pot["rank"] <= 10].sort_values(["market", "rank"])
+    """The top 10 products of each market with the province's clusters that can serve them,
+    the top :data:`SHOWN_PER_MARKET` of every market first."""
+    top = pot[pot["rank"] <= 10].assign(shown=lambda d: d["rank"] > SHOWN_PER_MARKET)
+    top = top.sort_values(["shown", "market", "rank"]).drop(columns="shown")
     if len(links):
         sep_fa, sep_en = t("common.list_separator", "fa"), t("common.list_separator", "en")
         serving = (links.groupby(["product", "market"])
@@ -46,20 +62,42 @@ def _serving_clusters(pot: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
     return top.fillna({"clusters_fa": "", "clusters_en": ""})
 
 
+def _country_names(ctx: PlanContext) -> pd.DataFrame:
+    return read_kind(ctx.ws, "countries", columns=["iso3", "name_fa", "name_en"]).set_index(
+        "iso3")
+
+
 def _over_time_figures(ctx: PlanContext, over: pd.DataFrame) -> list[Figure]:
     figures = []
+    names = _country_names(ctx)[f"name_{ctx.lang}"]
     for key, col, scale, title_key in OVER_TIME:
         title = words(title_key)
         fig = go.Figure()
         for market in ctx.options.markets:
             g = over[over["market"] == market].sort_values("year")
             if len(g):
-                fig.add_trace(go.Scatter(x=g["year"].astype(str), y=g[col] / scale,
-                                         mode="lines+markers", name=market))
+                # a Gregorian year is labelled by the Jalali year it mostly falls in (the
+                # Jalali year starts on 21 March), as the reader counts years
+                years = g["year"] - 621 if ctx.lang == "fa" else g["year"]
+                fig.add_trace(go.Scatter(x=years.astype(str), y=g[col] / scale,
+                                         mode="lines+markers", name=names.get(market, market)))
         fig.update_layout(title={"text": ctx.pick(title)}, height=360,
+                          xaxis={"title": {"text": ctx.pick(words("axis.trade_year"))}},
                           margin={"l": 10, "r": 10, "t": 50, "b": 40})
         figures.append(figure(key, title, fig))
     return figures
+
+
+def _todo(links: pd.DataFrame) -> Bilingual:
+    """The products the province's clusters can push, where, and what is at stake."""
+    pairs = links.drop_duplicates(["product", "market"])
+    best = pairs.sort_values("unrealised_value", ascending=False).head(3)
+    items = joined([say("markets.item", product=Bilingual(
+        str(r.product_name_fa or r.product), str(r.product_name_en or r.product)),
+        market=Bilingual(str(r.market_name_fa), str(r.market_name_en)))
+        for r in best.itertuples(index=False)])
+    return say("markets.todo", items=items, k=int(links["cluster_code"].nunique()),
+               value=round(float(pairs["unrealised_value"].sum()) / 1e6, 1))
 
 
 def build(ctx: PlanContext) -> Section:
@@ -67,14 +105,19 @@ def build(ctx: PlanContext) -> Section:
     cluster links and exports over time by value and weight."""
     result = workspace_markets(ctx.ws, province=ctx.province, exporter=ctx.options.exporter,
                                markets=list(ctx.options.markets))
-    pot, links = result.potential, result.links
-    by_market = (pot.groupby(["market", "market_name_fa", "market_name_en"])
-                 [["potential_value", "actual_value", "unrealised_value"]].sum()
-                 .reset_index().sort_values("unrealised_value", ascending=False))
+    pot, links = _in_million_usd(result.potential), result.links
+    by_market = _in_million_usd(
+        pot.groupby(["market", "market_name_fa", "market_name_en"])
+        [["potential_value", "actual_value", "unrealised_value"]].sum()
+        .reset_index().sort_values("unrealised_value", ascending=False))
     top = _serving_clusters(pot, links)
     first = ctx.options.markets[0]
     lead = pot[(pot["market"] == first) & (pot["rank"] <= 5)].sort_values("rank")
-    lines = [say("markets.potential", exp=ctx.options.exporter, n=len(ctx.options.markets),
+    names = _country_names(ctx)
+    exporter = ctx.options.exporter
+    lines = [say("markets.potential", exp=Bilingual(*(
+                 str(names[f"name_{lang}"].get(exporter, exporter)) for lang in ("fa", "en"))),
+                 n=len(ctx.options.markets),
                  total=round(float(by_market["unrealised_value"].sum()) / 1e6))]
     if len(lead):
         fa = lead["product_name_fa"].replace("", None).fillna(lead["product"])
@@ -84,32 +127,39 @@ def build(ctx: PlanContext) -> Section:
                          items=joined([Bilingual(a, b) for a, b in zip(fa, en, strict=True)])))
     linked = links["cluster_code"].nunique() if len(links) else 0
     lines.append(say("markets.linked", k=int(linked)))
+    if len(links):
+        lines.append(ctx.decide("markets", _todo(links)))
     for note in result.notes:
         ctx.notes.append(say("markets.note", note=note))
 
     tables = [
         table("market_totals", words("markets.table.totals"), by_market, {
             "market": "market", "market_name_fa": "country_fa", "market_name_en": "country_en",
-            "potential_value": "potential_usd", "actual_value": "actual_usd",
-            "unrealised_value": "unrealised_usd"}, rows=None),
+            "potential_musd": "potential_musd", "actual_musd": "actual_musd",
+            "unrealised_musd": "unrealised_musd"}, rows=None,
+            **_shown("market_name_{lang}", "potential_musd", "actual_musd", "unrealised_musd")),
         table("market_opportunities", words("markets.table.top"), top, POTENTIAL_HEADERS,
-              rows=40),
+              rows=SHOWN_PER_MARKET * len(ctx.options.markets),
+              **_shown("market_name_{lang}", "rank", "product_name_{lang}", "unrealised_musd",
+                       "potential_musd", "clusters_{lang}")),
     ]
     if len(links):
+        links = links.assign(unrealised_musd=links["unrealised_value"] / 1e6)
         tables.append(table("cluster_links", words("markets.table.links"), links, {
             "cluster_code": "cluster", "cluster_name_fa": "cluster_name_fa",
             "cluster_name_en": "cluster_name_en", "regions": "counties", "isic": "isic",
-            "product": "hs6", "product_name_fa": "product_fa", "market": "market",
-            "market_name_fa": "country_fa", "unrealised_value": "unrealised_usd",
-            "rank": "rank"}, rows=40))
-    tables.append(table("exports_over_time", words("markets.table.over_time"),
-                        result.over_time, {
-                            "year": "year", "market": "market",
-                            "exports_value_usd": "exports_usd",
-                            "exports_quantity_t": "reported_weight_t",
-                            "exports_quantity_t_est": "weight_incl_estimates_t",
-                            "quantity_reported_pct": "quantity_reported_pct",
-                            "imports_value_usd": "market_imports_usd",
-                            "share_value_pct": "share_value_pct",
-                            "share_weight_pct": "share_weight_pct"}, rows=None))
+            "product": "hs6", "product_name_fa": "product_fa",
+            "product_name_en": "product_en", "market": "market",
+            "market_name_fa": "country_fa", "market_name_en": "country_en",
+            "unrealised_musd": "unrealised_musd", "rank": "rank"}, rows=12,
+            **_shown("cluster_name_{lang}", "product_name_{lang}", "market_name_{lang}",
+                     "unrealised_musd")))
+    over = result.over_time.assign(year_fa=result.over_time["year"] - 621)
+    tables.append(table("exports_over_time", words("markets.table.over_time"), over, {
+        "year": "year", "year_fa": "year_fa", "market": "market",
+        "exports_value_usd": "exports_usd", "exports_quantity_t": "reported_weight_t",
+        "exports_quantity_t_est": "weight_incl_estimates_t",
+        "quantity_reported_pct": "quantity_reported_pct",
+        "imports_value_usd": "market_imports_usd", "share_value_pct": "share_value_pct",
+        "share_weight_pct": "share_weight_pct"}, rows=0))  # the charts show it
     return section("markets", lines, tables, _over_time_figures(ctx, result.over_time))

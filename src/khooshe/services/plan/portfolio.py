@@ -25,11 +25,16 @@ GREEDY_LINES = (("greedy_most_advanced", "header.most_advanced_first"),
                 ("greedy_cheapest_per_job", "header.cheapest_per_job_first"))
 
 
-def _lines(plan: PortfolioPlan) -> list[Bilingual]:
+def _proof(optimal: bool, gap: float | None) -> Bilingual:
+    """«proven optimal», or the gap to the best bound the solver proved."""
+    return words("portfolio.proven") if optimal else say("portfolio.gap", gap=gap or 0.0)
+
+
+def _lines(ctx: PlanContext, plan: PortfolioPlan) -> list[Bilingual]:
     s, units = plan.summary, plan.units
     budget_note = (words("portfolio.budget_given") if plan.budget_source == "given"
                    else say("portfolio.budget_default", share=DEFAULT_BUDGET_SHARE))
-    proof = words("portfolio.proven") if s["optimal"] else say("portfolio.gap", gap=s["gap"])
+    proof = _proof(s["optimal"], s["gap"])
     lines = [
         say("portfolio.units", n=len(units), jobs=int(units["expected_jobs"].sum()),
             cost=Money(float(units["remaining_cost_rials"].sum()))),
@@ -38,9 +43,17 @@ def _lines(plan: PortfolioPlan) -> list[Bilingual]:
             ma=int(s["greedy_jobs"]["most_advanced"]),
             cj=int(s["greedy_jobs"]["cheapest_per_job"])),
     ]
+    cheapest = int(s["greedy_jobs"]["cheapest_per_job"])
+    if cheapest >= int(s["jobs"]):
+        lines.append(say("portfolio.rule_matches", jobs=int(s["jobs"])))
+    else:
+        lines.append(say("portfolio.optimum_gains", more=int(s["jobs"]) - cheapest))
+    target_proof = None
     if plan.target is not None:
+        target_proof = _proof(plan.target.optimal, plan.target.gap)
         lines.append(say("portfolio.target", t=plan.target_jobs,
-                         k=int(plan.target.selected.sum()), cost=Money(plan.target.cost)))
+                         k=int(plan.target.selected.sum()), cost=Money(plan.target.cost),
+                         proof=target_proof))
     else:
         lines.append(say("portfolio.target_unreachable", t=plan.target_jobs,
                          msg=plan.target_message))
@@ -48,6 +61,9 @@ def _lines(plan: PortfolioPlan) -> list[Bilingual]:
     if m is not None:
         lines.append(say("portfolio.next_unit", id=m.id, jobs=int(m.expected_jobs),
                          extra=Money(m.extra_budget)))
+    lines.append(ctx.decide("portfolio", say(
+        "portfolio.todo", k=int(s["units_selected"]), budget=Money(s["budget"]),
+        jobs=int(s["jobs"]), proof=proof)))
     return lines
 
 
@@ -80,15 +96,26 @@ def build(ctx: PlanContext) -> Section:
     chosen = units[units["selected"] == 1].sort_values("cost_per_job")
     chosen = chosen.assign(cost_bn_toman=chosen["remaining_cost_rials"] / 1e10,
                            cost_per_job_m_toman=chosen["cost_per_job"] / 1e7,
-                           activity_fa=ctx.isic_label(chosen["isic"], "fa"))
+                           activity_fa=ctx.isic_label(chosen["isic"], "fa"),
+                           activity_en=ctx.isic_label(chosen["isic"], "en"))
     ctx.notes.append(words("portfolio.note_method"))
+    by_county = (chosen.groupby(["county_fa", "county_en"])
+                 .agg(units=("id", "size"), jobs=("expected_jobs", "sum"),
+                      cost_bn_toman=("cost_bn_toman", "sum"))
+                 .reset_index().sort_values("jobs", ascending=False))
     tables = [
+        table("portfolio_counties", words("portfolio.table.counties"), by_county, {
+            "county_fa": "county_fa", "county_en": "county_en", "units": "units",
+            "jobs": "jobs", "cost_bn_toman": "completion_cost_bn_toman"}, rows=None),
         table("portfolio_units", words("portfolio.table.units"), chosen, {
-            "id": "id", "name": "name", "county_fa": "county", "isic": "isic",
-            "activity_fa": "activity", "progress_pct": "progress_pct",
-            "cost_bn_toman": "completion_cost_bn_toman", "expected_jobs": "jobs",
-            "cost_per_job_m_toman": "cost_per_job_m_toman",
-            "selected_target": "in_target_set"}),
+            "id": "id", "name": "name", "county_fa": "county_fa", "county_en": "county_en",
+            "isic": "isic", "activity_fa": "activity_fa", "activity_en": "activity_en",
+            "progress_pct": "progress_pct", "cost_bn_toman": "completion_cost_bn_toman",
+            "expected_jobs": "jobs", "cost_per_job_m_toman": "cost_per_job_m_toman",
+            "selected_target": "in_target_set"},
+            **{f"shown_{lang}": ["id", f"county_{lang}", f"activity_{lang}", "progress_pct",
+                                 "cost_bn_toman", "expected_jobs", "cost_per_job_m_toman"]
+               for lang in ("fa", "en")}),
         table("portfolio_frontier", words("portfolio.frontier"), front, {
             "budget_bn_toman": "budget_bn_toman", "jobs": "jobs_optimum", "units": "units",
             "greedy_most_advanced": "most_advanced_first",
@@ -96,4 +123,4 @@ def build(ctx: PlanContext) -> Section:
             "optimal": "proven_optimal"}, rows=None),
     ]
     fig = figure("frontier", words("portfolio.frontier"), _frontier_figure(ctx, plan, front))
-    return section("portfolio", _lines(plan), tables, [fig])
+    return section("portfolio", _lines(ctx, plan), tables, [fig])

@@ -95,7 +95,7 @@ def build(ctx: PlanContext) -> Section:
         table("sectors", words("profile.table.sectors"), by_div, {
             "division": "isic_division", "largest_fa": "largest_class_fa",
             "largest_en": "largest_class_en", "establishments": "establishments",
-            "employment": "employment", "share": "share"}),
+            "employment": "employment", "share": "share"}, rows=0),  # the chart shows it
         table("size_classes", words("profile.table.size_classes"), size, {
             "size_fa": "size_fa", "size_en": "size_en", "establishments": "establishments",
             "employment": "employment"}),

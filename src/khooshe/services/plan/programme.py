@@ -51,6 +51,7 @@ def _latest_indicators(ind: pd.DataFrame, clusters: pd.DataFrame) -> pd.DataFram
     first = ind.sort_values("period").groupby("cluster_code").head(1).set_index("cluster_code")
     return latest.assign(
         name_fa=latest["cluster_code"].map(clusters.set_index("code")["name_fa"]),
+        name_en=latest["cluster_code"].map(clusters.set_index("code")["name_en"]),
         jobs_change=latest["jobs"].to_numpy()
         - latest["cluster_code"].map(first["jobs"]).to_numpy(),
         sales_bn_toman=latest["sales_rials"] / 1e10,
@@ -126,13 +127,19 @@ def build(ctx: PlanContext) -> Section:
             "participants": "participants", "cost_bn_toman": "cost_bn_toman"}),
         table("cluster_indicators", words("programme.table.indicators"),
               _latest_indicators(ind, clusters), {
-                  "cluster_code": "cluster", "name_fa": "name_fa", "period": "period",
-                  "jobs": "jobs", "jobs_change": "jobs_change",
+                  "cluster_code": "cluster", "name_fa": "name_fa", "name_en": "name_en",
+                  "period": "period", "jobs": "jobs", "jobs_change": "jobs_change",
                   "sales_bn_toman": "sales_bn_toman", "exports_usd": "exports_usd",
-                  "exports_t": "exports_t", "members": "members"}),
+                  "exports_t": "exports_t", "members": "members"},
+                  **{f"shown_{lang}": [f"name_{lang}", "period", "jobs", "jobs_change",
+                                       "sales_bn_toman", "exports_usd", "exports_t", "members"]
+                     for lang in ("fa", "en")}),
         table("fund_allocations", words("programme.table.funds"), alloc, {
             "programme": "programme", "name_fa": "name_fa", "year": "year",
             "amount_bn_toman": "province_amount_bn_toman", "total_bn_toman": "total_bn_toman",
-            "share": "share"}),
+            "share": "share"},
+            # funds are named in Persian only: the English plan shows the programme's id
+            shown_fa=["name_fa", "year", "amount_bn_toman", "total_bn_toman", "share"],
+            shown_en=["programme", "year", "amount_bn_toman", "total_bn_toman", "share"]),
     ]
     return section("programme", lines, tables, _figures(ctx, clusters, by_stage, ind))

@@ -5,29 +5,34 @@ from __future__ import annotations
 
 import pandas as pd
 
+from khooshe.analysis.specialization import DEFAULT_MIN_ESTABLISHMENTS
 from khooshe.reports.model import Figure, Section
 from khooshe.services import specialization as spec
 from khooshe.services.maps import choropleth, county_shapes
 from khooshe.services.plan._context import PlanContext, figure, joined, say, section, table, words
-from khooshe.text.messages import Bilingual
+from khooshe.store.repository import read_kind
+from khooshe.text.messages import Bilingual, t
 
 HOT_SPOT_COLUMNS = ["region", "isic", "value", "gi_z", "p_value", "spot", "name_fa", "name_en"]
 
 
-def _strong(ctx: PlanContext) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """The province's strong traded clusters, the counties' strength table and their strong
-    traded clusters."""
+def _strong(ctx: PlanContext) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, int]:
+    """The province's strong traded clusters with enough establishments, the counties'
+    strength table, their strong traded clusters, and how many strong traded activities of
+    the province rest on too few establishments to count."""
     prov = spec.strength(ctx.ws, level="province", province=ctx.province)
-    strong = prov[prov["strong"] & prov["traded"]].sort_values("value", ascending=False)
+    candidates = prov[prov["strong"] & prov["traded"]]
+    small = int(candidates["small_base"].sum())
+    strong = candidates[~candidates["small_base"]].sort_values("value", ascending=False)
     strong = strong.assign(name_fa=ctx.isic_label(strong["isic"], "fa"),
                            name_en=ctx.isic_label(strong["isic"], "en"))
     county = spec.strength(ctx.ws, level="county", province=ctx.province)
-    county_strong = county[county["strong"] & county["traded"]].copy()
+    county_strong = county[county["strong"] & county["traded"] & ~county["small_base"]].copy()
     county_strong = county_strong.assign(
         activity_fa=ctx.isic_label(county_strong["isic"], "fa"),
         activity_en=ctx.isic_label(county_strong["isic"], "en"),
     ).sort_values("value", ascending=False)
-    return strong, county, county_strong
+    return strong, county, county_strong, small
 
 
 def _hot_spots(ctx: PlanContext, strong: pd.DataFrame) -> pd.DataFrame:
@@ -38,11 +43,12 @@ def _hot_spots(ctx: PlanContext, strong: pd.DataFrame) -> pd.DataFrame:
         h = spec.hotspots(ctx.ws, isic, level="county", permutations=ctx.options.permutations)
         rows.append(h[h["region"].isin(ctx.counties.index)])
     hot = pd.concat(rows, ignore_index=True) if rows else pd.DataFrame(columns=HOT_SPOT_COLUMNS)
-    result = {"hot": words("specialisation.spot.hot"), "cold": words("specialisation.spot.cold")}
-    not_significant = words("specialisation.spot.none")
+    spot = {key: words(f"specialisation.spot.{key.replace(' ', '_')}")
+            for key in ("hot", "near_hot", "cold", "not significant")}
     return hot.assign(activity_fa=ctx.isic_label(hot["isic"], "fa"),
                       activity_en=ctx.isic_label(hot["isic"], "en"),
-                      spot_fa=hot["spot"].map(lambda s: result.get(s, not_significant).fa))
+                      spot_fa=hot["spot"].map(lambda s: spot[s].fa),
+                      spot_en=hot["spot"].map(lambda s: spot[s].en))
 
 
 def _maps(ctx: PlanContext, county: pd.DataFrame, county_strong: pd.DataFrame,
@@ -72,46 +78,83 @@ def _maps(ctx: PlanContext, county: pd.DataFrame, county_strong: pd.DataFrame,
     return figures
 
 
+def _county_names(ctx: PlanContext, codes: pd.Series, lang: str) -> pd.Series:
+    """Comma-separated county codes as the counties' names in ``lang``."""
+    names = ctx.regions.set_index("code")[f"name_{lang}"]
+    sep = t("common.list_separator", lang)
+    return codes.fillna("").map(lambda text: sep.join(
+        str(names.get(c, c)) for c in str(text).split(",") if c))
+
+
+def _todo(ctx: PlanContext, strong: pd.DataFrame) -> Bilingual:
+    """Which strong clusters to back, and how they relate to the registered clusters."""
+    clusters = read_kind(ctx.ws, "clusters", columns=["code", "province_code", "isic",
+                                                      "name_fa", "name_en"])
+    mine = clusters[clusters["province_code"] == ctx.province]
+    top = strong.head(3)
+    registered = mine[mine["isic"].isin(set(strong["isic"]))]
+    new = strong[~strong["isic"].isin(set(mine["isic"]))].head(3)
+
+    def names(frame: pd.DataFrame, fa: str, en: str) -> Bilingual:
+        return joined([Bilingual(a, b) for a, b in zip(frame[fa], frame[en], strict=True)])
+
+    return say("specialisation.todo", top=names(top, "name_fa", "name_en"),
+               jobs=int(top["value"].sum()), k=len(registered), m=len(mine),
+               registered=names(registered, "name_fa", "name_en") if len(registered)
+               else words("summary.nothing"),
+               new=names(new, "name_fa", "name_en") if len(new) else words("summary.nothing"))
+
+
 def build(ctx: PlanContext) -> Section:
     """Strong clusters of the province and its counties, a county map, hot spots, point
     clusters of firms."""
-    strong, county, county_strong = _strong(ctx)
+    strong, county, county_strong, small = _strong(ctx)
     top = [Bilingual(fa, en) for fa, en in zip(strong["name_fa"].head(5),
                                                 strong["name_en"].head(5), strict=True)]
-    lines = [say("specialisation.strong", n=len(strong), top=joined(top))]
-    small = int(strong["small_base"].sum())
+    lines = [say("specialisation.strong", n=len(strong), top=joined(top),
+                 min=DEFAULT_MIN_ESTABLISHMENTS)]
     if small:
-        lines.append(say("specialisation.small_base", n=small))
+        lines.append(say("specialisation.small_base", n=small, min=DEFAULT_MIN_ESTABLISHMENTS))
     hot = _hot_spots(ctx, strong)
     figures = _maps(ctx, county, county_strong, strong, hot)
     lines.append(say("specialisation.hot_spots",
                      k=min(len(strong), ctx.options.hotspot_activities),
-                     n=int((hot["spot"] == "hot").sum())))
+                     n=int((hot["spot"] == "hot").sum()),
+                     near=int((hot["spot"] == "near_hot").sum())))
+    hot = hot[hot["spot"] != "not significant"]
     points = spec.candidates(ctx.ws, ctx.province)
-    points = points.assign(activity_fa=ctx.isic_label(points["activity"], "fa"),
-                           activity_en=ctx.isic_label(points["activity"], "en"))
+    points = points.assign(
+        activity_fa=ctx.isic_label(points["activity"], "fa"),
+        activity_en=ctx.isic_label(points["activity"], "en"),
+        **{f"counties_{lang}": _county_names(ctx, points["regions"], lang)
+           for lang in ("fa", "en")})
     lines.append(say("specialisation.point_clusters", n=len(points)))
+    if len(strong):
+        lines.append(ctx.decide("specialisation", _todo(ctx, strong)))
 
     tables = [
         table("strong_clusters", words("specialisation.table.strong"), strong, {
             "isic": "isic", "name_fa": "activity_fa", "name_en": "activity_en",
             "value": "employment", "n_establishments": "establishments", "lq": "lq",
-            "national_share": "national_share", "rank_by_value": "national_rank",
-            "small_base": "small_base"}),
+            "national_share": "national_share", "rank_by_value": "national_rank"}),
         table("county_clusters", words("specialisation.table.county_strong"), county_strong, {
             "region": "county_code", "name_fa": "county_fa", "name_en": "county_en",
             "isic": "isic", "activity_fa": "activity_fa", "activity_en": "activity_en",
-            "value": "employment", "lq": "lq", "small_base": "small_base"}),
+            "value": "employment", "lq": "lq"}, rows=15),
         table("hot_spots", words("specialisation.table.hot_spots"),
-              hot.sort_values(["isic", "gi_z"], ascending=[True, False]), {
+              hot.assign(order=hot["spot"].map({"hot": 0, "near_hot": 1, "cold": 2}))
+              .sort_values(["order", "gi_z"], ascending=[True, False]), {
                   "region": "county_code", "name_fa": "county_fa", "name_en": "county_en",
                   "isic": "isic", "activity_fa": "activity_fa", "activity_en": "activity_en",
                   "value": "employment", "gi_z": "gi_z", "p_value": "p_value",
-                  "spot_fa": "result_fa", "spot": "result_en"}),
+                  "spot_fa": "result_fa", "spot_en": "result_en"}, rows=15),
         table("firm_clusters", words("specialisation.table.point_clusters"), points, {
             "cluster_id": "id", "activity": "isic", "activity_fa": "activity_fa",
             "activity_en": "activity_en", "n_members": "firm_members",
             "employment": "employment", "radius_km": "radius_km", "regions": "counties",
-            "centroid_lat": "lat", "centroid_lon": "lon"}),
+            "counties_fa": "county_names_fa", "counties_en": "county_names_en",
+            "centroid_lat": "lat", "centroid_lon": "lon"},
+            **{f"shown_{lang}": [f"activity_{lang}", "n_members", "employment", "radius_km",
+                                 f"counties_{lang}"] for lang in ("fa", "en")}, rows=12),
     ]
     return section("specialisation", lines, tables, figures)

@@ -54,10 +54,18 @@ def build(ctx: PlanContext) -> Section:
                                                       strict=True)]
         lines.append(say("supply_chain.missing", n=len(missing),
                          value=Money(float(missing["value_rials"].sum())), items=joined(names)))
+    if len(links) or len(missing):
+        lines.append(ctx.decide("supply_chain", say(
+            "supply_chain.todo", n=len(links), local=Money(result.localised_rials),
+            jobs=round(result.jobs), m=len(missing),
+            sme=round(100 * sme / result.localised_rials) if result.localised_rials else 0)))
     for note in result.notes:
         ctx.notes.append(say("supply_chain.note", note=note))
     ctx.notes.append(words("supply_chain.note_method"))
-    shown = links.head(25).assign(value_bn_toman=links["value_rials"] / 1e10)
+    shown = links.head(25).assign(
+        value_bn_toman=links["value_rials"] / 1e10,
+        supplier_county_fa=lambda d: ctx.county_name(d["supplier_county"], "fa"),
+        supplier_county_en=lambda d: ctx.county_name(d["supplier_county"], "en"))
     by_input = (links.groupby(["input_isic", "input_fa", "input_en"])["value_rials"].sum()
                 .sort_values(ascending=False).head(12).reset_index())
     label = by_input["input_fa"] if ctx.lang == "fa" else by_input["input_en"]
@@ -68,9 +76,13 @@ def build(ctx: PlanContext) -> Section:
     tables = [
         table("supply_links", words("supply_chain.table.links"), shown, {
             "buyer_name": "buyer", "input_isic": "isic", "input_fa": "input_fa",
-            "supplier_name": "supplier", "supplier_county": "county_code",
-            "supplier_sme": "sme", "value_bn_toman": "value_bn_toman",
-            "distance_km": "distance_km", "jobs": "jobs"}),
+            "input_en": "input_en", "supplier_name": "supplier",
+            "supplier_county": "county_code", "supplier_county_fa": "county_fa",
+            "supplier_county_en": "county_en", "supplier_sme": "sme",
+            "value_bn_toman": "value_bn_toman", "distance_km": "distance_km", "jobs": "jobs"},
+            **{f"shown_{lang}": ["buyer_name", f"input_{lang}", "supplier_name",
+                                 f"supplier_county_{lang}", "supplier_sme", "value_bn_toman",
+                                 "distance_km", "jobs"] for lang in ("fa", "en")}),
         table("missing_links", words("supply_chain.table.missing"),
               missing.assign(value_bn_toman=missing["value_rials"] / 1e10), {
                   "input_isic": "isic", "input_fa": "input_fa", "input_en": "input_en",

@@ -1,6 +1,13 @@
-"""Section 4, villages: the "10 villages per county" shortlist (seeds R1–R2) with its map."""
+"""Section 4, villages: the "10 villages per county" shortlist (seeds R1–R2) with its map.
+
+The HTML and PDF show one line per village (county, rank, village, activity, the fact that
+carries the pick, the population); the workbook has every column: the score's components, both
+alternatives, the full explanation, distances and codes.
+"""
 
 from __future__ import annotations
+
+import pandas as pd
 
 from khooshe.reports.model import Section
 from khooshe.services import villages as service
@@ -13,31 +20,50 @@ from khooshe.services.plan._context import (
     table,
     words,
 )
+from khooshe.services.village_reasons import main_reasons
 from khooshe.text.messages import Bilingual
 
-#: Shortlist columns shown, and their headers (the score components follow ``score``).
+#: The shortlist's columns in the workbook, and their headers (the score's components follow
+#: ``score``).
 SHORTLIST_HEADERS = {
-    "county_code": "county_code", "village_code": "village_code", "village_fa": "village_fa",
-    "village_en": "village_en", "rank": "rank", "activity": "isic",
-    "activity_fa": "activity_fa", "activity_en": "activity_en", "score": "score",
+    "county_code": "county_code", "county_fa": "county_fa", "county_en": "county_en",
+    "rank": "rank", "village_code": "village_code", "village_fa": "village_fa",
+    "village_en": "village_en", "activity": "isic", "activity_fa": "activity_fa",
+    "activity_en": "activity_en", "main_fa": "main_reason_fa", "main_en": "main_reason_en",
+    "population": "population", "score": "score",
 }
 SHORTLIST_TAIL = {
-    "alt1_activity": "alt1_activity", "alt2_activity": "alt2_activity",
-    "population": "population", "dist_park_km": "dist_park_km",
+    "alt1_activity": "alt1_activity", "alt1_fa": "alt1_fa", "alt1_en": "alt1_en",
+    "alt2_activity": "alt2_activity", "dist_park_km": "dist_park_km",
     "explanation_fa": "explanation_fa", "explanation_en": "explanation_en",
 }
+#: One line per village in HTML and PDF.
+SHOWN = ["county_{lang}", "rank", "village_{lang}", "activity_{lang}", "main_{lang}",
+         "population"]
+
+
+def _table_frame(ctx: PlanContext, result: service.VillagesResult) -> pd.DataFrame:
+    """The rounded shortlist with county names, the main reason and the alternative's name."""
+    short = service.rounded(result.shortlist.villages)
+    main = main_reasons(result.potential, result.shortlist.villages)
+    for lang in ("fa", "en"):
+        short[f"county_{lang}"] = ctx.county_name(short["county_code"], lang).to_numpy()
+        short[f"main_{lang}"] = main[lang]
+        short[f"alt1_{lang}"] = ctx.isic_label(short["alt1_activity"], lang).to_numpy()
+    return short
 
 
 def build(ctx: PlanContext) -> Section:
-    """The shortlist, the counties that fall short and why, the map."""
+    """The shortlist, the counties that fall short and why, the map, what to do."""
     result = service.village_shortlist(ctx.ws, province=ctx.province,
                                        per_county=ctx.options.per_county)
-    short = service.rounded(result.shortlist.villages)
+    short = _table_frame(ctx, result)
     counties = result.shortlist.counties
     by_activity = short.groupby(["activity", "activity_fa", "activity_en"]).size().rename("n")
     top = by_activity.sort_values(ascending=False).head(3).reset_index()
     lines = [say("villages.shortlisted", n=ctx.options.per_county, k=len(short),
-                 c=int((counties["shortlisted"] > 0).sum()))]
+                 c=int((counties["shortlisted"] > 0).sum())),
+             words("villages.village_scale")]
     if len(top):
         lines.append(say("villages.top_activities", acts=joined([
             say("villages.activity_count", activity=Bilingual(r.activity_fa, r.activity_en),
@@ -46,16 +72,29 @@ def build(ctx: PlanContext) -> Section:
         lines.append(say("villages.shortfall", name=Bilingual(row.county_fa, row.county_en),
                          got=int(row.shortlisted),
                          reason=Bilingual(row.reason_fa, row.reason_en)))
-    for note in result.shortlist.notes:
-        ctx.notes.append(say("villages.note", note=note))
+    for note in result.shortlist.notes:  # said here, where the reader needs it
+        lines.append(say("villages.note", note=note))
+    if len(short):
+        lines.append(say("todo.line", text=say("villages.todo", n=ctx.options.per_county)))
+        ctx.decide("villages", say(
+            "villages.summary", c=int((counties["shortlisted"] > 0).sum()),
+            n=ctx.options.per_county, k=len(short), acts=joined([
+                say("villages.activity_count", activity=Bilingual(r.activity_fa, r.activity_en),
+                    n=int(r.n)) for r in top.itertuples(index=False)])))
     components = {c: c for c in short.columns if c.startswith("c_")}
     tables = [
         table("village_shortlist", words("villages.table.shortlist"), short,
-              {**SHORTLIST_HEADERS, **components, **SHORTLIST_TAIL}, rows=60),
+              {**SHORTLIST_HEADERS, **components, **SHORTLIST_TAIL}, rows=None,
+              shown_fa=[c.format(lang="fa") for c in SHOWN],
+              shown_en=[c.format(lang="en") for c in SHOWN],
+              grouped=("county_fa", "county_en")),
         table("village_counties", words("villages.table.counties"), counties, {
             "county_code": "county_code", "county_fa": "county_fa", "county_en": "county_en",
             "villages": "villages", "eligible": "eligible", "shortlisted": "shortlisted",
-            "reason_fa": "reason_fa", "reason_en": "reason_en"}, rows=None),
+            "reason_fa": "reason_fa", "reason_en": "reason_en"}, rows=None,
+            shown_fa=["county_fa", "villages", "eligible", "shortlisted", "reason_fa"],
+            shown_en=["county_en", "villages", "eligible", "shortlisted", "reason_en"]),
     ]
-    fig = figure("village_map", words("villages.map"), service.shortlist_figure(result))
+    fig = figure("village_map", words("villages.map"), service.shortlist_figure(result,
+                                                                             height=560))
     return section("villages", lines, tables, [fig])
