@@ -149,8 +149,12 @@ def _numeric_values(data: pd.DataFrame, value: str) -> np.ndarray:
     if pd.api.types.is_numeric_dtype(raw):
         return raw.to_numpy(dtype=np.float64, na_value=np.nan)
     num = pd.to_numeric(raw, errors="coerce")
-    text = raw.astype("string").str.strip()
-    bad = num.isna() & text.notna() & (text != "")
+    # only the cells that did not parse need their text looked at (stripping every cell
+    # costs a Python call per row; usually none fails)
+    failed = num.isna().to_numpy()
+    text = raw[failed].astype("string").str.strip()
+    bad = np.zeros(len(raw), dtype=bool)
+    bad[failed] = (text.notna() & (text != "")).to_numpy(dtype=bool)
     if bad.any():
         examples = ", ".join(f"{v!r} (row {i})" for i, v in raw[bad].head(3).items())
         raise ValueError(
