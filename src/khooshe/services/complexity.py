@@ -12,17 +12,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from khooshe.analysis.complexity import complexity, proximity_table
 from khooshe.domain.errors import InputError
-from khooshe.domain.regions import RegionHierarchy
 from khooshe.io.tables import read_table
-from khooshe.services.frames import MEASURES, activity_table
-from khooshe.store.repository import read_kind
-from khooshe.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from khooshe.store.workspace import Workspace
 
 LEVELS = ("province", "county")
 
@@ -55,6 +54,12 @@ def workspace_complexity(
         named ``region`` and the product column ``isic``, plus ``region_name_fa`` and
         ``region_name_en``.
     """
+    # the store (SQLAlchemy) is imported here, not with the module: ``khooshe complexity FILE``
+    # never opens a workspace and should not pay for loading it
+    from khooshe.domain.regions import RegionHierarchy
+    from khooshe.services.frames import MEASURES, activity_table
+    from khooshe.store.repository import read_kind
+
     if level not in LEVELS:
         raise ValueError(f"level must be one of {', '.join(LEVELS)}, not {level!r}")
     if measure not in MEASURES:
@@ -121,12 +126,18 @@ def _population_column(pop: pd.DataFrame, source: Path, location: str,
 
 
 def _read_long(path: str | Path, population: str | Path | None, location: str,
-               time: str | None) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
-    """The long table, the population table (or None) and its population column."""
+               time: str | None, value: str, product: str,
+               ) -> tuple[pd.DataFrame, pd.DataFrame | None, str]:
+    """The long table, the population table (or None) and its population column.
+
+    Codes are read as text (as categoricals: the analysis factorises them for free); the value
+    column as numbers when every cell is a plain number (otherwise as text, which the
+    analysis then parses and, if it must, refuses by row)."""
     path = Path(path)
     if path.is_dir():
         raise InputError(f"{path} is a directory; give a CSV, XLSX or Parquet file")
-    data = read_table(path, as_text=True)
+    keys = [c for c in (time, location, product) if c is not None and c != value]
+    data = read_table(path, as_text=True, numbers=[value], codes=keys)
     if population is None:
         return data, None, "population"
     pop = read_table(population, as_text=True)
@@ -168,7 +179,7 @@ def complexity_from_file(
         What :func:`~khooshe.analysis.complexity.complexity` rejects (negative values…). Its
         warnings (summed duplicates, missing values) are Python warnings.
     """
-    data, pop, pop_col = _read_long(path, population, location, time)
+    data, pop, pop_col = _read_long(path, population, location, time, value, product)
     out = complexity(data, location=location, product=product, value=value, time=time,
                      population=pop, population_column=pop_col, **options)
     return ComplexityTable(table=out, periods=out[time].nunique() if time else 1,
@@ -188,7 +199,7 @@ def proximity_from_file(
     """The product-pair proximity table of a long table file, as
     :func:`khooshe.analysis.complexity.proximity_table` (``presence``, ``continuous``,
     ``asymmetric``, ``min_proximity``…); files as in :func:`complexity_from_file`."""
-    data, pop, pop_col = _read_long(path, population, location, time)
+    data, pop, pop_col = _read_long(path, population, location, time, value, product)
     out = proximity_table(data, location=location, product=product, value=value, time=time,
                           population=pop, population_column=pop_col, **options)
     first = f"{product}_1"
