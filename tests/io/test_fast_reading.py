@@ -90,3 +90,30 @@ def test_complexity_refuses_a_bad_value_by_row_as_before(tmp_path):
     with pytest.raises(ValueError, match=r"column 'value': 1 value\(s\) are not numbers, "
                                          r"e.g. '1,5' \(row 4\)"):
         complexity_from_file(path, location="exporter", product="product", value="value")
+
+
+@pytest.mark.parametrize("frame, fast", [
+    (pd.DataFrame({"hs6": [f"{i:06d}" for i in range(45)], "eci": np.linspace(0, 1, 45),
+                   "mcp": np.arange(45, dtype=np.int8) % 2, "ok": np.arange(45) % 3 == 0}),
+     True),
+    (pd.DataFrame({"code": [None] * 30 + ["x"] * 15, "n": np.arange(45)}), False),  # no text
+    (pd.DataFrame({"code": ["a"] * 30 + [1] * 15, "n": np.arange(45)}), False),  # mixed
+    (pd.DataFrame({"when": pd.date_range("2020-01-01", periods=45), "n": np.arange(45)}), False),
+])
+def test_large_parquet_files_are_what_to_parquet_writes(tmp_path, monkeypatch, frame, fast):
+    import pyarrow.parquet as pq
+
+    from khooshe.io import tables
+
+    monkeypatch.setattr(tables, "_ROW_GROUP", 10)  # several row groups from a small frame
+    try:
+        frame.to_parquet(tmp_path / "want.parquet", index=False)
+    except Exception as exc:  # pandas refuses it: so must write_table
+        with pytest.raises(type(exc)):
+            write_table(frame, tmp_path / "got.parquet")
+        return
+    write_table(frame, tmp_path / "got.parquet")
+    want, got = pq.ParquetFile(tmp_path / "want.parquet"), pq.ParquetFile(tmp_path / "got.parquet")
+    assert got.schema_arrow.equals(want.schema_arrow, check_metadata=True)
+    assert got.metadata.num_row_groups == (5 if fast else 1)  # to_parquet: one per _ROW_GROUP
+    pd.testing.assert_frame_equal(pd.read_parquet(tmp_path / "got.parquet"), frame)

@@ -638,8 +638,71 @@ def write_table(df: pd.DataFrame, path: str | Path, *, sheet_name: str = "data")
                 safe = safe.assign(**{c: safe[c].map(xlsx_text) for c in text_cols})
                 safe.to_excel(xw, sheet_name=sheet_name[:31], index=False)
         else:
-            df.to_parquet(tmp, index=False)
+            _write_parquet(df, tmp)
     return path
+
+
+#: Rows per Parquet row group: pyarrow's default, so files are laid out as before.
+_ROW_GROUP = 1 << 20
+
+
+def _parquet_schema(df: pd.DataFrame):
+    """The pyarrow schema ``df.to_parquet`` infers, from the dtypes alone (text for object
+    columns), or None when ``df`` holds anything but numbers, booleans and objects."""
+    import pyarrow as pa
+
+    fields = []
+    for name, dtype in df.dtypes.items():
+        if not isinstance(name, str):
+            return None
+        if not isinstance(dtype, np.dtype):
+            return None  # categorical, nullable, dates with a zone…: pandas knows best
+        if dtype.kind == "O":
+            fields.append(pa.field(name, pa.string()))
+        elif dtype.kind in "biuf":
+            fields.append(pa.field(name, pa.from_numpy_dtype(dtype)))
+        else:
+            return None
+    return pa.schema(fields)
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """``df.to_parquet(path, index=False)``, faster for large tables: column types taken from
+    the dtypes rather than inferred from every cell, and each row group encoded and
+    compressed (in C, without the GIL) while the next one is converted from Python objects.
+
+    The file is the one ``to_parquet`` writes (same schema, metadata and row groups); a table
+    that is not what the dtypes promise (an object column of numbers, or of nothing but
+    missing values, which pyarrow types as null) is written by ``to_parquet`` instead."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _parquet_schema(df) if df.columns.is_unique and len(df) > _ROW_GROUP else None
+    if schema is None:
+        df.to_parquet(path, index=False)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    def part(start: int) -> pa.Table:
+        table = pa.Table.from_pandas(df.iloc[start:start + _ROW_GROUP], schema=schema,
+                                     preserve_index=False)
+        if start == 0 and any(table.column(i).null_count == table.num_rows
+                              for i, t in enumerate(schema.types) if t == pa.string()):
+            raise pa.ArrowTypeError("an object column without a value in its first rows")
+        return table
+
+    try:
+        first = part(0)
+        with pq.ParquetWriter(path, first.schema, compression="snappy") as writer, \
+                ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(writer.write_table, first)
+            for start in range(_ROW_GROUP, len(df), _ROW_GROUP):
+                table = part(start)
+                pending.result()
+                pending = pool.submit(writer.write_table, table)
+            pending.result()
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # not text after all: pandas' own way
+        df.to_parquet(path, index=False)
 
 
 __all__ = ["FORMULA_STARTS", "LIMITS_ENV", "LimitError", "Limits", "TableFormatError",
