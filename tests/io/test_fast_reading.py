@@ -34,8 +34,8 @@ def test_plain_numbers_come_back_as_floats(tmp_path):
     np.testing.assert_array_equal(fast["value"].to_numpy(), np.array(expected))
 
 
-@pytest.mark.parametrize("odd", [" 12", "1,5", "1 000", "inf", "nan", "NA", "1e999", "۱۲",
-                                 "0x1F", "'=1", "12\x00", "abc"])
+@pytest.mark.parametrize("odd", [" 12", "1,5", "1 000", "inf", "nan", "NA", "1e999", "0e502",
+                                 "۱۲", "0x1F", "'=1", "12\x00", "abc", "1_000", "+-1"])
 def test_anything_else_leaves_the_column_as_text(tmp_path, odd):
     path = _csv(tmp_path, ["1", odd, "2"])
     assert read_table(path, numbers=["value"]).equals(read_table(path))
