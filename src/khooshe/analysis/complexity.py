@@ -386,17 +386,28 @@ def _assemble(
     product: str,
     value: str,
 ) -> pd.DataFrame:
-    """The long table of all periods, each output column allocated once (no concat copies)."""
+    """The long table of all periods, each output column allocated once and filled period by
+    period in place (no per-period copies to concatenate: half the memory traffic, and no
+    second copy of a column at the peak)."""
     shapes = [r.mcp.shape for r in results]
+    ends = np.cumsum([n * p for n, p in shapes])
+    starts = ends - [n * p for n, p in shapes]
+
+    def fill(get, shape_of) -> np.ndarray:
+        parts = [np.asarray(get(r)) for r in results]
+        out = np.empty(int(ends[-1]), dtype=np.result_type(*parts))  # as np.concatenate
+        for part, start, end, (n, p) in zip(parts, starts, ends, shapes, strict=True):
+            out[start:end].reshape(n, p)[...] = shape_of(part, n, p)
+        return out
 
     def cells(get) -> np.ndarray:
-        return np.concatenate([np.asarray(get(r)).ravel() for r in results])
+        return fill(get, lambda part, n, p: part.reshape(n, p))
 
-    def per_loc(get) -> np.ndarray:
-        return np.concatenate([np.repeat(get(r), r.mcp.shape[1]) for r in results])
+    def per_loc(get) -> np.ndarray:  # one value per location, repeated along its products
+        return fill(get, lambda part, n, p: part[:, None])
 
-    def per_prod(get) -> np.ndarray:
-        return np.concatenate([np.tile(get(r), r.mcp.shape[0]) for r in results])
+    def per_prod(get) -> np.ndarray:  # one value per product, repeated for every location
+        return fill(get, lambda part, n, p: part[None, :])
 
     cols: dict[str, np.ndarray] = {}
     if time is not None:

@@ -251,6 +251,10 @@ def _read_csv(path: Path, limits: Limits, numbers: frozenset[str] = frozenset(),
             data[i] = _object_column(text)
     df = pd.DataFrame(data, index=pd.RangeIndex(table.num_rows), copy=False)
     df.columns = pd.Index(names, dtype=object)
+    del table, data
+    # pyarrow's allocator keeps what the parse freed (100 MB for a 30 MB file) for its next
+    # use, which may never come: hand it back, so that the analysis does not stack on it
+    pa.default_memory_pool().release_unused()
     return df
 
 
@@ -660,8 +664,10 @@ def write_table(df: pd.DataFrame, path: str | Path, *, sheet_name: str = "data")
     return path
 
 
-#: Rows per Parquet row group: pyarrow's default, so files are laid out as before.
-_ROW_GROUP = 1 << 20
+#: Rows per Parquet row group of a large table (pyarrow's default is four times as many): the
+#: row group being written and the one being converted stay small (40 MB less at the peak of
+#: ``khooshe complexity`` on a million rows), for a file 3 % larger.
+_ROW_GROUP = 1 << 18
 #: A column whose dictionary grows past this is written plain: pyarrow's default (1 MiB) lets a
 #: float column of a million distinct values be hashed for nothing; codes, years and
 #: per-location measures (a few thousand values) stay dictionary-encoded. A fifth less work,
@@ -695,9 +701,9 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     (in C, without the GIL) while the next one is converted from Python objects, and
     dictionaries limited to :data:`_DICTIONARY_BYTES`.
 
-    The file holds what ``to_parquet`` writes (same schema, metadata, row groups and values);
-    a table that is not what the dtypes promise (an object column of numbers, or of nothing
-    but missing values, which pyarrow types as null) is written by ``to_parquet`` instead."""
+    The file holds what ``to_parquet`` writes (same schema, metadata and values); a table
+    that is not what the dtypes promise (an object column of numbers, or of nothing but
+    missing values, which pyarrow types as null) is written by ``to_parquet`` instead."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
