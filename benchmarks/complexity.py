@@ -22,7 +22,8 @@ the ratios to khooshe. A run slower than ``--timeout`` seconds is stopped and re
 "> timeout" (py-ecomplexity needs about 10 minutes on the 2-year file).
 
 khooshe's time is also broken down (medians of ``--runs`` instrumented runs of the same steps
-in a child): start-up and imports, reading the file, the computation, writing the result.
+in a child): start-up and imports, reading the file, the computation, writing the result
+(one after the other there; the command itself writes each year while computing the next).
 
 What each tool computes (the same measures; the conventions differ, see
 ``khooshe.analysis.complexity``):
@@ -148,10 +149,11 @@ def run_economic_complexity(path: Path, out: Path) -> None:
 
 
 def run_khooshe_steps(path: Path, out: Path, spawned: float) -> None:
-    """The steps of ``khooshe complexity FILE`` one by one, timed (for the breakdown)."""
+    """The steps of ``khooshe complexity FILE -o OUT.parquet`` one after the other, timed (the
+    command overlaps computing a period with writing the previous one; here they are apart)."""
     import khooshe.cli  # noqa: F401  (the command line loads it before any work)
-    from khooshe.analysis.complexity import complexity
-    from khooshe.io.tables import write_table
+    from khooshe.analysis.complexity import complexity_by_period
+    from khooshe.io.tables import ParquetParts
     from khooshe.services.complexity import _read_long, one_blas_thread
 
     steps = {"start-up + imports": time.time() - spawned}
@@ -159,12 +161,14 @@ def run_khooshe_steps(path: Path, out: Path, spawned: float) -> None:
     data, _, _ = _read_long(path, None, "exporter", "year", "value", "product")
     steps["read"] = time.perf_counter() - t
     t = time.perf_counter()
-    with one_blas_thread():  # as complexity_from_file
-        result = complexity(data, location="exporter", product="product", value="value",
-                            time="year")
+    with one_blas_thread():  # as write_complexity_from_file
+        parts = list(complexity_by_period(data, location="exporter", product="product",
+                                          value="value", time="year", categorical_codes=True))
     steps["compute"] = time.perf_counter() - t
     t = time.perf_counter()
-    write_table(result, out)
+    with ParquetParts(out) as writer:
+        for part in parts:
+            writer.write(part)
     steps["write"] = time.perf_counter() - t
     print(json.dumps(steps))
 
@@ -279,7 +283,8 @@ def bench_size(size: tuple[int, int, int], tools: list[str], tmp: Path, runs: in
             ratio = ""
         print(f"{tool:<22}{median:>10}  {each:<22}{peak:>9}  {ratio}")
     total = sum(steps.values())
-    print("\nkhooshe, step by step (medians of instrumented runs): "
+    print("\nkhooshe, step by step (medians of instrumented runs, each step after the other; "
+          "the command overlaps computing and writing): "
           + ", ".join(f"{k} {v:.2f} s" for k, v in steps.items()) + f"; total {total:.2f} s")
 
     if "seconds" in ours:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 import zipfile
 from collections.abc import Collection, Iterator
 from contextlib import contextmanager
@@ -736,6 +737,99 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
         df.to_parquet(path, index=False, dictionary_pagesize_limit=_DICTIONARY_BYTES)
 
 
-__all__ = ["FORMULA_STARTS", "LIMITS_ENV", "LimitError", "Limits", "TableFormatError",
-           "atomic_path", "neutralise", "neutralise_frame", "read_table", "table_format",
-           "write_table", "xlsx_text"]
+class ParquetParts:
+    """Write a table to a Parquet file part by part — e.g. one period of a panel at a time,
+    each written while the caller computes the next, so that the whole table is never in
+    memory.
+
+    The file holds what :func:`write_table` writes from the parts concatenated (same schema,
+    pandas metadata and values): categorical columns are written as their values. Each part
+    is converted and compressed in a background thread (pyarrow works without the GIL); at
+    most one part waits. Like :func:`write_table`, the file appears only when every part has
+    been written (:func:`atomic_path`).
+
+    >>> with ParquetParts("out.parquet") as out:  # doctest: +SKIP
+    ...     for frame in frames:
+    ...         out.write(frame)
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.rows = 0
+        self._schema = None
+        self._writer = None
+        self._pending = None
+
+    def __enter__(self) -> ParquetParts:
+        from concurrent.futures import ThreadPoolExecutor
+        from contextlib import ExitStack
+
+        if table_format(self.path) != "parquet":
+            raise TableFormatError(f"{self.path}: ParquetParts writes .parquet files")
+        self._stack = ExitStack()
+        self._tmp = self._stack.enter_context(atomic_path(self.path))
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        return self
+
+    def write(self, part: pd.DataFrame) -> None:
+        """Queue ``part`` (its columns and types as the first part's)."""
+        import pyarrow.parquet as pq
+
+        if self._pending is not None:
+            self._pending.result()  # one part at a time: memory stays bounded
+        if self._schema is None:
+            self._schema = _parts_schema(part)
+            self._writer = pq.ParquetWriter(self._tmp, self._schema, compression="snappy",
+                                            dictionary_pagesize_limit=_DICTIONARY_BYTES)
+        self.rows += len(part)
+        self._pending = self._pool.submit(self._write, part)
+
+    def _write(self, part: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        table = pa.Table.from_pandas(part, preserve_index=False)
+        columns = [column if column.type == f.type else column.cast(f.type)
+                   for column, f in zip(table.columns, self._schema, strict=True)]
+        self._writer.write_table(pa.Table.from_arrays(columns, schema=self._schema),
+                                 row_group_size=_ROW_GROUP)
+
+    def __exit__(self, kind, error, trace) -> bool | None:
+        failure: BaseException | None = None
+        try:
+            if self._pending is not None:
+                failure = self._pending.exception()  # waits for the last part
+            self._pool.shutdown()
+            if self._writer is not None:
+                self._writer.close()
+            elif failure is None and kind is None:
+                failure = TableFormatError(f"{self.path}: nothing to write")
+        except Exception as exc:  # closing failed (a full disk…)
+            failure = failure or exc
+        if kind is not None or failure is None:  # the file moves into place, or goes
+            return self._stack.__exit__(kind, error, trace)
+        try:
+            raise failure
+        except BaseException:
+            if not self._stack.__exit__(*sys.exc_info()):
+                raise
+        return None
+
+
+def _parts_schema(part: pd.DataFrame):
+    """The schema (with pandas' metadata) :func:`write_table` gives ``part`` with its
+    categorical columns as plain values."""
+    import pyarrow as pa
+
+    head = part.head(1)
+    head = head.astype({c: object for c in head.columns
+                        if isinstance(head[c].dtype, pd.CategoricalDtype)})
+    schema = _parquet_schema(head) if head.columns.is_unique else None
+    if schema is None:
+        raise TypeError("ParquetParts writes numbers, booleans, text and categorical text; "
+                        f"got {', '.join(map(str, part.dtypes.unique()))}")
+    return pa.Table.from_pandas(head, schema=schema, preserve_index=False).schema
+
+
+__all__ = ["FORMULA_STARTS", "LIMITS_ENV", "LimitError", "Limits", "ParquetParts",
+           "TableFormatError", "atomic_path", "neutralise", "neutralise_frame", "read_table",
+           "table_format", "write_table", "xlsx_text"]
