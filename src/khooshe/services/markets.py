@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -37,9 +37,19 @@ from khooshe.io.countries import (
     resolve_country,
 )
 from khooshe.io.trade import read_concordance, read_distances, read_tariffs, summarise_trade_file
-from khooshe.store.repository import read_kind
-from khooshe.store.workspace import Workspace
 from khooshe.text.messages import Bilingual, t
+
+if TYPE_CHECKING:
+    from khooshe.store.workspace import Workspace
+
+
+def read_kind(ws: Workspace, kind: str, **options: Any) -> pd.DataFrame:
+    """:func:`khooshe.store.repository.read_kind`, imported on first use: the file modes never
+    open a workspace and should not load the store (SQLAlchemy, 0.13 s) for nothing."""
+    from khooshe.store.repository import read_kind as read
+
+    return read(ws, kind, **options)
+
 
 #: Target markets by default (seeds R4, R5, R10, R17): Iraq, Kuwait, the Persian Gulf states
 
