@@ -132,3 +132,16 @@ def test_help_does_not_load_heavy_libraries():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert "HEAVY []" in out
+
+
+def test_the_top_level_help_loads_no_numerical_library():
+    """``khooshe --help`` and a command's help stay quick: no pandas, NumPy, SciPy or pyarrow
+    until a command runs (the heavy imports are inside the commands)."""
+    code = ("import sys\nfrom khooshe.cli import main\n"
+            "for args in (['--help'], ['complexity', '--help']):\n"
+            "    try:\n        main(args)\n    except SystemExit:\n        pass\n"
+            "heavy = [m for m in ('pandas', 'numpy', 'scipy', 'pyarrow') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         check=True).stdout
+    assert "HEAVY []" in out

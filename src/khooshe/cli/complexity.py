@@ -99,14 +99,13 @@ def register(app: typer.Typer, language: str) -> None:
         if missing:
             abort(text("complexity.missing", options=", ".join(missing)))
         _needs_population(presence, population)
-        from khooshe.services.complexity import complexity_from_file
+        from khooshe.services.complexity import write_complexity_from_file
 
         with printed_warnings():
-            run = complexity_from_file(file, location=location, product=product, value=value,
-                                       time=time, population=population,
-                                       rpop_threshold=rpop_threshold, **options)
-        write_table(run.table, output)
-        say("complexity.written", rows=len(run.table), periods=run.periods,
+            run = write_complexity_from_file(file, output, location=location, product=product,
+                                             value=value, time=time, population=population,
+                                             rpop_threshold=rpop_threshold, **options)
+        say("complexity.written", rows=run.rows, periods=run.periods,
             locations=run.locations, products=run.products, path=str(output))
 
     h = Texts(language, "proximity")

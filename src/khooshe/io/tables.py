@@ -20,12 +20,16 @@ from __future__ import annotations
 
 import csv
 import os
+import sys
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Sequence
+from concurrent.futures import Future
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from khooshe.domain.errors import InputError, MissingFileError
@@ -75,7 +79,7 @@ class Limits:
         limits = cls()
         if not text:
             return limits
-        changes: dict[str, float] = {}
+        changes: dict[str, Any] = {}  # each limit's own type (int or float)
         for part in text.split(","):
             name, _, value = part.partition("=")
             name = name.strip()
@@ -105,8 +109,8 @@ def table_format(path: str | Path) -> str:
     return suffix[1:]
 
 
-def read_table(path: str | Path, *, as_text: bool = True,
-               limits: Limits | None = None) -> pd.DataFrame:
+def read_table(path: str | Path, *, as_text: bool = True, limits: Limits | None = None,
+               numbers: Collection[str] = (), codes: Collection[str] = ()) -> pd.DataFrame:
     """Read a CSV, XLSX (first sheet) or Parquet file, every column as text.
 
     Parameters
@@ -118,6 +122,19 @@ def read_table(path: str | Path, *, as_text: bool = True,
         ``010121`` keep their leading zeros. Parquet keeps its own types when False.
     limits : Limits, optional
         Default :meth:`Limits.from_env`.
+    numbers : collection of str, optional
+        Columns the caller wants as numbers (e.g. the value column of a long table). Each
+        comes back as ``float64`` (empty cells NaN) when every cell is a plain decimal number
+        (``12``, ``-0.5``, ``1.5e3``: digits, one ``.``, an exponent; no spaces, no thousands
+        separators, no ``inf``/``nan``) or, in Parquet, a finite integer or float; a column
+        holding anything else comes back as text, exactly as without this option, so the
+        caller's own number rules decide and word what is wrong. Numbers are the nearest
+        double to the text (correctly rounded). This only saves work: a million values are
+        parsed in C without making a Python string of each.
+    codes : collection of str, optional
+        Text columns wanted as a pandas ``Categorical`` (the same texts; categories sorted),
+        e.g. the location, product and year of a long table: a million cells of a few
+        thousand codes are then integers, not a million strings to hash again.
 
     Raises
     ------
@@ -134,12 +151,14 @@ def read_table(path: str | Path, *, as_text: bool = True,
     if size > limits.file_mb * 2**20:
         raise _too_big(path, "file size in MB", size / 2**20, limits.file_mb, "file_mb")
     try:
+        wanted, keys = frozenset(numbers), frozenset(codes)
         if fmt == "csv":
-            df = _read_csv(path, limits)
+            df = _read_csv(path, limits, wanted, keys)
         elif fmt == "xlsx":
-            df = _read_xlsx(path, limits)
+            df = _categories(_read_xlsx(path, limits, wanted), keys)
         else:
-            df = _read_parquet(path, limits, as_text)
+            df = _read_parquet(path, limits, as_text, wanted)
+            df = _categories(df, keys) if as_text else df
     except (TableFormatError, MemoryError):
         raise
     except (ValueError, OSError, UnicodeDecodeError, KeyError, zipfile.BadZipFile) as exc:
@@ -156,7 +175,7 @@ def _check_shape(path: Path, df: pd.DataFrame, limits: Limits) -> None:
         raise _too_big(path, "number of rows", len(df), limits.rows, "rows")
 
 
-def _header(path: Path, names: list[object]) -> list[str]:
+def _header(path: Path, names: Sequence[object]) -> list[str]:
     header = ["" if n is None else str(n).strip() for n in names]
     seen: dict[str, int] = {}
     for i, name in enumerate(header, start=1):
@@ -168,8 +187,15 @@ def _header(path: Path, names: list[object]) -> list[str]:
 
 
 # --- CSV ---------------------------------------------------------------------------------------
-def _read_csv(path: Path, limits: Limits) -> pd.DataFrame:
-    """Every field as text; rows checked against the header's width, with line numbers."""
+def _read_csv(path: Path, limits: Limits, numbers: frozenset[str] = frozenset(),
+              codes: frozenset[str] = frozenset()) -> pd.DataFrame:
+    """Every field as text; rows checked against the header's width, with line numbers.
+
+    pyarrow parses the file (multi-threaded, every column typed as text so that nothing is
+    guessed) and every check and clean-up runs on its columns in C: a million rows never pass
+    through a Python loop. Only the final text columns become Python strings, one per
+    distinct value (:func:`_object_column`).
+    """
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
@@ -186,16 +212,27 @@ def _read_csv(path: Path, limits: Limits) -> pd.DataFrame:
         bad.append((row.number, row.actual_columns, row.expected_columns))
         return "skip"
 
-    try:
-        table = pacsv.read_csv(
-        path,
-        read_options=pacsv.ReadOptions(column_names=names, skip_rows=1, encoding="utf8",
-                                       block_size=1 << 24),
-        parse_options=pacsv.ParseOptions(invalid_row_handler=invalid, newlines_in_values=True),
-        convert_options=pacsv.ConvertOptions(column_types={n: pa.string() for n in names},
-                                             strings_can_be_null=False,
-                                             quoted_strings_can_be_null=False),
+    # pyarrow needs distinct names (a header may leave several blank): position stands in
+    fields = [f"c{i}" for i in range(len(names))]
+
+    def parse(block_size: int) -> pa.Table:
+        bad.clear()
+        return pacsv.read_csv(
+            path,
+            read_options=pacsv.ReadOptions(column_names=fields, skip_rows=1, encoding="utf8",
+                                           block_size=block_size),
+            parse_options=pacsv.ParseOptions(invalid_row_handler=invalid,
+                                             newlines_in_values=True),
+            convert_options=pacsv.ConvertOptions(column_types={f: pa.string() for f in fields},
+                                                 strings_can_be_null=False,
+                                                 quoted_strings_can_be_null=False),
         )
+
+    try:
+        try:  # blocks of 1 MiB are parsed in parallel (a 30 MB file on two cores: twice as fast)
+            table = parse(1 << 20)
+        except pa.ArrowInvalid:  # a row longer than a block (a boundary in a cell?): 16 MiB
+            table = parse(1 << 24)
     except pa.ArrowInvalid:  # e.g. an unterminated quote: find and name the line
         _refuse_ragged_rows(path, len(names))
         raise
@@ -203,10 +240,126 @@ def _read_csv(path: Path, limits: Limits) -> pd.DataFrame:
         _refuse_ragged_rows(path, len(names))
     if table.num_rows > limits.rows:
         raise _too_big(path, "number of rows", table.num_rows, limits.rows, "rows")
-    df = table.to_pandas()
-    _check_cells(path, df, limits)
-    return _restore_formula_text(df.where(df != "", None).astype(object)
-                                 .where(lambda d: d.notna(), None))
+    for name, column in zip(names, table.columns, strict=True):
+        _check_arrow_cells(path, name, column, limits)
+    data: dict[int, np.ndarray | pd.Categorical] = {}
+    for i, (name, column) in enumerate(zip(names, table.columns, strict=True)):
+        text = _arrow_text(column)
+        as_numbers = _plain_numbers(text) if name in numbers else None
+        if as_numbers is not None:
+            data[i] = as_numbers
+        elif name in codes:
+            data[i] = _categorical_column(text)
+        else:
+            data[i] = _object_column(text)
+    df = pd.DataFrame(data, index=pd.RangeIndex(table.num_rows), copy=False)
+    df.columns = pd.Index(names, dtype=object)
+    del table, data
+    # pyarrow's allocator keeps what the parse freed (100 MB for a 30 MB file) for its next
+    # use, which may never come: hand it back, so that the analysis does not stack on it
+    pa.default_memory_pool().release_unused()
+    return df
+
+
+def _check_arrow_cells(path: Path, name: str, column, limits: Limits) -> None:
+    """:func:`_check_cells` for one pyarrow text column (lengths in characters)."""
+    import pyarrow.compute as pc
+
+    if len(column) == 0:
+        return
+    if (pc.max(pc.binary_length(column)).as_py() or 0) <= limits.cell_chars:
+        return  # no more bytes than the limit, so no more characters (the usual case: free)
+    lengths = pc.utf8_length(column)
+    longest = pc.max(lengths).as_py()
+    if longest is not None and longest > limits.cell_chars:
+        row = pc.index(lengths, longest).as_py() + 2
+        raise LimitError(f"{path}: row {row}, column {name!r}: a cell of {longest:,} "
+                         f"characters is over the limit of {limits.cell_chars:,}; if the "
+                         f"file is genuine, raise it with {LIMITS_ENV}=\"cell_chars=…\"")
+
+
+def _arrow_text(column):
+    """A pyarrow text column as :func:`read_table` gives text: empty cells missing and
+    neutralised formulas restored (``'=x`` → ``=x``), both computed in C."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    column = column.combine_chunks() if isinstance(column, pa.ChunkedArray) else column
+    empty = pc.equal(column, "")
+    if pc.any(empty).as_py():
+        column = pc.if_else(empty, pa.scalar(None, pa.string()), column)
+    if pc.any(pc.starts_with(column, "'")).as_py():  # cheap test first; the pattern if need be
+        quoted = pc.match_substring_regex(column, _NEUTRALISED)
+        column = pc.if_else(quoted, pc.utf8_slice_codeunits(column, 1), column)
+    return column
+
+
+def _plain_numbers(column) -> np.ndarray | None:
+    """The numbers of a pyarrow text column as float64 (missing cells NaN) when every present
+    cell is a plain, finite decimal number; None otherwise (the column stays text).
+
+    pyarrow's parser reads decimal numbers (sign, digits, point, exponent) and ``inf``/``nan``
+    and refuses anything else (spaces, thousands separators, a decimal comma, other digits);
+    the non-finite ones are left as text too, so what is read here is what pandas' parser
+    would read as a finite number. The one place they part is an exponent out of range
+    (``0e502`` is 0 to pyarrow, not a number to pandas): cells with an exponent, rare in
+    tables, are checked by pandas too."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if column.null_count == len(column):
+        return None  # no number in it: leave an empty column as text, as it always was
+    try:
+        values = pc.cast(column, pa.float64())
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if not pc.all(pc.is_finite(values)).as_py():  # inf, nan, 1e999: the caller's rules decide
+        return None
+    exponent = pc.or_(pc.match_substring(column, "e"), pc.match_substring(column, "E"))
+    if pc.any(exponent).as_py():
+        texts = pc.filter(column, exponent).to_numpy(zero_copy_only=False)
+        if pd.to_numeric(pd.Series(texts, dtype=object), errors="coerce").isna().any():
+            return None
+    return values.to_numpy(zero_copy_only=False)
+
+
+def _categorical_column(column) -> pd.Categorical:
+    """A pyarrow text column as a pandas ``Categorical`` with sorted categories (pyarrow sorts
+    UTF-8 bytewise, which is Python's order of ``str``)."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column)
+    order = pc.array_sort_indices(encoded.dictionary).to_numpy()
+    rank = np.empty(len(order) + 1, dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    rank[-1] = -1  # missing cells
+    indices = pc.fill_null(encoded.indices, len(order)).to_numpy(zero_copy_only=False)
+    labels = np.empty(len(order), dtype=object)
+    labels[:] = encoded.dictionary.take(order).to_pylist()
+    return pd.Categorical.from_codes(rank[indices], categories=pd.Index(labels, dtype=object))
+
+
+def _categories(df: pd.DataFrame, codes: frozenset[str]) -> pd.DataFrame:
+    """``df`` with its text columns named in ``codes`` as categoricals (XLSX, Parquet)."""
+    for i, name in enumerate(df.columns):
+        if name in codes and df.iloc[:, i].dtype == object:
+            df.isetitem(i, pd.Categorical(df.iloc[:, i]))
+    return df
+
+
+def _object_column(column) -> np.ndarray:
+    """A pyarrow text column as a NumPy object array of ``str`` and ``None``, one Python string
+    per distinct value: codes repeat heavily (a year, 230 countries, 5,000 products in a
+    million rows), so this is much cheaper than one string per cell."""
+    import pyarrow.compute as pc
+
+    encoded = pc.dictionary_encode(column)
+    labels = encoded.dictionary.to_pylist()
+    lookup = np.empty(len(labels) + 1, dtype=object)
+    lookup[:len(labels)] = labels
+    lookup[-1] = None
+    indices = pc.fill_null(encoded.indices, len(labels)).to_numpy(zero_copy_only=False)
+    return lookup[indices]
 
 
 def _odd_quotes(path: Path) -> bool:
@@ -267,7 +420,7 @@ def _check_zip(path: Path, limits: Limits) -> None:
                                limits.unzipped_mb, "unzipped_mb")
 
 
-def _read_xlsx(path: Path, limits: Limits) -> pd.DataFrame:
+def _read_xlsx(path: Path, limits: Limits, numbers: frozenset[str] = frozenset()) -> pd.DataFrame:
     """The first sheet, streamed (openpyxl read-only) and stopped at the limits; trailing empty
     columns and rows are dropped."""
     from openpyxl import load_workbook
@@ -289,7 +442,7 @@ def _read_xlsx(path: Path, limits: Limits) -> pd.DataFrame:
         rows: list[list[object]] = []
         width = None
         for i, row in enumerate(ws.iter_rows(values_only=True, max_col=limits.columns + 1)):
-            values = list(row)
+            values: list[object] = list(row)
             while values and values[-1] is None:
                 values.pop()
             if width is None:  # the header
@@ -317,7 +470,21 @@ def _read_xlsx(path: Path, limits: Limits) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=names, dtype=object)
     text = df.map(_cell_text)
     _check_cells(path, text, limits)
-    return _restore_formula_text(text)
+    return _text_numbers(_restore_formula_text(text), numbers)
+
+
+def _text_numbers(df: pd.DataFrame, numbers: frozenset[str]) -> pd.DataFrame:
+    """``df`` with each text column named in ``numbers`` as float64 where
+    :func:`_plain_numbers` can read it."""
+    import pyarrow as pa
+
+    for i, name in enumerate(df.columns):
+        if name in numbers and df.iloc[:, i].dtype == object:
+            values = _plain_numbers(pa.array(df.iloc[:, i].to_numpy(), type=pa.string(),
+                                             from_pandas=True))
+            if values is not None:
+                df.isetitem(i, values)
+    return df
 
 
 def _refuse_entities(path: Path, exc: BaseException) -> None:
@@ -346,9 +513,11 @@ def _cell_text(value: object) -> str | None:
 
 
 # --- Parquet -----------------------------------------------------------------------------------
-def _read_parquet(path: Path, limits: Limits, as_text: bool) -> pd.DataFrame:
+def _read_parquet(path: Path, limits: Limits, as_text: bool,
+                  numbers: frozenset[str] = frozenset()) -> pd.DataFrame:
     """Rows, columns and the decompressed size are checked from the metadata before any data
-    is read."""
+    is read. With ``as_text``, integer and float columns named in ``numbers`` stay numbers
+    (as float64) when every value is finite."""
     import pyarrow.parquet as pq
 
     meta = pq.ParquetFile(path).metadata
@@ -363,11 +532,33 @@ def _read_parquet(path: Path, limits: Limits, as_text: bool) -> pd.DataFrame:
     df = pd.read_parquet(path)
     _header(path, list(df.columns))
     if as_text:
-        df = df.astype("string").astype(object)
-        df = df.where(df.notna(), None)
-        _check_cells(path, df, limits)
+        names = [str(c).strip() for c in df.columns]
+        keep = {i for i, name in enumerate(names)
+                if name in numbers and _finite_numbers(df.iloc[:, i])}
+        columns: dict[int, object] = {}
+        for i in range(df.shape[1]):
+            s = df.iloc[:, i]
+            if i in keep:
+                columns[i] = s.to_numpy(dtype=np.float64, na_value=np.nan)
+            else:
+                text = s.astype("string").astype(object)
+                columns[i] = text.where(text.notna(), None)
+        out = pd.DataFrame(columns, index=df.index)
+        out.columns = df.columns
+        _check_cells(path, out.iloc[:, [i for i in range(out.shape[1]) if i not in keep]],
+                     limits)
+        out.columns = names
+        return _text_numbers(out, numbers)
     df.columns = [str(c).strip() for c in df.columns]
     return df
+
+
+def _finite_numbers(s: pd.Series) -> bool:
+    """Whether ``s`` holds integers or floats (not booleans), every present one finite."""
+    if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+        return False
+    values = s.to_numpy(dtype=np.float64, na_value=np.nan)
+    return bool(np.isfinite(values[~np.isnan(values)]).all())
 
 
 # --- Writing -----------------------------------------------------------------------------------
@@ -404,6 +595,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
 #: First characters that make a spreadsheet program read a text cell as a formula (OWASP's
 #: CSV-injection list): such text is written with a leading apostrophe.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+#: Text that :func:`neutralise` wrote: an apostrophe before one of :data:`FORMULA_STARTS`
+#: (a regular expression for pandas and pyarrow alike, so the rule runs in C).
+_NEUTRALISED = r"^'[=+\-@\t\r]"
 
 
 #: Control characters an XLSX file cannot hold (XML 1.0 forbids them): written as U+FFFD.
@@ -440,14 +634,13 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _restore_formula_text(df: pd.DataFrame) -> pd.DataFrame:
-    """Undo :func:`neutralise` on text read back from CSV or XLSX (``'=x`` → ``=x``), so an
-    export re-imports to the same values."""
-    for col in df.columns:
-        s = df[col]
-        quoted = s.map(lambda v: isinstance(v, str) and len(v) > 1 and v[0] == "'"
-                       and v[1] in FORMULA_STARTS)
+    """Undo :func:`neutralise` on text read back from XLSX (``'=x`` → ``=x``), so an export
+    re-imports to the same values (CSV: :func:`_arrow_text`)."""
+    for i in range(df.shape[1]):
+        s = df.iloc[:, i]
+        quoted = s.str.contains(_NEUTRALISED, regex=True, na=False).to_numpy(dtype=bool)
         if quoted.any():
-            df[col] = s.where(~quoted, s.str.slice(1))
+            df.isetitem(i, s.where(~quoted, s.str.slice(1)))
     return df
 
 
@@ -470,10 +663,175 @@ def write_table(df: pd.DataFrame, path: str | Path, *, sheet_name: str = "data")
                 safe = safe.assign(**{c: safe[c].map(xlsx_text) for c in text_cols})
                 safe.to_excel(xw, sheet_name=sheet_name[:31], index=False)
         else:
-            df.to_parquet(tmp, index=False)
+            _write_parquet(df, tmp)
     return path
 
 
-__all__ = ["FORMULA_STARTS", "LIMITS_ENV", "LimitError", "Limits", "TableFormatError",
-           "atomic_path", "neutralise", "neutralise_frame", "read_table", "table_format",
-           "write_table", "xlsx_text"]
+#: Rows per Parquet row group of a large table (pyarrow's default is four times as many): the
+#: row group being written and the one being converted stay small (40 MB less at the peak of
+#: ``khooshe complexity`` on a million rows), for a file 3 % larger.
+_ROW_GROUP = 1 << 18
+#: A column whose dictionary grows past this is written plain: pyarrow's default (1 MiB) lets a
+#: float column of a million distinct values be hashed for nothing; codes, years and
+#: per-location measures (a few thousand values) stay dictionary-encoded. A fifth less work,
+#: and files no larger.
+_DICTIONARY_BYTES = 1 << 18
+
+
+def _parquet_schema(df: pd.DataFrame):
+    """The pyarrow schema ``df.to_parquet`` infers, from the dtypes alone (text for object
+    columns), or None when ``df`` holds anything but numbers, booleans and objects."""
+    import pyarrow as pa
+
+    fields = []
+    for name, dtype in df.dtypes.items():
+        if not isinstance(name, str):
+            return None
+        if not isinstance(dtype, np.dtype):
+            return None  # categorical, nullable, dates with a zone…: pandas knows best
+        if dtype.kind == "O":
+            fields.append(pa.field(name, pa.string()))
+        elif dtype.kind in "biuf":
+            fields.append(pa.field(name, pa.from_numpy_dtype(dtype)))
+        else:
+            return None
+    return pa.schema(fields)
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    """``df.to_parquet(path, index=False)``, faster for large tables: column types taken from
+    the dtypes rather than inferred from every cell, each row group encoded and compressed
+    (in C, without the GIL) while the next one is converted from Python objects, and
+    dictionaries limited to :data:`_DICTIONARY_BYTES`.
+
+    The file holds what ``to_parquet`` writes (same schema, metadata and values); a table
+    that is not what the dtypes promise (an object column of numbers, or of nothing but
+    missing values, which pyarrow types as null) is written by ``to_parquet`` instead."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    schema = _parquet_schema(df) if df.columns.is_unique and len(df) > _ROW_GROUP else None
+    if schema is None:
+        df.to_parquet(path, index=False, dictionary_pagesize_limit=_DICTIONARY_BYTES)
+        return
+    from concurrent.futures import ThreadPoolExecutor
+
+    def part(start: int) -> pa.Table:
+        table = pa.Table.from_pandas(df.iloc[start:start + _ROW_GROUP], schema=schema,
+                                     preserve_index=False)
+        if start == 0 and any(table.column(i).null_count == table.num_rows
+                              for i, t in enumerate(schema.types) if t == pa.string()):
+            raise pa.ArrowTypeError("an object column without a value in its first rows")
+        return table
+
+    try:
+        first = part(0)
+        with pq.ParquetWriter(path, first.schema, compression="snappy",
+                              dictionary_pagesize_limit=_DICTIONARY_BYTES) as writer, \
+                ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(writer.write_table, first)
+            for start in range(_ROW_GROUP, len(df), _ROW_GROUP):
+                table = part(start)
+                pending.result()
+                pending = pool.submit(writer.write_table, table)
+            pending.result()
+    except (pa.ArrowTypeError, pa.ArrowInvalid):  # not text after all: pandas' own way
+        df.to_parquet(path, index=False, dictionary_pagesize_limit=_DICTIONARY_BYTES)
+
+
+class ParquetParts:
+    """Write a table to a Parquet file part by part — e.g. one period of a panel at a time,
+    each written while the caller computes the next, so that the whole table is never in
+    memory.
+
+    The file holds what :func:`write_table` writes from the parts concatenated (same schema,
+    pandas metadata and values): categorical columns are written as their values. Each part
+    is converted and compressed in a background thread (pyarrow works without the GIL); at
+    most one part waits. Like :func:`write_table`, the file appears only when every part has
+    been written (:func:`atomic_path`).
+
+    >>> with ParquetParts("out.parquet") as out:  # doctest: +SKIP
+    ...     for frame in frames:
+    ...         out.write(frame)
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.rows = 0
+        self._schema: Any = None  # a pyarrow Schema once the first part is seen
+        self._writer: Any = None  # a pyarrow ParquetWriter, likewise
+        self._pending: Future[None] | None = None
+
+    def __enter__(self) -> ParquetParts:
+        from concurrent.futures import ThreadPoolExecutor
+        from contextlib import ExitStack
+
+        if table_format(self.path) != "parquet":
+            raise TableFormatError(f"{self.path}: ParquetParts writes .parquet files")
+        self._stack = ExitStack()
+        self._tmp = self._stack.enter_context(atomic_path(self.path))
+        self._pool = ThreadPoolExecutor(max_workers=1)
+        return self
+
+    def write(self, part: pd.DataFrame) -> None:
+        """Queue ``part`` (its columns and types as the first part's)."""
+        import pyarrow.parquet as pq
+
+        if self._pending is not None:
+            self._pending.result()  # one part at a time: memory stays bounded
+        if self._schema is None:
+            self._schema = _parts_schema(part)
+            self._writer = pq.ParquetWriter(self._tmp, self._schema, compression="snappy",
+                                            dictionary_pagesize_limit=_DICTIONARY_BYTES)
+        self.rows += len(part)
+        self._pending = self._pool.submit(self._write, part)
+
+    def _write(self, part: pd.DataFrame) -> None:
+        import pyarrow as pa
+
+        table = pa.Table.from_pandas(part, preserve_index=False)
+        columns = [column if column.type == f.type else column.cast(f.type)
+                   for column, f in zip(table.columns, self._schema, strict=True)]
+        self._writer.write_table(pa.Table.from_arrays(columns, schema=self._schema),
+                                 row_group_size=_ROW_GROUP)
+
+    def __exit__(self, kind, error, trace) -> bool | None:
+        failure: BaseException | None = None
+        try:
+            if self._pending is not None:
+                failure = self._pending.exception()  # waits for the last part
+            self._pool.shutdown()
+            if self._writer is not None:
+                self._writer.close()
+            elif failure is None and kind is None:
+                failure = TableFormatError(f"{self.path}: nothing to write")
+        except Exception as exc:  # closing failed (a full disk…)
+            failure = failure or exc
+        if kind is not None or failure is None:  # the file moves into place, or goes
+            return self._stack.__exit__(kind, error, trace)
+        try:
+            raise failure
+        except BaseException:
+            if not self._stack.__exit__(*sys.exc_info()):
+                raise
+        return None
+
+
+def _parts_schema(part: pd.DataFrame):
+    """The schema (with pandas' metadata) :func:`write_table` gives ``part`` with its
+    categorical columns as plain values."""
+    import pyarrow as pa
+
+    head = part.head(1)
+    head = head.astype({c: object for c in head.columns
+                        if isinstance(head[c].dtype, pd.CategoricalDtype)})
+    schema = _parquet_schema(head) if head.columns.is_unique else None
+    if schema is None:
+        raise TypeError("ParquetParts writes numbers, booleans, text and categorical text; "
+                        f"got {', '.join(map(str, part.dtypes.unique()))}")
+    return pa.Table.from_pandas(head, schema=schema, preserve_index=False).schema
+
+
+__all__ = ["FORMULA_STARTS", "LIMITS_ENV", "LimitError", "Limits", "ParquetParts",
+           "TableFormatError", "atomic_path", "neutralise", "neutralise_frame", "read_table",
+           "table_format", "write_table", "xlsx_text"]

@@ -131,7 +131,7 @@ class _Source:
             raise TradeFileError(f"{path}: mixed file types ({', '.join(sorted(kinds))})")
         self.kind = kinds.pop()
         self.label = str(path)
-        config: dict[str, str | int] = {}
+        config: dict[str, str | bool | int | float | list[str]] = {}
         if memory_limit:
             config["memory_limit"] = memory_limit
         if threads:
@@ -226,7 +226,7 @@ def _ragged_rows(files: list[Path]) -> None:
 
     for path in files:
         opener = gzip.open if path.name.lower().endswith(".gz") else open
-        with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:  # type: ignore[operator]
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
             sample = fh.read(65536)
             fh.seek(0)
             try:

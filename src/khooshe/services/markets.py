@@ -21,7 +21,7 @@ import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -43,9 +43,19 @@ from khooshe.io.trade import (
     read_tariffs,
     summarise_trade_file,
 )
-from khooshe.store.repository import read_kind
-from khooshe.store.workspace import Workspace
-from khooshe.text.messages import Bilingual, t
+from khooshe.text.messages import Bilingual, Message, t
+
+if TYPE_CHECKING:
+    from khooshe.store.workspace import Workspace
+
+
+def read_kind(ws: Workspace, kind: str, **options: Any) -> pd.DataFrame:
+    """:func:`khooshe.store.repository.read_kind`, imported on first use: the file modes never
+    open a workspace and should not load the store (SQLAlchemy, 0.13 s) for nothing."""
+    from khooshe.store.repository import read_kind as read
+
+    return read(ws, kind, **options)
+
 
 #: Target markets by default (seeds R4, R5, R10, R17): Iraq, Kuwait, the Persian Gulf states
 
@@ -76,7 +86,7 @@ class WorkspaceMarkets:
         The clusters (of ``province``, or all) × products × markets with the unrealised
         potential at stake, ranked per cluster (best ``top_links``); with the cluster's
         ``counties`` and their names and a sentence per link (``statement_fa/en``).
-    notes : tuple of str
+    notes : tuple of Message or str
         Assumptions and warnings of the analysis.
     exporter, markets
         ISO3 codes analysed.
@@ -91,7 +101,7 @@ class WorkspaceMarkets:
     candidates: pd.DataFrame
     over_time: pd.DataFrame
     links: pd.DataFrame
-    notes: tuple[str, ...]
+    notes: tuple[Message | str, ...]
     exporter: str
     markets: tuple[str, ...]
     opportunities: pd.DataFrame = field(default_factory=pd.DataFrame)
@@ -317,7 +327,7 @@ class MarketsRun:
     potential, candidates, over_time : DataFrame
         Export potential per (market, product) with country names (and ``isic`` given a
         concordance), diversification candidates, and exports by year (value and weight).
-    notes : tuple of str
+    notes : tuple of Message or str
         Assumptions and warnings of the analysis.
     exporter, markets
         ISO3 codes analysed.
@@ -340,7 +350,7 @@ class MarketsRun:
     potential: pd.DataFrame
     candidates: pd.DataFrame
     over_time: pd.DataFrame
-    notes: tuple[str, ...]
+    notes: tuple[Message | str, ...]
     exporter: str
     markets: tuple[str, ...]
     totals: pd.DataFrame

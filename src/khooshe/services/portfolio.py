@@ -13,15 +13,24 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from khooshe.analysis import portfolio as pf
 from khooshe.io.tables import read_table
-from khooshe.services.frames import establishments_with_regions
-from khooshe.store.repository import read_kind
-from khooshe.store.workspace import Workspace
+
+if TYPE_CHECKING:
+    from khooshe.store.workspace import Workspace
+
+
+def read_kind(ws: Workspace, kind: str, **options: Any) -> pd.DataFrame:
+    """:func:`khooshe.store.repository.read_kind`, imported on first use: the file modes never
+    open a workspace and should not load the store (SQLAlchemy, 0.13 s) for nothing."""
+    from khooshe.store.repository import read_kind as read
+
+    return read(ws, kind, **options)
+
 
 #: Without a budget, the plan shows what half of the money needed to finish every unit buys:
 #: the point where choosing well matters most (with all the money there is nothing to choose).
@@ -43,6 +52,8 @@ def workspace_units(ws: Workspace, province: str | None = None) -> pd.DataFrame:
     ValidationError
         When a unit lacks what the optimisation needs (row = the unit's establishment id).
     """
+    from khooshe.services.frames import establishments_with_regions
+
     est = establishments_with_regions(ws, province=province, statuses=("half_finished",))
     if est.empty:
         where = f"province {province}" if province else "the workspace"

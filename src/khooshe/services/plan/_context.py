@@ -9,7 +9,7 @@ its unit, :class:`~khooshe.text.messages.Bilingual` names in their language, cod
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -152,10 +152,10 @@ def section(key: str, lines: list[Bilingual], tables: Sequence[Table] = (),
 
 def table(key: str, title: Bilingual, frame: pd.DataFrame, headers: dict[str, str],
           note: Bilingual | None = None, rows: int | None = SHOWN_ROWS, *,
-          shown_fa: list[str] | None = None, shown_en: list[str] | None = None,
+          shown: Mapping[str, list[str]] | None = None,
           grouped: tuple[str, ...] = ()) -> Table:
     """A table of the columns of ``headers`` (in that order); each header is the catalogue
-    message ``plan.header.<name>``. ``shown_fa``/``shown_en`` name the columns the HTML and
+    message ``plan.header.<name>``. ``shown`` names, per language, the columns the HTML and
     PDF show in each language (default: :meth:`Table.shown_columns`); the XLSX has all."""
     frame = frame[list(headers)].reset_index(drop=True)
     names = {col: words(f"header.{name}") for col, name in headers.items()}
@@ -163,8 +163,15 @@ def table(key: str, title: Bilingual, frame: pd.DataFrame, headers: dict[str, st
                  headers_fa={c: h.fa for c, h in names.items()},
                  headers_en={c: h.en for c, h in names.items()},
                  note_fa=note.fa if note else "", note_en=note.en if note else "",
-                 max_rows_html=rows, columns_fa=shown_fa, columns_en=shown_en,
+                 max_rows_html=rows, columns_fa=(shown or {}).get("fa"),
+                 columns_en=(shown or {}).get("en"),
                  grouped=grouped)
+
+
+def per_language(*columns: str) -> dict[str, list[str]]:
+    """The columns a table shows in each language: ``{lang}`` in a name becomes ``fa`` or
+    ``en`` (``"county_{lang}"`` → ``county_fa`` in the Persian plan)."""
+    return {lang: [c.format(lang=lang) for c in columns] for lang in ("fa", "en")}
 
 
 def figure(key: str, title: Bilingual, fig: go.Figure) -> Figure:

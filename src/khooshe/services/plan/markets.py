@@ -12,6 +12,7 @@ from khooshe.services.plan._context import (
     PlanContext,
     figure,
     joined,
+    per_language,
     say,
     section,
     table,
@@ -40,10 +41,6 @@ def _in_million_usd(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(**{f"{c}_musd": frame[f"{c}_value"] / 1e6
                            for c in ("potential", "actual", "unrealised")})
 
-
-def _shown(*columns: str) -> dict[str, list[str]]:
-    """The columns HTML and PDF show in each language (``{lang}`` in a name is replaced)."""
-    return {f"shown_{lang}": [c.format(lang=lang) for c in columns] for lang in ("fa", "en")}
 
 
 def _serving_clusters(pot: pd.DataFrame, links: pd.DataFrame) -> pd.DataFrame:
@@ -137,11 +134,12 @@ def build(ctx: PlanContext) -> Section:
             "market": "market", "market_name_fa": "country_fa", "market_name_en": "country_en",
             "potential_musd": "potential_musd", "actual_musd": "actual_musd",
             "unrealised_musd": "unrealised_musd"}, rows=None,
-            **_shown("market_name_{lang}", "potential_musd", "actual_musd", "unrealised_musd")),
+            shown=per_language("market_name_{lang}", "potential_musd", "actual_musd",
+                               "unrealised_musd")),
         table("market_opportunities", words("markets.table.top"), top, POTENTIAL_HEADERS,
               rows=SHOWN_PER_MARKET * len(ctx.options.markets),
-              **_shown("market_name_{lang}", "rank", "product_name_{lang}", "unrealised_musd",
-                       "potential_musd", "clusters_{lang}")),
+              shown=per_language("market_name_{lang}", "rank", "product_name_{lang}",
+                                 "unrealised_musd", "potential_musd", "clusters_{lang}")),
     ]
     if len(links):
         links = links.assign(unrealised_musd=links["unrealised_value"] / 1e6)
@@ -152,8 +150,8 @@ def build(ctx: PlanContext) -> Section:
             "product_name_en": "product_en", "market": "market",
             "market_name_fa": "country_fa", "market_name_en": "country_en",
             "unrealised_musd": "unrealised_musd", "rank": "rank"}, rows=12,
-            **_shown("cluster_name_{lang}", "product_name_{lang}", "market_name_{lang}",
-                     "unrealised_musd")))
+            shown=per_language("cluster_name_{lang}", "product_name_{lang}",
+                               "market_name_{lang}", "unrealised_musd")))
     over = result.over_time.assign(year_fa=result.over_time["year"] - 621)
     tables.append(table("exports_over_time", words("markets.table.over_time"), over, {
         "year": "year", "year_fa": "year_fa", "market": "market",

@@ -11,6 +11,7 @@ from khooshe.services.plan._context import (
     Money,
     PlanContext,
     figure,
+    per_language,
     say,
     section,
     table,
@@ -113,9 +114,8 @@ def build(ctx: PlanContext) -> Section:
             "progress_pct": "progress_pct", "cost_bn_toman": "completion_cost_bn_toman",
             "expected_jobs": "jobs", "cost_per_job_m_toman": "cost_per_job_m_toman",
             "selected_target": "in_target_set"},
-            **{f"shown_{lang}": ["id", f"county_{lang}", f"activity_{lang}", "progress_pct",
-                                 "cost_bn_toman", "expected_jobs", "cost_per_job_m_toman"]
-               for lang in ("fa", "en")}),
+            shown=per_language("id", "county_{lang}", "activity_{lang}", "progress_pct",
+                               "cost_bn_toman", "expected_jobs", "cost_per_job_m_toman")),
         table("portfolio_frontier", words("portfolio.frontier"), front, {
             "budget_bn_toman": "budget_bn_toman", "jobs": "jobs_optimum", "units": "units",
             "greedy_most_advanced": "most_advanced_first",

@@ -15,6 +15,7 @@ from khooshe.services.plan._context import (
     figure,
     joined,
     labels,
+    per_language,
     say,
     section,
     table,
@@ -131,15 +132,14 @@ def build(ctx: PlanContext) -> Section:
                   "period": "period", "jobs": "jobs", "jobs_change": "jobs_change",
                   "sales_bn_toman": "sales_bn_toman", "exports_usd": "exports_usd",
                   "exports_t": "exports_t", "members": "members"},
-                  **{f"shown_{lang}": [f"name_{lang}", "period", "jobs", "jobs_change",
-                                       "sales_bn_toman", "exports_usd", "exports_t", "members"]
-                     for lang in ("fa", "en")}),
+                  shown=per_language("name_{lang}", "period", "jobs", "jobs_change",
+                                     "sales_bn_toman", "exports_usd", "exports_t", "members")),
         table("fund_allocations", words("programme.table.funds"), alloc, {
             "programme": "programme", "name_fa": "name_fa", "year": "year",
             "amount_bn_toman": "province_amount_bn_toman", "total_bn_toman": "total_bn_toman",
             "share": "share"},
             # funds are named in Persian only: the English plan shows the programme's id
-            shown_fa=["name_fa", "year", "amount_bn_toman", "total_bn_toman", "share"],
-            shown_en=["programme", "year", "amount_bn_toman", "total_bn_toman", "share"]),
+            shown={"fa": ["name_fa", "year", "amount_bn_toman", "total_bn_toman", "share"],
+                   "en": ["programme", "year", "amount_bn_toman", "total_bn_toman", "share"]}),
     ]
     return section("programme", lines, tables, _figures(ctx, clusters, by_stage, ind))

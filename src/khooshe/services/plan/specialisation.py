@@ -9,7 +9,16 @@ from khooshe.analysis.specialization import DEFAULT_MIN_ESTABLISHMENTS
 from khooshe.reports.model import Figure, Section
 from khooshe.services import specialization as spec
 from khooshe.services.maps import choropleth, county_shapes
-from khooshe.services.plan._context import PlanContext, figure, joined, say, section, table, words
+from khooshe.services.plan._context import (
+    PlanContext,
+    figure,
+    joined,
+    per_language,
+    say,
+    section,
+    table,
+    words,
+)
 from khooshe.store.repository import read_kind
 from khooshe.text.messages import Bilingual, t
 
@@ -154,7 +163,7 @@ def build(ctx: PlanContext) -> Section:
             "employment": "employment", "radius_km": "radius_km", "regions": "counties",
             "counties_fa": "county_names_fa", "counties_en": "county_names_en",
             "centroid_lat": "lat", "centroid_lon": "lon"},
-            **{f"shown_{lang}": [f"activity_{lang}", "n_members", "employment", "radius_km",
-                                 f"counties_{lang}"] for lang in ("fa", "en")}, rows=12),
+            rows=12, shown=per_language("activity_{lang}", "n_members", "employment",
+                                        "radius_km", "counties_{lang}")),
     ]
     return section("specialisation", lines, tables, figures)

@@ -15,6 +15,7 @@ from khooshe.services.plan._context import (
     PlanContext,
     figure,
     joined,
+    per_language,
     say,
     section,
     table,
@@ -85,15 +86,14 @@ def build(ctx: PlanContext) -> Section:
     tables = [
         table("village_shortlist", words("villages.table.shortlist"), short,
               {**SHORTLIST_HEADERS, **components, **SHORTLIST_TAIL}, rows=None,
-              shown_fa=[c.format(lang="fa") for c in SHOWN],
-              shown_en=[c.format(lang="en") for c in SHOWN],
+              shown=per_language(*SHOWN),
               grouped=("county_fa", "county_en")),
         table("village_counties", words("villages.table.counties"), counties, {
             "county_code": "county_code", "county_fa": "county_fa", "county_en": "county_en",
             "villages": "villages", "eligible": "eligible", "shortlisted": "shortlisted",
             "reason_fa": "reason_fa", "reason_en": "reason_en"}, rows=None,
-            shown_fa=["county_fa", "villages", "eligible", "shortlisted", "reason_fa"],
-            shown_en=["county_en", "villages", "eligible", "shortlisted", "reason_en"]),
+            shown=per_language("county_{lang}", "villages", "eligible", "shortlisted",
+                               "reason_{lang}")),
     ]
     fig = figure("village_map", words("villages.map"), service.shortlist_figure(result,
                                                                              height=560))
