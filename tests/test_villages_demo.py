@@ -121,7 +121,15 @@ def test_plan_api_positional_call_dataframes_and_figure(ws, gilan):
         assert len(tr.x) == int((sl["activity"] == act).sum())
     colours = [tr.marker.color for tr in named.values()]
     assert len(set(colours)) == min(len(colours), len(service.PALETTE))
-    assert "SYNTHETIC" in fig.layout.title.text
+    assert "ساختگی" in fig.layout.title.text  # in one language: Persian by default
+    english = service.shortlist_figure(gilan, lang="en")
+    assert "SYNTHETIC" in english.layout.title.text
+    assert {tr.name for tr in english.data} >= {"villages", "industrial park", "county seat"}
+    assert not any("/" in (tr.name or "") for tr in fig.data)  # no "روستاها / villages"
+    # the counties' names are on the map, and no lon/lat axes are drawn
+    names = next(tr for tr in fig.data if tr.mode == "text")
+    assert set(names.text) == set(gilan.counties["county_fa"])
+    assert fig.layout.xaxis.visible is False and fig.layout.yaxis.visible is False
     # from a table alone (e.g. one county of the rounded shortlist): only the shortlist
     one = service.rounded(sl[sl["county_code"] == sl["county_code"].iloc[0]])
     small = service.shortlist_figure(one, title="one county")

@@ -55,7 +55,7 @@ def register(app: typer.Typer, language: str) -> None:
                 ws, province=province, per_county=per_county,
                 max_per_activity=max_per_activity, min_spacing_km=min_spacing_km,
                 min_population=min_population, activities=acts, weights=w)
-        paths = service.write_result(result, output)
+        paths = service.write_result(result, output, lang=lang())
         print_shortlist(result, service.shortfall(result), per_county, paths)
 
 

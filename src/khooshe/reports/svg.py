@@ -300,13 +300,18 @@ def _xy(fig, lang: str) -> str:
             for t, label in zip(xticks, _tick_labels(xticks, lang), strict=True):
                 body.append(_text(px(t), y0 + 16, label, lang, size=10))
     legend: list[tuple[str, str]] = []
+    place_key: list[str] = []  # numbered points (county names on a map)
 
     def scale_legend(owner, lo: float, hi: float) -> None:
+        """Five steps of a colour scale, each swatch with its value (the scale's name
+        first)."""
         title = getattr(getattr(owner, "colorbar", None), "title", None)
         name = getattr(title, "text", None)
-        ends = _sample(owner.colorscale or "Viridis", [0.0, 1.0])
+        steps = [0.0, 0.25, 0.5, 0.75, 1.0]
+        colours = _sample(owner.colorscale or "Viridis", steps)
         prefix = f"{name}: " if name else ""
-        legend.extend([(prefix + _num(lo, lang), ends[0]), (_num(hi, lang), ends[1])])
+        legend.extend((prefix * (k == 0) + _num(lo + s * (hi - lo), lang), c)
+                      for k, (s, c) in enumerate(zip(steps, colours, strict=True)))
 
     for t, polys in areas:
         if not polys:
@@ -372,6 +377,19 @@ def _xy(fig, lang: str) -> str:
                 else:
                     body.append(f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{r:.1f}" '
                                 f'fill="{colours[j]}" fill-opacity="{opacity}"/>')
+        labels = _array(t.text)
+        if "text" in mode and labels is not None and not isinstance(labels, str):
+            # Persian words cannot go into the SVG: each point gets a number, named in a key
+            for j in np.flatnonzero(finite):
+                if j < len(labels) and str(labels[j]).strip():
+                    number = len(place_key) + 1
+                    label = _text(px(x[j]), py(y[j]) + 4, number, lang, size=10,
+                                  weight="bold", fill="#1d2b2a")
+                    # a white halo under the number keeps it legible on dark colours
+                    body.append(label.replace("<text ", '<text stroke="white" '
+                                              'stroke-width="3" stroke-linejoin="round" ', 1))
+                    body.append(label)
+                    place_key.append(f"{_shown(number, lang)}: {_shown(labels[j], lang)}")
         if t.name and t.showlegend is not False:
             shown_colour = colour if "markers" in mode else (getattr(t.line, "color", None)
                                                              or colour)
@@ -381,7 +399,9 @@ def _xy(fig, lang: str) -> str:
          (_word("y", lang), fig.layout.yaxis.title.text)],
         lang)
     cat_key = f'<p class="axes">{_word("separator", lang).join(key)}</p>' if key else ""
-    return _svg(body, height) + axes + cat_key + _legend(legend[:16], lang)
+    places = (f'<p class="axes">{_word("separator", lang).join(place_key)}</p>'
+              if place_key else "")
+    return _svg(body, height) + axes + cat_key + places + _legend(legend[:16], lang)
 
 
 def _looks_like_lonlat(xlo: float, xhi: float, ylo: float, yhi: float) -> bool:

@@ -142,7 +142,8 @@ def choropleth(
         cx.append(c.x)
         cy.append(c.y)
     fig.add_trace(go.Scatter(
-        x=cx, y=cy, mode="markers", text=text.to_numpy(), showlegend=False,
+        x=cx, y=cy, mode="markers+text", text=text.to_numpy(), showlegend=False,
+        textposition="middle center", textfont={"size": 10, "color": "#1d2b2a"},
         marker={"size": 4, "color": z.to_numpy(), "colorscale": colorscale, "cmin": lo,
                 "cmax": hi if hi > lo else lo + 1, "showscale": True, "opacity": 0.6,
                 "colorbar": {"title": {"text": colorbar}}},

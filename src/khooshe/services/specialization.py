@@ -50,9 +50,10 @@ def traded_activities(county: pd.DataFrame) -> pd.Series:
     The US Cluster Mapping convention (Delgado, Porter & Stern 2016) decides, mapped to ISIC
     Rev.4 in ``khooshe/data/isic.csv`` (:func:`khooshe.io.reference.activity_markets`):
     goods, wholesale, freight and long-distance transport, tourism, IT, finance, business
-    services and research are traded; utilities, construction, retail, passenger transport
-    within a region, restaurants, real estate, security and building services, schools,
-    health and personal services are local. A class the table lacks is judged by its
+    services and research are traded; utilities, construction, repair and installation of
+    machinery, retail, passenger transport within a region, restaurants, real estate, legal
+    and accounting offices, security and building services, schools, health and personal
+    services are local. A class the table lacks is judged by its
     geographic concentration (locational Gini ≥ 0.25,
     :func:`khooshe.analysis.specialization.classify_traded`).
     """

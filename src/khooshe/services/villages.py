@@ -25,6 +25,7 @@ from khooshe.io.reference import (
     resource_links,
 )
 from khooshe.io.tables import atomic_path, table_format, write_table
+from khooshe.services.maps import county_shapes
 from khooshe.services.village_reasons import explanations, shortfall_reasons
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
@@ -57,12 +58,14 @@ class VillagesResult:
         :attr:`counties`), described in :func:`village_shortlist`; ``shortlist.notes``.
     potential : khooshe.analysis.potential.Potential
         Every (village, candidate activity) score and component of the province.
-    province, province_name : str
-        Province code and Persian name.
-    parks, seats, boundaries : DataFrame
+    province, province_name, province_name_en : str
+        Province code and names.
+    parks, seats, outlines : DataFrame
         Industrial parks (``code``, ``name_fa``, ``name_en``, ``region_code``, ``lat``,
         ``lon``), the province's county seats (``code``, ``name_fa``, ``name_en``, ``lat``,
-        ``lon``) and the county boundaries (``code``, ``name_fa``, ``boundary`` GeoJSON) for the
+        ``lon``) and the county outlines (``code``, ``name_fa``, ``name_en``, ``boundary``
+        GeoJSON, ``lat``/``lon`` of a point inside; approximate cells when the workspace has
+        no boundaries, :func:`khooshe.services.maps.county_shapes`) for the
         map.
     synthetic : bool
         The workspace holds the synthetic demo (every output says so).
@@ -72,9 +75,10 @@ class VillagesResult:
     potential: pot.Potential
     province: str
     province_name: str
+    province_name_en: str
     parks: pd.DataFrame
     seats: pd.DataFrame
-    boundaries: pd.DataFrame
+    outlines: pd.DataFrame
     synthetic: bool
 
     @property
@@ -278,18 +282,36 @@ def village_shortlist(
         note = f"{t('common.synthetic', 'fa')} / {t('common.synthetic', 'en')}"
         sl.villages["data"] = note
         sl.counties["data"] = note
-    is_county = regions["code"].isin(set(sl.counties["county_code"]))
     in_province = RegionHierarchy(regions).in_province(province)
     seats = regions[in_province & (regions["level"] == "city")
                     & (regions["is_seat"].fillna(0) == 1)]
     return VillagesResult(
         shortlist=sl, potential=potential, province=province,
         province_name=str(names.loc[province, "name_fa"]),
+        province_name_en=str(names.loc[province, "name_en"]),
         parks=parks, seats=seats[["code", "name_fa", "name_en", "lat", "lon"]],
-        boundaries=regions.loc[is_county & regions["boundary"].notna(),
-                               ["code", "name_fa", "boundary"]],
+        outlines=_outlines(regions, province),
         synthetic=ws.synthetic,
     )
+
+
+def _outlines(regions: pd.DataFrame, province: str) -> pd.DataFrame:
+    """The province's county outlines with their names and a point inside each."""
+    import json
+
+    from shapely.geometry import shape
+
+    shapes = county_shapes(regions, province)
+    names = regions.set_index("code")
+    rows = []
+    for feature in shapes.geojson["features"]:
+        inside = shape(feature["geometry"]).representative_point()
+        code = feature["id"]
+        rows.append({"code": code, "name_fa": names.at[code, "name_fa"],
+                     "name_en": names.at[code, "name_en"],
+                     "boundary": json.dumps(feature["geometry"]), "lat": inside.y,
+                     "lon": inside.x})
+    return pd.DataFrame(rows, columns=["code", "name_fa", "name_en", "boundary", "lat", "lon"])
 
 
 def in_words(potential: pot.Potential, sl: pot.Shortlist, regions: pd.DataFrame
@@ -355,32 +377,36 @@ def _text(frame: pd.DataFrame, col: str, default: pd.Series | str = "") -> pd.Se
 
 
 def shortlist_figure(shortlist: VillagesResult | pd.DataFrame, *, title: str | None = None,
-                     height: int = 800):
+                     height: int = 800, lang: str = "fa"):
     """The shortlist map as a plotly ``Figure``, shortlisted villages coloured by activity.
 
     Builds the figure only (nothing is written): the province plan embeds it, and
-    :func:`write_result` saves it as a self-contained HTML file. Plain lon/lat axes with equal
-    distances and no map tiles, so the figure needs no network.
+    :func:`write_result` saves it as a self-contained HTML file. Lon/lat drawn with equal
+    distances, without axes and without map tiles, so the figure needs no network; every
+    label in ``lang``.
 
     Parameters
     ----------
     shortlist : VillagesResult or DataFrame
-        A :func:`village_shortlist` result: county outlines (when the workspace has
-        boundaries), every village of the province in grey, industrial parks as squares,
-        county seats as open circles, then the shortlist. Or a shortlist table alone
+        A :func:`village_shortlist` result: the county outlines (imported boundaries, or
+        approximate cells: :func:`khooshe.services.maps.county_shapes`) with the counties'
+        names, every village of the province in grey, industrial parks as squares, county
+        seats as open circles, then the shortlist. Or a shortlist table alone
         (``result.villages``, :func:`rounded`, or any subset of its rows, e.g. one county):
         only the shortlisted villages. The table needs ``activity``, ``lat`` and ``lon``;
-        ``village_code``, ``village_fa``, ``activity_fa``, ``score``, ``explanation_fa``,
-        ``explanation_en`` and ``data`` are used when present.
+        ``village_code``, ``village_<lang>``, ``activity_<lang>``, ``score``,
+        ``explanation_<lang>`` and ``data`` are used when present.
     title : str, optional
         Default: the province (with a result) and the synthetic-data warning when it applies.
     height : int
         Figure height in pixels.
+    lang : {"fa", "en"}
+        Language of the legend, names and title.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        One trace per activity, named ``"<ISIC> <Persian name>"``, most frequent first.
+        One trace per activity, named ``"<ISIC> <name>"``, most frequent first.
     """
     import plotly.graph_objects as go
 
@@ -395,41 +421,14 @@ def shortlist_figure(shortlist: VillagesResult | pd.DataFrame, *, title: str | N
     missing = [c for c in ("activity", "lat", "lon") if c not in sl.columns]
     if missing:
         raise ValueError(f"the shortlist lacks column(s) {', '.join(missing)}")
+
+    def word(key: str, **values: object) -> str:
+        return t(f"villages.map.{key}", lang, **values)
+
     fig = go.Figure()
     if result is not None:
-        v = result.potential.villages
-        for row in result.boundaries.itertuples(index=False):
-            try:
-                xs, ys = _outline(row.boundary)
-            except Exception:  # a malformed boundary only loses its outline
-                continue
-            fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines",
-                                     line={"color": "#999", "width": 1},
-                                     hoverinfo="skip", showlegend=False))
-        fig.add_trace(go.Scatter(
-            x=v["lon"], y=v["lat"], mode="markers", name="روستاها / villages",
-            marker={"size": 3, "color": "#c8c8c8"}, text=v["name_fa"], hoverinfo="text",
-        ))
-        near = result.parks.dropna(subset=["lat", "lon"])
-        if len(v) and len(near):
-            lat0, lon0 = float(v["lat"].mean()), float(v["lon"].mean())
-            span = float(max(v["lat"].max() - v["lat"].min(), v["lon"].max() - v["lon"].min()))
-            near = near[(near["lat"] - lat0).abs().le(span)
-                        & (near["lon"] - lon0).abs().le(span)]
-        fig.add_trace(go.Scatter(
-            x=near["lon"], y=near["lat"], mode="markers", name="شهرک صنعتی / industrial park",
-            marker={"symbol": "square", "size": 9, "color": "black"},
-            text=near["name_fa"], hoverinfo="text",
-        ))
-        seats = result.seats.dropna(subset=["lat", "lon"])
-        fig.add_trace(go.Scatter(
-            x=seats["lon"], y=seats["lat"], mode="markers+text",
-            name="مرکز شهرستان / county seat",
-            marker={"symbol": "circle-open", "size": 10, "color": "#444"},
-            text=seats["name_fa"], textposition="top center", textfont={"size": 10},
-            hoverinfo="text",
-        ))
-        lats = v["lat"]
+        _map_background(fig, result, lang, word)
+        lats = result.potential.villages["lat"]
     else:
         lats = sl["lat"]
     acts = sl["activity"].astype(str)
@@ -438,13 +437,13 @@ def shortlist_figure(shortlist: VillagesResult | pd.DataFrame, *, title: str | N
     code = _text(sl, "village_code")
     for k, act in enumerate(order):
         part = sl[acts == act]
-        label = _text(part, "activity_fa", act).iloc[0]
-        hover = _text(part, "village_fa", code[part.index]) + " — " + code[part.index]
-        for col in ("explanation_fa", "explanation_en"):
-            if col in part.columns:
-                hover = hover + "<br>" + _text(part, col)
+        label = _text(part, f"activity_{lang}", act).iloc[0]
+        hover = _text(part, f"village_{lang}", code[part.index]) + " — " + code[part.index]
+        if f"explanation_{lang}" in part.columns:
+            hover = hover + "<br>" + _text(part, f"explanation_{lang}")
         if "score" in part.columns:
-            hover = hover + "<br>score " + part["score"].astype(float).map("{:.3f}".format)
+            hover = hover + "<br>" + word("score") + " " + part["score"].astype(float).map(
+                "{:.3f}".format)
         fig.add_trace(go.Scatter(
             x=part["lon"], y=part["lat"], mode="markers", name=f"{act} {label}",
             marker={"size": 11, "color": PALETTE[k % len(PALETTE)],
@@ -455,21 +454,60 @@ def shortlist_figure(shortlist: VillagesResult | pd.DataFrame, *, title: str | N
     synthetic = result.synthetic if result is not None else (
         "data" in sl.columns and sl["data"].astype(str).str.contains("SYNTHETIC").any())
     if title is None:
-        where = (f" — استان {result.province_name} ({result.province})"
-                 if result is not None else "")
-        title = (f"روستاهای برگزیده برای خوشه‌های صنعتی{where} / Shortlisted villages for "
-                 "industrial clusters")
+        title = (word("title_province", province=result.province_name if lang == "fa"
+                      else result.province_name_en) if result is not None else word("title"))
         if synthetic:
-            title += f"<br><sub>{t('common.synthetic', 'fa')} — {t('common.synthetic', 'en')}</sub>"
+            title += f"<br><sub>{t('common.synthetic', lang)}</sub>"
     fig.update_layout(
         title={"text": title, "x": 0.5}, template="plotly_white", height=height,
-        legend={"title": {"text": "فعالیت / activity"}, "itemsizing": "constant"},
-        xaxis={"title": "lon", "showgrid": False},
-        yaxis={"title": "lat", "showgrid": False, "scaleanchor": "x",
+        legend={"title": {"text": word("activity")}, "itemsizing": "constant"},
+        xaxis={"visible": False},
+        yaxis={"visible": False, "scaleanchor": "x",
                "scaleratio": 1.0 / max(math.cos(math.radians(lat0)), 0.1)},
-        hoverlabel={"align": "right"},
+        hoverlabel={"align": "right" if lang == "fa" else "left"},
+        margin={"l": 10, "r": 10, "t": 60, "b": 10},
     )
     return fig
+
+
+def _map_background(fig, result: VillagesResult, lang: str, word) -> None:
+    """County outlines with their names, the province's villages, parks and county seats."""
+    import plotly.graph_objects as go
+
+    v = result.potential.villages
+    for row in result.outlines.itertuples(index=False):
+        try:
+            xs, ys = _outline(row.boundary)
+        except Exception:  # a malformed boundary only loses its outline
+            continue
+        fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#999", "width": 1},
+                                 hoverinfo="skip", showlegend=False))
+    if len(result.outlines):
+        fig.add_trace(go.Scatter(
+            x=result.outlines["lon"], y=result.outlines["lat"], mode="text",
+            text=result.outlines[f"name_{lang}"], textfont={"size": 11, "color": "#666"},
+            hoverinfo="skip", showlegend=False))
+    fig.add_trace(go.Scatter(
+        x=v["lon"], y=v["lat"], mode="markers", name=word("villages"),
+        marker={"size": 3, "color": "#c8c8c8"}, text=v[f"name_{lang}"], hoverinfo="text",
+    ))
+    near = result.parks.dropna(subset=["lat", "lon"])
+    if len(v) and len(near):
+        lat0, lon0 = float(v["lat"].mean()), float(v["lon"].mean())
+        span = float(max(v["lat"].max() - v["lat"].min(), v["lon"].max() - v["lon"].min()))
+        near = near[(near["lat"] - lat0).abs().le(span / 2)
+                    & (near["lon"] - lon0).abs().le(span / 2)]
+    fig.add_trace(go.Scatter(
+        x=near["lon"], y=near["lat"], mode="markers", name=word("park"),
+        marker={"symbol": "square", "size": 9, "color": "black"},
+        text=near[f"name_{lang}"], hoverinfo="text",
+    ))
+    seats = result.seats.dropna(subset=["lat", "lon"])
+    fig.add_trace(go.Scatter(
+        x=seats["lon"], y=seats["lat"], mode="markers", name=word("seat"),
+        marker={"symbol": "circle-open", "size": 10, "color": "#444"},
+        text=seats[f"name_{lang}"], hoverinfo="text",
+    ))
 
 
 def map_html(fig) -> str:
@@ -503,14 +541,14 @@ def rounded(villages: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def write_result(result: VillagesResult, output: str | Path) -> list[Path]:
+def write_result(result: VillagesResult, output: str | Path, lang: str = "fa") -> list[Path]:
     """Write the shortlist table, the per-county summary and the HTML map. Returns the paths."""
     output = Path(output)
     table_format(output)
     html_path = map_path(output)
     if html_path == output:
         raise ValueError(f"{output}: the map would overwrite the table; use .csv or .xlsx")
-    html = map_html(shortlist_figure(result))
+    html = map_html(shortlist_figure(result, lang=lang))
     written = [write_table(rounded(result.shortlist.villages), output, sheet_name="villages"),
                write_table(result.shortlist.counties, counties_path(output),
                            sheet_name="counties")]

@@ -95,6 +95,6 @@ def build(ctx: PlanContext) -> Section:
             shown=per_language("county_{lang}", "villages", "eligible", "shortlisted",
                                "reason_{lang}")),
     ]
-    fig = figure("village_map", words("villages.map"), service.shortlist_figure(result,
-                                                                             height=560))
+    fig = figure("village_map", words("villages.map"), service.shortlist_figure(
+        result, height=560, lang=ctx.lang))
     return section("villages", lines, tables, [fig])
