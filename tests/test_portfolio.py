@@ -574,3 +574,27 @@ def test_job_target_without_caps_by_dynamic_programme_equals_highs(seed, share, 
         pf.DP_CELLS = cells
     assert highs.optimal and "dynamic" not in highs.status
     assert dp.cost == highs.cost
+
+
+def test_highs_is_not_misled_by_costs_in_rials():
+    """Regression: given a start portfolio, HiGHS 1.16 stopped at a target portfolio costing
+    390 bn rials and called it optimal, on costs of ~10⁹ rials; the optimum costs 389 bn
+    (units U19 + U55 instead of U4 + U25). khooshe scales the objective before HiGHS sees it."""
+    costs = [318, 55, 465, 307, 63, 225, 28, 443, 120, 286, 294, 360, 321, 281, 83, 67, 78,
+             375, 338, 21, 6, 208, 290, 123, 115, 3, 236, 78, 406, 465, 106, 156, 403, 131,
+             498, 339, 308, 68, 289, 327, 150, 345, 326, 355, 129, 348, 275, 100, 279, 208,
+             458, 491, 194, 108, 465, 44, 473, 261, 445, 119]
+    jobs = [47, 10, 2, 54, 50, 30, 2, 35, 22, 5, 52, 30, 42, 40, 6, 38, 50, 42, 13, 22, 37, 22,
+            30, 20, 20, 17, 47, 54, 23, 20, 13, 32, 41, 21, 26, 31, 27, 41, 51, 37, 15, 29, 56,
+            52, 22, 27, 3, 16, 38, 50, 12, 9, 45, 51, 50, 39, 52, 53, 47, 13]
+    units = pf.validate_units(pd.DataFrame({
+        "id": [f"U{i}" for i in range(60)], "province": "06", "isic": "1010",
+        "progress_pct": 50.0, "remaining_cost_rials": [c * 10**9 for c in costs],
+        "expected_jobs": jobs}))
+    try:
+        pf.DP_CELLS, cells = 0, pf.DP_CELLS  # HiGHS, not the dynamic programme
+        res = pf.cheapest_for_jobs(units, 145, include=["U0"], exclude=["U59"], validated=True)
+    finally:
+        pf.DP_CELLS = cells
+    assert res.optimal and res.cost == 389 * 10**9
+    assert set(res.units.loc[res.selected, "id"]) == {"U0", "U19", "U20", "U55"}

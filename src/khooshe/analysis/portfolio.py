@@ -586,6 +586,20 @@ class _Relaxation:
                 np.asarray(sol.col_value), np.asarray(sol.col_dual))
 
 
+#: Largest objective coefficient HiGHS is given: costs in rials (10⁹–10¹³) are divided by a
+#: power of ten to stay below it. Given a start solution, HiGHS 1.16 stopped at a worse
+#: portfolio and called it optimal when coefficients were ~10⁹ (tests/test_portfolio.py,
+#: the job target against the dynamic programme); it does not at ≤ 10⁷.
+SOLVER_COEFFICIENT = 1e6
+
+
+def _solver_scale(c: np.ndarray) -> float:
+    """The power of ten the objective is divided by before HiGHS sees it."""
+    top = float(np.max(np.abs(c))) if len(c) else 0.0
+    return 1.0 if top <= SOLVER_COEFFICIENT else 10.0 ** math.ceil(
+        math.log10(top / SOLVER_COEFFICIENT))
+
+
 def _solve(
     c: np.ndarray,
     maximize: bool,
@@ -666,17 +680,18 @@ def _solve(
             if rows.violations(x):
                 return None
         else:
+            scale = _solver_scale(c[free])
             options: dict[str, Any] = {
                 "mip_rel_gap": float(rel_gap),
                 "presolve": "on" if presolve else "off",
             }
-            if integral:
-                options["mip_abs_gap"] = 1.0 - 1e-6
+            if integral:  # stop once the gap is under one unit of the (unscaled) objective
+                options["mip_abs_gap"] = (1.0 - 1e-6) / scale
             if time_limit is not None:
                 options["time_limit"] = max(0.05, float(time_limit) - (time.perf_counter() - t0))
             h = _highs(options)
-            h.passModel(_lp(c[free], maximize, sub_rows, lb[free], ub[free], integer=True,
-                            offset=offset, row_bounds=(sub_lo, sub_hi)))
+            h.passModel(_lp(c[free] / scale, maximize, sub_rows, lb[free], ub[free],
+                            integer=True, offset=offset / scale, row_bounds=(sub_lo, sub_hi)))
             if best is not None:
                 h.setSolution(len(free), np.arange(len(free), dtype=np.int32),
                               best[free].astype(float))
@@ -695,7 +710,7 @@ def _solve(
                 return _Solved(np.zeros(len(c), bool), math.nan, math.nan, False, math.inf,
                                mip_status, time.perf_counter() - t0, len(free))
             mip_value = float(c[x].sum())
-            mip_bound = float(info.mip_dual_bound)
+            mip_bound = float(info.mip_dual_bound) * scale
         over = rows.violations(x)
         if not over:
             break
