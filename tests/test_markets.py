@@ -407,6 +407,22 @@ def test_cluster_links_by_hand():
         ["CL1", "0101", "010101"], ["CL1", "0102", "010101"], ["CL2", "0201", "020202"]]
 
 
+def test_a_cluster_that_names_its_products_is_linked_to_those_alone():
+    """A date-palm cluster is not offered canned tomato because both are ISIC 1030: a cluster
+    with a products list is linked to those products (full value, ``via`` products), one
+    without through every product of its activities."""
+    clusters = CLUSTERS.assign(products=["090909", None])
+    links = cluster_links(POT, CONC, clusters)
+    cl1 = links[links.cluster_code == "CL1"]
+    assert cl1[["product", "market", "unrealised_value", "via"]].values.tolist() == [
+        ["090909", "KWT", 100.0, "products"]]
+    assert cl1["isic"].tolist() == ["1071"]  # not in the concordance: the first activity
+    cl2 = links[links.cluster_code == "CL2"]
+    assert (cl2["via"] == "isic").all() and cl2["unrealised_value"].tolist() == [3.5, 2.5]
+    assert links.equals(cluster_links(POT, CONC, clusters.assign(
+        products=[" 090909 ; ", ""])))
+
+
 def test_attach_activities_and_names():
     out = attach_activities(POT, CONC)
     assert out["isic"].tolist() == ["1071", "1071;1072", "1071;1072", ""]

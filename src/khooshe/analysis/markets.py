@@ -813,8 +813,12 @@ def cluster_links(
         ``weight`` of each of its activities (1 by default, i.e. the full value is attributed
         to every activity that makes it).
     clusters : DataFrame
-        ``code, name_fa, name_en, province_code, isic`` (';'-separated ISIC classes) and
-        ``regions`` (';'-separated county/village codes, optional).
+        ``code, name_fa, name_en, province_code, isic`` (';'-separated ISIC classes),
+        ``regions`` (';'-separated county/village codes, optional) and ``products``
+        (';'-separated HS6 codes, optional). A cluster that names its products is linked to
+        those (with their full value) and to nothing else: a date-palm cluster is not offered
+        canned tomato because both are ISIC 1030. A cluster without products is linked
+        through the concordance to every product of its activities.
     value : str
         Column to carry and rank by (``unrealised_value``, ``potential_value``, ``score``).
     by_region : bool
@@ -827,7 +831,8 @@ def cluster_links(
     DataFrame
         ``cluster_code, cluster_name_fa, cluster_name_en, province_code, regions`` (or
         ``region``), ``isic, product, market, <value>`` plus ``potential_value``,
-        ``actual_value``, ``unrealised_pct`` when present, ranked per cluster (``rank``).
+        ``actual_value``, ``unrealised_pct`` when present, ``via`` (``products`` or
+        ``isic``: how the link was made), ranked per cluster (``rank``).
     """
     for col in ("market", product, value):
         if col not in table.columns:
@@ -849,7 +854,22 @@ def cluster_links(
     extra = [c for c in ("potential_value", "actual_value", "unrealised_pct")
              if c in table.columns and c != value]
     t = table[["market", product, value, *extra]].rename(columns={product: "product"})
-    links = cl.merge(conc, on="isic").rename(columns={"hs6": "product"})
+    own = _own_products(clusters)
+    by_isic = cl[~cl["cluster_code"].isin(set(own["cluster_code"]))]
+    links = by_isic.merge(conc, on="isic").rename(columns={"hs6": "product"})
+    links["via"] = "isic"
+    if len(own):
+        # a product the cluster names is linked once, with its full value, under the
+        # activity the concordance gives it (the cluster's first activity when it has none)
+        mine = cl[cl["cluster_code"].isin(set(own["cluster_code"]))]
+        first = mine.drop_duplicates("cluster_code").set_index("cluster_code")["isic"]
+        made = own.merge(mine.drop(columns="isic").drop_duplicates("cluster_code"),
+                         on="cluster_code")
+        isic_of = conc.drop_duplicates("hs6").set_index("hs6")["isic"]
+        made["isic"] = made["product"].map(isic_of).fillna(made["cluster_code"].map(first))
+        made["weight"] = 1.0
+        made["via"] = "products"
+        links = pd.concat([links, made[links.columns]], ignore_index=True)
     links = links.merge(t, on="product")
     for col in (value, *[c for c in extra if c != "unrealised_pct"]):
         links[col] = links[col] * links["weight"]
@@ -866,6 +886,18 @@ def cluster_links(
     if top is not None:
         links = links[links["rank"] <= top].reset_index(drop=True)
     return links
+
+
+def _own_products(clusters: pd.DataFrame) -> pd.DataFrame:
+    """(cluster_code, product) for the clusters that name their products."""
+    if "products" not in clusters.columns:
+        return pd.DataFrame({"cluster_code": [], "product": []}, dtype=str)
+    listed = pd.DataFrame({
+        "cluster_code": clusters["code"].astype(str),
+        "product": clusters["products"].fillna("").astype(str).str.split(";"),
+    }).explode("product")
+    listed["product"] = listed["product"].str.strip()
+    return listed[listed["product"].fillna("") != ""].drop_duplicates().reset_index(drop=True)
 
 
 def add_country_names(table: pd.DataFrame, countries: pd.DataFrame,

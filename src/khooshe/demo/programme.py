@@ -223,6 +223,7 @@ def build_programme(rng: np.random.Generator, econ: Economy,
         clusters.append({
             "code": c.code, "name_fa": c.name_fa, "name_en": c.name_en,
             "province_code": c.province, "isic": c.isic,
+            "products": c.products if isinstance(c.products, str) and c.products else None,
             "regions": ";".join(counties) if counties else None, "stage": c.stage,
             "start_date": c.start_date,
             "agent": agents[ci] if stage_i >= STAGE_ORDER["diagnostic"] else None,

@@ -331,6 +331,7 @@ CLUSTERS = _register(
             _c("isic", "list",
                required=True, pattern=ISIC4),
             _c("regions", "list", pattern=REGION_CODE),
+            _c("products", "list", pattern=r"\d{6}"),
             _c("stage", "enum", required=True, choices=CLUSTER_STAGES),
             _c("start_date", "date"),
             _c("agent", "str"),

@@ -318,6 +318,43 @@ def workspace_markets(
 
 
 # --- One run of ``khooshe markets``: a trade file or a workspace, with names and totals -------
+def province_exports(ws: Workspace, province: str) -> pd.DataFrame:
+    """The province's exports by activity, from its establishments (seed R16: value and
+    weight), beside the country's.
+
+    Returns one row per ISIC class with exports anywhere: ``isic``, ``exports_usd`` and
+    ``exports_t`` of the province's establishments, ``national_usd`` of every establishment in
+    the workspace and ``share`` (the province's part of the country's exports of the class, 0
+    where the country has none). ``attrs`` carries the totals.
+    """
+    from khooshe.services.frames import establishments_with_regions
+
+    est = establishments_with_regions(ws)
+    est = est[est["exports_usd"].fillna(0) > 0]
+    mine = est[est["province"] == province]
+    by_isic = pd.DataFrame({
+        "exports_usd": mine.groupby("isic")["exports_usd"].sum(),
+        "exports_t": mine.groupby("isic")["exports_t"].sum(min_count=1),
+        "national_usd": est.groupby("isic")["exports_usd"].sum(),
+    }).fillna({"exports_usd": 0.0}).rename_axis("isic").reset_index()
+    by_isic["share"] = (by_isic["exports_usd"] / by_isic["national_usd"]).fillna(0.0)
+    out = by_isic.sort_values("exports_usd", ascending=False).reset_index(drop=True)
+    out.attrs.update(total_usd=float(mine["exports_usd"].sum()),
+                     total_t=float(mine["exports_t"].fillna(0).sum()),
+                     national_usd=float(est["exports_usd"].sum()),
+                     weighed_usd=float(mine.loc[mine["exports_t"].notna(), "exports_usd"].sum()))
+    return out
+
+
+def province_part(potential: pd.DataFrame, exports: pd.DataFrame) -> pd.Series:
+    """The province's part of each (market, product) row of ``potential``: its share of the
+    country's exports of the product's activity (the first of ``isic``'s ';'-list; 0 when the
+    province does not export it)."""
+    share = exports.set_index("isic")["share"]
+    first = potential["isic"].fillna("").astype(str).str.split(";").str[0]
+    return first.map(share).fillna(0.0)
+
+
 @dataclass
 class MarketsRun:
     """What :func:`markets_from_file` and :func:`markets_from_workspace` found.

@@ -7,7 +7,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from khooshe.reports.model import Figure, Section
-from khooshe.services.markets import workspace_markets
+from khooshe.services.markets import province_exports, province_part, workspace_markets
 from khooshe.services.plan._context import (
     PlanContext,
     figure,
@@ -29,6 +29,7 @@ POTENTIAL_HEADERS = {
     "rank": "rank", "product": "hs6", "product_name_fa": "product_fa",
     "product_name_en": "product_en", "isic": "isic", "potential_musd": "potential_musd",
     "actual_musd": "actual_musd", "unrealised_musd": "unrealised_musd",
+    "province_unrealised_musd": "province_unrealised_musd",
     "unrealised_pct": "unrealised_pct", "clusters_fa": "clusters_fa",
     "clusters_en": "clusters_en",
 }
@@ -37,9 +38,11 @@ SHOWN_PER_MARKET = 3
 
 
 def _in_million_usd(frame: pd.DataFrame) -> pd.DataFrame:
-    """Potential, actual and unrealised value in million USD (one unit per table)."""
-    return frame.assign(**{f"{c}_musd": frame[f"{c}_value"] / 1e6
-                           for c in ("potential", "actual", "unrealised")})
+    """Potential, actual and unrealised value in million USD (one unit per table), the
+    province's part too when the frame has it."""
+    kinds = [c for c in ("potential", "actual", "unrealised", "province_unrealised")
+             if f"{c}_value" in frame.columns]
+    return frame.assign(**{f"{c}_musd": frame[f"{c}_value"] / 1e6 for c in kinds})
 
 
 
@@ -85,6 +88,28 @@ def _over_time_figures(ctx: PlanContext, over: pd.DataFrame) -> list[Figure]:
     return figures
 
 
+def _province_lines(ctx: PlanContext, exports: pd.DataFrame,
+                    by_market: pd.DataFrame) -> list[Bilingual]:
+    """What the province itself exports (value and weight, seed R16) and its part of the
+    country's unrealised potential."""
+    totals = exports.attrs
+    if not totals.get("total_usd"):
+        return [words("markets.province_none")]
+    top = exports[exports["exports_usd"] > 0].head(3)
+    activities = joined([Bilingual(*(ctx.isic_label(pd.Series([code]), lang).iloc[0]
+                                     for lang in ("fa", "en"))) for code in top["isic"]])
+    return [
+        say("markets.province_exports", value=round(totals["total_usd"] / 1e6, 1),
+            weight=round(totals["total_t"] / 1e3, 1),
+            share=round(100 * totals["total_usd"] / totals["national_usd"], 1),
+            weighed=round(100 * totals["weighed_usd"] / totals["total_usd"]),
+            activities=activities),
+        say("markets.province_part",
+            part=round(float(by_market["province_unrealised_value"].sum()) / 1e6, 1),
+            total=round(float(by_market["unrealised_value"].sum()) / 1e6)),
+    ]
+
+
 def _todo(links: pd.DataFrame) -> Bilingual:
     """The products the province's clusters can push, where, and what is at stake."""
     pairs = links.drop_duplicates(["product", "market"])
@@ -102,11 +127,14 @@ def build(ctx: PlanContext) -> Section:
     cluster links and exports over time by value and weight."""
     result = workspace_markets(ctx.ws, province=ctx.province, exporter=ctx.options.exporter,
                                markets=list(ctx.options.markets))
-    pot, links = _in_million_usd(result.potential), result.links
+    exports = province_exports(ctx.ws, ctx.province)
+    pot = result.potential.assign(province_unrealised_value=lambda d: d["unrealised_value"]
+                                  * province_part(d, exports))
+    pot, links = _in_million_usd(pot), result.links
     by_market = _in_million_usd(
         pot.groupby(["market", "market_name_fa", "market_name_en"])
-        [["potential_value", "actual_value", "unrealised_value"]].sum()
-        .reset_index().sort_values("unrealised_value", ascending=False))
+        [["potential_value", "actual_value", "unrealised_value", "province_unrealised_value"]]
+        .sum().reset_index().sort_values("province_unrealised_value", ascending=False))
     top = _serving_clusters(pot, links)
     first = ctx.options.markets[0]
     lead = pot[(pot["market"] == first) & (pot["rank"] <= 5)].sort_values("rank")
@@ -122,6 +150,7 @@ def build(ctx: PlanContext) -> Section:
         market = Bilingual(lead["market_name_fa"].iloc[0], lead["market_name_en"].iloc[0])
         lines.append(say("markets.largest", m=market,
                          items=joined([Bilingual(a, b) for a, b in zip(fa, en, strict=True)])))
+    lines += _province_lines(ctx, exports, by_market)
     linked = links["cluster_code"].nunique() if len(links) else 0
     lines.append(say("markets.linked", k=int(linked)))
     if len(links):
@@ -133,13 +162,15 @@ def build(ctx: PlanContext) -> Section:
         table("market_totals", words("markets.table.totals"), by_market, {
             "market": "market", "market_name_fa": "country_fa", "market_name_en": "country_en",
             "potential_musd": "potential_musd", "actual_musd": "actual_musd",
-            "unrealised_musd": "unrealised_musd"}, rows=None,
+            "unrealised_musd": "unrealised_musd",
+            "province_unrealised_musd": "province_unrealised_musd"}, rows=None,
             shown=per_language("market_name_{lang}", "potential_musd", "actual_musd",
-                               "unrealised_musd")),
+                               "unrealised_musd", "province_unrealised_musd")),
         table("market_opportunities", words("markets.table.top"), top, POTENTIAL_HEADERS,
               rows=SHOWN_PER_MARKET * len(ctx.options.markets),
               shown=per_language("market_name_{lang}", "rank", "product_name_{lang}",
-                                 "unrealised_musd", "potential_musd", "clusters_{lang}")),
+                                 "unrealised_musd", "province_unrealised_musd",
+                                 "clusters_{lang}")),
     ]
     if len(links):
         links = links.assign(unrealised_musd=links["unrealised_value"] / 1e6)
