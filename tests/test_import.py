@@ -180,3 +180,35 @@ def test_failure_while_writing_rolls_back(loaded, tmp_path, monkeypatch):
         data.import_file(loaded, "establishments", _write(tmp_path, "many.csv", rows),
                          actor="test")
     assert calls["n"] == 1 and loaded.counts() == before
+
+
+def test_persian_template_reads_right_to_left_and_imports_as_written(workspace, tmp_path):
+    """A Persian template heads its columns with their Persian descriptions, says the allowed
+    values in words, reads right to left; filled in with Persian labels («فعال») it imports."""
+    from khooshe.domain.schema import entity
+
+    path = data.write_template("establishments", tmp_path / "t.xlsx", lang="fa")[0]
+    book = load_workbook(path)
+    ent = entity("establishments")
+    assert book.sheetnames == [ent.label("fa")[:31], "ستون‌ها"]
+    sheet, docs = book.worksheets
+    assert sheet.sheet_view.rightToLeft and docs.sheet_view.rightToLeft
+    header = [c.value for c in sheet[1]]
+    assert header == [c.description("fa") for c in ent.columns]
+    rows = list(docs.iter_rows(values_only=True))
+    assert rows[0][:3] == ("ستون", "شناسهٔ لاتین", "نوع")
+    allowed = {r[1]: r[5] for r in rows[1:]}
+    assert allowed["isic"] == "۴ رقم (رشتهٔ فعالیت در آیسیک ویرایش ۴)"
+    assert "فعال" in allowed["status"] and "نیمه‌تمام" in allowed["status"]
+    assert "operating" not in allowed["status"] and "\\d" not in "".join(map(str, allowed.values()))
+    # filled in as a Persian user would: Persian headers, a Persian status
+    (tmp_path / "r.csv").write_text("code,level,parent_code,name_fa\n06,province,,خوزستان\n",
+                                    encoding="utf-8")
+    data.import_file(workspace, "regions", tmp_path / "r.csv", actor="t")
+    by_name = {c.name: c.description("fa") for c in ent.columns}
+    filled = pd.DataFrame({by_name["id"]: ["E1"], by_name["isic"]: ["2410"],
+                           by_name["region_code"]: ["06"], by_name["status"]: ["فعال"]})
+    filled.to_csv(tmp_path / "e.csv", index=False)
+    data.import_file(workspace, "establishments", tmp_path / "e.csv", actor="t")
+    stored = read_kind(workspace, "establishments")
+    assert stored[["id", "isic", "status"]].values.tolist() == [["E1", "2410", "operating"]]

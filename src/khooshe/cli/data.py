@@ -14,6 +14,7 @@ from khooshe.cli._common import (
     command_classes,
     console,
     current_actor,
+    lang,
     open_workspace,
     say,
     text,
@@ -101,7 +102,7 @@ def register(app: typer.Typer, language: str) -> None:
         """Write an empty file with the headers of KIND and a description of each column."""
         from khooshe.services import data as service
 
-        paths = service.write_template(kind.value, file)
+        paths = service.write_template(kind.value, file, lang=lang())
         say("template.written", paths=", ".join(str(p) for p in paths))
 
 

@@ -87,6 +87,26 @@ class Column:
     def description_fa(self) -> str:
         return self.description("fa")
 
+    def allowed(self, lang: str) -> str:
+        """What a cell may hold, in words: the choices by their labels, a pattern as
+        «۴ رقم» / "4 digits", the range."""
+        from khooshe.domain.vocab import label, vocabulary_of
+
+        parts = []
+        if self.choices:
+            vocabulary = vocabulary_of(self.choices)
+            sep = t("common.list_separator", lang)
+            parts.append(sep.join(label(vocabulary, c, lang) if vocabulary else c
+                                  for c in self.choices))
+        elif self.pattern:
+            key = PATTERN_WORDS.get(self.pattern)
+            parts.append(t(f"schema.pattern.{key}", lang) if key else self.pattern)
+        if self.min is not None or self.max is not None:
+            low = "" if self.min is None else f"{self.min:g}"
+            high = "" if self.max is None else f"{self.max:g}"
+            parts.append(t("schema.pattern.range", lang, low=low, high=high))
+        return t("common.list_separator", lang).join(p for p in parts if p)
+
 
 @dataclass(frozen=True)
 class Entity:
@@ -120,6 +140,22 @@ class Entity:
                 return col
         raise KeyError(name)
 
+    def column_of_header(self, header: object) -> str | None:
+        """The column a file's header names: its identifier, or its description in Persian
+        or English as the templates write it (matched through the one normaliser, so
+        spelling variants of Persian letters and spaces do not matter); None if none."""
+        from khooshe.text.normalize import normalize
+
+        text = str(header)
+        if text in self.names:
+            return text
+        key = normalize(text)
+        for col in self.columns:
+            if key and key in (normalize(col.name), normalize(col.description_fa),
+                               normalize(col.description_en)):
+                return col.name
+        return None
+
     @property
     def names(self) -> list[str]:
         return [c.name for c in self.columns]
@@ -134,6 +170,10 @@ ISIC4 = r"\d{4}"
 HS6 = r"\d{6}"
 ISO3 = r"[A-Z]{3}"
 ID = r"[A-Za-z0-9_.\-]{1,64}"
+#: Patterns said in words (``schema.pattern.<key>`` in the catalogue) in templates.
+PATTERN_WORDS = {REGION_CODE: "region_code", ISIC4: "isic4", HS6: "hs6", ISO3: "iso3",
+                 ID: "id", r"\d{2}": "two_digits", r"\d{4}(-Q[1-4])?": "period",
+                 r"[a-z][a-z0-9_]{1,40}": "key"}
 
 
 def _c(name: str, type_: ColumnType, **kw) -> Column:

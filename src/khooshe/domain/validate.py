@@ -350,6 +350,17 @@ def validate(
     issues: list[Issue] = []
     df = df.reset_index(drop=True)
     names = set(entity.names)
+    # headers may be the columns' descriptions, as the Persian templates write them
+    renamed = {c: entity.column_of_header(c) for c in df.columns if c not in names}
+    renamed = {c: name for c, name in renamed.items() if name is not None}
+    if renamed:
+        given = [renamed.get(c, c) for c in df.columns]
+        twice = sorted({n for n in given if given.count(n) > 1})
+        for c in twice:
+            issues.append(Issue.of(None, c, None, _m("column_twice")))
+        if issues:
+            raise ValidationError(entity.kind, issues, source)
+        df = df.rename(columns=renamed)
 
     unknown = [c for c in df.columns if c not in names]
     for c in unknown:

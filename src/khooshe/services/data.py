@@ -21,6 +21,7 @@ from khooshe.io.tables import atomic_path, read_table, table_format, write_table
 from khooshe.store import repository
 from khooshe.store.repository import UpsertReport
 from khooshe.store.workspace import Workspace
+from khooshe.text.messages import t
 
 
 def blanked_columns(kind: str, df: pd.DataFrame) -> list[str]:
@@ -106,48 +107,58 @@ def export_boundaries(ws: Workspace, path: Path) -> int:
     return len(features)
 
 
-def _range_text(low: float | None, high: float | None) -> str:
-    if low is None and high is None:
-        return ""
-    return f"{'' if low is None else f'{low:g}'}…{'' if high is None else f'{high:g}'}"
-
-
-def column_descriptions(kind: str) -> pd.DataFrame:
-    """One row per column of ``kind``: name, type, required, allowed values, description."""
+def column_descriptions(kind: str, lang: str = "en") -> pd.DataFrame:
+    """One row per column of ``kind``: the column as the template heads it (its identifier,
+    or in Persian its description), type, whether required or part of the key, the allowed
+    values in words, what it must refer to, and the descriptions; headers and words in
+    ``lang``."""
     ent = entity(kind)
-    return pd.DataFrame(
-        [
-            {
-                "column": c.name,
-                "type": c.type,
-                "required": "yes" if c.required else "no",
-                "key": "yes" if c.name in ent.key else "no",
-                "allowed": ", ".join(c.choices) if c.choices else (c.pattern or ""),
-                "range": _range_text(c.min, c.max),
-                "references": c.references or "",
-                "description_en": c.description_en,
-                "description_fa": c.description_fa,
-            }
-            for c in ent.columns
-        ]
-    )
+
+    def word(key: str) -> str:
+        return t(f"schema.template.{key}", lang)
+
+    rows = []
+    for c in ent.columns:
+        row = {word("column"): c.description("fa") if lang == "fa" else c.name}
+        if lang == "fa":
+            row[word("identifier")] = c.name
+        row.update({
+            word("type"): c.type,
+            word("required"): word("yes" if c.required else "no"),
+            word("key"): word("yes" if c.name in ent.key else "no"),
+            word("allowed"): c.allowed(lang),
+            word("references"): c.references or "",
+        })
+        if lang != "fa":
+            row.update(description_en=c.description_en, description_fa=c.description_fa)
+        rows.append(row)
+    return pd.DataFrame(rows)
 
 
-def write_template(kind: str, path: str | Path) -> list[Path]:
+def write_template(kind: str, path: str | Path, lang: str = "en") -> list[Path]:
     """Write an empty file with ``kind``'s headers and a description of every column.
 
-    XLSX gets the descriptions on a second sheet ``columns``; CSV and Parquet get a sibling
-    ``<name>.columns.csv``. Returns the files written.
+    In Persian the headers are the columns' Persian descriptions (imports accept them as
+    well as the identifiers) and the sheets read right to left. XLSX gets the descriptions
+    on a second sheet; CSV and Parquet get a sibling ``<name>.columns.csv``. Returns the
+    files written.
     """
     path = Path(path)
     fmt = table_format(path)
     ent = entity(kind)
-    empty = pd.DataFrame({c: pd.Series(dtype=object) for c in ent.names})
-    docs = column_descriptions(kind)
+    headers = [c.description(lang) if lang == "fa" else c.name for c in ent.columns]
+    empty = pd.DataFrame({h: pd.Series(dtype=object) for h in headers})
+    docs = column_descriptions(kind, lang)
     if fmt == "xlsx":
         with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-            empty.to_excel(xw, sheet_name=kind[:31], index=False)
-            docs.to_excel(xw, sheet_name="columns", index=False)
+            sheet = (ent.label(lang) if lang == "fa" else kind)[:31]
+            empty.to_excel(xw, sheet_name=sheet, index=False)
+            docs.to_excel(xw, sheet_name=t("schema.template.sheet", lang), index=False)
+            for ws in xw.book.worksheets:
+                ws.sheet_view.rightToLeft = lang == "fa"
+                for cell in ws[1]:
+                    ws.column_dimensions[cell.column_letter].width = min(
+                        max(12, len(str(cell.value or "")) + 4), 60)
         return [path]
     write_table(empty, path)
     doc_path = path.with_name(f"{path.stem}.columns.csv")
