@@ -124,7 +124,9 @@ def choropleth(
         half = max(abs(lo - midpoint), abs(hi - midpoint)) or 1.0
         lo, hi = midpoint - half, midpoint + half
     norm = (z - lo) / (hi - lo) if hi > lo else z * 0.0
-    colours = sample_colorscale(colorscale, list(norm)) if len(z) else []
+    # a little lighter than the scale, so the counties' names stay legible on dark colours
+    colours = [c.replace("rgb(", "rgba(").replace(")", ", 0.8)")
+               for c in sample_colorscale(colorscale, list(norm))] if len(z) else []
     fig = go.Figure()
     cx, cy = [], []
     for feature, colour in zip(shapes.geojson["features"], colours, strict=True):
