@@ -98,6 +98,7 @@ from khooshe.analysis.complexity_core import (
     Presence,
     _prepare,
     _warn,
+    check_options,
     complexity_matrix,
     complexity_outlook,
     density,
@@ -357,7 +358,7 @@ def complexity(
         Duplicated keys summed, missing values treated as 0, dropped zero-total locations and
         products, zero diversity/ubiquity after the threshold.
     """
-    _check_options(presence, continuous, asymmetric, population)
+    check_options(presence, continuous, asymmetric, population)
     inp = _LongInput(data, time=time, location=location, product=product, value=value)
     results = [res for _, res in _period_results(
         inp, presence=presence, rca_threshold=rca_threshold, rpop_threshold=rpop_threshold,
@@ -399,7 +400,7 @@ def complexity_by_period(
         codes as categories) rather than repeated labels: the same values, built without
         touching a Python object per row — what a writer wants.
     """
-    _check_options(presence, continuous, asymmetric, population)
+    check_options(presence, continuous, asymmetric, population)
     inp = _LongInput(data, time=time, location=location, product=product, value=value)
     for ti, res in _period_results(
             inp, presence=presence, rca_threshold=rca_threshold,
@@ -537,7 +538,7 @@ def proximity_table(
     The table has P(P-1) rows per period (25 million for P = 5,000): use
     ``min_proximity`` for large P.
     """
-    _check_options(presence, continuous, asymmetric, population)
+    check_options(presence, continuous, asymmetric, population)
     inp = _LongInput(data, time=time, location=location, product=product, value=value)
     p1, p2 = f"{product}_1", f"{product}_2"
     frames = []
@@ -571,19 +572,3 @@ def proximity_table(
         frames.append(frame)
     return frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True, copy=False)
 
-
-def _check_options(
-    presence: str, continuous: bool, asymmetric: bool, population: object
-) -> None:
-    """Option errors that do not depend on the data, raised before any work."""
-    if presence not in PRESENCE_TESTS:
-        raise ValueError(f"presence must be one of {', '.join(PRESENCE_TESTS)}, not {presence!r}")
-    if presence in ("rpop", "both") and population is None:
-        raise ValueError(f"presence={presence!r} needs population")
-    if continuous and asymmetric:
-        raise ValueError("continuous proximity is symmetric; do not combine it with asymmetric")
-    if continuous and presence in ("both", "manual"):
-        raise ValueError(
-            f"continuous proximity needs one level matrix (RCA or RPOP); it cannot be used "
-            f"with presence={presence!r}"
-        )

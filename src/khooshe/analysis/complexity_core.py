@@ -45,6 +45,22 @@ def _warn(message: str) -> None:
     warnings.warn(message, ComplexityWarning, stacklevel=3)
 
 
+def check_options(presence: str, continuous: bool, asymmetric: bool,
+                  population: object) -> None:
+    """Option errors that do not depend on the data (the one place they are decided)."""
+    if presence not in PRESENCE_TESTS:
+        raise ValueError(f"presence must be one of {', '.join(PRESENCE_TESTS)}, not {presence!r}")
+    if presence in ("rpop", "both") and population is None:
+        raise ValueError(f"presence={presence!r} needs population")
+    if continuous and asymmetric:
+        raise ValueError("continuous proximity is symmetric; do not combine it with asymmetric")
+    if continuous and presence in ("both", "manual"):
+        raise ValueError(
+            f"continuous proximity needs one level matrix (RCA or RPOP); it cannot be used "
+            f"with presence={presence!r}"
+        )
+
+
 def _as_matrix(values: ArrayLike, name: str = "values") -> FloatArray:
     """A 2-D float64 array from an array, a DataFrame or a scipy.sparse matrix."""
     sparse = sys.modules.get("scipy.sparse")  # a sparse matrix implies SciPy is loaded
@@ -757,8 +773,7 @@ def _prepare(
 ) -> _Prepared:
     """Validate and clean one period's matrix and compute RCA/RPOP and M (Stata's order)."""
     prefix = f"{where}: " if where else ""
-    if presence not in PRESENCE_TESTS:
-        raise ValueError(f"presence must be one of {', '.join(PRESENCE_TESTS)}, not {presence!r}")
+    check_options(presence, continuous, asymmetric, population)
     if isinstance(values, pd.DataFrame):
         locations = values.index.to_numpy() if locations is None else locations
         products = values.columns.to_numpy() if products is None else products
@@ -769,13 +784,6 @@ def _prepare(
     if locs.shape[0] != n_loc or prods.shape[0] != n_prod:
         raise ValueError(f"{prefix}labels do not match the {n_loc} × {n_prod} matrix")
     x = check_values(x, negative=negative, where=where)
-    if continuous and asymmetric:
-        raise ValueError("continuous proximity is symmetric; do not combine it with asymmetric")
-    if continuous and presence in ("both", "manual"):
-        raise ValueError(
-            f"continuous proximity needs one level matrix (RCA or RPOP); it cannot be used "
-            f"with presence={presence!r}"
-        )
     use_pop = presence in ("rpop", "both")
     pop: FloatArray | None = None
     dropped_l: list[NDArray] = []
