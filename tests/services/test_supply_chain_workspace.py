@@ -43,6 +43,10 @@ def test_the_steel_plants_isfahan_inputs_get_local_suppliers_and_jobs(khuzestan)
     assert (sup["isic"].to_numpy() == mine["input_isic"].to_numpy()).all()
     assert result.localised_rials <= result.outside_rials
     assert 0 < result.jobs
+    # each link says where the input is bought today: Isfahan for the Isfahan-bought ones
+    from_isfahan = mine[mine["input_isic"].isin(set(isfahan["input_isic"]))]
+    assert from_isfahan["bought_in_fa"].str.contains("اصفهان").all()
+    assert from_isfahan["bought_in_en"].str.contains("Isfahan").all()
 
 
 def test_missing_links_are_inputs_nobody_in_the_province_makes(khuzestan):

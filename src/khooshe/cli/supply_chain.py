@@ -82,6 +82,14 @@ def _report(result, output: Path, paths: dict[str, Path]) -> None:
         local=result.localised_rials / 1e10, n=len(result.links), jobs=round(result.jobs),
         missing=len(result.missing), optimal=text("words.yes" if result.optimal
                                                   else "words.no"))
+    for row in result.links.head(10).itertuples(index=False):
+        name = row.input_fa if lang() == "fa" else row.input_en
+        where = row.bought_in_fa if lang() == "fa" else row.bought_in_en
+        say("supply_chain.link_row", buyer=str(row.buyer_name), isic=row.input_isic,
+            input=name or "", supplier=str(row.supplier_name), value=row.value_rials / 1e10,
+            jobs=round(float(row.jobs)), where=where or text("supply_chain.elsewhere"))
+    if len(result.links) > 10:
+        say("supply_chain.more_links", n=len(result.links) - 10)
     for row in result.missing.head(5).itertuples(index=False):
         name = row.input_fa if lang() == "fa" else row.input_en
         say("supply_chain.missing_row", isic=row.input_isic, name=name or "",

@@ -34,15 +34,15 @@ from khooshe.io.tables import read_table
 from khooshe.services.frames import establishments_with_regions
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
-from khooshe.text.messages import Message
+from khooshe.text.messages import Message, t
 
 #: Share of a local supplier's annual output it can sell to new buyers.
 CAPACITY_SHARE = 0.3
 #: Sizes that count as small and medium firms (seed R10: large industries buy from them).
 SME_SIZES = ("micro", "small", "medium")
-LINK_COLUMNS = ("buyer_id", "buyer_name", "input_isic", "input_fa", "input_en", "supplier_id",
-                "supplier_name", "supplier_county", "supplier_sme", "value_rials",
-                "distance_km", "jobs")
+LINK_COLUMNS = ("buyer_id", "buyer_name", "input_isic", "input_fa", "input_en", "bought_in_fa",
+                "bought_in_en", "supplier_id", "supplier_name", "supplier_county",
+                "supplier_sme", "value_rials", "distance_km", "jobs")
 MISSING_COLUMNS = ("input_isic", "input_fa", "input_en", "value_rials", "buyers",
                    "local_suppliers")
 
@@ -112,7 +112,8 @@ def _regionalised(ws: Workspace, province: str, table: sc.IOTable, sectors: pd.D
                   delta: float, method: str):
     """The table regionalised to ``province`` on the register's employment, and what that
     needed: the hierarchy, the operating establishments (all, the province's), ISIC → sector."""
-    regions = read_kind(ws, "regions", columns=["code", "level", "parent_code"])
+    regions = read_kind(ws, "regions", columns=["code", "level", "parent_code", "name_fa",
+                                             "name_en"])
     h = RegionHierarchy(regions)
     h.check(province, "province")
     sector_of = _sector_of_isic(sectors)
@@ -247,6 +248,22 @@ def _demands(ws, h, province, est, mine, buyer, region, table, sector_of, notes)
         notes.append(Message("supply_chain.note_estimated", {"buyer": buyer}))
     outside = purchases[purchases["outside"]]
     demands = outside.groupby(["buyer_id", "input_isic"], as_index=False)["value_rials"].sum()
+    # where each input is bought today: the provinces of its outside suppliers (estimated
+    # inputs have none), by name
+    if "supplier_region" in outside.columns:
+        origin = outside.assign(province=h.ancestor_of(
+            outside["supplier_region"].fillna("").astype(str), "province"))
+        named = h.regions.set_index("code")
+        sep = {lang: t("common.list_separator", lang) for lang in ("fa", "en")}
+        for lang in ("fa", "en"):
+            where = origin.dropna(subset=["province"]).groupby(["buyer_id", "input_isic"])[
+                "province"].agg(lambda s, lang=lang: sep[lang].join(sorted(
+                    {str(named.at[p, f"name_{lang}"]) for p in s})))
+            demands[f"bought_in_{lang}"] = pd.MultiIndex.from_frame(
+                demands[["buyer_id", "input_isic"]]).map(where.to_dict()).fillna("")
+    for lang in ("fa", "en"):
+        if f"bought_in_{lang}" not in demands.columns:
+            demands[f"bought_in_{lang}"] = ""
     demands = demands.assign(
         demand_id=demands["buyer_id"] + ":" + demands["input_isic"], isic=demands["input_isic"],
         value=demands["value_rials"].astype(float),
@@ -313,6 +330,8 @@ def _links(match, demands, suppliers, mine, sector_of, sectors, emp_mult, names)
         "distance_km": links["distance_km"],
     })
     out["buyer_name"] = out["buyer_id"].map(info["name"])
+    for lang in ("fa", "en"):
+        out[f"bought_in_{lang}"] = links["demand_id"].map(d[f"bought_in_{lang}"]).fillna("")
     out["supplier_name"] = out["supplier_id"].map(info["name"])
     out["supplier_county"] = out["supplier_id"].map(info["county"])
     out["supplier_sme"] = out["supplier_id"].map(suppliers.set_index("supplier_id")["sme"])

@@ -77,13 +77,14 @@ def build(ctx: PlanContext) -> Section:
     tables = [
         table("supply_links", words("supply_chain.table.links"), shown, {
             "buyer_name": "buyer", "input_isic": "isic", "input_fa": "input_fa",
-            "input_en": "input_en", "supplier_name": "supplier",
+            "input_en": "input_en", "bought_in_fa": "bought_in_fa",
+            "bought_in_en": "bought_in_en", "supplier_name": "supplier",
             "supplier_county": "county_code", "supplier_county_fa": "county_fa",
             "supplier_county_en": "county_en", "supplier_sme": "sme",
             "value_bn_toman": "value_bn_toman", "distance_km": "distance_km", "jobs": "jobs"},
-            shown=per_language("buyer_name", "input_{lang}", "supplier_name",
-                               "supplier_county_{lang}", "supplier_sme", "value_bn_toman",
-                               "distance_km", "jobs")),
+            shown=per_language("buyer_name", "input_{lang}", "bought_in_{lang}",
+                               "supplier_name", "supplier_county_{lang}", "supplier_sme",
+                               "value_bn_toman", "jobs")),
         table("missing_links", words("supply_chain.table.missing"),
               missing.assign(value_bn_toman=missing["value_rials"] / 1e10), {
                   "input_isic": "isic", "input_fa": "input_fa", "input_en": "input_en",
