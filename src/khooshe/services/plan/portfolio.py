@@ -114,6 +114,7 @@ def build(ctx: PlanContext) -> Section:
             "progress_pct": "progress_pct", "cost_bn_toman": "completion_cost_bn_toman",
             "expected_jobs": "jobs", "cost_per_job_m_toman": "cost_per_job_m_toman",
             "selected_target": "in_target_set"},
+            rows=15,  # the cheapest per job first; by county above, all in the workbook
             shown=per_language("id", "county_{lang}", "activity_{lang}", "progress_pct",
                                "cost_bn_toman", "expected_jobs", "cost_per_job_m_toman")),
         table("portfolio_frontier", words("portfolio.frontier"), front, {
