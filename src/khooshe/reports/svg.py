@@ -346,8 +346,11 @@ def _xy(fig, lang: str) -> str:
                 width = getattr(t.line, "width", None) or 1.5
                 stroke = line_colour if "lines" in mode or filled else "none"
                 shape = "polygon" if filled else "polyline"
+                dash = getattr(t.line, "dash", None)
+                pattern = {"dot": "2,3", "dash": "6,4", "dashdot": "6,3,2,3"}.get(dash or "")
+                dashed = f' stroke-dasharray="{pattern}"' if pattern and not filled else ""
                 body.append(f'<{shape} points="{pts}" fill="{fill}" stroke="{stroke}" '
-                            f'stroke-width="{width}"/>')
+                            f'stroke-width="{width}"{dashed}/>')
         if "markers" in mode:
             marker = t.marker
             colours = _array(marker.color)

@@ -70,12 +70,17 @@ def _lines(ctx: PlanContext, plan: PortfolioPlan) -> list[Bilingual]:
 
 def _frontier_figure(ctx: PlanContext, plan: PortfolioPlan, front: pd.DataFrame) -> go.Figure:
     fig = go.Figure()
-    fig.add_trace(go.Scatter(x=front["budget_bn_toman"], y=front["jobs"], mode="lines+markers",
-                             name=ctx.pick(words("portfolio.optimum_line"))))
-    for rule, label in GREEDY_LINES:
+    # the simple rules first and thin, the optimum last and thick: where a rule reaches the
+    # optimum its line runs under the optimum's, and both stay visible
+    for (rule, label), colour in zip(GREEDY_LINES, ("#d9822b", "#3c6fb4"), strict=True):
         if rule in front:
             fig.add_trace(go.Scatter(x=front["budget_bn_toman"], y=front[rule], mode="lines",
-                                     name=ctx.pick(words(label)), line={"dash": "dot"}))
+                                     name=ctx.pick(words(label)),
+                                     line={"dash": "dot", "width": 2, "color": colour}))
+    fig.add_trace(go.Scatter(x=front["budget_bn_toman"], y=front["jobs"], mode="lines+markers",
+                             name=ctx.pick(words("portfolio.optimum_line")),
+                             line={"width": 4, "color": "#2a7f62"},
+                             marker={"size": 7, "color": "#2a7f62"}))
     fig.update_layout(title={"text": ctx.pick(words("portfolio.frontier"))}, height=400,
                       xaxis={"title": {"text": ctx.pick(words("axis.budget_bn_toman"))}},
                       yaxis={"title": {"text": ctx.pick(words("axis.jobs"))}},
