@@ -566,12 +566,8 @@ def test_job_target_without_caps_by_dynamic_programme_equals_highs(seed, share, 
     assert dp.jobs >= target and set(include) <= set(dp.units.loc[dp.selected, "id"])
     assert not set(exclude) & set(dp.units.loc[dp.selected, "id"])
     assert dp.cost == int(units["remaining_cost_rials"].to_numpy()[dp.selected].sum())
-    try:
-        pf.DP_CELLS, cells = 0, pf.DP_CELLS
-        highs = pf.cheapest_for_jobs(units, target, include=include, exclude=exclude,
-                                     validated=True)
-    finally:
-        pf.DP_CELLS = cells
+    highs = pf.cheapest_for_jobs(units, target, include=include, exclude=exclude,
+                                 validated=True, method="highs")
     assert highs.optimal and "dynamic" not in highs.status
     assert dp.cost == highs.cost
 
@@ -591,10 +587,7 @@ def test_highs_is_not_misled_by_costs_in_rials():
         "id": [f"U{i}" for i in range(60)], "province": "06", "isic": "1010",
         "progress_pct": 50.0, "remaining_cost_rials": [c * 10**9 for c in costs],
         "expected_jobs": jobs}))
-    try:
-        pf.DP_CELLS, cells = 0, pf.DP_CELLS  # HiGHS, not the dynamic programme
-        res = pf.cheapest_for_jobs(units, 145, include=["U0"], exclude=["U59"], validated=True)
-    finally:
-        pf.DP_CELLS = cells
+    res = pf.cheapest_for_jobs(units, 145, include=["U0"], exclude=["U59"], validated=True,
+                               method="highs")  # HiGHS, not the dynamic programme
     assert res.optimal and res.cost == 389 * 10**9
     assert set(res.units.loc[res.selected, "id"]) == {"U0", "U19", "U20", "U55"}
