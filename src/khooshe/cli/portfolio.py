@@ -24,6 +24,14 @@ if TYPE_CHECKING:
     from khooshe.services.portfolio import PortfolioRun
 
 
+
+def _limit(label: str) -> str:
+    """A limit of the analysis («budget», «cap province 06») in the chosen language."""
+    for prefix, key in (("cap province ", "cap_province"), ("cap sector ", "cap_sector")):
+        if label.startswith(prefix):
+            return text(f"portfolio.limit.{key}", code=label[len(prefix):])
+    return text("portfolio.limit.budget") if label == "budget" else label
+
 def register(app: typer.Typer, language: str) -> None:
     """Add ``portfolio`` to ``app``, its help in ``language``."""
     h = Texts(language, "portfolio")
@@ -139,7 +147,7 @@ def print_run(run: PortfolioRun, output: Path, summary_json: Path | None) -> Non
                     cost=_money(m.remaining_cost_rials), extra=_money(m.extra_budget))
         if m.blocked_by:
             edge = text("portfolio.blocked", edge=edge,
-                        units=text("words.comma").join(m.blocked_by))
+                        units=text("words.comma").join(_limit(b) for b in m.blocked_by))
         echo(edge)
     if target is not None:
         reached = text("portfolio.target", target=target.target,
