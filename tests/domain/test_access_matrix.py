@@ -28,7 +28,8 @@ PRINCIPALS = {
     "viewer": Principal("viewer", "viewer", province=OWN_PROVINCE),
 }
 REFERENCE = {"countries", "products", "trade_flows", "io_sectors", "io_flows", "funds"}
-CLUSTER = {"clusters", "cluster_members", "cluster_activities", "cluster_indicators"}
+CLUSTER = {"clusters", "cluster_members", "cluster_activities", "cluster_indicators",
+           "cluster_stages", "cluster_documents"}
 PLACE = set(LOAD_ORDER) - REFERENCE - CLUSTER
 
 
@@ -68,6 +69,8 @@ def expected(role: str, action: str, kind: str, where: str) -> bool:
             return False
         if kind == "clusters":
             return action in ("read", "update")
+        if kind == "cluster_stages":  # stages move by the province's approval
+            return action == "read"
         return action in ("read", "create", "update", "delete")
     return False
 

@@ -56,11 +56,13 @@ def test_crud_with_validation_and_versions(api):
     bad = call("POST", "/api/v1/clusters", json={**body, "code": "CL06-71", "isic": "10"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "isic"]
     assert call("POST", "/api/v1/clusters", json={**body, "extra": 1}).status_code == 422
-    changed = call("PATCH", "/api/v1/clusters/CL06-70", json={"stage": "feasibility",
+    changed = call("PATCH", "/api/v1/clusters/CL06-70", json={"name_en": "API cluster",
                                                               "version": 1})
     assert changed.status_code == 200 and changed.json()["version"] == 2
-    stale = call("PATCH", "/api/v1/clusters/CL06-70", json={"stage": "tender", "version": 1})
-    assert stale.status_code == 409 and stale.json()["current"]["stage"] == "feasibility"
+    stale = call("PATCH", "/api/v1/clusters/CL06-70", json={"name_en": "Old", "version": 1})
+    assert stale.status_code == 409 and stale.json()["current"]["name_en"] == "API cluster"
+    moved = call("PATCH", "/api/v1/clusters/CL06-70", json={"stage": "feasibility"})
+    assert moved.status_code in (400, 422) and "approval only" in moved.text
     assert call("GET", "/api/v1/clusters/CL01-01").status_code == 403
     assert call("GET", "/api/v1/clusters/NOPE").status_code == 404
     other = {**body, "code": "CL01-70", "province_code": "01"}

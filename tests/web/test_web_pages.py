@@ -106,7 +106,7 @@ def test_create_edit_and_history_of_a_cluster(site):
         "/clusters/CL06-90/edit").text).group(1)
     r = client.post("/clusters/CL06-90/edit", data={
         "csrf_token": token, "version": version, "name_fa": "خوشهٔ آزمایشی",
-        "province_code": "06", "isic": "1030", "stage": "feasibility"},
+        "province_code": "06", "isic": "1030", "stage": "identified"},
         follow_redirects=False)
     assert r.status_code == 303, r.text
     history = client.get("/clusters/CL06-90/history")

@@ -34,6 +34,7 @@ from khooshe.cli import (
     markets,
     plan,
     portfolio,
+    programme,
     specialization,
     supply_chain,
     villages,
@@ -47,7 +48,7 @@ from khooshe.text.messages import default_lang, t
 
 #: The command modules, in the order their commands are listed in ``khooshe --help``.
 COMMAND_MODULES = (workspace, data, demo, complexity, specialization, villages, portfolio,
-                   markets, supply_chain, plan, web)
+                   markets, supply_chain, plan, programme, web)
 
 
 @cache

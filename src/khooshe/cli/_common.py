@@ -296,7 +296,7 @@ def handle_error(exc: BaseException, errors: Path | None = None) -> int:
         report_invalid(exc, errors)
         return exc.exit_code
     if isinstance(exc, KhoosheError):
-        print_error(str(exc))
+        print_error(exc.text(lang()))
         return exc.exit_code
     if isinstance(exc, FileNotFoundError | IsADirectoryError | NotADirectoryError):
         print_error(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))

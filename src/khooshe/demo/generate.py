@@ -28,14 +28,14 @@ import pandas as pd
 from khooshe.demo.config import get_scale
 from khooshe.demo.economy import build_economy
 from khooshe.demo.geography import build_geography
-from khooshe.demo.programme import build_programme
+from khooshe.demo.programme import build_programme, build_stage_history
 from khooshe.demo.supply import build_purchases, name_buyers
 from khooshe.demo.trade import build_trade
 from khooshe.domain.schema import LOAD_ORDER, entity
 
 #: Random stream of each component (its index seeds the stream; never reorder).
 STREAMS = ("geography", "parks", "centres", "establishments", "resources", "io", "trade",
-           "programme", "supply")  # append new streams: the others keep their seeds
+           "programme", "supply", "history")  # append new streams: the others keep their seeds
 
 
 def _streams(seed: int) -> dict[str, np.random.Generator]:
@@ -118,6 +118,7 @@ def generate(seed: int = 0,
         "io_flows": econ.io_flows,
         "purchases": build_purchases(rngs["supply"], econ.establishments, buyers),
         **programme,
+        **build_stage_history(rngs["history"], programme["clusters"]),
     }
     frames = {}
     for kind in LOAD_ORDER:

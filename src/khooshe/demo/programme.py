@@ -40,12 +40,12 @@ from khooshe.demo.economy import Economy, integer_split
 from khooshe.demo.geography import Geography
 from khooshe.demo.names import person_names
 from khooshe.domain.geo import haversine_km
+from khooshe.domain.programme import STAGE_EVIDENCE
+from khooshe.domain.vocab import CLUSTER_STAGES, label
 
 TOMAN = 10  # rials
 BN_TOMAN = 10**9 * TOMAN
-STAGE_ORDER = {s: i for i, s in enumerate((
-    "identified", "feasibility", "tender", "diagnostic", "trust_building", "action_plan",
-    "joint_actions", "self_managed"))}
+STAGE_ORDER = {s: i for i, s in enumerate(CLUSTER_STAGES)}
 #: Range of member firms by stage.
 FIRMS_BY_STAGE = {
     "identified": (0, 0), "feasibility": (0, 0), "tender": (0, 0), "diagnostic": (8, 15),
@@ -344,3 +344,48 @@ def _funds(rng, geo: Geography, clusters: pd.DataFrame) -> tuple[pd.DataFrame, p
             rows.append({"programme": programme, "year": year, "region_code": p,
                          "amount_rials": int(a)})
     return pd.DataFrame(funds), pd.DataFrame(rows)
+
+
+#: Share of the evidence a reached stage expects that the demo registers (the rest is the gap
+#: the timeline warns about).
+EVIDENCE_KEPT = 0.85
+
+
+def build_stage_history(rng: np.random.Generator,
+                        clusters: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Each cluster's approved stages up to the current one (dated from its start to the demo's
+    date, approved by the province's steering committee on a numbered decision) and the
+    documents that evidence them, some missing."""
+    stages, documents = [], []
+    for c in clusters.itertuples():
+        reached = CLUSTER_STAGES[:STAGE_ORDER[c.stage] + 1]
+        start = dt.date.fromisoformat(str(c.start_date))
+        span = max((AS_OF - start).days, len(reached))
+        # approvals spread over the cluster's life, the first on its start date
+        offsets = np.sort(rng.choice(np.arange(1, span), size=len(reached) - 1,
+                                     replace=False)) if len(reached) > 1 else np.array([])
+        days = [start] + [start + dt.timedelta(days=int(d)) for d in offsets]
+        n_doc = 0
+        for stage, day in zip(reached, days, strict=True):
+            jday = jdatetime.date.fromgregorian(date=day)
+            # decisions are numbered through the Jalali year, so later ones get higher numbers
+            number = (jday - jdatetime.date(jday.year, 1, 1)).days + int(rng.integers(1, 9))
+            year = jday.year
+            decision = None if stage == "identified" else f"{year}/{number}"
+            stages.append({
+                "cluster_code": c.code, "stage": stage, "approved_on": day.isoformat(),
+                "approved_by": "دبیرخانهٔ کارگروه توسعهٔ خوشه‌های استان",
+                "decision": decision, "note": None,
+            })
+            for kind in STAGE_EVIDENCE[stage]:
+                if rng.random() > EVIDENCE_KEPT:
+                    continue
+                n_doc += 1
+                documents.append({
+                    "cluster_code": c.code, "document_id": f"D{n_doc:02d}", "kind": kind,
+                    "title": f"{label('document_kind', kind, 'fa')} — {c.name_fa}",
+                    "dated": (day - dt.timedelta(days=int(rng.integers(3, 40)))).isoformat(),
+                    "reference": f"{year}/{int(rng.integers(100, 9000))}",
+                })
+    return {"cluster_stages": pd.DataFrame(stages),
+            "cluster_documents": pd.DataFrame(documents)}

@@ -14,7 +14,8 @@ province_manager   read, create, update, delete and approve the province's recor
 county_governor    read the county's records and the clusters that span it; create and update
                    its villages, parks, establishments and resources
 cluster_agent      read and keep the registry of its clusters (members, activities,
-                   indicators; the cluster record itself except approvals); read the places of
+                   indicators, documents; the cluster record itself except its stage, which
+                   moves by approval only); read the places of
                    their provinces
 viewer             read: everything (a national viewer) or one province's records
 =================  ==========================================================================
@@ -36,11 +37,13 @@ REFERENCE_KINDS = ("countries", "products", "trade_flows", "io_sectors", "io_flo
 PLACE_KINDS = ("regions", "parks", "establishments", "resources", "fund_allocations",
                "purchases")
 #: The cluster registry.
-CLUSTER_KINDS = ("clusters", "cluster_members", "cluster_activities", "cluster_indicators")
+CLUSTER_KINDS = ("clusters", "cluster_members", "cluster_activities", "cluster_indicators",
+                 "cluster_stages", "cluster_documents")
 #: What a county governor keeps in its county.
 GOVERNOR_WRITES = ("regions", "parks", "establishments", "resources")
 #: What a cluster agent keeps for its clusters.
-AGENT_WRITES = ("cluster_members", "cluster_activities", "cluster_indicators")
+AGENT_WRITES = ("cluster_members", "cluster_activities", "cluster_indicators",
+                "cluster_documents")
 #: Kinds only national administrators write even though they have a place.
 NATIONAL_WRITES = ("fund_allocations",)
 

@@ -12,14 +12,29 @@ library's convention (``except ValueError``) keeps working.
 
 from __future__ import annotations
 
+from khooshe.text.messages import Message
+
 
 class KhoosheError(Exception):
-    """Base of every error khooshe raises on purpose."""
+    """Base of every error khooshe raises on purpose.
+
+    The message is a text (English) or a catalogue :class:`~khooshe.text.messages.Message`,
+    which :meth:`text` renders in the reader's language (``str()`` gives English).
+    """
 
     #: Exit code of the CLI (2: the input was wrong; 1: it could not be done).
     exit_code: int = 1
     #: HTTP status of the web app and the API.
     http_status: int = 400
+
+    def __str__(self) -> str:
+        first = self.args[0] if self.args else ""
+        return first.render("en") if isinstance(first, Message) else super().__str__()
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (English for a plain-text message)."""
+        first = self.args[0] if self.args else ""
+        return first.render(lang) if isinstance(first, Message) else str(self)
 
 
 class InputError(KhoosheError, ValueError):

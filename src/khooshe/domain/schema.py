@@ -26,6 +26,7 @@ ColumnType = Literal["str", "code", "int", "float", "date", "enum", "list", "geo
 from khooshe.domain.vocab import (  # noqa: E402  (re-exported: the schema names them)
     ACTIVITY_KINDS,
     CLUSTER_STAGES,
+    DOCUMENT_KINDS,
     ESTABLISHMENT_STATUSES,
     MEMBER_KINDS,
     MEMBER_ROLES,
@@ -433,6 +434,38 @@ CLUSTER_INDICATORS = _register(
     )
 )
 
+CLUSTER_STAGE_HISTORY = _register(
+    Entity(
+        kind="cluster_stages",
+        key=("cluster_code", "stage"),
+        columns=(
+            _c("cluster_code", "code", required=True, pattern=ID,
+               references="clusters.code"),
+            _c("stage", "enum", required=True, choices=CLUSTER_STAGES),
+            _c("approved_on", "date"),
+            _c("approved_by", "str"),
+            _c("decision", "str"),
+            _c("note", "str"),
+        ),
+    )
+)
+
+CLUSTER_DOCUMENTS = _register(
+    Entity(
+        kind="cluster_documents",
+        key=("cluster_code", "document_id"),
+        columns=(
+            _c("cluster_code", "code", required=True, pattern=ID,
+               references="clusters.code"),
+            _c("document_id", "code", required=True, pattern=ID),
+            _c("kind", "enum", required=True, choices=DOCUMENT_KINDS),
+            _c("title", "str", required=True),
+            _c("dated", "date"),
+            _c("reference", "str"),
+        ),
+    )
+)
+
 FUNDS = _register(
     Entity(
         kind="funds",
@@ -513,6 +546,8 @@ LOAD_ORDER: tuple[str, ...] = (
     "cluster_members",
     "cluster_activities",
     "cluster_indicators",
+    "cluster_stages",
+    "cluster_documents",
     "funds",
     "fund_allocations",
 )

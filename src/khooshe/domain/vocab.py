@@ -15,15 +15,35 @@ REGION_LEVELS = ("country", "province", "county", "district", "rural_district", 
 ESTABLISHMENT_STATUSES = ("operating", "half_finished", "idle", "closed")
 SIZE_CLASSES = ("micro", "small", "medium", "large")
 PARK_KINDS = ("park", "zone", "special")
+#: The stages of a cluster, in order: the Industrial Parks Company's procedure (identified,
+#: feasibility, tender, a development agent contracted) and UNIDO's method (diagnostic study,
+#: trust building, action plan, joint actions, evaluation, the agent's exit).
 CLUSTER_STAGES = (
     "identified",
     "feasibility",
     "tender",
+    "cda_contracted",
     "diagnostic",
     "trust_building",
     "action_plan",
     "joint_actions",
+    "evaluation",
     "self_managed",
+)
+#: The documents that evidence a cluster's progress (:mod:`khooshe.domain.programme` says
+#: which stage needs which).
+DOCUMENT_KINDS = (
+    "feasibility_study",
+    "tender_documents",
+    "cda_contract",
+    "supervisor_contract",
+    "diagnostic_report",
+    "trust_meetings",
+    "action_plan",
+    "committee_decision",
+    "evaluation_report",
+    "exit_report",
+    "other",
 )
 #: Where an activity can be carried on (``khooshe/data/isic.csv``): a village workshop, a
 #: town, an industrial park (capital-heavy, polluting or process plants) or the site of the
@@ -53,6 +73,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "member_role": MEMBER_ROLES,
     "activity_kind": ACTIVITY_KINDS,
     "activity_setting": ACTIVITY_SETTINGS,
+    "document_kind": DOCUMENT_KINDS,
 }
 
 
@@ -93,6 +114,7 @@ __all__ = [
     "ACTIVITY_KINDS",
     "ACTIVITY_SETTINGS",
     "CLUSTER_STAGES",
+    "DOCUMENT_KINDS",
     "ESTABLISHMENT_STATUSES",
     "MEMBER_KINDS",
     "MEMBER_ROLES",

@@ -20,6 +20,7 @@ from sqlalchemy import ColumnElement, and_, asc, desc, func, or_, select
 
 from khooshe.domain.access import Principal, allowed
 from khooshe.domain.errors import InputError, NotFoundError
+from khooshe.domain.programme import check_direct_edit
 from khooshe.domain.schema import Entity, entity
 from khooshe.domain.validate import ValidationError, validate
 from khooshe.services import data
@@ -162,6 +163,7 @@ def create_record(ws: Workspace, access: Access, who: Principal, kind: str,
     """Validate and insert a record; the policy is checked on where the new record lies."""
     typed = _validated(ws, kind, values)
     access.check(who, "create", kind, typed)
+    check_direct_edit(kind, None, typed)
     with ws.engine.begin() as conn:
         record = repository.insert_record(conn, kind, typed, actor=who.username)
     access.refresh()
@@ -179,6 +181,7 @@ def update_record(ws: Workspace, access: Access, who: Principal, kind: str, key:
     merged.update({c: v for c, v in values.items() if c in ent.names and c not in ent.key})
     typed = _validated(ws, kind, merged)
     access.check(who, "update", kind, typed)
+    check_direct_edit(kind, current, typed)
     changes = {c: v for c, v in typed.items() if c not in ent.key}
     with ws.engine.begin() as conn:
         _, after = repository.update_record(conn, kind, parse_key(kind, key), changes,
@@ -191,6 +194,7 @@ def delete_record(ws: Workspace, access: Access, who: Principal, kind: str, key:
                   version: int | None = None) -> dict[str, Any]:
     current = get_record(ws, access, who, kind, key)
     access.check(who, "delete", kind, current)
+    check_direct_edit(kind, current, None)
     with ws.engine.begin() as conn:
         gone = repository.delete_record(conn, kind, parse_key(kind, key), actor=who.username,
                                         expected_version=version)

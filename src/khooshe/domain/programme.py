@@ -1,0 +1,93 @@
+"""The rules of the cluster programme: how a cluster moves through its stages and what
+evidences each step.
+
+A cluster advances one stage at a time (Iran's Industrial Parks Company procedure, then
+UNIDO's method: :data:`~khooshe.domain.vocab.CLUSTER_STAGES`); every step is an approval
+with a date, the approver and its evidence. The evidence a stage expects
+(:data:`STAGE_EVIDENCE`) is checked, and what is missing is said, but it does not block the
+approval: a committee may approve on a document it has seen and not yet registered. Going back
+a stage is a correction and needs a note.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from khooshe.domain.errors import InputError
+from khooshe.domain.vocab import CLUSTER_STAGES, label
+from khooshe.text.messages import Bilingual, Message
+
+#: The documents each stage expects among the cluster's documents, by kind.
+STAGE_EVIDENCE: dict[str, tuple[str, ...]] = {
+    "identified": (),
+    "feasibility": ("feasibility_study",),
+    "tender": ("tender_documents",),
+    "cda_contracted": ("cda_contract", "supervisor_contract"),
+    "diagnostic": ("diagnostic_report",),
+    "trust_building": ("trust_meetings",),
+    "action_plan": ("action_plan", "committee_decision"),
+    "joint_actions": ("committee_decision",),
+    "evaluation": ("evaluation_report",),
+    "self_managed": ("exit_report",),
+}
+assert set(STAGE_EVIDENCE) == set(CLUSTER_STAGES), "every stage says what evidences it"
+
+class TransitionError(InputError):
+    """A stage or status change the rules do not allow (nothing was changed)."""
+
+
+def _named(vocabulary: str, value: str) -> Bilingual:
+    return Bilingual(label(vocabulary, value, "fa"), label(vocabulary, value, "en"))
+
+
+def _refuse(key: str, **params: object) -> TransitionError:
+    return TransitionError(Message(f"programme.{key}", params))
+
+
+def stage_index(stage: str) -> int:
+    """The position of ``stage`` in :data:`CLUSTER_STAGES`."""
+    try:
+        return CLUSTER_STAGES.index(stage)
+    except ValueError:
+        raise _refuse("unknown_stage", stage=stage) from None
+
+
+def check_stage_step(current: str, target: str, note: str | None = None) -> None:
+    """Raise :class:`TransitionError` unless ``target`` is the stage after ``current``, or the
+    one before it with a ``note`` saying why (a correction)."""
+    here, there = stage_index(current), stage_index(target)
+    if there == here + 1:
+        return
+    if there == here - 1:
+        if note and note.strip():
+            return
+        raise _refuse("back_needs_note", current=_named("cluster_stage", current),
+                      target=_named("cluster_stage", target))
+    if here + 1 == len(CLUSTER_STAGES):
+        raise _refuse("last_stage", current=_named("cluster_stage", current))
+    raise _refuse("one_stage_at_a_time", current=_named("cluster_stage", current),
+                  next=_named("cluster_stage", CLUSTER_STAGES[here + 1]),
+                  target=_named("cluster_stage", target))
+
+
+def missing_evidence(stage: str, documents: set[str]) -> list[str]:
+    """The document kinds ``stage`` expects that ``documents`` (kinds the cluster has) lack."""
+    return [kind for kind in STAGE_EVIDENCE[stage] if kind not in documents]
+
+
+def check_direct_edit(kind: str, before: Mapping[str, Any] | None,
+                      after: Mapping[str, Any] | None) -> None:
+    """Raise :class:`TransitionError` for a record edit that would bypass the workflows: a
+    cluster's stage changed by hand (it moves by approval, which keeps its history), or an
+    approval in the stage history created, changed or deleted one record at a time. Imports
+    of past approvals are not edits and stay allowed."""
+    if kind == "cluster_stages":
+        raise _refuse("stage_by_approval")
+    if kind == "clusters" and before is not None and after is not None:
+        if str(after.get("stage")) != str(before.get("stage")):
+            raise _refuse("stage_by_approval")
+
+
+__all__ = ["STAGE_EVIDENCE", "TransitionError", "check_direct_edit", "check_stage_step",
+           "missing_evidence", "stage_index"]
