@@ -174,3 +174,28 @@ def test_evidence_gaps_of_the_demo(demo_dir):
     assert set(gaps.itertuples(index=False, name=None)) == expected
     assert 0 < len(gaps) < len(documents)  # some evidence missing, most registered
     assert pd.api.types.is_object_dtype(gaps["missing"])
+
+
+def test_migration_0006_makes_today_s_stage_the_first_entry_of_each_history(workspace,
+                                                                             tmp_path):
+    from alembic import command
+
+    from khooshe.store.workspace import Workspace
+
+    _registry(workspace, tmp_path, stage="trust_building", documents=())
+    root = workspace.root
+    cfg = workspace._alembic()
+    with workspace.engine.begin() as conn:  # a workspace of the khooshe before the history
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0005")
+    workspace.close()
+    ws = Workspace.open(root, check=False)
+    try:
+        assert ws.migrate()[0] == "0005"
+        stages = repository.read_kind(ws, "cluster_stages")
+        assert list(zip(stages["cluster_code"], stages["stage"], stages["approved_on"].astype(str),
+                        strict=True)) == [("CL06-09", "trust_building", "2023-04-01")]
+        assert stage_timeline(ws, "CL06-09").set_index("stage").loc["trust_building",
+                                                                    "current"]
+    finally:
+        ws.close()
