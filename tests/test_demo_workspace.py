@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 
 from khooshe.cli import app
 from khooshe.demo import generate
-from khooshe.domain.schema import LOAD_ORDER
+from khooshe.demo.generate import GENERATED
 from khooshe.services.demo import build_demo
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace, WorkspaceError
@@ -19,7 +19,10 @@ def test_stored_demo_equals_generated(demo_dir):
     ws = Workspace.open(demo_dir)
     assert ws.synthetic
     counts = ws.counts()
-    assert counts == {kind: len(frames[kind]) for kind in LOAD_ORDER}
+    proposals = counts.pop("village_proposals")  # khooshe's ten villages per county of 06
+    assert counts == {kind: len(frames[kind]) for kind in GENERATED}
+    khuzestan_counties = read_kind(ws, "regions").query("level == 'county' and parent_code == '06'")
+    assert 8 * len(khuzestan_counties) <= proposals <= 10 * len(khuzestan_counties)
     est = read_kind(ws, "establishments").set_index("id")
     half = est[(est["status"] == "half_finished") & est["region_code"].str.startswith("06")]
     assert 1500 <= len(half) <= 1700
@@ -54,5 +57,7 @@ def test_same_seed_same_workspace(demo_dir, tmp_path):
 def test_demo_on_postgresql(pg_url, tmp_path):
     ws = build_demo(tmp_path / "pg", seed=0, scale="small", db=pg_url)
     frames = generate(seed=0, scale="small")
-    assert ws.counts() == {kind: len(frames[kind]) for kind in LOAD_ORDER}
+    counts = ws.counts()
+    assert counts.pop("village_proposals") > 0
+    assert counts == {kind: len(frames[kind]) for kind in GENERATED}
     ws.close()

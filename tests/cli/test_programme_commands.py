@@ -65,3 +65,26 @@ def test_refusals_are_one_line_exit_2_and_change_nothing(invoke, ws_path, args, 
     assert result.exit_code == 2, result.output
     assert message in result.output and "Traceback" not in result.output
     assert _stage(ws_path) == "tender"
+
+
+def test_proposals_decide_and_progress_in_both_languages(invoke, demo_dir, tmp_path):
+    import shutil
+
+    root = tmp_path / "demo"
+    shutil.copytree(demo_dir, root)
+    ws = Workspace.open(root)
+    props = repository.read_kind(ws, "village_proposals").sort_values("village_code")
+    ws.close()
+    first, second = props[props["county_code"] == "0601"]["village_code"].iloc[:2]
+    ok = invoke("--lang", "fa", "proposals", "decide", root, first, "تأییدشده")
+    assert ok.exit_code == 0 and f"روستای {first}: تأییدشده" in ok.output
+    refused = invoke("--lang", "en", "proposals", "decide", root, second, "rejected")
+    assert refused.exit_code == 2 and "with a reason" in refused.output
+    assert "Traceback" not in refused.output
+    bad = invoke("--lang", "en", "proposals", "decide", root, second, "maybe")
+    assert bad.exit_code == 2 and "'maybe' is not a status" in bad.output
+    progress = invoke("--lang", "fa", "proposals", "progress", root, "--province", "06")
+    assert progress.exit_code == 0
+    assert "(0601): ۰ از ۱۰ آماده؛ ۱ تأییدشده، ۹ در انتظار تصمیم" in progress.output
+    again = invoke("--lang", "en", "proposals", "propose", root, "--province", "06")
+    assert again.exit_code == 0 and "Proposed 0 villages" in again.output

@@ -61,7 +61,7 @@ def expected(role: str, action: str, kind: str, where: str) -> bool:
         if not own:
             return False
         return action == "read" or (action in ("create", "update") and kind in {
-            "regions", "parks", "establishments", "resources"})
+            "regions", "parks", "establishments", "resources", "village_proposals"})
     if role == "cluster_agent":
         if kind in PLACE:
             return action == "read" and own

@@ -38,6 +38,12 @@ STREAMS = ("geography", "parks", "centres", "establishments", "resources", "io",
            "programme", "supply", "history")  # append new streams: the others keep their seeds
 
 
+#: Kinds the demo does not generate: khooshe derives them from the others when the workspace is
+#: built (:func:`khooshe.services.demo.build_demo`).
+DERIVED = ("village_proposals",)
+GENERATED = tuple(k for k in LOAD_ORDER if k not in DERIVED)
+
+
 def _streams(seed: int) -> dict[str, np.random.Generator]:
     return {name: np.random.Generator(np.random.PCG64(np.random.SeedSequence([seed, i])))
             for i, name in enumerate(STREAMS)}
@@ -121,7 +127,7 @@ def generate(seed: int = 0,
         **build_stage_history(rngs["history"], programme["clusters"]),
     }
     frames = {}
-    for kind in LOAD_ORDER:
+    for kind in GENERATED:
         df = conform(raw[kind], kind)
         df.attrs.update({"synthetic": True, "kind": kind, "seed": int(seed), "scale": sc.name})
         frames[kind] = df

@@ -12,7 +12,8 @@ province_manager   read, create, update, delete and approve the province's recor
                    the cluster registry); read national reference data; manage the accounts
                    of its province below its own role
 county_governor    read the county's records and the clusters that span it; create and update
-                   its villages, parks, establishments and resources
+                   its villages, parks, establishments and resources; decide on the villages
+                   proposed for clusters in it
 cluster_agent      read and keep the registry of its clusters (members, activities,
                    indicators, documents; the cluster record itself except its stage, which
                    moves by approval only); read the places of
@@ -35,12 +36,12 @@ ACTIONS = ("read", "create", "update", "delete", "approve", "manage_users")
 REFERENCE_KINDS = ("countries", "products", "trade_flows", "io_sectors", "io_flows", "funds")
 #: Records of a place (through a region code).
 PLACE_KINDS = ("regions", "parks", "establishments", "resources", "fund_allocations",
-               "purchases")
+               "purchases", "village_proposals")
 #: The cluster registry.
 CLUSTER_KINDS = ("clusters", "cluster_members", "cluster_activities", "cluster_indicators",
                  "cluster_stages", "cluster_documents")
 #: What a county governor keeps in its county.
-GOVERNOR_WRITES = ("regions", "parks", "establishments", "resources")
+GOVERNOR_WRITES = ("regions", "parks", "establishments", "resources", "village_proposals")
 #: What a cluster agent keeps for its clusters.
 AGENT_WRITES = ("cluster_members", "cluster_activities", "cluster_indicators",
                 "cluster_documents")

@@ -1,5 +1,5 @@
-"""The rules of the cluster programme: how a cluster moves through its stages and what
-evidences each step.
+"""The rules of the cluster programme: how a cluster moves through its stages, what evidences
+each step, and how a county governor's ten villages move from proposed to a started cluster.
 
 A cluster advances one stage at a time (Iran's Industrial Parks Company procedure, then
 UNIDO's method: :data:`~khooshe.domain.vocab.CLUSTER_STAGES`); every step is an approval
@@ -7,6 +7,9 @@ with a date, the approver and its evidence. The evidence a stage expects
 (:data:`STAGE_EVIDENCE`) is checked, and what is missing is said, but it does not block the
 approval: a committee may approve on a document it has seen and not yet registered. Going back
 a stage is a correction and needs a note.
+
+A village proposed for a county (seed R2) is confirmed, rejected or replaced by the county's
+governor, then prepared, then sees its cluster started (:data:`VILLAGE_STEPS`).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from khooshe.domain.errors import InputError
-from khooshe.domain.vocab import CLUSTER_STAGES, label
+from khooshe.domain.vocab import CLUSTER_STAGES, VILLAGE_STATUSES, label
 from khooshe.text.messages import Bilingual, Message
 
 #: The documents each stage expects among the cluster's documents, by kind.
@@ -32,6 +35,21 @@ STAGE_EVIDENCE: dict[str, tuple[str, ...]] = {
     "self_managed": ("exit_report",),
 }
 assert set(STAGE_EVIDENCE) == set(CLUSTER_STAGES), "every stage says what evidences it"
+
+#: Which village statuses may follow which (a governor's decisions, then the preparation; a
+#: rejected village may be proposed again).
+VILLAGE_STEPS: dict[str, tuple[str, ...]] = {
+    "proposed": ("confirmed", "rejected", "replaced"),
+    "confirmed": ("prepared", "rejected", "replaced"),
+    "rejected": ("proposed",),
+    "replaced": ("proposed",),
+    "prepared": ("cluster_started",),
+    "cluster_started": (),
+}
+assert set(VILLAGE_STEPS) == set(VILLAGE_STATUSES)
+#: The statuses of a village that still counts among its county's ten.
+ACTIVE_VILLAGE = ("proposed", "confirmed", "prepared", "cluster_started")
+
 
 class TransitionError(InputError):
     """A stage or status change the rules do not allow (nothing was changed)."""
@@ -89,5 +107,18 @@ def check_direct_edit(kind: str, before: Mapping[str, Any] | None,
             raise _refuse("stage_by_approval")
 
 
-__all__ = ["STAGE_EVIDENCE", "TransitionError", "check_direct_edit", "check_stage_step",
-           "missing_evidence", "stage_index"]
+def check_village_step(current: str, target: str, reason: str | None = None) -> None:
+    """Raise :class:`TransitionError` unless ``target`` may follow ``current``; rejecting or
+    replacing a village needs a reason."""
+    if target not in VILLAGE_STATUSES:
+        raise _refuse("unknown_status", status=target)
+    if target not in VILLAGE_STEPS.get(current, ()):
+        raise _refuse("village_step", current=_named("village_status", current),
+                      target=_named("village_status", target))
+    if target in ("rejected", "replaced") and not (reason and reason.strip()):
+        raise _refuse("village_reason", target=_named("village_status", target))
+
+
+__all__ = ["ACTIVE_VILLAGE", "STAGE_EVIDENCE", "VILLAGE_STEPS", "TransitionError",
+           "check_direct_edit", "check_stage_step", "check_village_step", "missing_evidence",
+           "stage_index"]

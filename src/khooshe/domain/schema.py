@@ -33,6 +33,7 @@ from khooshe.domain.vocab import (  # noqa: E402  (re-exported: the schema names
     PARK_KINDS,
     REGION_LEVELS,
     SIZE_CLASSES,
+    VILLAGE_STATUSES,
 )
 
 
@@ -466,6 +467,29 @@ CLUSTER_DOCUMENTS = _register(
     )
 )
 
+VILLAGE_PROPOSALS = _register(
+    Entity(
+        kind="village_proposals",
+        key=("village_code",),
+        columns=(
+            _c("village_code", "code", required=True, pattern=REGION_CODE,
+               references="regions.code"),
+            _c("county_code", "code", required=True, pattern=REGION_CODE,
+               references="regions.code"),
+            _c("activity", "code", required=True, pattern=ISIC4),
+            _c("rank", "int", min=1),
+            _c("score", "float", min=0, max=1),
+            _c("reason_fa", "str"),
+            _c("reason_en", "str"),
+            _c("status", "enum", required=True, choices=VILLAGE_STATUSES),
+            _c("replaces", "code", pattern=REGION_CODE),
+            _c("decided_by", "str"),
+            _c("decided_on", "date"),
+            _c("note", "str"),
+        ),
+    )
+)
+
 FUNDS = _register(
     Entity(
         kind="funds",
@@ -548,6 +572,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "cluster_indicators",
     "cluster_stages",
     "cluster_documents",
+    "village_proposals",
     "funds",
     "fund_allocations",
 )

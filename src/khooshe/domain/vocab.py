@@ -45,6 +45,10 @@ DOCUMENT_KINDS = (
     "exit_report",
     "other",
 )
+#: Where a village proposed for a cluster stands (seed R2): khooshe proposes, the county's
+#: governor confirms, rejects or replaces it, then it is prepared and its cluster started.
+VILLAGE_STATUSES = ("proposed", "confirmed", "rejected", "replaced", "prepared",
+                    "cluster_started")
 #: Where an activity can be carried on (``khooshe/data/isic.csv``): a village workshop, a
 #: town, an industrial park (capital-heavy, polluting or process plants) or the site of the
 #: resource it extracts.
@@ -74,6 +78,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "activity_kind": ACTIVITY_KINDS,
     "activity_setting": ACTIVITY_SETTINGS,
     "document_kind": DOCUMENT_KINDS,
+    "village_status": VILLAGE_STATUSES,
 }
 
 
@@ -121,6 +126,7 @@ __all__ = [
     "PARK_KINDS",
     "REGION_LEVELS",
     "SIZE_CLASSES",
+    "VILLAGE_STATUSES",
     "VOCABULARIES",
     "label",
     "parse_choice",

@@ -39,7 +39,8 @@ from khooshe.store.workspace import Workspace
 CHECK_SECONDS = 5.0
 #: The column that places a record of each place kind.
 REGION_COLUMN = {"regions": "code", "parks": "region_code", "establishments": "region_code",
-                 "resources": "region_code", "fund_allocations": "region_code"}
+                 "resources": "region_code", "fund_allocations": "region_code",
+                 "village_proposals": "village_code"}
 
 
 class Forbidden(KhoosheError):

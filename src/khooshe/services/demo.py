@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 DEMO_NAME = "khooshe demo (synthetic)"
 #: Who the audit trail says built the demo.
 DEMO_ACTOR = "demo"
+#: The province whose county governors find villages proposed in the demo (Khuzestan).
+DEMO_PROPOSALS = "06"
 
 
 def build_demo(
@@ -49,6 +51,8 @@ def build_demo(
         Show a progress bar on the terminal.
     """
     from khooshe.demo import generate
+    from khooshe.demo.generate import GENERATED
+    from khooshe.services.village_proposals import propose_villages
 
     root = Path(root)
     if (root / CONFIG_NAME).exists() and not force:
@@ -60,12 +64,11 @@ def build_demo(
     frames = generate(seed=seed, scale=scale)
     typed = {}
     known: dict[str, set[str]] = {}
-    steps = [("generate", None)] + [(k, "validate") for k in LOAD_ORDER] + [
-        (k, "write") for k in LOAD_ORDER
-    ]
+    steps = [("generate", None)] + [(k, "validate") for k in GENERATED] + [
+        (k, "write") for k in GENERATED] + [("proposals", None)]
     with _progress(progress, len(steps)) as advance:
         advance("generated")
-        for kind in LOAD_ORDER:
+        for kind in GENERATED:
             ent = entity(kind)
             typed[kind] = validate(frames[kind], ent, known=known, source=f"demo:{kind}")
             for col in ent.key:
@@ -75,10 +78,13 @@ def build_demo(
             source = f"demo seed={seed} scale={scale}"
             for kind in reversed(LOAD_ORDER):
                 repository.delete_all(conn, kind, actor=DEMO_ACTOR, source=source)
-            for kind in LOAD_ORDER:
+            for kind in GENERATED:
                 repository.upsert(conn, kind, typed[kind], actor=DEMO_ACTOR, source=source,
                                   action="demo")
                 advance(f"stored {kind}")
+        # Khuzestan's county governors get khooshe's ten villages to decide on
+        propose_villages(ws, DEMO_PROPOSALS, actor=DEMO_ACTOR)
+        advance("proposed villages")
     return ws
 
 

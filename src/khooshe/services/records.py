@@ -143,19 +143,25 @@ def get_record(ws: Workspace, access: Access, who: Principal, kind: str,
     return record
 
 
-def _validated(ws: Workspace, kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
-    """``values`` (text) validated as one record of ``kind``: typed values, ``*_norm`` keys."""
+def validate_one(conn: Any, kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` (text or typed) validated as one record of ``kind`` like a row of an import
+    (references checked on ``conn``): typed values and ``*_norm`` keys of the columns given;
+    :class:`~khooshe.domain.validate.ValidationError` naming the columns otherwise. What the
+    workflows use before writing a record."""
     ent = entity(kind)
     given = {c: values.get(c) for c in ent.names if c in values}
     frame = pd.DataFrame([{c: (None if v is None or v == "" else str(v))
                            for c, v in given.items()}])
     refs = [c.references for c in ent.columns if c.references]
-    with ws.engine.connect() as conn:
-        known = repository.known_values(conn, refs)
-    typed = validate(frame, ent, known=known, source=kind)
+    typed = validate(frame, ent, known=repository.known_values(conn, refs), source=kind)
     row = typed.iloc[0].to_dict()
     return {k: (None if pd.isna(v) else v) for k, v in row.items()
             if k in given or k.removesuffix("_norm") in given}
+
+
+def _validated(ws: Workspace, kind: str, values: Mapping[str, Any]) -> dict[str, Any]:
+    with ws.engine.connect() as conn:
+        return validate_one(conn, kind, values)
 
 
 def create_record(ws: Workspace, access: Access, who: Principal, kind: str,
@@ -261,4 +267,4 @@ def export_frame(ws: Workspace, access: Access, who: Principal, kind: str) -> pd
 
 __all__ = ["KEY_SEPARATOR", "MAX_PER_PAGE", "Forbidden", "Page", "create_record",
            "delete_record", "export_frame", "get_record", "history", "import_upload",
-           "list_records", "may", "parse_key", "record_key", "update_record"]
+           "list_records", "may", "parse_key", "record_key", "update_record", "validate_one"]

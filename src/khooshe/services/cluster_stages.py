@@ -8,7 +8,7 @@ to stored records, with the access policy when a signed-in user acts.
 
 Examples
 --------
->>> from khooshe.services.programme import advance_stage, stage_timeline
+>>> from khooshe.services.cluster_stages import advance_stage, stage_timeline
 >>> step = advance_stage(ws, "CL06-01", "tender", actor="cli:ali",
 ...                      approved_on=date(2026, 11, 2), decision="1405/123")  # doctest: +SKIP
 >>> step.missing                                                           # doctest: +SKIP
@@ -32,9 +32,8 @@ from khooshe.domain.programme import (
     missing_evidence,
     stage_index,
 )
-from khooshe.domain.schema import entity
-from khooshe.domain.validate import validate
 from khooshe.domain.vocab import CLUSTER_STAGES
+from khooshe.services.records import validate_one
 from khooshe.store import repository
 from khooshe.store.tables import TABLES
 from khooshe.store.workspace import Workspace
@@ -72,16 +71,6 @@ def document_kinds(conn: Any, cluster: str) -> set[str]:
     return {str(r[0]) for r in rows}
 
 
-def _approval(conn: Any, values: dict[str, Any]) -> dict[str, Any]:
-    """``values`` validated as a ``cluster_stages`` record (dates, lengths, the cluster)."""
-    ent = entity("cluster_stages")
-    frame = pd.DataFrame([{k: (None if v is None else str(v)) for k, v in values.items()}])
-    known = repository.known_values(conn, [c.references for c in ent.columns if c.references])
-    typed = validate(frame, ent, known=known, source="cluster_stages")
-    return {k: (None if pd.isna(v) else v) for k, v in typed.iloc[0].to_dict().items()
-            if k in values}
-
-
 def advance_stage(ws: Workspace, cluster: str, target: str, *, actor: str,
                   approved_on: dt.date | None = None, decision: str | None = None,
                   note: str | None = None, who: Principal | None = None,
@@ -102,7 +91,7 @@ def advance_stage(ws: Workspace, cluster: str, target: str, *, actor: str,
             access.check(who, "approve", "clusters", record)
         current = str(record["stage"])
         check_stage_step(current, target, note)
-        approval = _approval(conn, {
+        approval = validate_one(conn, "cluster_stages", {
             "cluster_code": cluster, "stage": target,
             "approved_on": (approved_on or dt.date.today()).isoformat(),
             "approved_by": actor, "decision": decision, "note": note})

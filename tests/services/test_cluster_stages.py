@@ -14,7 +14,7 @@ from khooshe.domain.programme import STAGE_EVIDENCE, TransitionError, check_stag
 from khooshe.domain.vocab import CLUSTER_STAGES
 from khooshe.services import data
 from khooshe.services.access import Access, Forbidden
-from khooshe.services.programme import (
+from khooshe.services.cluster_stages import (
     advance_stage,
     evidence_gaps,
     stage_timeline,
