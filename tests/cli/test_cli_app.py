@@ -44,7 +44,8 @@ def test_every_command_and_parameter_has_help_in_both_languages():
         "complexity", "proximity", "specialize", "hotspots", "candidates", "villages",
         "portfolio", "markets", "supply-chain", "plan", "serve", "cluster", "cluster advance",
         "cluster timeline", "proposals", "proposals propose", "proposals decide",
-        "proposals progress", "users", "users add",
+        "proposals progress", "committee", "committee meeting", "committee decide",
+        "committee follow-up", "committee board", "committee report", "users", "users add",
         "users token", "users list", "users disable", "users reset-password"]
     for name in en:
         assert en[name].help and PERSIAN.search(fa[name].help), name

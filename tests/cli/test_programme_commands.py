@@ -88,3 +88,35 @@ def test_proposals_decide_and_progress_in_both_languages(invoke, demo_dir, tmp_p
     assert "(0601): ۰ از ۱۰ آماده؛ ۱ تأییدشده، ۹ در انتظار تصمیم" in progress.output
     again = invoke("--lang", "en", "proposals", "propose", root, "--province", "06")
     assert again.exit_code == 0 and "Proposed 0 villages" in again.output
+
+
+def test_committee_meeting_decisions_board_and_report(invoke, demo_dir, tmp_path):
+    import shutil
+
+    root = tmp_path / "demo"
+    shutil.copytree(demo_dir, root)
+    made = invoke("--lang", "fa", "committee", "meeting", root, "SC24-1405-01", "--province",
+                  "24", "--on", "۱۴۰۵/۰۸/۰۱", "--clusters", "CL24-01", "--attendees",
+                  "سازمان صمت؛ شرکت شهرک‌ها")
+    assert made.exit_code == 0 and "جلسهٔ SC24-1405-01 ثبت شد" in made.output
+    for text_, due in (("دورهٔ آموزش رنگرزی", "1405/08/20"), ("معرفی به بانک", "1405/12/20")):
+        added = invoke("--lang", "en", "committee", "decide", root, "SC24-1405-01", "--text",
+                       text_, "--responsible", "فنی و حرفه‌ای", "--due", due)
+        assert added.exit_code == 0, added.output
+    board = invoke("--lang", "en", "committee", "board", root, "--province", "24",
+                   "--as-of", "1405/09/13")
+    assert board.exit_code == 0
+    assert "SC24-1405-01 no. 1: دورهٔ آموزش رنگرزی" in board.output
+    assert "23 days overdue" in board.output
+    done = invoke("--lang", "fa", "committee", "follow-up", root, "SC24-1405-01", "1",
+                  "--status", "انجام‌شده")
+    assert done.exit_code == 0 and "انجام‌شده" in done.output
+    bad = invoke("--lang", "en", "committee", "follow-up", root, "SC24-1405-01", "9",
+                 "--status", "done")
+    assert bad.exit_code == 2 and "has no decision 9" in bad.output
+    out = tmp_path / "report"
+    report = invoke("--lang", "fa", "committee", "report", root, "SC24-1405-01", "--out", out)
+    assert report.exit_code == 0, report.output
+    assert (out / "meeting-SC24-1405-01.pdf").stat().st_size > 10_000
+    html = (out / "meeting-SC24-1405-01.html").read_text(encoding="utf-8")
+    assert 'dir="rtl"' in html and "دورهٔ آموزش رنگرزی" in html

@@ -1,5 +1,7 @@
-"""``khooshe cluster``: the cluster programme's workflows from the command line — approve a
-cluster's next stage (``advance``) and show its timeline with the evidence each stage lacks."""
+"""The cluster programme's workflows from the command line: ``khooshe cluster`` (approve a
+cluster's next stage, its timeline with the evidence each stage lacks), ``khooshe proposals``
+(the county governors' ten villages) and ``khooshe committee`` (the steering committee's
+meetings, decisions, follow-up board and meeting report)."""
 
 from __future__ import annotations
 
@@ -40,7 +42,8 @@ def _kinds(kinds: list[str]) -> str:
 
 
 def register(app: typer.Typer, language: str) -> None:
-    """Add the ``cluster`` group to ``app``, its help in ``language``."""
+    """Add the ``cluster``, ``proposals`` and ``committee`` groups to ``app``, their help in
+    ``language``."""
     group, cls = command_classes(language)
     h = Texts(language, "cluster")
     cluster = typer.Typer(help=h("help"), cls=group, no_args_is_help=True)
@@ -165,3 +168,120 @@ def register(app: typer.Typer, language: str) -> None:
                 prepared=row.prepared, of=row.of, confirmed=row.confirmed,
                 waiting=row.proposed, started=row.cluster_started, rejected=row.rejected,
                 replaced=row.replaced)
+
+    h = Texts(language, "committee")
+    committee = typer.Typer(help=h("help"), cls=group, no_args_is_help=True)
+    app.add_typer(committee, name="committee")
+
+    @committee.command("meeting", help=h("meeting"), cls=cls)
+    def meeting_cmd(
+        workspace: Path = typer.Argument(..., help=h.arg("workspace")),
+        meeting_id: str = typer.Argument(..., help=h.arg("meeting")),
+        province: str = typer.Option(..., "--province", help=h.opt("province")),
+        on: str = typer.Option(..., "--on", help=h.opt("on")),
+        chair: str = typer.Option(None, "--chair", help=h.opt("chair")),
+        attendees: str = typer.Option(None, "--attendees", help=h.opt("attendees")),
+        clusters: str = typer.Option(None, "--clusters", help=h.opt("clusters")),
+        agenda: str = typer.Option(None, "--agenda", help=h.opt("agenda")),
+    ) -> None:
+        from khooshe.services.committee import hold_meeting
+
+        with open_workspace(workspace) as ws:
+            hold_meeting(ws, {"meeting_id": meeting_id, "province_code": province,
+                              "held_on": on, "chair": chair, "attendees": attendees,
+                              "clusters": (clusters or "").replace(",", ";") or None,
+                              "agenda": agenda}, actor=current_actor())
+        say("committee.held", meeting=meeting_id)
+
+    @committee.command("decide", help=h("decide"), cls=cls)
+    def committee_decide_cmd(
+        workspace: Path = typer.Argument(..., help=h.arg("workspace")),
+        meeting_id: str = typer.Argument(..., help=h.arg("meeting")),
+        decision: str = typer.Option(..., "--text", help=h.opt("text")),
+        responsible: str = typer.Option(..., "--responsible", help=h.opt("responsible")),
+        due: str = typer.Option(None, "--due", help=h.opt("due")),
+        cluster_code: str = typer.Option(None, "--cluster", help=h.opt("cluster")),
+    ) -> None:
+        from khooshe.services.committee import add_decision
+
+        with open_workspace(workspace) as ws:
+            row = add_decision(ws, meeting_id, {"text": decision, "responsible": responsible,
+                                                "due_on": due, "cluster_code": cluster_code},
+                               actor=current_actor())
+        say("committee.decided", meeting=meeting_id, number=str(row["number"]))
+
+    @committee.command("follow-up", help=h("follow_up"), cls=cls)
+    def follow_up_cmd(
+        workspace: Path = typer.Argument(..., help=h.arg("workspace")),
+        meeting_id: str = typer.Argument(..., help=h.arg("meeting")),
+        number: int = typer.Argument(..., help=h.arg("number")),
+        status: str = typer.Option(None, "--status", help=h.opt("status")),
+        note_text: str = typer.Option(None, "--note", help=h.opt("note")),
+        on: str = typer.Option(None, "--on", help=h.opt("done_on")),
+    ) -> None:
+        from khooshe.domain.vocab import label
+        from khooshe.services.committee import follow_up
+        from khooshe.text.jalali import parse_date
+
+        try:
+            day = parse_date(on) if on else None
+        except ValueError:
+            abort(text("cluster.bad_date", value=on))
+        with open_workspace(workspace) as ws:
+            after = follow_up(ws, meeting_id, number, status, actor=current_actor(),
+                              note=note_text, on=day)
+        say("committee.followed", meeting=meeting_id, number=str(number),
+            status=label("decision_status", str(after["status"]), lang()))
+
+    @committee.command("board", help=h("board"), cls=cls)
+    def board_cmd(
+        workspace: Path = typer.Argument(..., help=h.arg("workspace")),
+        province: str = typer.Option(..., "--province", help=h.opt("province")),
+        as_of: str = typer.Option(None, "--as-of", help=h.opt("as_of")),
+    ) -> None:
+        from khooshe.services.committee import decisions, follow_up_board
+        from khooshe.text.jalali import format_jalali, parse_date
+
+        try:
+            day = parse_date(as_of) if as_of else None
+        except ValueError:
+            abort(text("cluster.bad_date", value=as_of))
+        with open_workspace(workspace) as ws:
+            board = follow_up_board(ws, province, day)
+            late = decisions(ws, province, day)
+        say("committee.board_title", province=province)
+        for row in board.itertuples(index=False):
+            say("committee.board_row", org=str(row.responsible), open=row.open,
+                overdue=row.overdue, done=row.done, days=row.oldest_overdue_days)
+        late = late[late["overdue"]].sort_values("days_overdue", ascending=False)
+        if len(late):
+            say("committee.overdue_title", n=len(late))
+        for row in late.head(10).itertuples(index=False):
+            say("committee.overdue_row", meeting=str(row.meeting_id), number=str(row.number),
+                text=str(row.text), org=str(row.responsible),
+                due=format_jalali(row.due_on, lang()), days=row.days_overdue)
+
+    @committee.command("report", help=h("report"), cls=cls)
+    def report_cmd(
+        workspace: Path = typer.Argument(..., help=h.arg("workspace")),
+        meeting_id: str = typer.Argument(..., help=h.arg("meeting")),
+        out: Path = typer.Option(..., "--out", help=h.opt("out")),
+        formats: str = typer.Option("html,pdf", "--formats", help=h.opt("formats")),
+    ) -> None:
+        from khooshe.services.plan import write_plan
+        from khooshe.services.plan.meeting import meeting_report
+
+        chosen = tuple(f.strip() for f in formats.split(",") if f.strip())
+        unknown = [f for f in chosen if f not in ("html", "pdf", "xlsx")]
+        if unknown or not chosen:
+            abort(text("committee.bad_formats", given=formats))
+        with open_workspace(workspace) as ws:
+            report = meeting_report(ws, meeting_id)
+        written = write_plan(report, out, lang=lang(), formats=chosen,
+                             stem=f"meeting-{meeting_id}")
+        failed = {f: e for f, e in written.items() if isinstance(e, Exception)}
+        for path in written.values():
+            if not isinstance(path, Exception):
+                say("committee.written", path=str(path))
+        if failed:
+            raise next(iter(failed.values()))

@@ -389,3 +389,67 @@ def build_stage_history(rng: np.random.Generator,
                 })
     return {"cluster_stages": pd.DataFrame(stages),
             "cluster_documents": pd.DataFrame(documents)}
+
+
+#: Provinces whose steering committees meet in the demo (the seed reports' three).
+COMMITTEE_PROVINCES = ("01", "06", "24")
+#: Organisations a committee assigns its decisions to.
+ORGANISATIONS = (
+    "سازمان صنعت، معدن و تجارت استان", "شرکت شهرک‌های صنعتی استان",
+    "سازمان جهاد کشاورزی استان", "سازمان مدیریت و برنامه‌ریزی استان",
+    "بانک توسعهٔ صادرات", "صندوق کارآفرینی امید", "اتاق بازرگانی استان",
+    "ادارهٔ کل آموزش فنی و حرفه‌ای استان",
+)
+#: What committees decide about a cluster ({c}: its name).
+DECISION_TEXTS = (
+    "تهیهٔ برنامهٔ آموزشی اعضای {c}",
+    "معرفی واحدهای {c} به بانک برای تسهیلات سرمایهٔ در گردش",
+    "برگزاری نمایشگاه محصولات {c}",
+    "تأمین زمین در شهرک صنعتی برای کارگاه مشترک {c}",
+    "پیگیری قرارداد عامل توسعهٔ {c}",
+    "بررسی بازار صادراتی عراق برای محصولات {c}",
+)
+
+
+def build_committee(rng: np.random.Generator,
+                    clusters: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Four quarterly meetings of the steering committee of each province of
+    :data:`COMMITTEE_PROVINCES` in the year before the demo's date, reviewing the province's
+    clusters, each with two to four decisions; decisions past their date are mostly done."""
+    meetings, decisions = [], []
+    for prov in COMMITTEE_PROVINCES:
+        own = clusters[clusters["province_code"] == prov]
+        if own.empty:
+            continue
+        for n in range(4):
+            held = AS_OF - dt.timedelta(days=365 - 90 * n - int(rng.integers(0, 20)))
+            year = jdatetime.date.fromgregorian(date=held).year
+            meeting_id = f"SC{prov}-{year}-{n + 1:02d}"
+            reviewed = own.sample(min(len(own), 2 + n % 2), random_state=int(rng.integers(10**9)))
+            meetings.append({
+                "meeting_id": meeting_id, "province_code": prov, "held_on": held.isoformat(),
+                "chair": "معاون هماهنگی امور اقتصادی استانداری",
+                "attendees": "؛ ".join(rng.choice(ORGANISATIONS, 5, replace=False)),
+                "clusters": ";".join(reviewed["code"]),
+                "agenda": "گزارش پیشرفت خوشه‌ها و پیگیری مصوبه‌های جلسهٔ پیشین",
+                "minutes_ref": f"{year}/{int(rng.integers(100, 900))}",
+            })
+            for k in range(int(rng.integers(2, 5))):
+                c = reviewed.iloc[k % len(reviewed)]
+                due = held + dt.timedelta(days=int(rng.integers(30, 120)))
+                late = due < AS_OF
+                status = ("cancelled" if rng.random() < 0.05 else
+                          "done" if late and rng.random() < 0.6 else "open")
+                done_on = (min(AS_OF, due + dt.timedelta(days=int(rng.integers(-20, 40))))
+                           if status == "done" else None)
+                decisions.append({
+                    "meeting_id": meeting_id, "number": k + 1, "province_code": prov,
+                    "cluster_code": c["code"],
+                    "text": str(rng.choice(DECISION_TEXTS)).format(c=c["name_fa"]),
+                    "responsible": str(rng.choice(ORGANISATIONS)),
+                    "due_on": due.isoformat(), "status": status,
+                    "done_on": done_on.isoformat() if done_on else None,
+                    "follow_up": None,
+                })
+    return {"committee_meetings": pd.DataFrame(meetings),
+            "committee_decisions": pd.DataFrame(decisions)}

@@ -26,6 +26,7 @@ ColumnType = Literal["str", "code", "int", "float", "date", "enum", "list", "geo
 from khooshe.domain.vocab import (  # noqa: E402  (re-exported: the schema names them)
     ACTIVITY_KINDS,
     CLUSTER_STAGES,
+    DECISION_STATUSES,
     DOCUMENT_KINDS,
     ESTABLISHMENT_STATUSES,
     MEMBER_KINDS,
@@ -490,6 +491,45 @@ VILLAGE_PROPOSALS = _register(
     )
 )
 
+COMMITTEE_MEETINGS = _register(
+    Entity(
+        kind="committee_meetings",
+        key=("meeting_id",),
+        columns=(
+            _c("meeting_id", "code", required=True, pattern=ID),
+            _c("province_code", "code", required=True, pattern=r"\d{2}",
+               references="regions.code"),
+            _c("held_on", "date", required=True),
+            _c("chair", "str"),
+            _c("attendees", "str"),
+            _c("clusters", "list", pattern=ID),
+            _c("agenda", "str"),
+            _c("minutes_ref", "str"),
+        ),
+    )
+)
+
+COMMITTEE_DECISIONS = _register(
+    Entity(
+        kind="committee_decisions",
+        key=("meeting_id", "number"),
+        columns=(
+            _c("meeting_id", "code", required=True, pattern=ID,
+               references="committee_meetings.meeting_id"),
+            _c("number", "int", required=True, min=1, max=999),
+            _c("province_code", "code", required=True, pattern=r"\d{2}",
+               references="regions.code"),
+            _c("cluster_code", "code", pattern=ID, references="clusters.code"),
+            _c("text", "str", required=True),
+            _c("responsible", "str", required=True, normalise=True),
+            _c("due_on", "date"),
+            _c("status", "enum", required=True, choices=DECISION_STATUSES),
+            _c("done_on", "date"),
+            _c("follow_up", "str"),
+        ),
+    )
+)
+
 FUNDS = _register(
     Entity(
         kind="funds",
@@ -573,6 +613,8 @@ LOAD_ORDER: tuple[str, ...] = (
     "cluster_stages",
     "cluster_documents",
     "village_proposals",
+    "committee_meetings",
+    "committee_decisions",
     "funds",
     "fund_allocations",
 )

@@ -45,6 +45,8 @@ DOCUMENT_KINDS = (
     "exit_report",
     "other",
 )
+#: Where a steering committee's decision stands (overdue is an open decision past its date).
+DECISION_STATUSES = ("open", "done", "cancelled")
 #: Where a village proposed for a cluster stands (seed R2): khooshe proposes, the county's
 #: governor confirms, rejects or replaces it, then it is prepared and its cluster started.
 VILLAGE_STATUSES = ("proposed", "confirmed", "rejected", "replaced", "prepared",
@@ -78,6 +80,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "activity_kind": ACTIVITY_KINDS,
     "activity_setting": ACTIVITY_SETTINGS,
     "document_kind": DOCUMENT_KINDS,
+    "decision_status": DECISION_STATUSES,
     "village_status": VILLAGE_STATUSES,
 }
 
@@ -119,6 +122,7 @@ __all__ = [
     "ACTIVITY_KINDS",
     "ACTIVITY_SETTINGS",
     "CLUSTER_STAGES",
+    "DECISION_STATUSES",
     "DOCUMENT_KINDS",
     "ESTABLISHMENT_STATUSES",
     "MEMBER_KINDS",

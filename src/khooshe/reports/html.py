@@ -159,7 +159,7 @@ def view(plan: Plan, lang: str, render_figure: Callable[[Figure], str]) -> dict:
     meta = t("reports.html.generated", lang, date=date, time=digits(when.strftime("%H:%M"), lang))
     if plan.workspace_name:  # not «·», which reads as a Persian zero
         meta += t("reports.html.workspace", lang, name=plan.workspace_name)
-    title = t("reports.html.plan", lang, province=plan.province_name(lang))
+    title = plan.heading(lang)
     sections = []
     number = {s.key: digits(i, lang) for i, s in enumerate(plan.sections, start=1)}
     for i, s in enumerate(plan.sections, start=1):

@@ -112,9 +112,21 @@ class Plan:
     synthetic: bool
     sections: list[Section]
     workspace_name: str = ""
+    #: The report's title when it is not the province plan (a committee meeting's report).
+    title_fa: str = ""
+    title_en: str = ""
 
     def province_name(self, lang: str) -> str:
         return self.province_name_fa if lang == "fa" else self.province_name_en
+
+    def heading(self, lang: str) -> str:
+        """The title: the report's own, else «برنامهٔ … استان» / "… province plan"."""
+        own = self.title_fa if lang == "fa" else self.title_en
+        if own:
+            return own
+        from khooshe.text.messages import t
+
+        return t("reports.html.plan", lang, province=self.province_name(lang))
 
     @property
     def tables(self) -> list[Table]:

@@ -40,7 +40,8 @@ CHECK_SECONDS = 5.0
 #: The column that places a record of each place kind.
 REGION_COLUMN = {"regions": "code", "parks": "region_code", "establishments": "region_code",
                  "resources": "region_code", "fund_allocations": "region_code",
-                 "village_proposals": "village_code"}
+                 "village_proposals": "village_code",
+                 "committee_meetings": "province_code", "committee_decisions": "province_code"}
 
 
 class Forbidden(KhoosheError):

@@ -47,6 +47,13 @@ class Bilingual:
         return self.fa if lang == "fa" else self.en
 
 
+def isolated(text: str) -> str:
+    """``text`` between Unicode's first-strong isolate and its pop (U+2068, U+2069), so a
+    Persian value in an English sentence (or the reverse) keeps its own direction and the
+    sentence's punctuation stays where the sentence puts it."""
+    return f"\u2068{text}\u2069"
+
+
 @dataclass(frozen=True)
 class Message:
     """A catalogue message and its values, rendered later in the reader's language.
@@ -158,5 +165,5 @@ def placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in _FORMATTER.parse(text) if name}
 
 
-__all__ = ["Bilingual", "Message", "default_lang", "namespace", "namespaces", "placeholders",
-           "t", "template"]
+__all__ = ["Bilingual", "Message", "default_lang", "isolated", "namespace", "namespaces",
+           "placeholders", "t", "template"]

@@ -145,8 +145,9 @@ def build_plan(
 
 
 def write_plan(plan: Plan, out_dir: str | Path, *, lang: str = "fa",
-               formats: tuple[str, ...] = FORMATS) -> dict[str, Path | Exception]:
-    """Render ``plan`` to ``out_dir/plan.{html,xlsx,pdf}``.
+               formats: tuple[str, ...] = FORMATS,
+               stem: str = "plan") -> dict[str, Path | Exception]:
+    """Render ``plan`` to ``out_dir/<stem>.{html,xlsx,pdf}`` (``plan.html``…).
 
     Returns, per format, the written path or the exception that stopped it (the other formats
     are still written).
@@ -159,7 +160,7 @@ def write_plan(plan: Plan, out_dir: str | Path, *, lang: str = "fa",
     written: dict[str, Path | Exception] = {}
     for fmt in formats:
         try:
-            written[fmt] = renderers[fmt](plan, out / f"plan.{fmt}", lang=lang)
+            written[fmt] = renderers[fmt](plan, out / f"{stem}.{fmt}", lang=lang)
         except Exception as exc:  # noqa: BLE001 - reported per format by the caller
             written[fmt] = exc
     return written

@@ -1,0 +1,184 @@
+"""The province's steering committee (seeds R15, R18): its meetings and decisions, the
+follow-up board of open and overdue decisions per responsible organisation, and what a
+meeting's report shows.
+
+A meeting is recorded with its decisions in one transaction (all or nothing, validated like an
+import); a decision is then followed up (done, cancelled, or a progress note). A decision is
+overdue when it is open and its due date has passed on the day the board is read (``as_of``).
+Every change goes through the store's record functions and is in the audit trail.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import func, select
+
+from khooshe.domain.access import Principal
+from khooshe.domain.errors import InputError, NotFoundError
+from khooshe.domain.vocab import DECISION_STATUSES
+from khooshe.services.records import validate_one
+from khooshe.store import repository
+from khooshe.store.tables import TABLES
+from khooshe.store.workspace import Workspace
+from khooshe.text.messages import Message
+
+#: Decisions due within this many days of a meeting are listed as "due" in its report.
+DUE_SOON_DAYS = 30
+
+
+def _refuse(key: str, **params: object) -> InputError:
+    return InputError(Message(f"committee.{key}", params))
+
+
+def hold_meeting(ws: Workspace, meeting: Mapping[str, Any],
+                 decisions: Sequence[Mapping[str, Any]] = (), *, actor: str,
+                 who: Principal | None = None, access: Any = None) -> dict[str, Any]:
+    """Record a meeting (``meeting_id``, ``province_code``, ``held_on``, optional ``chair``,
+    ``attendees``, ``clusters`` reviewed, ``agenda``, ``minutes_ref``) and its decisions
+    (``text``, ``responsible``, optional ``due_on``, ``cluster_code``), numbered 1, 2, … in
+    the order given and open. The clusters reviewed and decided on must be the province's.
+    Nothing is written when anything is refused. Returns the meeting's record."""
+    with ws.engine.begin() as conn:
+        record = validate_one(conn, "committee_meetings", meeting)
+        province = str(record["province_code"])
+        clusters = _province_clusters(conn, province)
+        reviewed = [c for c in str(record.get("clusters") or "").split(";") if c]
+        foreign = [c for c in reviewed if c not in clusters]
+        if foreign:
+            raise _refuse("not_the_province_s", clusters=", ".join(foreign),
+                          province=province)
+        if who is not None:
+            access.check(who, "create", "committee_meetings", record)
+        repository.insert_record(conn, "committee_meetings", record, actor=actor)
+        for decision in decisions:
+            _insert_decision(conn, record, decision, clusters, actor=actor)
+        return repository.get(conn, "committee_meetings",
+                              {"meeting_id": record["meeting_id"]}) or {}
+
+
+def add_decision(ws: Workspace, meeting_id: str, decision: Mapping[str, Any], *, actor: str,
+                 who: Principal | None = None, access: Any = None) -> dict[str, Any]:
+    """Add a decision to a recorded meeting (numbered after its last one, open). Returns the
+    decision's record."""
+    with ws.engine.begin() as conn:
+        record = repository.get(conn, "committee_meetings", {"meeting_id": meeting_id})
+        if record is None:
+            raise NotFoundError(Message("committee.no_meeting", {"meeting": meeting_id}))
+        clusters = _province_clusters(conn, str(record["province_code"]))
+        row = _insert_decision(conn, record, decision, clusters, actor=actor, who=who,
+                               access=access)
+    return row
+
+
+def _insert_decision(conn: Any, meeting: Mapping[str, Any], decision: Mapping[str, Any],
+                     clusters: set[str], *, actor: str, who: Principal | None = None,
+                     access: Any = None) -> dict[str, Any]:
+    table = TABLES["committee_decisions"]
+    last = conn.execute(select(func.max(table.c.number)).where(
+        table.c.meeting_id == meeting["meeting_id"])).scalar()
+    province = str(meeting["province_code"])
+    row = validate_one(conn, "committee_decisions", {
+        **decision, "meeting_id": meeting["meeting_id"], "number": int(last or 0) + 1,
+        "province_code": province, "status": decision.get("status") or "open"})
+    if row.get("cluster_code") and row["cluster_code"] not in clusters:
+        raise _refuse("not_the_province_s", clusters=row["cluster_code"], province=province)
+    if who is not None:
+        access.check(who, "create", "committee_decisions", row)
+    return repository.insert_record(conn, "committee_decisions", row, actor=actor)
+
+
+def _province_clusters(conn: Any, province: str) -> set[str]:
+    table = TABLES["clusters"]
+    return {str(r[0]) for r in conn.execute(
+        select(table.c.code).where(table.c.province_code == province)).all()}
+
+
+def follow_up(ws: Workspace, meeting: str, number: int, status: str | None = None, *,
+              actor: str, note: str | None = None, on: dt.date | None = None,
+              who: Principal | None = None, access: Any = None) -> dict[str, Any]:
+    """Follow a decision up: mark it ``done`` (dated ``on``, default today) or ``cancelled``,
+    or reopen it (``open``), and/or add a progress ``note``. Returns the decision after."""
+    if status is not None and status not in DECISION_STATUSES:
+        from khooshe.domain.vocab import parse_choice
+
+        status = parse_choice("decision_status", status) or status
+        if status not in DECISION_STATUSES:
+            raise _refuse("bad_status", status=status)
+    key = {"meeting_id": meeting, "number": int(number)}
+    with ws.engine.begin() as conn:
+        current = repository.get(conn, "committee_decisions", key)
+        if current is None:
+            raise NotFoundError(Message("committee.no_decision", {"meeting": meeting,
+                                                                   "number": number}))
+        if who is not None:
+            access.check(who, "update", "committee_decisions", current)
+        changes: dict[str, Any] = {}
+        if status is not None:
+            changes["status"] = status
+            changes["done_on"] = (on or dt.date.today()) if status == "done" else None
+        if note:
+            changes["follow_up"] = note
+        if not changes:
+            raise _refuse("nothing_to_change")
+        checked = validate_one(conn, "committee_decisions", {**current, **changes})
+        _, after = repository.update_record(conn, "committee_decisions", key,
+                                            {k: checked.get(k) for k in changes}, actor=actor)
+    return after
+
+
+def decisions(ws: Workspace, province: str, as_of: dt.date | None = None) -> pd.DataFrame:
+    """The province's decisions with their meeting's date and, for open ones, whether they are
+    ``overdue`` on ``as_of`` (default today) and by how many ``days_overdue``."""
+    as_of = as_of or dt.date.today()
+    with ws.engine.connect() as conn:
+        d, m = TABLES["committee_decisions"], TABLES["committee_meetings"]
+        rows = conn.execute(
+            select(d, m.c.held_on).join(m, m.c.meeting_id == d.c.meeting_id)
+            .where(d.c.province_code == province)
+            .order_by(m.c.held_on, d.c.meeting_id, d.c.number)).all()
+    cols = [c.name for c in d.columns] + ["held_on"]
+    out = pd.DataFrame(rows, columns=cols)
+    due = pd.to_datetime(out["due_on"], errors="coerce")
+    late = (out["status"] == "open") & due.notna() & (due < pd.Timestamp(as_of))
+    out["overdue"] = late
+    out["days_overdue"] = ((pd.Timestamp(as_of) - due).dt.days.where(late, 0)
+                           .fillna(0).astype(int))
+    return out
+
+
+def follow_up_board(ws: Workspace, province: str, as_of: dt.date | None = None
+                    ) -> pd.DataFrame:
+    """Per responsible organisation: its decisions ``open`` (of which ``overdue``), ``done``
+    and ``cancelled``, and the ``oldest_overdue_days``; organisations with overdue decisions
+    first."""
+    d = decisions(ws, province, as_of)
+    cols = ["responsible", "open", "overdue", "done", "cancelled", "oldest_overdue_days"]
+    if d.empty:
+        return pd.DataFrame(columns=cols)
+    board = (d.assign(open=d["status"] == "open", done=d["status"] == "done",
+                      cancelled=d["status"] == "cancelled")
+             .groupby("responsible")
+             .agg(open=("open", "sum"), overdue=("overdue", "sum"), done=("done", "sum"),
+                  cancelled=("cancelled", "sum"), oldest_overdue_days=("days_overdue", "max"))
+             .reset_index())
+    for col in cols[1:]:
+        board[col] = board[col].astype(int)
+    return board.sort_values(["overdue", "oldest_overdue_days", "open", "responsible"],
+                             ascending=[False, False, False, True]).reset_index(drop=True)[cols]
+
+
+def meeting(ws: Workspace, meeting_id: str) -> dict[str, Any]:
+    """One meeting's record (:class:`NotFoundError` when there is none)."""
+    with ws.engine.connect() as conn:
+        record = repository.get(conn, "committee_meetings", {"meeting_id": meeting_id})
+    if record is None:
+        raise NotFoundError(Message("committee.no_meeting", {"meeting": meeting_id}))
+    return record
+
+
+__all__ = ["DUE_SOON_DAYS", "add_decision", "decisions", "follow_up", "follow_up_board",
+           "hold_meeting", "meeting"]
