@@ -43,7 +43,7 @@ def test_every_command_and_parameter_has_help_in_both_languages():
         "init", "info", "migrate", "backup", "restore", "import", "export", "template", "demo",
         "complexity", "proximity", "specialize", "hotspots", "candidates", "villages",
         "portfolio", "markets", "supply-chain", "plan", "serve", "cluster", "cluster advance",
-        "cluster timeline", "proposals", "proposals propose", "proposals decide",
+        "cluster timeline", "cluster targets", "proposals", "proposals propose", "proposals decide",
         "proposals progress", "committee", "committee meeting", "committee decide",
         "committee follow-up", "committee board", "committee report", "users", "users add",
         "users token", "users list", "users disable", "users reset-password"]

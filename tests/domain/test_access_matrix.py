@@ -29,7 +29,7 @@ PRINCIPALS = {
 }
 REFERENCE = {"countries", "products", "trade_flows", "io_sectors", "io_flows", "funds"}
 CLUSTER = {"clusters", "cluster_members", "cluster_activities", "cluster_indicators",
-           "cluster_stages", "cluster_documents"}
+           "cluster_targets", "cluster_stages", "cluster_documents"}
 PLACE = set(LOAD_ORDER) - REFERENCE - CLUSTER
 
 
@@ -69,7 +69,7 @@ def expected(role: str, action: str, kind: str, where: str) -> bool:
             return False
         if kind == "clusters":
             return action in ("read", "update")
-        if kind == "cluster_stages":  # stages move by the province's approval
+        if kind in ("cluster_stages", "cluster_targets"):  # the province approves and sets
             return action == "read"
         return action in ("read", "create", "update", "delete")
     return False

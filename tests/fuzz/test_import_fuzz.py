@@ -51,6 +51,8 @@ ROWS: dict[str, dict[str, str]] = {
                            "date": "2023-08-15", "participants": "40", "cost_rials": "500000"},
     "cluster_indicators": {"cluster_code": "CL1", "period": "1402", "jobs": "150",
                            "exports_usd": "10000", "exports_t": "20"},
+    "cluster_targets": {"cluster_code": "CL1", "indicator": "jobs", "period": "1403",
+                        "baseline": "100", "target": "150", "source": "برنامهٔ عمل"},
     "cluster_stages": {"cluster_code": "CL1", "stage": "tender", "approved_on": "1402/06/01",
                        "approved_by": "کارگروه", "decision": "1402/5"},
     "cluster_documents": {"cluster_code": "CL1", "document_id": "D1",

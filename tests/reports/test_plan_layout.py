@@ -114,6 +114,22 @@ def test_every_time_axis_ascends(plans, key):
                     years = _years([] if values is None else list(values))
                     if years and len(years) > 1:
                         assert years == sorted(years), (fig.key, trace.name, axis, years)
+            # a categorical axis lists its categories as they first appear across the
+            # traces unless the figure orders them
+            for axis in ("x", "y"):
+                layout = fig.figure.layout[f"{axis}axis"]
+                if layout.categoryarray is not None and len(layout.categoryarray):
+                    shown = list(layout.categoryarray)
+                elif layout.categoryorder == "category ascending":
+                    continue
+                else:
+                    shown = list(dict.fromkeys(v for trace in fig.figure.data
+                                               for v in (trace[axis] or [])))
+                    if not all(isinstance(v, str) for v in shown):
+                        continue  # numbers make a linear axis, which plotly sorts
+                years = _years(shown)
+                if years and len(years) > 1:
+                    assert years == sorted(years), (fig.key, axis, years)
 
 
 def _table(result, key: str) -> pd.DataFrame:

@@ -102,6 +102,33 @@ def register(app: typer.Typer, language: str) -> None:
             if row.missing:
                 say("cluster.timeline_missing", kinds=_kinds(row.missing), style="yellow")
 
+    @cluster.command("targets", help=h("targets"), cls=cls)
+    def targets_cmd(
+        workspace: Path = typer.Argument(..., help=h.arg("workspace")),
+        code: str = typer.Argument(..., help=h.arg("code")),
+    ) -> None:
+        from khooshe.domain.vocab import label
+        from khooshe.services.cluster_targets import indicator_progress
+        from khooshe.text.digits import digits
+        from khooshe.text.numbers import format_number
+
+        with open_workspace(workspace) as ws:
+            progress = indicator_progress(ws, [code])
+        if progress.empty:
+            say("cluster.no_targets", code=code)
+            return
+        say("cluster.targets_title", code=code)
+        marks = {"green": "●", "amber": "◐", "red": "○", "no_data": "·"}
+        for row in progress.itertuples(index=False):
+            echo(text("cluster.target_row", mark=marks[row.status],
+                      period=digits(row.period, lang()),
+                      indicator=label("indicator", row.indicator, lang()),
+                      actual=("—" if row.actual != row.actual
+                              else format_number(row.actual, lang())),
+                      target=format_number(row.target, lang()),
+                      baseline=format_number(row.baseline or 0, lang()),
+                      status=label("rag_status", row.status, lang())))
+
     h = Texts(language, "proposals")
     proposals = typer.Typer(help=h("help"), cls=group, no_args_is_help=True)
     app.add_typer(proposals, name="proposals")

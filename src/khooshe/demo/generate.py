@@ -28,7 +28,12 @@ import pandas as pd
 from khooshe.demo.config import get_scale
 from khooshe.demo.economy import build_economy
 from khooshe.demo.geography import build_geography
-from khooshe.demo.programme import build_committee, build_programme, build_stage_history
+from khooshe.demo.programme import (
+    build_committee,
+    build_programme,
+    build_stage_history,
+    build_targets,
+)
 from khooshe.demo.supply import build_purchases, name_buyers
 from khooshe.demo.trade import build_trade
 from khooshe.domain.schema import LOAD_ORDER, entity
@@ -36,7 +41,7 @@ from khooshe.domain.schema import LOAD_ORDER, entity
 #: Random stream of each component (its index seeds the stream; never reorder: append new
 #: streams, so the others keep their seeds).
 STREAMS = ("geography", "parks", "centres", "establishments", "resources", "io", "trade",
-           "programme", "supply", "history", "committee")
+           "programme", "supply", "history", "committee", "targets")
 
 
 #: Kinds the demo does not generate: khooshe derives them from the others when the workspace is
@@ -127,6 +132,8 @@ def generate(seed: int = 0,
         **programme,
         **build_stage_history(rngs["history"], programme["clusters"]),
         **build_committee(rngs["committee"], programme["clusters"]),
+        "cluster_targets": build_targets(rngs["targets"], programme["cluster_indicators"],
+                                         programme["cluster_activities"]),
     }
     frames = {}
     for kind in GENERATED:

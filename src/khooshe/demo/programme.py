@@ -453,3 +453,34 @@ def build_committee(rng: np.random.Generator,
                 })
     return {"committee_meetings": pd.DataFrame(meetings),
             "committee_decisions": pd.DataFrame(decisions)}
+
+
+def build_targets(rng: np.random.Generator, indicators: pd.DataFrame,
+                  activities: pd.DataFrame) -> pd.DataFrame:
+    """Targets of the last period for every cluster with indicators (jobs, exports by value,
+    members, joint actions), set in its action plan from its first period: some reached,
+    some at risk, some off track."""
+    from khooshe.domain.vocab import JOINT_ACTIONS
+
+    rows = []
+    last = PERIODS[-1]
+    joint = activities[activities["kind"].isin(JOINT_ACTIONS)]
+    joint_last = joint[joint["date"].map(
+        lambda d: str(jdatetime.date.fromgregorian(date=dt.date.fromisoformat(str(d))).year))
+        == last].groupby("cluster_code").size()
+    for code, own in indicators.sort_values("period").groupby("cluster_code"):
+        first, final = own.iloc[0], own.iloc[-1]
+        if final["period"] != last or first["period"] == last:
+            continue
+        for name in ("jobs", "exports_usd", "members"):
+            base, reached = float(first[name]), float(final[name])
+            target = base + (reached - base) * rng.uniform(0.8, 1.8)
+            rows.append({"cluster_code": code, "indicator": name, "period": last,
+                         "baseline": round(base), "baseline_period": first["period"],
+                         "target": round(max(target, base)), "source": "برنامهٔ عمل خوشه"})
+        done = int(joint_last.get(code, 0))
+        rows.append({"cluster_code": code, "indicator": "joint_actions", "period": last,
+                     "baseline": 0, "baseline_period": None,
+                     "target": max(1, round(done * rng.uniform(0.8, 2.0))),
+                     "source": "برنامهٔ عمل خوشه"})
+    return pd.DataFrame(rows)

@@ -16,7 +16,7 @@ county_governor    read the county's records and the clusters that span it; crea
                    proposed for clusters in it
 cluster_agent      read and keep the registry of its clusters (members, activities,
                    indicators, documents; the cluster record itself except its stage, which
-                   moves by approval only); read the places of
+                   moves by approval only; its targets are the province's); read the places of
                    their provinces
 viewer             read: everything (a national viewer) or one province's records
 =================  ==========================================================================
@@ -39,7 +39,7 @@ PLACE_KINDS = ("regions", "parks", "establishments", "resources", "fund_allocati
                "purchases", "village_proposals", "committee_meetings", "committee_decisions")
 #: The cluster registry.
 CLUSTER_KINDS = ("clusters", "cluster_members", "cluster_activities", "cluster_indicators",
-                 "cluster_stages", "cluster_documents")
+                 "cluster_targets", "cluster_stages", "cluster_documents")
 #: What a county governor keeps in its county.
 GOVERNOR_WRITES = ("regions", "parks", "establishments", "resources", "village_proposals")
 #: What a cluster agent keeps for its clusters.

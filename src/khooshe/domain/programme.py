@@ -17,6 +17,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+from numpy.typing import ArrayLike
+
 from khooshe.domain.errors import InputError
 from khooshe.domain.vocab import CLUSTER_STAGES, VILLAGE_STATUSES, label
 from khooshe.text.messages import Bilingual, Message
@@ -49,6 +52,25 @@ VILLAGE_STEPS: dict[str, tuple[str, ...]] = {
 assert set(VILLAGE_STEPS) == set(VILLAGE_STATUSES)
 #: The statuses of a village that still counts among its county's ten.
 ACTIVE_VILLAGE = ("proposed", "confirmed", "prepared", "cluster_started")
+
+
+#: An indicator is on track (green) at this share of the way from its baseline to its
+#: target, at risk (amber) from the second, off track (red) below it.
+RAG_GREEN, RAG_AMBER = 0.9, 0.6
+
+
+def rag(progress: ArrayLike) -> np.ndarray:
+    """``green``, ``amber`` or ``red`` for each ``progress`` (the share of the way from
+    baseline to target: 1 is the target reached), ``no_data`` where there is no figure (NaN).
+
+    Examples
+    --------
+    >>> rag([1.2, 0.7, 0.1, float("nan")]).tolist()
+    ['green', 'amber', 'red', 'no_data']
+    """
+    p = np.asarray(progress, dtype=float)
+    return np.select([np.isnan(p), p >= RAG_GREEN, p >= RAG_AMBER],
+                     ["no_data", "green", "amber"], "red")
 
 
 class TransitionError(InputError):
@@ -119,6 +141,6 @@ def check_village_step(current: str, target: str, reason: str | None = None) -> 
         raise _refuse("village_reason", target=_named("village_status", target))
 
 
-__all__ = ["ACTIVE_VILLAGE", "STAGE_EVIDENCE", "VILLAGE_STEPS", "TransitionError",
-           "check_direct_edit", "check_stage_step", "check_village_step", "missing_evidence",
-           "stage_index"]
+__all__ = ["ACTIVE_VILLAGE", "RAG_AMBER", "RAG_GREEN", "STAGE_EVIDENCE", "VILLAGE_STEPS",
+           "TransitionError", "check_direct_edit", "check_stage_step", "check_village_step",
+           "missing_evidence", "rag", "stage_index"]

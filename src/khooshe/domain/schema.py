@@ -29,6 +29,7 @@ from khooshe.domain.vocab import (  # noqa: E402  (re-exported: the schema names
     DECISION_STATUSES,
     DOCUMENT_KINDS,
     ESTABLISHMENT_STATUSES,
+    INDICATORS,
     MEMBER_KINDS,
     MEMBER_ROLES,
     PARK_KINDS,
@@ -436,6 +437,23 @@ CLUSTER_INDICATORS = _register(
     )
 )
 
+CLUSTER_TARGETS = _register(
+    Entity(
+        kind="cluster_targets",
+        key=("cluster_code", "indicator", "period"),
+        columns=(
+            _c("cluster_code", "code", required=True, pattern=ID,
+               references="clusters.code"),
+            _c("indicator", "enum", required=True, choices=INDICATORS),
+            _c("period", "code", required=True, pattern=r"\d{4}(-Q[1-4])?"),
+            _c("baseline", "float", min=0),
+            _c("baseline_period", "code", pattern=r"\d{4}(-Q[1-4])?"),
+            _c("target", "float", required=True, min=0),
+            _c("source", "str"),
+        ),
+    )
+)
+
 CLUSTER_STAGE_HISTORY = _register(
     Entity(
         kind="cluster_stages",
@@ -610,6 +628,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "cluster_members",
     "cluster_activities",
     "cluster_indicators",
+    "cluster_targets",
     "cluster_stages",
     "cluster_documents",
     "village_proposals",

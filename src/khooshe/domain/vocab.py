@@ -68,6 +68,14 @@ ACTIVITY_KINDS = (
     "other",
 )
 
+#: The activities that count as the cluster's joint actions (an indicator of its own).
+JOINT_ACTIONS = ("joint_purchase", "joint_marketing", "export_consortium")
+#: The indicators a cluster's targets are set on (seed R16): the columns of its indicators
+#: and the joint actions counted from its activities.
+INDICATORS = ("jobs", "sales_rials", "exports_usd", "exports_t", "members", "joint_actions")
+#: How an indicator stands against its target (:func:`khooshe.domain.programme.rag`).
+RAG_STATUSES = ("green", "amber", "red", "no_data")
+
 #: Every vocabulary by the name its labels are filed under in the catalogue.
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "region_level": REGION_LEVELS,
@@ -80,6 +88,8 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "activity_kind": ACTIVITY_KINDS,
     "activity_setting": ACTIVITY_SETTINGS,
     "document_kind": DOCUMENT_KINDS,
+    "indicator": INDICATORS,
+    "rag_status": RAG_STATUSES,
     "decision_status": DECISION_STATUSES,
     "village_status": VILLAGE_STATUSES,
 }
@@ -122,6 +132,9 @@ __all__ = [
     "ACTIVITY_KINDS",
     "ACTIVITY_SETTINGS",
     "CLUSTER_STAGES",
+    "INDICATORS",
+    "JOINT_ACTIONS",
+    "RAG_STATUSES",
     "DECISION_STATUSES",
     "DOCUMENT_KINDS",
     "ESTABLISHMENT_STATUSES",

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from importlib.resources import as_file
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
@@ -56,13 +57,18 @@ def font_faces(embed: bool) -> str:
 #: Columns of identifiers (codes of regions, activities, products, countries, clusters, units):
 #: shown as stored, Latin digits included, so they match the workbook and the registry.
 CODE_COLUMN = re.compile(r"(^|_)(code|id|isic|hs6|iso3|product|market|cluster)$")
+#: Columns of years (Jalali or Gregorian): a number, but written without grouping (1402, not
+#: 1,402).
+YEAR_COLUMN = re.compile(r"(^|_)(year|period)$")
 
 
-def cell(value: object, lang: str, code: bool = False) -> tuple[str, str]:
+def cell(value: object, lang: str, code: bool = False, year: bool = False) -> tuple[str, str]:
     """The text of a table cell and its CSS class (``num`` for numbers, ``code`` for an
-    identifier, kept as stored)."""
+    identifier, kept as stored; a year without grouping)."""
     if code and isinstance(value, str):
         return value, "code"
+    if year and isinstance(value, int | np.integer) and not isinstance(value, bool):
+        return digits(int(value), lang), "num"
     text, numeric = format_value(value, lang)
     return text, "num" if numeric else ""
 
@@ -83,8 +89,9 @@ def table_view(table: Table, lang: str) -> dict:
     frame = table.frame[columns]
     shown = frame if table.max_rows_html is None else frame.head(table.max_rows_html)
     codes = [bool(CODE_COLUMN.search(c)) for c in columns]
-    rows = [[dict(zip(("text", "cls"), cell(v, lang, code), strict=True))
-             for v, code in zip(row, codes, strict=True)]
+    years = [bool(YEAR_COLUMN.search(c)) for c in columns]
+    rows = [[dict(zip(("text", "cls"), cell(v, lang, code, year), strict=True))
+             for v, code, year in zip(row, codes, years, strict=True)]
             for row in shown.itertuples(index=False, name=None)]
     for j, col in enumerate(columns):  # a group's name on its first row only
         if col in table.grouped:

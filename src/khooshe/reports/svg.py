@@ -229,6 +229,12 @@ def _xy(fig, lang: str) -> str:
     categorical = any(isinstance(v, str) for xs in raw_x for v in xs)
     if categorical:
         cats = list(dict.fromkeys(str(v) for xs in raw_x for v in xs if v is not None))
+        order = fig.layout.xaxis.categoryarray
+        if order is not None and len(order):  # the figure's own order, as plotly draws it
+            cats = [str(c) for c in order] + [c for c in cats
+                                              if c not in {str(o) for o in order}]
+        elif fig.layout.xaxis.categoryorder == "category ascending":
+            cats = sorted(cats)
     areas: list[tuple[Any, list[tuple[list[np.ndarray], float]]]] = []  # (trace, polygons)
     for t, xs in zip(traces, raw_x, strict=True):
         if t.type == "scatter":

@@ -20,9 +20,9 @@ from khooshe.text.numbers import format_value
 
 #: Kinds in the navigation, grouped (the rest are reached from their group's pages).
 NAV = (("programme", ("clusters", "cluster_members", "cluster_activities",
-                      "cluster_indicators", "cluster_stages", "cluster_documents",
-                      "committee_meetings", "committee_decisions", "funds",
-                      "fund_allocations")),
+                      "cluster_indicators", "cluster_targets", "cluster_stages",
+                      "cluster_documents", "committee_meetings", "committee_decisions",
+                      "funds", "fund_allocations")),
        ("places", ("regions", "parks", "establishments", "resources", "purchases",
                    "village_proposals")),
        ("reference", ("countries", "products", "trade_flows", "io_sectors", "io_flows")))

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from khooshe.domain.vocab import CLUSTER_STAGES, MEMBER_KINDS
 from khooshe.reports.model import Figure, Section
+from khooshe.services.cluster_targets import indicator_progress
 from khooshe.services.plan._context import (
     Money,
     PlanContext,
@@ -75,8 +76,33 @@ def _figures(ctx: PlanContext, clusters: pd.DataFrame, by_stage: pd.Series,
         title = words("programme.jobs_over_time")
         fig.update_layout(title={"text": ctx.pick(title)}, height=380,
                           margin={"l": 10, "r": 10, "t": 50, "b": 40})
+        # periods are categories: plotly orders them as they first appear across the traces
+        # (a cluster started in 1402 drawn first put 1402 before 1400), so they are sorted
+        fig.update_xaxes(type="category", categoryorder="array",
+                         categoryarray=sorted(ind["period"].astype(str).unique()))
         figures.append(figure("cluster_jobs", title, fig))
     return figures
+
+
+def _targets(ctx: PlanContext, clusters: pd.DataFrame) -> pd.DataFrame:
+    """The province's clusters' indicators against their targets of the latest period that
+    has targets, worst first within each cluster."""
+    progress = indicator_progress(ctx.ws, clusters["code"].tolist())
+    if progress.empty:
+        return progress
+    latest = progress[progress["period"] == progress["period"].max()].copy()
+    names = clusters.set_index("code")
+    order = {"red": 0, "amber": 1, "no_data": 2, "green": 3}
+    latest = latest.assign(
+        name_fa=latest["cluster_code"].map(names["name_fa"]),
+        name_en=latest["cluster_code"].map(names["name_en"].fillna(names["name_fa"])),
+        indicator_fa=labels("indicator", latest["indicator"], "fa"),
+        indicator_en=labels("indicator", latest["indicator"], "en"),
+        status_fa=labels("rag_status", latest["status"], "fa"),
+        status_en=labels("rag_status", latest["status"], "en"),
+        progress_pct=(100 * latest["progress"]).round(0),
+        rank=latest["status"].map(order))
+    return latest.sort_values(["cluster_code", "rank"])
 
 
 def build(ctx: PlanContext) -> Section:
@@ -110,6 +136,13 @@ def build(ctx: PlanContext) -> Section:
     act_kinds = act_kinds.assign(kind_fa=labels("activity_kind", act_kinds["kind"], "fa"),
                                  kind_en=labels("activity_kind", act_kinds["kind"], "en"),
                                  cost_bn_toman=act_kinds["cost_rials"] / 1e10)
+    targets = _targets(ctx, clusters)
+    if len(targets):
+        period = str(targets["period"].iloc[0])
+        counts = targets["status"].value_counts()
+        lines.append(say("programme.targets", n=len(targets), period=period,
+                         green=int(counts.get("green", 0)), amber=int(counts.get("amber", 0)),
+                         red=int(counts.get("red", 0)), none=int(counts.get("no_data", 0))))
     alloc = _allocations(ctx)
     for row in alloc.itertuples():
         lines.append(say("programme.allocation", fund=Bilingual(row.name_fa, row.programme),
@@ -134,6 +167,14 @@ def build(ctx: PlanContext) -> Section:
                   "exports_t": "exports_t", "members": "members"},
                   shown=per_language("name_{lang}", "period", "jobs", "jobs_change",
                                      "sales_bn_toman", "exports_usd", "exports_t", "members")),
+        *([table("cluster_targets", words("programme.table.targets"), targets, {
+            "cluster_code": "cluster", "name_fa": "name_fa", "name_en": "name_en",
+            "indicator_fa": "indicator_fa", "indicator_en": "indicator_en", "period": "period",
+            "baseline": "baseline", "target": "target", "actual": "actual",
+            "progress_pct": "progress_pct", "status_fa": "status_fa", "status_en": "status_en"},
+            rows=None, shown=per_language("name_{lang}", "indicator_{lang}", "baseline",
+                                          "target", "actual", "status_{lang}"),
+            grouped=("name_fa", "name_en"))] if len(targets) else []),
         table("fund_allocations", words("programme.table.funds"), alloc, {
             "programme": "programme", "name_fa": "name_fa", "year": "year",
             "amount_bn_toman": "province_amount_bn_toman", "total_bn_toman": "total_bn_toman",
