@@ -43,10 +43,11 @@ def test_every_command_and_parameter_has_help_in_both_languages():
         "init", "info", "migrate", "backup", "restore", "import", "export", "template", "demo",
         "complexity", "proximity", "specialize", "hotspots", "candidates", "villages",
         "portfolio", "markets", "supply-chain", "plan", "serve", "cluster", "cluster advance",
-        "cluster timeline", "cluster targets", "proposals", "proposals propose", "proposals decide",
-        "proposals progress", "committee", "committee meeting", "committee decide",
-        "committee follow-up", "committee board", "committee report", "users", "users add",
-        "users token", "users list", "users disable", "users reset-password"]
+        "cluster timeline", "cluster targets", "cluster members", "proposals",
+        "proposals propose", "proposals decide", "proposals progress", "committee",
+        "committee meeting", "committee decide", "committee follow-up", "committee board",
+        "committee report", "users", "users add", "users token", "users list",
+        "users disable", "users reset-password"]
     for name in en:
         assert en[name].help and PERSIAN.search(fa[name].help), name
         assert not PERSIAN.search(en[name].help.replace("خوشه", "")), name

@@ -120,3 +120,13 @@ def test_committee_meeting_decisions_board_and_report(invoke, demo_dir, tmp_path
     assert (out / "meeting-SC24-1405-01.pdf").stat().st_size > 10_000
     html = (out / "meeting-SC24-1405-01.html").read_text(encoding="utf-8")
     assert 'dir="rtl"' in html and "دورهٔ آموزش رنگرزی" in html
+
+
+def test_members_and_targets_of_a_demo_cluster(invoke, demo_dir):
+    members = invoke("--lang", "fa", "cluster", "members", demo_dir, "CL06-02")
+    assert members.exit_code == 0 and "مارپیچ سه‌گانه: دارد" in members.output
+    targets = invoke("--lang", "en", "cluster", "targets", demo_dir, "CL06-02")
+    assert targets.exit_code == 0
+    assert "1403 jobs:" in targets.output and "(baseline" in targets.output
+    none = invoke("--lang", "en", "cluster", "targets", demo_dir, "CL06-04")
+    assert none.exit_code == 0 and "has no targets" in none.output

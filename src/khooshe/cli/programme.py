@@ -129,6 +129,33 @@ def register(app: typer.Typer, language: str) -> None:
                       baseline=format_number(row.baseline or 0, lang()),
                       status=label("rag_status", row.status, lang())))
 
+    @cluster.command("members", help=h("members"), cls=cls)
+    def members_cmd(
+        workspace: Path = typer.Argument(..., help=h.arg("workspace")),
+        code: str = typer.Argument(..., help=h.arg("code")),
+    ) -> None:
+        from khooshe.domain.vocab import MEMBER_KINDS, label
+        from khooshe.services.cluster_members import (
+            TRIPLE_HELIX_KINDS,
+            member_growth,
+            membership,
+        )
+        from khooshe.text.digits import digits
+
+        with open_workspace(workspace) as ws:
+            counts = membership(ws, [code]).iloc[0]
+            growth = member_growth(ws, code)
+        kinds = text("words.comma").join(
+            text("cluster.kind_count", kind=label("member_kind", k, lang()), n=int(counts[k]))
+            for k in MEMBER_KINDS if counts[k])
+        say("cluster.members_title", code=code, n=int(counts["total"]), kinds=kinds or "—",
+            registered=int(counts["registered_firms"]))
+        say("cluster.helix_yes" if counts["triple_helix"] else "cluster.helix_no",
+            n=int(counts["partner_kinds"]), k=TRIPLE_HELIX_KINDS)
+        for row in growth.itertuples(index=False):
+            say("cluster.growth_row", year=digits(row.year, lang()), joined=row.joined,
+                members=row.members)
+
     h = Texts(language, "proposals")
     proposals = typer.Typer(help=h("help"), cls=group, no_args_is_help=True)
     app.add_typer(proposals, name="proposals")

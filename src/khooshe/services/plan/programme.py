@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from khooshe.domain.vocab import CLUSTER_STAGES, MEMBER_KINDS
 from khooshe.reports.model import Figure, Section
+from khooshe.services.cluster_members import TRIPLE_HELIX_KINDS, membership
 from khooshe.services.cluster_targets import indicator_progress
 from khooshe.services.plan._context import (
     Money,
@@ -128,8 +129,10 @@ def build(ctx: PlanContext) -> Section:
             n=int(n)) for s, n in by_stage.items() if n]
         lines.append(say("programme.stages", stages=joined(stages)))
 
-    member_kinds = (members.groupby(["cluster_code", "kind"]).size().unstack(fill_value=0)
-                    .reindex(columns=list(MEMBER_KINDS), fill_value=0).reset_index())
+    member_kinds = membership(ctx.ws, clusters["code"].tolist())
+    if len(clusters):
+        lines.append(say("programme.triple_helix", n=int(member_kinds["triple_helix"].sum()),
+                         of=len(member_kinds), k=TRIPLE_HELIX_KINDS))
     act_kinds = (acts.groupby("kind").agg(count=("activity_id", "size"),
                                           participants=("participants", "sum"),
                                           cost_rials=("cost_rials", "sum")).reset_index())
@@ -155,7 +158,8 @@ def build(ctx: PlanContext) -> Section:
             "stage_fa": "stage_fa", "stage_en": "stage_en", "start": "start", "agent": "agent",
             "members": "members", "activities": "activities"}),
         table("cluster_members", words("programme.table.members"), member_kinds, {
-            "cluster_code": "cluster", **{k: f"member_kind_{k}" for k in MEMBER_KINDS}}),
+            "cluster_code": "cluster", **{k: f"member_kind_{k}" for k in MEMBER_KINDS},
+            "triple_helix": "triple_helix"}),
         table("cluster_activities", words("programme.table.activities"), act_kinds, {
             "kind_fa": "kind_fa", "kind_en": "kind_en", "count": "count",
             "participants": "participants", "cost_bn_toman": "cost_bn_toman"}),
