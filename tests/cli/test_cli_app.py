@@ -46,7 +46,9 @@ def test_every_command_and_parameter_has_help_in_both_languages():
         "cluster timeline", "cluster targets", "cluster members", "proposals",
         "proposals propose", "proposals decide", "proposals progress", "committee",
         "committee meeting", "committee decide", "committee follow-up", "committee board",
-        "committee report", "users", "users add", "users token", "users list",
+        "committee report", "funds", "funds commit", "funds disburse", "funds balance",
+        "units", "units report", "units list", "projects", "projects delays", "users",
+        "users add", "users token", "users list",
         "users disable", "users reset-password"]
     for name in en:
         assert en[name].help and PERSIAN.search(fa[name].help), name

@@ -30,6 +30,7 @@ import typer
 from khooshe.cli import (
     complexity,
     data,
+    delivery,
     demo,
     markets,
     plan,
@@ -48,7 +49,7 @@ from khooshe.text.messages import default_lang, t
 
 #: The command modules, in the order their commands are listed in ``khooshe --help``.
 COMMAND_MODULES = (workspace, data, demo, complexity, specialization, villages, portfolio,
-                   markets, supply_chain, plan, programme, web)
+                   markets, supply_chain, plan, programme, delivery, web)
 
 
 @cache

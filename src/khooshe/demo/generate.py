@@ -30,6 +30,7 @@ from khooshe.demo.economy import build_economy
 from khooshe.demo.geography import build_geography
 from khooshe.demo.programme import (
     build_committee,
+    build_delivery,
     build_programme,
     build_stage_history,
     build_targets,
@@ -41,7 +42,7 @@ from khooshe.domain.schema import LOAD_ORDER, entity
 #: Random stream of each component (its index seeds the stream; never reorder: append new
 #: streams, so the others keep their seeds).
 STREAMS = ("geography", "parks", "centres", "establishments", "resources", "io", "trade",
-           "programme", "supply", "history", "committee", "targets")
+           "programme", "supply", "history", "committee", "targets", "delivery")
 
 
 #: Kinds the demo does not generate: khooshe derives them from the others when the workspace is
@@ -134,6 +135,8 @@ def generate(seed: int = 0,
         **build_committee(rngs["committee"], programme["clusters"]),
         "cluster_targets": build_targets(rngs["targets"], programme["cluster_indicators"],
                                          programme["cluster_activities"]),
+        **build_delivery(rngs["delivery"], programme["clusters"], econ.establishments,
+                         econ.parks, programme["fund_allocations"]),
     }
     frames = {}
     for kind in GENERATED:

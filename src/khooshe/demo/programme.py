@@ -484,3 +484,81 @@ def build_targets(rng: np.random.Generator, indicators: pd.DataFrame,
                      "target": max(1, round(done * rng.uniform(0.8, 2.0))),
                      "source": "برنامهٔ عمل خوشه"})
     return pd.DataFrame(rows)
+
+
+#: Contractors of the demo's park projects.
+CONTRACTORS = ("شرکت عمران‌سازان جنوب", "شرکت راه و ساختمان پارس", "شرکت تأسیسات نوین",
+               "شرکت آب و سازه")
+
+
+def build_delivery(rng: np.random.Generator, clusters: pd.DataFrame, establishments: pd.DataFrame,
+                   parks: pd.DataFrame, allocations: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """The money and the works of the seed provinces (:data:`COMMITTEE_PROVINCES`): the cluster
+    development fund of 1403 committed to each cluster and partly disbursed; the SME fund of
+    1402 committed to six half-finished units being completed, with progress reports; two civil
+    projects per province in its first parks, some behind their plan."""
+    commitments, reports, projects = [], [], []
+    for prov in COMMITTEE_PROVINCES:
+        budget = allocations.set_index(["programme", "year", "region_code"])["amount_rials"]
+        own = clusters[clusters["province_code"] == prov]
+        cap = int(budget.get(("cluster_dev", 1403, prov), 0) * 0.6)
+        for c in own.itertuples():
+            amount = min(int(rng.integers(2, 9)) * 10**9, cap)
+            if amount <= 0:
+                break
+            cap -= amount
+            paid = int(amount * rng.choice([0.0, 0.3, 0.6, 1.0]))
+            commitments.append({
+                "commitment_id": f"C{c.code}-1403", "programme": "cluster_dev", "year": 1403,
+                "region_code": prov, "recipient_kind": "cluster", "recipient": c.code,
+                "committed_rials": amount,
+                "committed_on": (AS_OF - dt.timedelta(days=300)).isoformat(),
+                "disbursed_rials": paid,
+                "disbursed_on": (AS_OF - dt.timedelta(days=60)).isoformat() if paid else None,
+                "jobs_expected": int(rng.integers(10, 60)), "jobs_realised": None,
+                "note": None})
+        half = establishments[(establishments["status"] == "half_finished")
+                              & establishments["region_code"].str.startswith(prov)]
+        cap = int(budget.get(("sme_fund", 1402, prov), 0) * 0.2)
+        half = half.assign(expected_jobs=pd.to_numeric(half["expected_jobs"]),
+                           progress_pct=pd.to_numeric(half["progress_pct"]))
+        for u in half.sort_values(["expected_jobs", "id"], ascending=[False, True]).head(6)\
+                .itertuples():
+            amount = min(int(rng.integers(10, 60)) * 10**9, cap)
+            if amount <= 0:
+                break
+            cap -= amount
+            commitments.append({
+                "commitment_id": f"C{u.id}-1402", "programme": "sme_fund", "year": 1402,
+                "region_code": prov, "recipient_kind": "unit", "recipient": u.id,
+                "committed_rials": amount,
+                "committed_on": (AS_OF - dt.timedelta(days=420)).isoformat(),
+                "disbursed_rials": int(amount * 0.5),
+                "disbursed_on": (AS_OF - dt.timedelta(days=200)).isoformat(),
+                "jobs_expected": int(u.expected_jobs), "jobs_realised": None, "note": None})
+            funded = AS_OF - dt.timedelta(days=400)
+            first = None if u.progress_pct != u.progress_pct else float(u.progress_pct)
+            later = min(99.0, (first or 40.0) + float(rng.integers(3, 15)))
+            for day, status, progress in (
+                    (funded, "funded", first),
+                    (AS_OF - dt.timedelta(days=30),
+                     str(rng.choice(["completing", "completing", "stalled"])), later)):
+                reports.append({"establishment_id": u.id, "reported_on": day.isoformat(),
+                                "region_code": u.region_code, "status": status,
+                                "progress": progress, "jobs_realised": None, "note": None})
+        for k, park in enumerate(parks[parks["region_code"].str.startswith(prov)].head(2)
+                                 .itertuples()):
+            start = AS_OF - dt.timedelta(days=int(rng.integers(300, 700)))
+            end = start + dt.timedelta(days=int(rng.integers(600, 900)))
+            expected = 100 * (AS_OF - start).days / (end - start).days
+            actual = max(0.0, min(100.0, expected + float(rng.normal(-12, 10))))
+            projects.append({
+                "project_id": f"PP-{park.code}-{k + 1}", "park_code": park.code,
+                "region_code": park.region_code,
+                "title": f"تکمیل زیرساخت آب، برق و راه‌های {park.name_fa}",
+                "contractor": str(rng.choice(CONTRACTORS)),
+                "planned_start": start.isoformat(), "planned_end": end.isoformat(),
+                "actual_progress": round(actual, 1), "updated_on": AS_OF.isoformat(),
+                "status": "under_way", "note": None})
+    return {"fund_commitments": pd.DataFrame(commitments),
+            "unit_progress": pd.DataFrame(reports), "park_projects": pd.DataFrame(projects)}

@@ -33,8 +33,11 @@ from khooshe.domain.vocab import (  # noqa: E402  (re-exported: the schema names
     MEMBER_KINDS,
     MEMBER_ROLES,
     PARK_KINDS,
+    PROJECT_STATUSES,
+    RECIPIENT_KINDS,
     REGION_LEVELS,
     SIZE_CLASSES,
+    UNIT_STATUSES,
     VILLAGE_STATUSES,
 )
 
@@ -575,6 +578,70 @@ FUND_ALLOCATIONS = _register(
     )
 )
 
+UNIT_PROGRESS = _register(
+    Entity(
+        kind="unit_progress",
+        key=("establishment_id", "reported_on"),
+        columns=(
+            _c("establishment_id", "code", required=True, pattern=ID,
+               references="establishments.id"),
+            _c("reported_on", "date", required=True),
+            # the unit's region (where the access policy places the report)
+            _c("region_code", "code", required=True, pattern=REGION_CODE,
+               references="regions.code"),
+            _c("status", "enum", required=True, choices=UNIT_STATUSES),
+            _c("progress", "float", min=0, max=100),
+            _c("jobs_realised", "int", min=0),
+            _c("note", "str"),
+        ),
+    )
+)
+
+PARK_PROJECTS = _register(
+    Entity(
+        kind="park_projects",
+        key=("project_id",),
+        columns=(
+            _c("project_id", "code", required=True, pattern=ID),
+            _c("park_code", "code", required=True, pattern=ID, references="parks.code"),
+            # the park's region (where the access policy places the project)
+            _c("region_code", "code", required=True, pattern=REGION_CODE,
+               references="regions.code"),
+            _c("title", "str", required=True),
+            _c("contractor", "str"),
+            _c("planned_start", "date"),
+            _c("planned_end", "date"),
+            _c("actual_progress", "float", min=0, max=100),
+            _c("updated_on", "date"),
+            _c("status", "enum", required=True, choices=PROJECT_STATUSES),
+            _c("note", "str"),
+        ),
+    )
+)
+
+FUND_COMMITMENTS = _register(
+    Entity(
+        kind="fund_commitments",
+        key=("commitment_id",),
+        columns=(
+            _c("commitment_id", "code", required=True, pattern=ID),
+            _c("programme", "code", required=True, pattern=ID),
+            _c("year", "int", required=True, min=1300, max=1500),
+            _c("region_code", "code", required=True, pattern=r"\d{2}",
+               references="regions.code"),
+            _c("recipient_kind", "enum", required=True, choices=RECIPIENT_KINDS),
+            _c("recipient", "code", required=True, pattern=ID),
+            _c("committed_rials", "int", required=True, min=0),
+            _c("committed_on", "date"),
+            _c("disbursed_rials", "int", min=0),
+            _c("disbursed_on", "date"),
+            _c("jobs_expected", "int", min=0),
+            _c("jobs_realised", "int", min=0),
+            _c("note", "str"),
+        ),
+    )
+)
+
 PURCHASES = _register(
     Entity(
         kind="purchases",
@@ -636,6 +703,9 @@ LOAD_ORDER: tuple[str, ...] = (
     "committee_decisions",
     "funds",
     "fund_allocations",
+    "unit_progress",
+    "park_projects",
+    "fund_commitments",
 )
 
 assert set(LOAD_ORDER) == set(ENTITIES), "every entity needs a place in LOAD_ORDER"

@@ -45,6 +45,12 @@ DOCUMENT_KINDS = (
     "exit_report",
     "other",
 )
+#: Where a half-finished unit chosen for completion stands (seeds R7, R11).
+UNIT_STATUSES = ("funded", "completing", "operating", "stalled")
+#: Where a civil project of an industrial park stands.
+PROJECT_STATUSES = ("planned", "under_way", "done", "stopped")
+#: What a fund's commitment pays for: a cluster, a (half-finished) unit, a park project.
+RECIPIENT_KINDS = ("cluster", "unit", "project")
 #: Where a steering committee's decision stands (overdue is an open decision past its date).
 DECISION_STATUSES = ("open", "done", "cancelled")
 #: Where a village proposed for a cluster stands (seed R2): khooshe proposes, the county's
@@ -91,6 +97,9 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "indicator": INDICATORS,
     "rag_status": RAG_STATUSES,
     "decision_status": DECISION_STATUSES,
+    "recipient_kind": RECIPIENT_KINDS,
+    "unit_status": UNIT_STATUSES,
+    "project_status": PROJECT_STATUSES,
     "village_status": VILLAGE_STATUSES,
 }
 
@@ -135,6 +144,9 @@ __all__ = [
     "INDICATORS",
     "JOINT_ACTIONS",
     "RAG_STATUSES",
+    "PROJECT_STATUSES",
+    "RECIPIENT_KINDS",
+    "UNIT_STATUSES",
     "DECISION_STATUSES",
     "DOCUMENT_KINDS",
     "ESTABLISHMENT_STATUSES",

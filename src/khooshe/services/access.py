@@ -41,7 +41,9 @@ CHECK_SECONDS = 5.0
 REGION_COLUMN = {"regions": "code", "parks": "region_code", "establishments": "region_code",
                  "resources": "region_code", "fund_allocations": "region_code",
                  "village_proposals": "village_code",
-                 "committee_meetings": "province_code", "committee_decisions": "province_code"}
+                 "committee_meetings": "province_code", "committee_decisions": "province_code",
+                 "fund_commitments": "region_code", "unit_progress": "region_code",
+                 "park_projects": "region_code"}
 
 
 class Forbidden(KhoosheError):

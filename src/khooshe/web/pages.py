@@ -22,9 +22,9 @@ from khooshe.text.numbers import format_value
 NAV = (("programme", ("clusters", "cluster_members", "cluster_activities",
                       "cluster_indicators", "cluster_targets", "cluster_stages",
                       "cluster_documents", "committee_meetings", "committee_decisions",
-                      "funds", "fund_allocations")),
+                      "funds", "fund_allocations", "fund_commitments")),
        ("places", ("regions", "parks", "establishments", "resources", "purchases",
-                   "village_proposals")),
+                   "village_proposals", "unit_progress", "park_projects")),
        ("reference", ("countries", "products", "trade_flows", "io_sectors", "io_flows")))
 assert {k for _, kinds in NAV for k in kinds} == set(LOAD_ORDER)
 

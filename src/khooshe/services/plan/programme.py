@@ -10,6 +10,7 @@ from khooshe.domain.vocab import CLUSTER_STAGES, MEMBER_KINDS
 from khooshe.reports.model import Figure, Section
 from khooshe.services.cluster_members import TRIPLE_HELIX_KINDS, membership
 from khooshe.services.cluster_targets import indicator_progress
+from khooshe.services.fund_commitments import fund_balance
 from khooshe.services.plan._context import (
     Money,
     PlanContext,
@@ -147,10 +148,18 @@ def build(ctx: PlanContext) -> Section:
                          green=int(counts.get("green", 0)), amber=int(counts.get("amber", 0)),
                          red=int(counts.get("red", 0)), none=int(counts.get("no_data", 0))))
     alloc = _allocations(ctx)
+    balance = fund_balance(ctx.ws, ctx.province).set_index(["programme", "year"])
     for row in alloc.itertuples():
         lines.append(say("programme.allocation", fund=Bilingual(row.name_fa, row.programme),
                          year=int(row.year), amount=Money(row.amount_rials),
                          share=round(100 * row.share, 1)))
+        spent = balance.loc[(row.programme, row.year)] if (row.programme, row.year) in \
+            balance.index else None
+        if spent is not None and spent["committed"] > 0:
+            lines.append(say("programme.committed", committed=Money(spent["committed"]),
+                             paid=Money(spent["disbursed"]), left=Money(spent["remaining"]),
+                             jobs=int(spent["jobs_expected"]),
+                             realised=int(spent["jobs_realised"])))
 
     tables = [
         table("clusters", words("programme.table.clusters"), clusters, {
