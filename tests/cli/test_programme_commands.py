@@ -130,3 +130,11 @@ def test_members_and_targets_of_a_demo_cluster(invoke, demo_dir):
     assert "1403 jobs:" in targets.output and "(baseline" in targets.output
     none = invoke("--lang", "en", "cluster", "targets", demo_dir, "CL06-04")
     assert none.exit_code == 0 and "has no targets" in none.output
+
+
+def test_activities_of_a_demo_cluster(invoke, demo_dir):
+    result = invoke("--lang", "en", "cluster", "activities", demo_dir, "CL06-02")
+    assert result.exit_code == 0, result.output
+    assert "Activities of cluster CL06-02" in result.output
+    assert "member firms took part in a training" in result.output
+    assert "foreign partner" in result.output

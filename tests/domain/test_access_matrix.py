@@ -29,7 +29,8 @@ PRINCIPALS = {
 }
 REFERENCE = {"countries", "products", "trade_flows", "io_sectors", "io_flows", "funds"}
 CLUSTER = {"clusters", "cluster_members", "cluster_activities", "cluster_indicators",
-           "cluster_targets", "cluster_stages", "cluster_documents"}
+           "cluster_targets", "cluster_stages", "cluster_documents",
+           "activity_participants", "partner_verifications"}
 PLACE = set(LOAD_ORDER) - REFERENCE - CLUSTER
 
 

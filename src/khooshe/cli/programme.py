@@ -156,6 +156,36 @@ def register(app: typer.Typer, language: str) -> None:
             say("cluster.growth_row", year=digits(row.year, lang()), joined=row.joined,
                 members=row.members)
 
+    @cluster.command("activities", help=h("activities"), cls=cls)
+    def activities_cmd(
+        workspace: Path = typer.Argument(..., help=h.arg("workspace")),
+        code: str = typer.Argument(..., help=h.arg("code")),
+    ) -> None:
+        from khooshe.domain.vocab import label
+        from khooshe.services.cluster_activities import (
+            activity_summary,
+            training_reach,
+            verifications,
+        )
+        from khooshe.text.jalali import format_jalali
+
+        with open_workspace(workspace) as ws:
+            summary = activity_summary(ws, [code])
+            took, firms = training_reach(ws, code)
+            checks = verifications(ws, [code])
+        say("cluster.activities_title", code=code, n=int(summary["count"].sum()))
+        for row in summary.itertuples(index=False):
+            say("cluster.activity_row", kind=label("activity_kind", row.kind, lang()),
+                n=int(row.count), cost=float(row.cost_rials or 0) / 1e10,
+                share=round(100 * float(row.cofinance_share or 0)),
+                members=int(row.members_reached), countries=row.countries or "—")
+        say("cluster.training_reach", took=took, firms=firms,
+            hours=float(summary.loc[summary["kind"] == "training", "hours"].sum()))
+        for row in checks.itertuples(index=False):
+            say("cluster.check_row", company=str(row.company), country=str(row.country),
+                outcome=label("verification_outcome", str(row.outcome), lang()),
+                date=format_jalali(row.verified_on, lang()) or "—")
+
     h = Texts(language, "proposals")
     proposals = typer.Typer(help=h("help"), cls=group, no_args_is_help=True)
     app.add_typer(proposals, name="proposals")

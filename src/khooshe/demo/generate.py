@@ -34,6 +34,7 @@ from khooshe.demo.programme import (
     build_programme,
     build_stage_history,
     build_targets,
+    enrich_activities,
 )
 from khooshe.demo.supply import build_purchases, name_buyers
 from khooshe.demo.trade import build_trade
@@ -42,7 +43,8 @@ from khooshe.domain.schema import LOAD_ORDER, entity
 #: Random stream of each component (its index seeds the stream; never reorder: append new
 #: streams, so the others keep their seeds).
 STREAMS = ("geography", "parks", "centres", "establishments", "resources", "io", "trade",
-           "programme", "supply", "history", "committee", "targets", "delivery")
+           "programme", "supply", "history", "committee", "targets", "delivery",
+           "activities")
 
 
 #: Kinds the demo does not generate: khooshe derives them from the others when the workspace is
@@ -121,6 +123,8 @@ def generate(seed: int = 0,
     econ = dataclasses.replace(econ, establishments=named)
     trade = build_trade(rngs["trade"])
     programme = build_programme(rngs["programme"], econ, geo)
+    programme.update(enrich_activities(rngs["activities"], programme["cluster_activities"],
+                                       programme["cluster_members"]))
     raw = {
         "regions": geo.regions,
         "parks": econ.parks,

@@ -562,3 +562,57 @@ def build_delivery(rng: np.random.Generator, clusters: pd.DataFrame, establishme
                 "status": "under_way", "note": None})
     return {"fund_commitments": pd.DataFrame(commitments),
             "unit_progress": pd.DataFrame(reports), "park_projects": pd.DataFrame(projects)}
+
+
+#: ISO3 of the countries of :data:`FOREIGN` (tours) and of the exhibitions abroad.
+FOREIGN_ISO3 = {"عراق": "IRQ", "ترکیه": "TUR", "امارات": "ARE", "چین": "CHN", "ایتالیا": "ITA",
+                "جمهوری آذربایجان": "AZE", "روسیه": "RUS", "ارمنستان": "ARM", "بغداد": "IRQ",
+                "بصره": "IRQ", "باکو": "AZE", "دبی": "ARE"}
+#: Foreign buyers whose standing the clusters check before exporting, by country.
+FOREIGN_COMPANIES = {"IRQ": "Al-Rafidain Trading", "TUR": "Anatolia Gıda",
+                     "ARE": "Gulf Fresh Foods", "AZE": "Caspian Import",
+                     "RUS": "Volga Trade House", "ARM": "Ararat Import",
+                     "ITA": "Milano Tessuti", "CHN": "Shenzhen Sourcing"}
+
+
+def enrich_activities(rng: np.random.Generator, activities: pd.DataFrame,
+                      members: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Details the programme's activities lack: a course's hours and trainees, the members'
+    share of the cost, the country of tours and exhibitions abroad; the member firms that took
+    part in each activity; and, for clusters that toured abroad, checks of foreign partners."""
+    acts = activities.copy()
+    training = (acts["kind"] == "training").to_numpy()
+    acts["hours"] = np.where(training, rng.choice([8, 16, 24, 32, 40], len(acts)), np.nan)
+    acts["trainees"] = pd.array(np.where(training, acts["participants"], 0), dtype="Int64")
+    acts.loc[~training, "trainees"] = pd.NA
+    share = rng.uniform(0.1, 0.5, len(acts))
+    acts["cofinance_rials"] = (np.round(acts["cost_rials"].to_numpy() * share / 1e6) * 1e6
+                               ).astype("int64")
+    country = []
+    for title, kind in zip(acts["title"], acts["kind"], strict=True):
+        iso = next((code for name, code in FOREIGN_ISO3.items() if name in str(title)), None)
+        country.append(iso if kind in ("foreign_tour", "exhibition") else None)
+    acts["country"] = country
+    acts["place"] = None
+    firms = members[members["kind"] == "firm"].groupby("cluster_code")["member_id"].agg(list)
+    participants, checks = [], []
+    for a in acts.itertuples():
+        own = firms.get(a.cluster_code, [])
+        if not own or a.kind in ("other",):
+            continue
+        n = min(len(own), max(1, int(rng.integers(2, 8))))
+        for member in rng.choice(own, n, replace=False):
+            participants.append({"cluster_code": a.cluster_code, "activity_id": a.activity_id,
+                                 "member_id": str(member), "people": int(rng.integers(1, 4))})
+    abroad = acts[acts["country"].notna() & acts["kind"].isin(["foreign_tour", "exhibition"])]
+    for k, a in enumerate(abroad.drop_duplicates("cluster_code").itertuples(), start=1):
+        checks.append({
+            "cluster_code": a.cluster_code, "verification_id": f"V{k:02d}",
+            "company": FOREIGN_COMPANIES[str(a.country)], "country": a.country,
+            "verified": "ثبت شرکت، سابقهٔ خرید و اعتبار بانکی",
+            "verified_by": "رایزنی بازرگانی", "verified_on": a.date,
+            "outcome": str(rng.choice(["confirmed", "confirmed", "doubtful", "rejected"])),
+            "note": None})
+    return {"cluster_activities": acts,
+            "activity_participants": pd.DataFrame(participants),
+            "partner_verifications": pd.DataFrame(checks)}

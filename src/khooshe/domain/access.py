@@ -40,12 +40,13 @@ PLACE_KINDS = ("regions", "parks", "establishments", "resources", "fund_allocati
                "fund_commitments", "unit_progress", "park_projects")
 #: The cluster registry.
 CLUSTER_KINDS = ("clusters", "cluster_members", "cluster_activities", "cluster_indicators",
-                 "cluster_targets", "cluster_stages", "cluster_documents")
+                 "cluster_targets", "cluster_stages", "cluster_documents",
+                 "activity_participants", "partner_verifications")
 #: What a county governor keeps in its county.
 GOVERNOR_WRITES = ("regions", "parks", "establishments", "resources", "village_proposals")
 #: What a cluster agent keeps for its clusters.
 AGENT_WRITES = ("cluster_members", "cluster_activities", "cluster_indicators",
-                "cluster_documents")
+                "cluster_documents", "activity_participants", "partner_verifications")
 #: Kinds only national administrators write even though they have a place.
 NATIONAL_WRITES = ("fund_allocations",)
 

@@ -38,6 +38,7 @@ from khooshe.domain.vocab import (  # noqa: E402  (re-exported: the schema names
     REGION_LEVELS,
     SIZE_CLASSES,
     UNIT_STATUSES,
+    VERIFICATION_OUTCOMES,
     VILLAGE_STATUSES,
 )
 
@@ -418,6 +419,44 @@ CLUSTER_ACTIVITIES = _register(
             _c("date", "date", required=True),
             _c("participants", "int", min=0),
             _c("cost_rials", "int", min=0),
+            _c("hours", "float", min=0),
+            _c("trainees", "int", min=0),
+            _c("cofinance_rials", "int", min=0),
+            _c("country", "code", pattern=r"[A-Z]{3}"),
+            _c("place", "str"),
+        ),
+    )
+)
+
+ACTIVITY_PARTICIPANTS = _register(
+    Entity(
+        kind="activity_participants",
+        key=("cluster_code", "activity_id", "member_id"),
+        columns=(
+            _c("cluster_code", "code", required=True, pattern=ID,
+               references="clusters.code"),
+            _c("activity_id", "code", required=True, pattern=ID),
+            _c("member_id", "code", required=True, pattern=ID),
+            _c("people", "int", min=1),
+        ),
+    )
+)
+
+PARTNER_VERIFICATIONS = _register(
+    Entity(
+        kind="partner_verifications",
+        key=("cluster_code", "verification_id"),
+        columns=(
+            _c("cluster_code", "code", required=True, pattern=ID,
+               references="clusters.code"),
+            _c("verification_id", "code", required=True, pattern=ID),
+            _c("company", "str", required=True),
+            _c("country", "code", required=True, pattern=r"[A-Z]{3}"),
+            _c("verified", "str", required=True),
+            _c("verified_by", "str"),
+            _c("verified_on", "date"),
+            _c("outcome", "enum", required=True, choices=VERIFICATION_OUTCOMES),
+            _c("note", "str"),
         ),
     )
 )
@@ -694,6 +733,8 @@ LOAD_ORDER: tuple[str, ...] = (
     "clusters",
     "cluster_members",
     "cluster_activities",
+    "activity_participants",
+    "partner_verifications",
     "cluster_indicators",
     "cluster_targets",
     "cluster_stages",

@@ -49,6 +49,8 @@ DOCUMENT_KINDS = (
 UNIT_STATUSES = ("funded", "completing", "operating", "stalled")
 #: Where a civil project of an industrial park stands.
 PROJECT_STATUSES = ("planned", "under_way", "done", "stopped")
+#: What a check of a foreign partner found (export development, seed R20).
+VERIFICATION_OUTCOMES = ("confirmed", "doubtful", "rejected")
 #: What a fund's commitment pays for: a cluster, a (half-finished) unit, a park project.
 RECIPIENT_KINDS = ("cluster", "unit", "project")
 #: Where a steering committee's decision stands (overdue is an open decision past its date).
@@ -99,6 +101,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "decision_status": DECISION_STATUSES,
     "recipient_kind": RECIPIENT_KINDS,
     "unit_status": UNIT_STATUSES,
+    "verification_outcome": VERIFICATION_OUTCOMES,
     "project_status": PROJECT_STATUSES,
     "village_status": VILLAGE_STATUSES,
 }
@@ -147,6 +150,7 @@ __all__ = [
     "PROJECT_STATUSES",
     "RECIPIENT_KINDS",
     "UNIT_STATUSES",
+    "VERIFICATION_OUTCOMES",
     "DECISION_STATUSES",
     "DOCUMENT_KINDS",
     "ESTABLISHMENT_STATUSES",

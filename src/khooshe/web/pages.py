@@ -20,6 +20,7 @@ from khooshe.text.numbers import format_value
 
 #: Kinds in the navigation, grouped (the rest are reached from their group's pages).
 NAV = (("programme", ("clusters", "cluster_members", "cluster_activities",
+                      "activity_participants", "partner_verifications",
                       "cluster_indicators", "cluster_targets", "cluster_stages",
                       "cluster_documents", "committee_meetings", "committee_decisions",
                       "funds", "fund_allocations", "fund_commitments")),

@@ -8,6 +8,7 @@ import plotly.graph_objects as go
 
 from khooshe.domain.vocab import CLUSTER_STAGES, MEMBER_KINDS
 from khooshe.reports.model import Figure, Section
+from khooshe.services.cluster_activities import activity_summary
 from khooshe.services.cluster_members import TRIPLE_HELIX_KINDS, membership
 from khooshe.services.cluster_targets import indicator_progress
 from khooshe.services.fund_commitments import fund_balance
@@ -134,12 +135,11 @@ def build(ctx: PlanContext) -> Section:
     if len(clusters):
         lines.append(say("programme.triple_helix", n=int(member_kinds["triple_helix"].sum()),
                          of=len(member_kinds), k=TRIPLE_HELIX_KINDS))
-    act_kinds = (acts.groupby("kind").agg(count=("activity_id", "size"),
-                                          participants=("participants", "sum"),
-                                          cost_rials=("cost_rials", "sum")).reset_index())
+    act_kinds = activity_summary(ctx.ws, clusters["code"].tolist())
     act_kinds = act_kinds.assign(kind_fa=labels("activity_kind", act_kinds["kind"], "fa"),
                                  kind_en=labels("activity_kind", act_kinds["kind"], "en"),
-                                 cost_bn_toman=act_kinds["cost_rials"] / 1e10)
+                                 cost_bn_toman=act_kinds["cost_rials"] / 1e10,
+                                 cofinance_pct=(100 * act_kinds["cofinance_share"]).round(0))
     targets = _targets(ctx, clusters)
     if len(targets):
         period = str(targets["period"].iloc[0])
@@ -171,7 +171,11 @@ def build(ctx: PlanContext) -> Section:
             "triple_helix": "triple_helix"}),
         table("cluster_activities", words("programme.table.activities"), act_kinds, {
             "kind_fa": "kind_fa", "kind_en": "kind_en", "count": "count",
-            "participants": "participants", "cost_bn_toman": "cost_bn_toman"}),
+            "participants": "participants", "hours": "hours", "trainees": "trainees",
+            "members_reached": "members_reached", "cost_bn_toman": "cost_bn_toman",
+            "cofinance_pct": "cofinance_pct", "countries": "countries"},
+            shown=per_language("kind_{lang}", "count", "participants", "hours",
+                               "members_reached", "cost_bn_toman", "cofinance_pct")),
         table("cluster_indicators", words("programme.table.indicators"),
               _latest_indicators(ind, clusters), {
                   "cluster_code": "cluster", "name_fa": "name_fa", "name_en": "name_en",
