@@ -35,9 +35,10 @@ MAX_PER_PAGE = 200
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list: its rows (every column, ``version`` too), the total count."""
+    """One page of a list: its rows (every column, ``version`` too; dates as ISO text), the
+    total count."""
 
-    rows: pd.DataFrame
+    rows: list[dict[str, Any]]
     total: int
     page: int
     per_page: int
@@ -105,14 +106,30 @@ def list_records(ws: Workspace, access: Access, who: Principal, kind: str, *,
         raise InputError(f"{kind} has no column {sort!r} to sort by")
     order: list[ColumnElement[Any]] = [(desc if descending else asc)(table.c[sort])] if sort else []
     order += [table.c[k] for k in ent.key]
+    # The page's keys first (sorted and cut on the key columns and the sort column alone),
+    # then its rows joined to them: a deep page no longer drags every column of the rows it
+    # skips through the sort.
+    keys = (select(*[table.c[k] for k in ent.key]).where(and_(*where)).order_by(*order)
+            .limit(per_page).offset((page - 1) * per_page).subquery())
     cols = [table.c[n] for n in ent.names] + [table.c[VERSION]]
-    query = select(*cols).where(and_(*where)).order_by(*order)
+    query = (select(*cols).join_from(table, keys, and_(*[table.c[k] == keys.c[k]
+                                                         for k in ent.key]))
+             .order_by(*order))
     with ws.engine.connect() as conn:
         total = conn.execute(select(func.count()).select_from(table)
                              .where(and_(*where))).scalar_one()
-        rows = conn.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    frame = repository.typed_frame(pd.DataFrame(rows, columns=ent.names + [VERSION]), ent)
-    return Page(frame, int(total), page, per_page)
+        rows = conn.execute(query).all()
+    names = ent.names + [VERSION]
+    dates = [i for i, c in enumerate(ent.columns) if c.type == "date"]
+    out = []
+    for row in rows:
+        values = list(row)
+        for i in dates:
+            v = values[i]
+            if v is not None and not isinstance(v, str):
+                values[i] = v.isoformat()
+        out.append(dict(zip(names, values, strict=True)))
+    return Page(out, int(total), page, per_page)
 
 
 def _filter_value(ent: Entity, col: str, value: str) -> Any:

@@ -77,6 +77,32 @@ def show(kind: str, column: str, value: Any, lang: str) -> str:
     return format_value(value, lang)[0]
 
 
+def formatter(kind: str, column: str, lang: str):
+    """:func:`show` for one column, its lookups done once: what a list page calls per cell."""
+    col = entity(kind).column(column)
+    if col.type == "enum":
+        vocab = vocabulary_of(col.choices)
+        if not vocab:
+            return lambda v: "" if v is None else str(v)
+        return lambda v: "" if v is None else label(vocab, str(v), lang)
+    if col.type in ("code", "list", "str", "geometry"):
+        def text(v: Any) -> str:
+            if v is None:
+                return ""
+            s = str(v)
+            return s if len(s) <= 300 else s[:300] + "…"
+        return text
+    return lambda v: show(kind, column, v, lang)
+
+
+def table_cells(kind: str, columns: list[str], rows: list[dict[str, Any]], lang: str
+                ) -> list[list[str]]:
+    """The text of every cell of a list's table, formatted here rather than per cell in the
+    template."""
+    formats = [formatter(kind, c, lang) for c in columns]
+    return [[f(r.get(c)) for f, c in zip(formats, columns, strict=True)] for r in rows]
+
+
 def form_text(kind: str, column: str, value: Any, lang: str) -> str:
     """A stored value as the edit form shows it in its field (dates in the reader's
     calendar, everything else as stored)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Request
@@ -23,7 +24,7 @@ from khooshe.services.access import Forbidden
 from khooshe.store.repository import StaleVersionError, read_kind
 from khooshe.web.app import State
 from khooshe.web.deps import Session, checked_form, page_session, state
-from khooshe.web.pages import render
+from khooshe.web.pages import render, table_cells
 
 router = APIRouter(include_in_schema=False)
 #: Columns shown in a list (the rest are on the record's page).
@@ -98,6 +99,9 @@ def list_page(request: Request, kind: str, q: str = "", sort: str | None = None,
                                   q=q or None, sort=sort, descending=desc, page=page,
                                   per_page=per_page)
     columns = ent.names[:LIST_COLUMNS]
+    numeric = [ent.column(c).type in ("int", "float") for c in columns]
+    cells = table_cells(kind, columns, result.rows, session.lang)
+    keys = [quote(records.record_key(kind, r), safe="/") for r in result.rows]
     choices: dict[str, list[tuple[str, str]]] = {}
     for c in ent.columns:
         if c.type == "enum":
@@ -105,10 +109,9 @@ def list_page(request: Request, kind: str, q: str = "", sort: str | None = None,
             choices[c.name] = [(v, label(vocab, v, session.lang) if vocab else v)
                                for v in c.choices]
     return _page(request, session, "list.html.j2", kind=kind, ent=ent, page=result,
-                 rows=result.rows.to_dict("records"), columns=columns, q=q, sort=sort,
-                 desc=desc, filters=filters, choices=choices,
-                 can_create=records.may(st.access, session.principal, "create", kind),
-                 key_of=lambda r: records.record_key(kind, r))
+                 rows=list(zip(keys, cells, strict=True)), columns=columns, numeric=numeric,
+                 q=q, sort=sort, desc=desc, filters=filters, choices=choices,
+                 can_create=records.may(st.access, session.principal, "create", kind))
 
 
 @router.get("/{kind}/export.{fmt}")
