@@ -22,13 +22,14 @@ def register(app: typer.Typer, language: str) -> None:
         workspace: Path = typer.Argument(..., help=h.arg("workspace")),
         host: str = typer.Option("127.0.0.1", "--host", help=h.opt("host")),
         port: int = typer.Option(8000, "--port", help=h.opt("port")),
+        threads: int = typer.Option(8, "--threads", min=1, max=256, help=h.opt("threads")),
     ) -> None:
         """Start the web app on the workspace."""
         import uvicorn
 
         from khooshe.web import create_app
 
-        web = create_app(workspace)
+        web = create_app(workspace, threads=threads)
         say("serving", url=f"http://{host}:{port}/")
         uvicorn.run(web, host=host, port=port, log_level="warning")
 
