@@ -79,6 +79,7 @@ def build_demo(
                 repository.upsert(conn, kind, typed[kind], actor=DEMO_ACTOR, source=source,
                                   action="demo")
                 advance(f"stored {kind}")
+    ws.analyze()
     return ws
 
 

@@ -260,6 +260,15 @@ class Workspace:
 
         return counts(self.engine)
 
+    def analyze(self) -> None:
+        """Refresh the database's statistics (``ANALYZE``), so its planner knows the tables'
+        sizes and the spread of their values: PostgreSQL had none after a bulk load and chose
+        poor plans for the web app's lists until autovacuum came by."""
+        from sqlalchemy import text
+
+        with self.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
+
     def close(self) -> None:
         if self._engine is not None:
             self._engine.dispose()
