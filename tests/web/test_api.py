@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import pytest
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from khooshe.services.users import new_token, set_active
 from khooshe.store.workspace import Workspace
+from khooshe.web.app import USER_SECONDS
 
 
 @pytest.fixture(scope="module")
@@ -85,8 +87,10 @@ def test_roles_are_enforced_through_the_api(api):
 
 def test_a_disabled_users_tokens_stop_working(api):
     call, _, root = api
+    assert call("GET", "/api/v1/me", user="governor").status_code == 200
     with Workspace.open(root) as ws:
         set_active(ws, "governor", False, actor="test")
+    time.sleep(USER_SECONDS + 0.1)  # a request's user is reused this long
     assert call("GET", "/api/v1/me", user="governor").status_code == 401
 
 

@@ -10,6 +10,8 @@ Sessions, CSRF and headers: :mod:`.security`; who may do what: :mod:`khooshe.dom
 from __future__ import annotations
 
 import logging
+import threading
+import time
 import traceback
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -32,6 +34,39 @@ STATIC = Path(__file__).with_name("static")
 log = logging.getLogger("khooshe.web")
 
 
+#: Seconds a request's user (looked up by its session or API token) is reused.
+USER_SECONDS = 2.0
+
+
+class Recent:
+    """Values kept for ``seconds`` after they were looked up (thread-safe, bounded)."""
+
+    def __init__(self, seconds: float, size: int = 4096):
+        self.seconds = seconds
+        self.size = size
+        self._lock = threading.Lock()
+        self._values: dict = {}
+
+    def get(self, key, load):
+        """The value of ``key``: kept if fresh, else ``load()`` (None is not kept)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._values.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        value = load()
+        if value is not None and self.seconds > 0:
+            with self._lock:
+                if len(self._values) >= self.size:
+                    self._values.clear()
+                self._values[key] = (now + self.seconds, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+
+
 @dataclass
 class State:
     """What every request shares: the workspace, the access policy's places, sessions, the
@@ -44,6 +79,11 @@ class State:
     jobs: dict = field(default_factory=dict)
     #: uploads larger than this are refused before they are read whole
     max_upload_mb: float = 50.0
+    #: the signed-in users of recent requests (by session or token), reused for this long:
+    #: one query less per request; a disabled account is refused at most this much later
+    users: Recent = field(default_factory=lambda: Recent(USER_SECONDS))
+
+
 
 
 class LoginRequired(Exception):

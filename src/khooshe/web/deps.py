@@ -57,8 +57,11 @@ def page_session(request: Request, st: State = Depends(state)) -> Session:
     if loaded is None:
         raise LoginRequired()
     user_id, csrf = loaded
-    with st.ws.engine.connect() as conn:
-        user = user_store.get_by_id(conn, user_id)
+    def load():
+        with st.ws.engine.connect() as conn:
+            return user_store.get_by_id(conn, user_id)
+
+    user = st.users.get(("id", user_id), load)
     if user is None or not user.active:
         raise LoginRequired()
     return Session(principal_of(st.access, user), user_id, csrf, lang(request))
@@ -69,7 +72,8 @@ def api_principal(credentials: HTTPAuthorizationCredentials | None = Depends(bea
     """The API caller from ``Authorization: Bearer <token>``; 401 without a valid one."""
     if credentials is None or not credentials.credentials:
         raise Unauthorized("an API token is needed: Authorization: Bearer <token>")
-    user = user_service.user_for_token(st.ws, credentials.credentials)
+    token = credentials.credentials
+    user = st.users.get(("token", token), lambda: user_service.user_for_token(st.ws, token))
     if user is None:
         raise Unauthorized("the API token is not valid (or its user is disabled)")
     return principal_of(st.access, user)

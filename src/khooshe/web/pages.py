@@ -34,10 +34,17 @@ def environment() -> Environment:
     return env
 
 
+@cache
+def _word(key: str, lang: str) -> str:
+    return t(f"web.{key}", lang)
+
+
+@cache
 def words(lang: str):
-    """``tr(key, **values)`` of the templates: ``web.<key>`` in ``lang``."""
+    """``tr(key, **values)`` of the templates: ``web.<key>`` in ``lang`` (the words without
+    values looked up once)."""
     def tr(key: str, **values: Any) -> str:
-        return t(f"web.{key}", lang, **values)
+        return t(f"web.{key}", lang, **values) if values else _word(key, lang)
     return tr
 
 
