@@ -20,6 +20,14 @@ class KhoosheError(Exception):
     exit_code: int = 1
     #: HTTP status of the web app and the API.
     http_status: int = 400
+    #: The error as a catalogue message (a ``khooshe.text.messages.Message``), when it has
+    #: one: pages show it in the reader's language; ``str(error)`` stays English (the API).
+    localized: object | None = None
+
+    def __init__(self, *args: object, localized: object | None = None):
+        super().__init__(*args)
+        if localized is not None:
+            self.localized = localized
 
 
 class InputError(KhoosheError, ValueError):

@@ -34,6 +34,7 @@ from khooshe.domain.regions import RegionHierarchy
 from khooshe.store.repository import read_kind
 from khooshe.store.tables import TABLES
 from khooshe.store.workspace import Workspace
+from khooshe.text.messages import Bilingual, Message
 
 #: Seconds between checks that the cached places still match the workspace.
 CHECK_SECONDS = 5.0
@@ -93,6 +94,15 @@ class Forbidden(KhoosheError):
 
     exit_code = 2
     http_status = 403
+
+
+def refusal(username: str, action: str, kind: str) -> Message:
+    """``username`` may not ``action`` a record of ``kind``, as a catalogue message."""
+    from khooshe.domain.schema import entity
+
+    ent = entity(kind)
+    return Message(f"web.refused.{action}", {
+        "user": username, "kind": Bilingual(ent.label("fa"), ent.label("en"))})
 
 
 @dataclass
@@ -245,7 +255,8 @@ class Access:
     def check(self, who: Principal, action: str, kind: str, record: Mapping[str, Any]) -> None:
         """Raise :class:`Forbidden` unless ``who`` may ``action`` this record."""
         if not allowed(who, action, kind, self.scope(kind, record)):
-            raise Forbidden(f"{who.username} may not {action} this {kind} record")
+            raise Forbidden(f"{who.username} may not {action} this {kind} record",
+                            localized=refusal(who.username, action, kind))
 
     # --- lists --------------------------------------------------------------------------------
     def _codes_under(self, codes: frozenset[str]

@@ -27,6 +27,7 @@ from khooshe.services.access import Access, Forbidden
 from khooshe.store import repository
 from khooshe.store.tables import TABLES, VERSION
 from khooshe.store.workspace import Workspace
+from khooshe.text.messages import Bilingual, Message
 from khooshe.text.normalize import normalize
 
 KEY_SEPARATOR = "|"
@@ -52,6 +53,12 @@ def record_key(kind: str, record: Mapping[str, Any]) -> str:
     return repository.record_key(kind, record)
 
 
+def _no_record(kind: str, key: str) -> Message:
+    ent = entity(kind)
+    return Message("web.msg.no_record", {"kind": Bilingual(ent.label("fa"), ent.label("en")),
+                                         "key": key})
+
+
 def parse_key(kind: str, key: str) -> dict[str, Any]:
     """The key columns of ``kind`` from their URL form; :class:`NotFoundError` when the text
     cannot be a key (wrong number of parts, a whole number that is not one)."""
@@ -59,12 +66,13 @@ def parse_key(kind: str, key: str) -> dict[str, Any]:
     parts = key.split(KEY_SEPARATOR)
     if len(parts) != len(ent.key) or not all(parts):
         raise NotFoundError(f"{kind}: {key!r} is not a key (it has {len(ent.key)} part(s): "
-                            f"{', '.join(ent.key)})")
+                            f"{', '.join(ent.key)})", localized=_no_record(kind, key))
     out: dict[str, Any] = {}
     for name, text in zip(ent.key, parts, strict=True):
         if ent.column(name).type == "int":
             if not text.lstrip("-").isdigit() or len(text) > 18:
-                raise NotFoundError(f"{kind}: {name} {text!r} is not a whole number")
+                raise NotFoundError(f"{kind}: {name} {text!r} is not a whole number",
+                                    localized=_no_record(kind, key))
             out[name] = int(text)
         else:
             out[name] = text
@@ -154,7 +162,7 @@ def get_record(ws: Workspace, access: Access, who: Principal, kind: str,
     with ws.engine.connect() as conn:
         record = repository.get(conn, kind, parse_key(kind, key))
     if record is None:
-        raise NotFoundError(f"no {kind} {key!r}")
+        raise NotFoundError(f"no {kind} {key!r}", localized=_no_record(kind, key))
     access.check(who, "read", kind, record)
     return record
 

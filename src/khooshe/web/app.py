@@ -141,7 +141,7 @@ def create_app(root: str | Path, *, secret: str | None = None,
                  "row": i.row, "input": i.value} for i in exc.issues]})
         from khooshe.web.pages import error_page
 
-        return error_page(request, 422, str(exc), issues=exc.issues)
+        return error_page(request, 422, str(exc), issues=exc.issues, error=exc)
 
     @app.exception_handler(KhoosheError)
     async def khooshe_error(request: Request, exc: KhoosheError):
@@ -153,7 +153,7 @@ def create_app(root: str | Path, *, secret: str | None = None,
             return JSONResponse(status_code=status, content={"detail": str(exc)})
         from khooshe.web.pages import error_page
 
-        return error_page(request, status, str(exc))
+        return error_page(request, status, str(exc), error=exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException):

@@ -169,11 +169,21 @@ def render(request: Request, template: str, *, lang: str, status: int = 200,
     return response
 
 
-def error_page(request: Request, status: int, message: str, issues: list | None = None
-               ) -> HTMLResponse:
-    """An error page (never a traceback)."""
-    from khooshe.web.deps import lang
+def error_page(request: Request, status: int, message: str, issues: list | None = None,
+               error: Exception | None = None) -> HTMLResponse:
+    """An error page in the reader's language, with the navigation when someone is signed
+    in (never a traceback). ``error``'s catalogue message is shown when it has one; else in
+    Persian the status explained, in English ``message``."""
+    from khooshe.web.deps import lang, optional_session
 
     language = lang(request)
+    localized = getattr(error, "localized", None)
+    if localized is not None and hasattr(localized, "render"):
+        text = localized.render(language)
+    elif language == "en" and message:
+        text = message
+    else:
+        known = (400, 401, 403, 404, 409, 413, 422, 429)
+        text = t(f"web.explain.{status if status in known else 'other'}", language)
     return render(request, "error.html.j2", lang=language, status=status, code=status,
-                  message=message, issues=issues or [], session=None)
+                  message=text, issues=issues or [], session=optional_session(request))

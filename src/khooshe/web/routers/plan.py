@@ -20,6 +20,7 @@ from khooshe.domain.access import Principal
 from khooshe.domain.errors import InputError, NotFoundError
 from khooshe.services import plan as plan_service
 from khooshe.services.access import Forbidden
+from khooshe.text.messages import Message
 from khooshe.web.app import State
 from khooshe.web.deps import Session, checked_form, page_session, state
 from khooshe.web.pages import render
@@ -87,9 +88,11 @@ async def start(request: Request, session: Session = Depends(page_session),
     province = str(form.get("province", "")).strip()
     language = form.get("plan_lang") if form.get("plan_lang") in ("fa", "en") else session.lang
     if not province:
-        raise InputError("give a province code")
+        raise InputError("give a province code", localized=Message("web.msg.no_province"))
     if not _may_plan(session.principal, province):
-        raise Forbidden(f"{session.principal.username} may not build the plan of {province}")
+        raise Forbidden(f"{session.principal.username} may not build the plan of {province}",
+                        localized=Message("web.msg.plan_refused",
+                                          {"user": session.principal.username}))
     job_id = uuid.uuid4().hex[:12]
     out = Path(st.ws.root) / PLANS_DIR / job_id
     job = Job(job_id, province, str(language), session.principal.username, out,
@@ -102,7 +105,7 @@ async def start(request: Request, session: Session = Depends(page_session),
 def _job(st: State, session: Session, job_id: str) -> Job:
     job = st.jobs.get(job_id)
     if job is None or job.owner != session.principal.username:
-        raise NotFoundError(f"no plan job {job_id}")
+        raise NotFoundError(f"no plan job {job_id}", localized=Message("web.msg.no_job"))
     return job
 
 
@@ -120,7 +123,7 @@ def job_file(job_id: str, name: str, session: Session = Depends(page_session),
              st: State = Depends(state)):
     job = _job(st, session, job_id)
     if name not in job.files.values():
-        raise NotFoundError(f"the plan has no file {name}")
+        raise NotFoundError(f"the plan has no file {name}", localized=Message("web.msg.no_file"))
     path = job.out / name
     if name.endswith(".html"):
         response = HTMLResponse(path.read_text(encoding="utf-8"))
