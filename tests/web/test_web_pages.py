@@ -182,6 +182,9 @@ def test_a_broken_upload_lists_its_problems_and_changes_nothing(site):
 def test_the_plan_is_built_in_the_background(site):
     import time
 
+    from khooshe.services.plan import SECTIONS
+    from khooshe.text.messages import t
+
     _, app = site
     client = login(app, "khuzestan")
     token = csrf(client, "/plan")
@@ -189,12 +192,18 @@ def test_the_plan_is_built_in_the_background(site):
     r = client.post("/plan", data={"csrf_token": token, "province": "06", "plan_lang": "fa"},
                     follow_redirects=False)
     job = r.headers["location"]
+    assert "خوزستان" in client.get(job).text  # the province by its name
+    keys = re.compile("<bdi>(" + "|".join(SECTIONS) + ")</bdi>")
+    titles = set()
     for _ in range(240):
         page = client.get(job, headers={"HX-Request": "true"})
+        assert not keys.search(page.text), page.text  # sections by their titles
+        titles |= set(re.findall(r"<bdi>([^<]+)</bdi>", page.text))
         if "plan.html" in page.text or "ناموفق" in page.text:
             break
         time.sleep(0.5)
     assert "plan.html" in page.text, page.text
+    assert titles & {t(f"plan.section.{k}", "fa") for k in SECTIONS}, titles
     plan = client.get(job + "/plan.html")
     assert plan.status_code == 200 and "sandbox" in plan.headers["content-security-policy"]
     assert client.get(job + "/plan.xlsx").status_code == 200

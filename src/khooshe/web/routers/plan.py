@@ -44,6 +44,8 @@ class Job:
     error: str = ""
     started: float = field(default_factory=time.time)
     files: dict[str, str] = field(default_factory=dict)
+    #: sections that could not be built (the plan says why in each)
+    failed: list[str] = field(default_factory=list)
 
 
 def _may_plan(who: Principal, province: str) -> bool:
@@ -66,8 +68,7 @@ def _run(st: State, job: Job) -> None:
                      if not isinstance(p, Exception)}
         job.done = job.total
         job.state = "done"
-        if result.failed:
-            job.error = ", ".join(result.failed)
+        job.failed = list(result.failed)
     except Exception as exc:  # the page shows the failure; the server goes on
         job.state = "failed"
         job.error = f"{type(exc).__name__}: {exc}"
@@ -115,7 +116,36 @@ def job_page(request: Request, job_id: str, session: Session = Depends(page_sess
     job = _job(st, session, job_id)
     partial = request.headers.get("HX-Request") == "true"
     return render(request, "plan_job.html.j2" if not partial else "plan_progress.html.j2",
-                  lang=session.lang, session=session, job=job)
+                  lang=session.lang, session=session, job=job,
+                  section=section_title(job.section, session.lang),
+                  failed=[section_title(k, session.lang) for k in job.failed],
+                  province_name=_province_name(st, job.province, session.lang))
+
+
+def section_title(key: str, lang: str) -> str:
+    """A plan section's title (its key only when the catalogue has none)."""
+    from khooshe.text.messages import t
+
+    if not key:
+        return ""
+    try:
+        return t(f"plan.section.{key}", lang)
+    except KeyError:
+        return key
+
+
+def _province_name(st: State, code: str, lang: str) -> str:
+    from sqlalchemy import select
+
+    from khooshe.store.tables import TABLES
+
+    regions = TABLES["regions"]
+    with st.ws.engine.connect() as conn:
+        row = conn.execute(select(regions.c.name_fa, regions.c.name_en)
+                           .where(regions.c.code == code)).first()
+    if row is None:
+        return code
+    return (row.name_fa if lang == "fa" else row.name_en or row.name_fa) or code
 
 
 @router.get("/plan/jobs/{job_id}/{name}")
