@@ -25,6 +25,7 @@ def api(site):
 
     def call(method: str, path: str, user: str | None = "khuzestan", **kw):
         headers = {"Authorization": f"Bearer {tokens[user]}"} if user else {}
+        headers.update(kw.pop("headers", {}))
         return client.request(method, path, headers=headers, **kw)
 
     return call, tokens, root
@@ -100,3 +101,15 @@ def test_openapi_lists_every_kind(api):
     assert "/api/v1/cluster_members/{key}" in spec["paths"]
     assert "bearerAuth" in str(spec["components"]["securitySchemes"]) or \
         "HTTPBearer" in spec["components"]["securitySchemes"]
+
+
+def test_a_body_that_is_not_json_gets_a_documented_400(api):
+    call, _, _ = api
+    spec = call("GET", "/api/v1/openapi.json", user=None).json()
+    assert "400" in spec["paths"]["/api/v1/clusters"]["post"]["responses"]
+    assert "400" in spec["paths"]["/api/v1/clusters/{key}"]["patch"]["responses"]
+    for method, path in (("POST", "/api/v1/clusters"), ("PATCH", "/api/v1/clusters/CL06-01")):
+        r = call(method, path, user="admin", content=b"\xff\x16\xfei",
+                 headers={"Content-Type": "application/json"})
+        assert r.status_code == 400 and r.json() == {
+            "detail": "There was an error parsing the body"}, (method, r.text)
