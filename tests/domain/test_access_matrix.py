@@ -106,3 +106,11 @@ def test_who_may_create_which_accounts():
     assert not may_manage(manager, "province_manager", OWN_PROVINCE)
     assert not may_manage(manager, "viewer", OTHER_PROVINCE)
     assert not may_manage(PRINCIPALS["county_governor"], "viewer", OWN_PROVINCE)
+
+
+def test_roles_are_a_vocabulary_with_labels():
+    from khooshe.domain.vocab import USER_ROLES, VOCABULARIES, label
+
+    assert USER_ROLES == ROLES and VOCABULARIES["role"] == ROLES
+    assert label("role", "province_manager", "fa") == "مدیر استان"
+    assert label("role", "county_governor", "en") == "county governor"

@@ -42,6 +42,9 @@ ACTIVITY_KINDS = (
     "other",
 )
 
+#: The roles of the web app's accounts (the access policy's ``ROLES``), labelled here.
+USER_ROLES = ("national_admin", "province_manager", "county_governor", "cluster_agent", "viewer")
+
 #: Every vocabulary by the name its labels are filed under in the catalogue.
 VOCABULARIES: dict[str, tuple[str, ...]] = {
     "region_level": REGION_LEVELS,
@@ -53,6 +56,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "member_role": MEMBER_ROLES,
     "activity_kind": ACTIVITY_KINDS,
     "activity_setting": ACTIVITY_SETTINGS,
+    "role": USER_ROLES,
 }
 
 
@@ -99,6 +103,7 @@ __all__ = [
     "PARK_KINDS",
     "REGION_LEVELS",
     "SIZE_CLASSES",
+    "USER_ROLES",
     "VOCABULARIES",
     "label",
     "parse_choice",
