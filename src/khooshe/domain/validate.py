@@ -24,7 +24,7 @@ import pandas as pd
 
 from khooshe.domain.errors import InputError
 from khooshe.domain.geo import geometry_problem
-from khooshe.domain.schema import Column, Entity
+from khooshe.domain.schema import PATTERN_WORDS, Column, Entity
 from khooshe.domain.vocab import parse_choice, vocabulary_of
 from khooshe.text.digits import to_ascii_digits
 from khooshe.text.jalali import parse_date
@@ -133,6 +133,15 @@ class _Collector:
 def _m(key: str, **params: object) -> Message:
     """The validation message ``validate.<key>``."""
     return Message(f"validate.{key}", params)
+
+
+def _pattern_message(pattern: str, prefix: str = "") -> Message:
+    """A value that does not match ``pattern``: the pattern in words when the schema has
+    them («۴ رقم» / "4 digits"), else the pattern itself."""
+    words = PATTERN_WORDS.get(pattern)
+    if words is None:
+        return _m(f"{prefix}pattern", pattern=pattern)
+    return _m(f"{prefix}pattern_words", pattern=Message(f"schema.pattern.{words}", {}))
 
 
 #: A number as people type it: sign, digits (optionally grouped in thousands by one separator
@@ -277,13 +286,13 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
                 item = re.compile(col.pattern, re.ASCII)
                 bad = parts.map(lambda xs: xs is not None
                                 and not all(item.fullmatch(x.strip()) for x in xs))
-                out.add(bad & present, col.name, text, _m("list_pattern", pattern=col.pattern))
+                out.add(bad & present, col.name, text, _pattern_message(col.pattern, "list_"))
             return parts.map(lambda xs: None if xs is None else ";".join(x.strip() for x in xs))
         if col.pattern:
             pattern = re.compile(col.pattern, re.ASCII)  # \d is 0-9, not any Unicode digit
             matches = _on_uniques(code, lambda u: u.map(lambda v: bool(pattern.fullmatch(v))))
             bad = present & ~matches.astype("boolean").fillna(False).astype(bool)
-            out.add(bad, col.name, text, _m("pattern", pattern=col.pattern))
+            out.add(bad, col.name, text, _pattern_message(col.pattern))
         return code
 
     if col.type == "geometry":

@@ -160,7 +160,7 @@ def render(request: Request, template: str, *, lang: str, status: int = 200,
         column_label=lambda k, c: column_label(k, c, lang),
         show=lambda k, c, v: show(k, c, v, lang), num=lambda v: format_value(v, lang)[0],
         moment=lambda v: moment(v, lang), nav=NAV, kinds=ENTITIES,
-        role_label=lambda r: label("role", r, lang),
+        role_label=lambda r: label("role", r, lang), digits=lambda v: digits(v, lang),
         conflict_rows=lambda k, now, mine: conflict_rows(k, now, mine, lang),
         app_version=__version__, **context)
     response = HTMLResponse(body, status_code=status)
