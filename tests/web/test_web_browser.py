@@ -223,6 +223,7 @@ def test_the_guard_catches_a_request_to_another_host(server, browser):
     page = context.new_page()
     with pytest.raises(Exception):  # noqa: B017 (aborted by the guard: a network error)
         page.goto("http://outside.example/tracker.js")
+    page = context.new_page()  # the aborted navigation's page shows chrome's error page
     page.goto(base + "/login")
     page.evaluate("() => fetch('http://outside.example/beacon', {mode: 'no-cors'})"
                   ".catch(() => null)")

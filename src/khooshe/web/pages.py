@@ -76,12 +76,21 @@ def show(kind: str, column: str, value: Any, lang: str) -> str:
             return label(vocab, str(value), lang) if vocab else str(value)
         if col.type == "date":
             return format_jalali(value, lang) if lang == "fa" else str(value)[:10]
-        if col.type in ("code", "list", "str", "geometry"):
+        if col.type == "list":
+            return list_text(value, lang)
+        if col.type in ("code", "str", "geometry"):
             text = str(value)
             return text if len(text) <= 300 else text[:300] + "…"
         if column == "year" and lang == "fa":
             return digits(value, lang)
     return format_value(value, lang)[0]
+
+
+def list_text(value: Any, lang: str) -> str:
+    """A stored list (``2511;2592``) as a reader reads it: «2511، 2592» / "2511, 2592"."""
+    items = [x.strip() for x in str(value).split(";") if x.strip()]
+    text = ("، " if lang == "fa" else ", ").join(items)
+    return text if len(text) <= 300 else text[:300] + "…"
 
 
 def formatter(kind: str, column: str, lang: str):
@@ -92,7 +101,9 @@ def formatter(kind: str, column: str, lang: str):
         if not vocab:
             return lambda v: "" if v is None else str(v)
         return lambda v: "" if v is None else label(vocab, str(v), lang)
-    if col.type in ("code", "list", "str", "geometry"):
+    if col.type == "list":
+        return lambda v: "" if v is None else list_text(v, lang)
+    if col.type in ("code", "str", "geometry"):
         def text(v: Any) -> str:
             if v is None:
                 return ""
