@@ -209,7 +209,8 @@ def _typed_numbers(col: Column, text: pd.Series, raw: pd.Series,
         if reason is not None:
             reasons.setdefault(reason, []).append(u)
     for reason, bad_values in reasons.items():
-        message = (_m("not_a_number", type=col.type) if reason == "not_a_number"
+        expected = Message(f"validate.number_kind.{col.type}", {})
+        message = (_m("not_a_number", type=expected) if reason == "not_a_number"
                    else _m("int_range", limit=f"{INT_LIMIT:,}") if reason == "int_range"
                    else _m(reason))
         out.add(text.isin(bad_values), col.name, text, message)

@@ -139,7 +139,8 @@ def conflict_rows(kind: str, current: dict, mine: dict, lang: str
     for col in entity(kind).columns:
         now = show(kind, col.name, current.get(col.name), lang)
         sent = str(mine.get(col.name, "") or "")
-        yours = show(kind, col.name, sent, lang) if col.type == "enum" and sent else sent
+        yours = (show(kind, col.name, sent, lang) if col.type in ("enum", "list") and sent
+                 else sent)
         changed = bool(mine) and sent != form_text(kind, col.name, current.get(col.name), lang)
         rows.append((col.name, now, yours, changed))
     return rows
