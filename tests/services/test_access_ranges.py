@@ -58,3 +58,35 @@ def test_no_codes_match_nothing():
         conn.execute(insert(table), [{"code": "01"}])
         assert conn.execute(select(table.c.code).where(codes_condition(table.c.code, [], [])
                                                        )).all() == []
+
+
+def test_the_places_check_does_not_hold_up_other_requests(workspace, monkeypatch):
+    """Every few seconds one request checks the cached places against the workspace; the
+    others go on with the cache meanwhile instead of waiting for the check."""
+    import threading
+    import time
+
+    from khooshe.services import access as access_module
+    from khooshe.services.access import Access
+
+    access = Access(workspace)
+    first = access.places()
+    started, release = threading.Event(), threading.Event()
+    real = access._generation
+
+    def slow_generation():
+        started.set()
+        release.wait(10)
+        return real()
+
+    monkeypatch.setattr(access, "_generation", slow_generation)
+    monkeypatch.setattr(access_module, "CHECK_SECONDS", 0.0)
+    checker = threading.Thread(target=access.places)
+    checker.start()
+    assert started.wait(10)
+    t0 = time.perf_counter()
+    assert access.places() is first  # answered from the cache while the check runs
+    assert time.perf_counter() - t0 < 1.0
+    release.set()
+    checker.join(10)
+    assert not checker.is_alive()
