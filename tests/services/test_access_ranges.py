@@ -90,3 +90,25 @@ def test_the_places_check_does_not_hold_up_other_requests(workspace, monkeypatch
     release.set()
     checker.join(10)
     assert not checker.is_alive()
+
+
+def test_list_totals_are_reused_briefly_and_forgotten_on_a_change(workspace, monkeypatch):
+    from khooshe.services import access as access_module
+    from khooshe.services.access import Access
+
+    access = Access(workspace)
+    calls = []
+
+    def count():
+        calls.append(1)
+        return 7
+
+    assert access.total(("clusters", "x"), count) == 7
+    assert access.total(("clusters", "x"), count) == 7
+    assert len(calls) == 1
+    access.refresh()  # a change through the app
+    assert access.total(("clusters", "x"), count) == 7
+    assert len(calls) == 2
+    monkeypatch.setattr(access_module, "TOTAL_SECONDS", -1.0)  # older than the window
+    access.total(("clusters", "x"), count)
+    assert len(calls) == 3

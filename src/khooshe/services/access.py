@@ -38,6 +38,8 @@ from khooshe.text.messages import Bilingual, Message
 
 #: Seconds between checks that the cached places still match the workspace.
 CHECK_SECONDS = 5.0
+#: Seconds a list's total (the count behind "page 3 of 40") is reused.
+TOTAL_SECONDS = 2.0
 #: The column that places a record of each place kind.
 REGION_COLUMN = {"regions": "code", "parks": "region_code", "establishments": "region_code",
                  "resources": "region_code", "fund_allocations": "region_code"}
@@ -182,6 +184,8 @@ class Access:
         self._checked = 0.0
         self._checking = False
         self._under: dict[frozenset[str], tuple[list[tuple[str, str]], list[str]]] = {}
+        #: list totals by (kind, principal, filters, search): (time counted, total)
+        self._totals: dict[tuple, tuple[float, int]] = {}
 
     def _generation(self) -> tuple:
         with self.ws.engine.connect() as conn:
@@ -224,9 +228,26 @@ class Access:
         return places
 
     def refresh(self) -> None:
-        """Forget the cached places (after a change made through this process)."""
+        """Forget the cached places and totals (after a change made through this process)."""
         with self._lock:
             self._places = None
+            self._totals = {}
+
+    def total(self, key: tuple, count) -> int:
+        """The number of records of a list (``key`` names it: kind, principal, filters,
+        search): ``count()`` at most every :data:`TOTAL_SECONDS`, else the last answer.
+        A change made through this process clears them at once (:meth:`refresh`)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._totals.get(key)
+        if hit is not None and now - hit[0] <= TOTAL_SECONDS:
+            return hit[1]
+        value = int(count())
+        with self._lock:
+            if len(self._totals) > 10_000:
+                self._totals = {}
+            self._totals[key] = (now, value)
+        return value
 
     # --- one record ---------------------------------------------------------------------------
     def scope(self, kind: str, record: Mapping[str, Any]) -> Scope:

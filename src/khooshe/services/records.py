@@ -124,8 +124,10 @@ def list_records(ws: Workspace, access: Access, who: Principal, kind: str, *,
                                                          for k in ent.key]))
              .order_by(*order))
     with ws.engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(table)
-                             .where(and_(*where))).scalar_one()
+        total = access.total(
+            (kind, who, tuple(sorted((filters or {}).items())), q or ""),
+            lambda: conn.execute(select(func.count()).select_from(table)
+                                 .where(and_(*where))).scalar_one())
         rows = conn.execute(query).all()
     names = ent.names + [VERSION]
     dates = [i for i, c in enumerate(ent.columns) if c.type == "date"]
