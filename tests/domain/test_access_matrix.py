@@ -45,6 +45,8 @@ def scope(kind: str, where: str) -> Scope:
 
 
 def expected(role: str, action: str, kind: str, where: str) -> bool:
+    if kind == "cluster_stages" and action in ("create", "update", "delete"):
+        return False  # the stage history grows by approvals only
     if role == "national_admin":
         return True
     if action == "manage_users":
@@ -110,3 +112,11 @@ def test_who_may_create_which_accounts():
     assert not may_manage(manager, "province_manager", OWN_PROVINCE)
     assert not may_manage(manager, "viewer", OTHER_PROVINCE)
     assert not may_manage(PRINCIPALS["county_governor"], "viewer", OWN_PROVINCE)
+
+
+def test_roles_are_a_vocabulary_with_labels():
+    from khooshe.domain.vocab import USER_ROLES, VOCABULARIES, label
+
+    assert USER_ROLES == ROLES and VOCABULARIES["role"] == ROLES
+    assert label("role", "province_manager", "fa") == "مدیر استان"
+    assert label("role", "county_governor", "en") == "county governor"

@@ -120,7 +120,7 @@ def test_the_stage_moves_by_approval_only(workspace, tmp_path):
     with pytest.raises(TransitionError, match="approval only"):
         update_record(workspace, access, boss, "clusters", "CL06-09", {"stage": "tender"},
                       None)
-    with pytest.raises(TransitionError):
+    with pytest.raises(Forbidden):  # the policy: the stage history grows by approvals only
         create_record(workspace, access, boss, "cluster_stages",
                       {"cluster_code": "CL06-09", "stage": "tender"})
     # other fields of the cluster stay editable

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import warnings
 
 import pytest
@@ -9,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from khooshe.services.users import new_token, set_active
 from khooshe.store.workspace import Workspace
+from khooshe.web.app import USER_SECONDS
 
 
 @pytest.fixture(scope="module")
@@ -23,6 +25,7 @@ def api(site):
 
     def call(method: str, path: str, user: str | None = "khuzestan", **kw):
         headers = {"Authorization": f"Bearer {tokens[user]}"} if user else {}
+        headers.update(kw.pop("headers", {}))
         return client.request(method, path, headers=headers, **kw)
 
     return call, tokens, root
@@ -87,8 +90,10 @@ def test_roles_are_enforced_through_the_api(api):
 
 def test_a_disabled_users_tokens_stop_working(api):
     call, _, root = api
+    assert call("GET", "/api/v1/me", user="governor").status_code == 200
     with Workspace.open(root) as ws:
         set_active(ws, "governor", False, actor="test")
+    time.sleep(USER_SECONDS + 0.1)  # a request's user is reused this long
     assert call("GET", "/api/v1/me", user="governor").status_code == 401
 
 
@@ -98,3 +103,15 @@ def test_openapi_lists_every_kind(api):
     assert "/api/v1/cluster_members/{key}" in spec["paths"]
     assert "bearerAuth" in str(spec["components"]["securitySchemes"]) or \
         "HTTPBearer" in spec["components"]["securitySchemes"]
+
+
+def test_a_body_that_is_not_json_gets_a_documented_400(api):
+    call, _, _ = api
+    spec = call("GET", "/api/v1/openapi.json", user=None).json()
+    assert "400" in spec["paths"]["/api/v1/clusters"]["post"]["responses"]
+    assert "400" in spec["paths"]["/api/v1/clusters/{key}"]["patch"]["responses"]
+    for method, path in (("POST", "/api/v1/clusters"), ("PATCH", "/api/v1/clusters/CL06-01")):
+        r = call(method, path, user="admin", content=b"\xff\x16\xfei",
+                 headers={"Content-Type": "application/json"})
+        assert r.status_code == 400 and r.json() == {
+            "detail": "There was an error parsing the body"}, (method, r.text)

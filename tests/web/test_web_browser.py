@@ -3,6 +3,7 @@ with screenshots in the tests' output folder (issue 13)."""
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 import time
@@ -46,11 +47,25 @@ def browser(server):
         b.close()
 
 
-def _session(browser, base: str, problems: list[str], user: str = "khuzestan"):
-    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="fa-IR")
+def _guard(context, base: str, problems: list[str]) -> None:
+    """Every request of the browser session goes through this route: the server's own go on,
+    any other host is blocked and reported."""
+    def route(r):
+        url = r.request.url
+        if url.startswith((base + "/", "data:", "blob:")) or url == base:
+            r.continue_()
+        else:
+            problems.append(f"outside request: {url}")
+            r.abort()
+
+    context.route("**/*", route)
+
+
+def _session(browser, base: str, problems: list[str], user: str = "khuzestan",
+             width: int = 1366):
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="fa-IR")
+    _guard(context, base, problems)
     page = context.new_page()
-    page.on("request", lambda r: problems.append(f"outside request: {r.url}")
-            if not r.url.startswith((base, "data:", "blob:")) else None)
     page.on("pageerror", lambda e: problems.append(f"page error: {e}"))
     page.on("console", lambda m: problems.append(f"console: {m.text}")
             if m.type == "error" and "403" not in m.text and "409" not in m.text
@@ -71,6 +86,51 @@ def _shot(page, name: str) -> None:
     folder = OUTPUT / "web"
     folder.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(folder / f"{name}.png"), full_page=True)
+
+
+#: What a page's text may hold in the other script: format and product names, the app's
+#: identifiers. Values of records (in <bdi>), inputs, code and the language switch (marked
+#: with its own lang) are not the interface and are not checked.
+LATIN_ALLOWED = {"CSV", "XLSX", "HTML", "PDF", "API", "REST", "OpenAPI", "Leaflet", "ISIC",
+                 "HS", "HS6", "Parquet", "khooshe"}
+
+INTERFACE_TEXT = """(lang) => {
+  const out = [];
+  const skip = (el) => el.closest('bdi, code, pre, script, style, textarea, .leaflet-container,'
+    + ' [lang]:not(html)') !== null;
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const node = walker.currentNode;
+    const text = node.textContent.trim();
+    if (text && !skip(node.parentElement)) out.push(text);
+  }
+  for (const el of document.querySelectorAll('[placeholder], [aria-label], [title]')) {
+    if (skip(el)) continue;
+    for (const a of ['placeholder', 'aria-label', 'title'])
+      if (el.getAttribute(a)) out.push(el.getAttribute(a));
+  }
+  out.push(document.title);
+  return out;
+}"""
+
+
+def _check_page(page, lang: str, name: str, allow: frozenset[str] = frozenset()
+                ) -> list[str]:
+    """Sideways overflow; Latin letters or digits in the Persian interface (but the words of
+    ``allow``: a record's key in the window's title); Persian in the English one."""
+    found = []
+    overflow = page.evaluate("() => document.scrollingElement.scrollWidth"
+                             " - document.scrollingElement.clientWidth")
+    if overflow > 1:
+        found.append(f"{name} ({lang}): {overflow}px sideways overflow")
+    for text in page.evaluate(INTERFACE_TEXT, lang):
+        if lang == "fa":
+            words = [w for w in re.findall(r"[A-Za-z0-9]+", text) if w not in LATIN_ALLOWED | allow]
+            if words:
+                found.append(f"{name} (fa): Latin {words} in {text[:80]!r}")
+        elif re.search(r"[\u0600-\u06FF]", text):
+            found.append(f"{name} (en): Persian in {text[:80]!r}")
+    return found
 
 
 def test_a_province_managers_day(server, browser):
@@ -153,3 +213,85 @@ def test_english_pages_and_the_api_documentation(server, browser):
     _shot(page, "api_docs")
     context.close()
     assert problems == []
+
+
+def test_the_guard_catches_a_request_to_another_host(server, browser):
+    base, _ = server
+    problems: list[str] = []
+    context = browser.new_context()
+    _guard(context, base, problems)
+    page = context.new_page()
+    with pytest.raises(Exception):  # noqa: B017 (aborted by the guard: a network error)
+        page.goto("http://outside.example/tracker.js")
+    page = context.new_page()  # the aborted navigation's page shows chrome's error page
+    page.goto(base + "/login")
+    page.evaluate("() => fetch('http://outside.example/beacon', {mode: 'no-cors'})"
+                  ".catch(() => null)")
+    context.close()
+    assert problems and all("outside.example" in p for p in problems)
+    assert problems[0] == "outside request: http://outside.example/tracker.js"
+
+
+TOUR = ["dashboard", *[f"list_{k}" for k in (
+    "clusters", "cluster_members", "cluster_activities", "cluster_indicators", "funds",
+    "fund_allocations", "regions", "parks", "establishments", "resources", "purchases",
+    "countries", "products", "trade_flows", "io_sectors", "io_flows")],
+    "detail", "edit", "new_with_errors", "history", "import", "forbidden", "plan", "plan_job",
+    "api_docs"]
+
+
+@pytest.mark.parametrize("lang", ["fa", "en"])
+def test_a_tour_of_every_page(server, browser, lang):
+    """Every page a province manager reaches, in Persian and English: screenshots under
+    tests/output/web/, no request outside the server, no sideways overflow, no Latin in the
+    Persian interface and no Persian in the English one."""
+    base, _ = server
+    problems: list[str] = []
+    context, page = _session(browser, base, problems)
+    page.goto(base + f"/?lang={lang}")
+    page.wait_for_load_state("networkidle")
+    seen = []
+
+    def visit(name: str, path: str | None = None, status: int = 200, check: bool = True,
+              allow: frozenset[str] = frozenset()):
+        if path is not None:
+            response = page.goto(base + path)
+            assert response is not None and response.status == status, (name, path)
+        page.wait_for_load_state("networkidle")
+        assert page.locator("html").get_attribute("lang") == lang or name == "api_docs"
+        _shot(page, f"tour_{lang}_{name}")
+        if check:
+            problems.extend(_check_page(page, lang, name, allow))
+        seen.append(name)
+
+    visit("dashboard")
+    for name in TOUR:
+        if name.startswith("list_"):
+            visit(name, "/" + name.removeprefix("list_"))
+    key = frozenset({"CL06", "01"})  # the record's key, in the window's title
+    visit("detail", "/clusters/CL06-01", allow=key)
+    visit("edit", "/clusters/CL06-01/edit", allow=key)
+    visit("history", "/clusters/CL06-01/history", allow=key)
+    page.goto(base + "/clusters/new")
+    page.fill("#f-code", "bad code")
+    page.click("main button[type=submit]")
+    page.wait_for_selector(".invalid-feedback")
+    visit("new_with_errors")
+    visit("import", "/establishments/import")
+    page.goto(base + "/establishments")
+    with page.expect_download() as download:
+        page.click("main a[href$='export.csv']")
+    assert download.value.suggested_filename == "establishments.csv"
+    visit("forbidden", "/clusters/CL01-01", status=403)
+    visit("plan", "/plan")
+    page.select_option("select[name=plan_lang]", lang)
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(r".*/plan/jobs/\w+"))
+    visit("plan_job")
+    visit("api_docs", "/api/v1/docs", check=False)  # Swagger UI speaks English only
+    page.wait_for_selector(".swagger-ui .opblock", timeout=15000)
+    context.close()
+    assert sorted(seen) == sorted(TOUR)
+    (OUTPUT / "web" / f"tour_{lang}_problems.txt").write_text("\n".join(problems) + "\n",
+                                                             encoding="utf-8")
+    assert problems == [], "\n".join(problems)

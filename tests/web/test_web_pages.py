@@ -182,6 +182,9 @@ def test_a_broken_upload_lists_its_problems_and_changes_nothing(site):
 def test_the_plan_is_built_in_the_background(site):
     import time
 
+    from khooshe.services.plan import SECTIONS
+    from khooshe.text.messages import t
+
     _, app = site
     client = login(app, "khuzestan")
     token = csrf(client, "/plan")
@@ -189,12 +192,18 @@ def test_the_plan_is_built_in_the_background(site):
     r = client.post("/plan", data={"csrf_token": token, "province": "06", "plan_lang": "fa"},
                     follow_redirects=False)
     job = r.headers["location"]
+    assert "خوزستان" in client.get(job).text  # the province by its name
+    keys = re.compile("<bdi>(" + "|".join(SECTIONS) + ")</bdi>")
+    titles = set()
     for _ in range(240):
         page = client.get(job, headers={"HX-Request": "true"})
+        assert not keys.search(page.text), page.text  # sections by their titles
+        titles |= set(re.findall(r"<bdi>([^<]+)</bdi>", page.text))
         if "plan.html" in page.text or "ناموفق" in page.text:
             break
         time.sleep(0.5)
     assert "plan.html" in page.text, page.text
+    assert titles & {t(f"plan.section.{k}", "fa") for k in SECTIONS}, titles
     plan = client.get(job + "/plan.html")
     assert plan.status_code == 200 and "sandbox" in plan.headers["content-security-policy"]
     assert client.get(job + "/plan.xlsx").status_code == 200
@@ -207,3 +216,29 @@ def test_every_role_reaches_its_dashboard(site, user):
     client = login(app, user)
     assert client.get("/").status_code == 200
     assert client.get("/clusters").status_code == 200
+
+
+def test_error_pages_speak_the_readers_language_and_keep_the_navigation(site):
+    root, app = site
+    client = login(app, "khuzestan")
+    with Workspace.open(root) as ws:
+        gilan = read_kind(ws, "clusters")
+    other = gilan.loc[gilan["province_code"] == "01", "code"].iloc[0]
+    page = client.get(f"/clusters/{other}?lang=fa")
+    assert page.status_code == 403
+    body = re.sub(r"<[^>]+>", " ", page.text.split("<main", 1)[1].split("</main>")[0])
+    assert "اجازهٔ دیدن این رکورد از خوشه" in body or "اجازهٔ دیدن این رکورد" in body
+    assert not re.search(r"may not|record|clusters", body), body
+    assert 'action="/logout"' in page.text and 'href="/clusters"' in page.text
+    english = client.get(f"/clusters/{other}?lang=en")
+    assert "may not read this" in english.text and 'action="/logout"' in english.text
+    missing = client.get("/clusters/NOPE-99?lang=fa")
+    assert missing.status_code == 404 and "وجود ندارد" in missing.text
+    nowhere = client.get("/no-such-kind?lang=fa")
+    assert nowhere.status_code == 404 and "وجود ندارد" in nowhere.text
+    with Workspace.open(root) as ws:
+        from khooshe.services.users import new_token
+
+        token = new_token(ws, "khuzestan", actor="test")
+    api = client.get(f"/api/v1/clusters/{other}", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 403 and "may not read" in api.json()["detail"]

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 from khooshe.cli._choices import Scale, choice
-from khooshe.cli._common import Texts, command_classes, say
+from khooshe.cli._common import Texts, command_classes, lang, say
+from khooshe.domain.vocab import label
 
 
 def register(app: typer.Typer, language: str) -> None:
@@ -40,4 +41,4 @@ def register(app: typer.Typer, language: str) -> None:
             seconds=time.perf_counter() - start)
         say("demo_accounts")
         for name, role, password in accounts:
-            say("demo_account", name=name, role=role, password=password)
+            say("demo_account", name=name, role=label("role", role, lang()), password=password)

@@ -7,7 +7,16 @@ from pathlib import Path
 
 import typer
 
-from khooshe.cli._common import Texts, command_classes, current_actor, open_workspace, say
+from khooshe.cli._common import (
+    Texts,
+    command_classes,
+    current_actor,
+    lang,
+    open_workspace,
+    say,
+    text,
+)
+from khooshe.domain.vocab import label
 
 ROLE_HELP = "national_admin, province_manager, county_governor, cluster_agent, viewer"
 
@@ -22,13 +31,14 @@ def register(app: typer.Typer, language: str) -> None:
         workspace: Path = typer.Argument(..., help=h.arg("workspace")),
         host: str = typer.Option("127.0.0.1", "--host", help=h.opt("host")),
         port: int = typer.Option(8000, "--port", help=h.opt("port")),
+        threads: int = typer.Option(8, "--threads", min=1, max=256, help=h.opt("threads")),
     ) -> None:
         """Start the web app on the workspace."""
         import uvicorn
 
         from khooshe.web import create_app
 
-        web = create_app(workspace)
+        web = create_app(workspace, threads=threads)
         say("serving", url=f"http://{host}:{port}/")
         uvicorn.run(web, host=host, port=port, log_level="warning")
 
@@ -56,7 +66,7 @@ def register(app: typer.Typer, language: str) -> None:
             user, generated = add_user(ws, username, role, province=province, county=county,
                                        clusters=tuple(cluster or ()), password=password,
                                        actor=current_actor())
-        say("user_added", name=user.username, role=user.role)
+        say("user_added", name=user.username, role=label("role", user.role, lang()))
         if password is None:
             say("password_once", password=generated)
 
@@ -75,9 +85,10 @@ def register(app: typer.Typer, language: str) -> None:
 
         with open_workspace(workspace) as ws:
             for u in list_users(ws):
-                place = u.county_code or u.province_code or ",".join(u.clusters) or "-"
-                say("user_row", name=u.username, role=u.role, place=place,
-                    state="active" if u.active else "disabled")
+                place = (u.county_code or u.province_code or ",".join(u.clusters)
+                         or text("user_national"))
+                say("user_row", name=u.username, role=label("role", u.role, lang()),
+                    place=place, state=text("user_active" if u.active else "user_disabled_state"))
 
     @users.command("disable", help=h("disable"), cls=cls)
     def disable_cmd(workspace: Path = typer.Argument(..., help=h.arg("workspace")),

@@ -47,6 +47,10 @@ GOVERNOR_WRITES = ("regions", "parks", "establishments", "resources", "village_p
 #: What a cluster agent keeps for its clusters.
 AGENT_WRITES = ("cluster_members", "cluster_activities", "cluster_indicators",
                 "cluster_documents", "activity_participants", "partner_verifications")
+#: Kinds written by a workflow only, never record by record: a cluster's stage history grows
+#: by approvals (``approve`` on the cluster), so no one creates, changes or deletes its
+#: entries directly (importing past approvals from the command line stays possible).
+WORKFLOW_KINDS = ("cluster_stages",)
 #: Kinds only national administrators write even though they have a place.
 NATIONAL_WRITES = ("fund_allocations",)
 
@@ -104,6 +108,8 @@ def allowed(who: Principal, action: str, kind: str, scope: Scope) -> bool:
     cls = _kind_class(kind)
     if cls == "unknown":
         return False
+    if kind in WORKFLOW_KINDS and action in ("create", "update", "delete"):
+        return False
     if who.role == "national_admin":
         return True
     if cls == "reference":
@@ -140,5 +146,5 @@ def may_manage(who: Principal, role: str, province: str | None) -> bool:
             and role in ("county_governor", "cluster_agent", "viewer"))
 
 
-__all__ = ["ACTIONS", "CLUSTER_KINDS", "PLACE_KINDS", "REFERENCE_KINDS", "ROLES", "Principal",
-           "Scope", "allowed", "may_manage"]
+__all__ = ["ACTIONS", "CLUSTER_KINDS", "PLACE_KINDS", "REFERENCE_KINDS", "ROLES",
+           "WORKFLOW_KINDS", "Principal", "Scope", "allowed", "may_manage"]

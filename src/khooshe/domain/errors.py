@@ -26,15 +26,26 @@ class KhoosheError(Exception):
     exit_code: int = 1
     #: HTTP status of the web app and the API.
     http_status: int = 400
+    #: The error as a catalogue message (a ``khooshe.text.messages.Message``), when it has
+    #: one: pages show it in the reader's language; ``str(error)`` stays English (the API).
+    localized: object | None = None
+
+    def __init__(self, *args: object, localized: object | None = None):
+        super().__init__(*args)
+        if localized is None and args and isinstance(args[0], Message):
+            localized = args[0]  # an error raised with a catalogue message is its own
+        if localized is not None:
+            self.localized = localized
 
     def __str__(self) -> str:
         first = self.args[0] if self.args else ""
         return first.render("en") if isinstance(first, Message) else super().__str__()
 
     def text(self, lang: str) -> str:
-        """The message in ``lang`` (English for a plain-text message)."""
-        first = self.args[0] if self.args else ""
-        return first.render(lang) if isinstance(first, Message) else str(self)
+        """The message in ``lang`` (English when the error has no catalogue message)."""
+        if isinstance(self.localized, Message):
+            return self.localized.render(lang)
+        return str(self)
 
 
 class InputError(KhoosheError, ValueError):

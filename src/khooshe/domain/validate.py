@@ -24,7 +24,7 @@ import pandas as pd
 
 from khooshe.domain.errors import InputError
 from khooshe.domain.geo import geometry_problem
-from khooshe.domain.schema import Column, Entity
+from khooshe.domain.schema import PATTERN_WORDS, Column, Entity
 from khooshe.domain.vocab import parse_choice, vocabulary_of
 from khooshe.text.digits import to_ascii_digits
 from khooshe.text.jalali import parse_date
@@ -135,6 +135,15 @@ def _m(key: str, **params: object) -> Message:
     return Message(f"validate.{key}", params)
 
 
+def _pattern_message(pattern: str, prefix: str = "") -> Message:
+    """A value that does not match ``pattern``: the pattern in words when the schema has
+    them («۴ رقم» / "4 digits"), else the pattern itself."""
+    words = PATTERN_WORDS.get(pattern)
+    if words is None:
+        return _m(f"{prefix}pattern", pattern=pattern)
+    return _m(f"{prefix}pattern_words", pattern=Message(f"schema.pattern.{words}", {}))
+
+
 #: A number as people type it: sign, digits (optionally grouped in thousands by one separator
 #: kind), a decimal part («.» or «٫») and an exponent. Groups must have 3 digits, so "1,5" (a
 #: decimal comma) is refused rather than read as 15.
@@ -200,7 +209,8 @@ def _typed_numbers(col: Column, text: pd.Series, raw: pd.Series,
         if reason is not None:
             reasons.setdefault(reason, []).append(u)
     for reason, bad_values in reasons.items():
-        message = (_m("not_a_number", type=col.type) if reason == "not_a_number"
+        expected = Message(f"validate.number_kind.{col.type}", {})
+        message = (_m("not_a_number", type=expected) if reason == "not_a_number"
                    else _m("int_range", limit=f"{INT_LIMIT:,}") if reason == "int_range"
                    else _m(reason))
         out.add(text.isin(bad_values), col.name, text, message)
@@ -277,13 +287,13 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
                 item = re.compile(col.pattern, re.ASCII)
                 bad = parts.map(lambda xs: xs is not None
                                 and not all(item.fullmatch(x.strip()) for x in xs))
-                out.add(bad & present, col.name, text, _m("list_pattern", pattern=col.pattern))
+                out.add(bad & present, col.name, text, _pattern_message(col.pattern, "list_"))
             return parts.map(lambda xs: None if xs is None else ";".join(x.strip() for x in xs))
         if col.pattern:
             pattern = re.compile(col.pattern, re.ASCII)  # \d is 0-9, not any Unicode digit
             matches = _on_uniques(code, lambda u: u.map(lambda v: bool(pattern.fullmatch(v))))
             bad = present & ~matches.astype("boolean").fillna(False).astype(bool)
-            out.add(bad, col.name, text, _m("pattern", pattern=col.pattern))
+            out.add(bad, col.name, text, _pattern_message(col.pattern))
         return code
 
     if col.type == "geometry":

@@ -83,6 +83,8 @@ JOINT_ACTIONS = ("joint_purchase", "joint_marketing", "export_consortium")
 INDICATORS = ("jobs", "sales_rials", "exports_usd", "exports_t", "members", "joint_actions")
 #: How an indicator stands against its target (:func:`khooshe.domain.programme.rag`).
 RAG_STATUSES = ("green", "amber", "red", "no_data")
+#: The roles of the web app's accounts (the access policy's ``ROLES``), labelled here.
+USER_ROLES = ("national_admin", "province_manager", "county_governor", "cluster_agent", "viewer")
 
 #: Every vocabulary by the name its labels are filed under in the catalogue.
 VOCABULARIES: dict[str, tuple[str, ...]] = {
@@ -104,6 +106,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "verification_outcome": VERIFICATION_OUTCOMES,
     "project_status": PROJECT_STATUSES,
     "village_status": VILLAGE_STATUSES,
+    "role": USER_ROLES,
 }
 
 
@@ -160,6 +163,7 @@ __all__ = [
     "REGION_LEVELS",
     "SIZE_CLASSES",
     "VILLAGE_STATUSES",
+    "USER_ROLES",
     "VOCABULARIES",
     "label",
     "parse_choice",

@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import false, func, select, true
+from sqlalchemy import ColumnElement, and_, false, func, or_, select, true
 
 from khooshe.domain.access import (
     CLUSTER_KINDS,
@@ -34,9 +34,12 @@ from khooshe.domain.regions import RegionHierarchy
 from khooshe.store.repository import read_kind
 from khooshe.store.tables import TABLES
 from khooshe.store.workspace import Workspace
+from khooshe.text.messages import Bilingual, Message
 
 #: Seconds between checks that the cached places still match the workspace.
 CHECK_SECONDS = 5.0
+#: Seconds a list's total (the count behind "page 3 of 40") is reused.
+TOTAL_SECONDS = 2.0
 #: The column that places a record of each place kind.
 REGION_COLUMN = {"regions": "code", "parks": "region_code", "establishments": "region_code",
                  "resources": "region_code", "fund_allocations": "region_code",
@@ -46,11 +49,66 @@ REGION_COLUMN = {"regions": "code", "parks": "region_code", "establishments": "r
                  "park_projects": "region_code"}
 
 
+def code_ranges(codes: list[str], wanted: set[str] | frozenset[str]
+                ) -> tuple[list[tuple[str, str]], list[str]]:
+    """``wanted`` as runs of ``codes`` (every existing code, sorted as the database sorts
+    text): ``(ranges, singles)`` where each range ``(lo, hi)`` covers consecutive codes that
+    are all wanted and no existing code that is not, and singles are runs of one code.
+
+    A province's ~3,500 region codes are a handful of ranges, so a list's filter is a few
+    ``BETWEEN`` instead of thousands of bound parameters. Only codes of ``codes`` are
+    covered: a code not in ``codes`` is neither in a range's ends nor a single.
+    """
+    ranges: list[tuple[str, str]] = []
+    singles: list[str] = []
+    start: str | None = None
+    last: str | None = None
+
+    def close() -> None:
+        if start is None or last is None:
+            return
+        if start == last:
+            singles.append(start)
+        else:
+            ranges.append((start, last))
+
+    for code in codes:
+        if code in wanted:
+            if start is None:
+                start = code
+            last = code
+        else:
+            close()
+            start = last = None
+    close()
+    return ranges, singles
+
+
+def codes_condition(column: Any, ranges: list[tuple[str, str]], singles: list[str]
+                    ) -> ColumnElement[bool]:
+    """``column`` within the ranges or equal to one of the singles (see :func:`code_ranges`)."""
+    terms: list[ColumnElement[bool]] = [and_(column >= lo, column <= hi) for lo, hi in ranges]
+    if singles:
+        terms.append(column.in_(singles))
+    if not terms:
+        return false()
+    return terms[0] if len(terms) == 1 else or_(*terms)
+
+
 class Forbidden(KhoosheError):
     """The signed-in user may not do this here."""
 
     exit_code = 2
     http_status = 403
+
+
+def refusal(username: str, action: str, kind: str) -> Message:
+    """``username`` may not ``action`` a record of ``kind``, as a catalogue message."""
+    from khooshe.domain.schema import entity
+
+    ent = entity(kind)
+    return Message(f"web.refused.{action}", {
+        "user": username, "kind": Bilingual(ent.label("fa"), ent.label("en"))})
 
 
 @dataclass
@@ -103,6 +161,21 @@ class _Places:
             inside |= self.hierarchy.contains(code, self.regions["code"])
         return self.regions.loc[inside, "code"].astype(str).tolist()
 
+    @cached_property
+    def sorted_codes(self) -> list[str]:
+        """Every region code in the order of the database's binary text comparison."""
+        return sorted(self.regions["code"].astype(str), key=lambda c: c.encode())
+
+    @cached_property
+    def digit_codes(self) -> bool:
+        """Whether every region code is ASCII digits alone."""
+        return all(c.isascii() and c.isdigit() for c in self.sorted_codes)
+
+    def under_ranges(self, codes: frozenset[str]
+                     ) -> tuple[list[tuple[str, str]], list[str]]:
+        """:meth:`under` as ranges of existing codes (:func:`code_ranges`)."""
+        return code_ranges(self.sorted_codes, set(self.under(codes)))
+
 
 class Access:
     """The scope of records and the filter of lists on one workspace (thread-safe)."""
@@ -113,7 +186,10 @@ class Access:
         self._places: _Places | None = None
         self._stamp: tuple | None = None
         self._checked = 0.0
-        self._under: dict[frozenset[str], list[str]] = {}
+        self._checking = False
+        self._under: dict[frozenset[str], tuple[list[tuple[str, str]], list[str]]] = {}
+        #: list totals by (kind, principal, filters, search): (time counted, total)
+        self._totals: dict[tuple, tuple[float, int]] = {}
 
     def _generation(self) -> tuple:
         with self.ws.engine.connect() as conn:
@@ -121,26 +197,61 @@ class Access:
                 TABLES[k].c.version), 0))).one() for k in ("regions", "clusters",
                                                           "establishments"))
 
+    def _load(self) -> tuple[_Places, tuple]:
+        stamp = self._generation()
+        return _Places(
+            read_kind(self.ws, "regions", columns=["code", "level", "parent_code"]),
+            read_kind(self.ws, "clusters", columns=["code", "province_code", "regions"]),
+            read_kind(self.ws, "establishments", columns=["id", "region_code"])), stamp
+
     def places(self) -> _Places:
+        """The cached places. Every :data:`CHECK_SECONDS` one request checks them against
+        the workspace while the others go on with what is cached (only the first load, or
+        one after :meth:`refresh`, makes requests wait)."""
         with self._lock:
+            places = self._places
+            if places is None:
+                places, self._stamp = self._load()
+                self._places, self._checked, self._under = places, time.monotonic(), {}
+                return places
             now = time.monotonic()
-            if self._places is None or now - self._checked > CHECK_SECONDS:
-                stamp = self._generation()
-                self._checked = now
-                if stamp != self._stamp or self._places is None:
-                    self._places = _Places(
-                        read_kind(self.ws, "regions", columns=["code", "level", "parent_code"]),
-                        read_kind(self.ws, "clusters",
-                                  columns=["code", "province_code", "regions"]),
-                        read_kind(self.ws, "establishments", columns=["id", "region_code"]))
-                    self._stamp = stamp
-                    self._under = {}
-            return self._places
+            if self._checking or now - self._checked <= CHECK_SECONDS:
+                return places
+            self._checking = True
+            self._checked = now
+        try:
+            stamp = self._generation()
+            if stamp != self._stamp:
+                fresh, stamp = self._load()
+                with self._lock:
+                    self._places, self._stamp, self._under = fresh, stamp, {}
+                    places = fresh
+        finally:
+            with self._lock:
+                self._checking = False
+        return places
 
     def refresh(self) -> None:
-        """Forget the cached places (after a change made through this process)."""
+        """Forget the cached places and totals (after a change made through this process)."""
         with self._lock:
             self._places = None
+            self._totals = {}
+
+    def total(self, key: tuple, count) -> int:
+        """The number of records of a list (``key`` names it: kind, principal, filters,
+        search): ``count()`` at most every :data:`TOTAL_SECONDS`, else the last answer.
+        A change made through this process clears them at once (:meth:`refresh`)."""
+        now = time.monotonic()
+        with self._lock:
+            hit = self._totals.get(key)
+        if hit is not None and now - hit[0] <= TOTAL_SECONDS:
+            return hit[1]
+        value = int(count())
+        with self._lock:
+            if len(self._totals) > 10_000:
+                self._totals = {}
+            self._totals[key] = (now, value)
+        return value
 
     # --- one record ---------------------------------------------------------------------------
     def scope(self, kind: str, record: Mapping[str, Any]) -> Scope:
@@ -169,14 +280,16 @@ class Access:
     def check(self, who: Principal, action: str, kind: str, record: Mapping[str, Any]) -> None:
         """Raise :class:`Forbidden` unless ``who`` may ``action`` this record."""
         if not allowed(who, action, kind, self.scope(kind, record)):
-            raise Forbidden(f"{who.username} may not {action} this {kind} record")
+            raise Forbidden(f"{who.username} may not {action} this {kind} record",
+                            localized=refusal(who.username, action, kind))
 
     # --- lists --------------------------------------------------------------------------------
-    def _codes_under(self, codes: frozenset[str]) -> list[str]:
+    def _codes_under(self, codes: frozenset[str]
+                     ) -> tuple[list[tuple[str, str]], list[str]]:
         p = self.places()
         with self._lock:
             if codes not in self._under:
-                self._under[codes] = p.under(codes)
+                self._under[codes] = p.under_ranges(codes)
             return self._under[codes]
 
     def _clusters(self, who: Principal) -> list[str]:
@@ -186,6 +299,14 @@ class Access:
         if who.role == "county_governor":
             return sorted(c for c, s in p.cluster_scopes.items() if who.county in s.counties)
         return sorted(c for c, s in p.cluster_scopes.items() if s.province == who.province)
+
+    def _text(self, column: Any) -> Any:
+        """``column`` compared as bytes (as :attr:`_Places.sorted_codes` is sorted).
+        PostgreSQL's collation may order letters otherwise, but orders codes of digits alone
+        (official codes) as bytes; those keep the column's index usable."""
+        if self.ws.engine.dialect.name == "postgresql" and not self.places().digit_codes:
+            return column.collate("C")
+        return column
 
     def list_filter(self, who: Principal, kind: str):
         """A SQL condition on ``kind``'s table keeping what ``who`` may read (``true()`` for
@@ -197,11 +318,12 @@ class Access:
             places = (frozenset({who.county}) if who.role == "county_governor" and who.county
                       else who.provinces if who.role == "cluster_agent"
                       else frozenset({who.province}) if who.province else frozenset())
-            codes = self._codes_under(places)
+            ranges, singles = self._codes_under(places)
             if kind == "purchases":
                 est = TABLES["establishments"]
-                return table.c.buyer_id.in_(select(est.c.id).where(est.c.region_code.in_(codes)))
-            return table.c[REGION_COLUMN[kind]].in_(codes)
+                return table.c.buyer_id.in_(select(est.c.id).where(
+                    codes_condition(self._text(est.c.region_code), ranges, singles)))
+            return codes_condition(self._text(table.c[REGION_COLUMN[kind]]), ranges, singles)
         if kind in CLUSTER_KINDS:
             column = table.c.code if kind == "clusters" else table.c.cluster_code
             return column.in_(self._clusters(who))
@@ -220,4 +342,5 @@ def principal_of(access: Access, user: Any) -> Principal:
                      county=user.county_code, clusters=clusters, provinces=provinces)
 
 
-__all__ = ["Access", "CHECK_SECONDS", "Forbidden", "principal_of"]
+__all__ = ["Access", "CHECK_SECONDS", "Forbidden", "code_ranges", "codes_condition",
+           "principal_of"]

@@ -29,6 +29,10 @@ def blanked_columns(kind: str, df: pd.DataFrame) -> list[str]:
     return [c for c in entity(kind).names if c not in df.columns]
 
 
+#: Imports of at least this many rows refresh the database's statistics afterwards.
+ANALYZE_ROWS = 10_000
+
+
 def import_frame(ws: Workspace, kind: str, df: pd.DataFrame, *, actor: str,
                  source: str | None = None, replace: bool = False) -> UpsertReport:
     """Validate ``df`` as ``kind`` and upsert it into ``ws`` in one transaction.
@@ -47,8 +51,11 @@ def import_frame(ws: Workspace, kind: str, df: pd.DataFrame, *, actor: str,
     with ws.engine.begin() as conn:
         typed = validate(df, ent, known=repository.known_values(conn, refs), source=source)
         columns = ent.names if replace else None
-        return repository.upsert(conn, kind, typed, actor=actor, source=source,
-                                 action="replace" if replace else "import", columns=columns)
+        report = repository.upsert(conn, kind, typed, actor=actor, source=source,
+                                   action="replace" if replace else "import", columns=columns)
+    if len(typed) >= ANALYZE_ROWS:
+        ws.analyze()
+    return report
 
 
 def read_import(kind: str, path: str | Path) -> pd.DataFrame:

@@ -85,6 +85,7 @@ def build_demo(
         # Khuzestan's county governors get khooshe's ten villages to decide on
         propose_villages(ws, DEMO_PROPOSALS, actor=DEMO_ACTOR)
         advance("proposed villages")
+    ws.analyze()
     return ws
 
 

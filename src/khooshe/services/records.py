@@ -28,6 +28,7 @@ from khooshe.services.access import Access, Forbidden
 from khooshe.store import repository
 from khooshe.store.tables import TABLES, VERSION
 from khooshe.store.workspace import Workspace
+from khooshe.text.messages import Bilingual, Message
 from khooshe.text.normalize import normalize
 
 KEY_SEPARATOR = "|"
@@ -36,9 +37,10 @@ MAX_PER_PAGE = 200
 
 @dataclass(frozen=True)
 class Page:
-    """One page of a list: its rows (every column, ``version`` too), the total count."""
+    """One page of a list: its rows (every column, ``version`` too; dates as ISO text), the
+    total count."""
 
-    rows: pd.DataFrame
+    rows: list[dict[str, Any]]
     total: int
     page: int
     per_page: int
@@ -52,6 +54,12 @@ def record_key(kind: str, record: Mapping[str, Any]) -> str:
     return repository.record_key(kind, record)
 
 
+def _no_record(kind: str, key: str) -> Message:
+    ent = entity(kind)
+    return Message("web.msg.no_record", {"kind": Bilingual(ent.label("fa"), ent.label("en")),
+                                         "key": key})
+
+
 def parse_key(kind: str, key: str) -> dict[str, Any]:
     """The key columns of ``kind`` from their URL form; :class:`NotFoundError` when the text
     cannot be a key (wrong number of parts, a whole number that is not one)."""
@@ -59,12 +67,13 @@ def parse_key(kind: str, key: str) -> dict[str, Any]:
     parts = key.split(KEY_SEPARATOR)
     if len(parts) != len(ent.key) or not all(parts):
         raise NotFoundError(f"{kind}: {key!r} is not a key (it has {len(ent.key)} part(s): "
-                            f"{', '.join(ent.key)})")
+                            f"{', '.join(ent.key)})", localized=_no_record(kind, key))
     out: dict[str, Any] = {}
     for name, text in zip(ent.key, parts, strict=True):
         if ent.column(name).type == "int":
             if not text.lstrip("-").isdigit() or len(text) > 18:
-                raise NotFoundError(f"{kind}: {name} {text!r} is not a whole number")
+                raise NotFoundError(f"{kind}: {name} {text!r} is not a whole number",
+                                    localized=_no_record(kind, key))
             out[name] = int(text)
         else:
             out[name] = text
@@ -106,14 +115,32 @@ def list_records(ws: Workspace, access: Access, who: Principal, kind: str, *,
         raise InputError(f"{kind} has no column {sort!r} to sort by")
     order: list[ColumnElement[Any]] = [(desc if descending else asc)(table.c[sort])] if sort else []
     order += [table.c[k] for k in ent.key]
+    # The page's keys first (sorted and cut on the key columns and the sort column alone),
+    # then its rows joined to them: a deep page no longer drags every column of the rows it
+    # skips through the sort.
+    keys = (select(*[table.c[k] for k in ent.key]).where(and_(*where)).order_by(*order)
+            .limit(per_page).offset((page - 1) * per_page).subquery())
     cols = [table.c[n] for n in ent.names] + [table.c[VERSION]]
-    query = select(*cols).where(and_(*where)).order_by(*order)
+    query = (select(*cols).join_from(table, keys, and_(*[table.c[k] == keys.c[k]
+                                                         for k in ent.key]))
+             .order_by(*order))
     with ws.engine.connect() as conn:
-        total = conn.execute(select(func.count()).select_from(table)
-                             .where(and_(*where))).scalar_one()
-        rows = conn.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
-    frame = repository.typed_frame(pd.DataFrame(rows, columns=ent.names + [VERSION]), ent)
-    return Page(frame, int(total), page, per_page)
+        total = access.total(
+            (kind, who, tuple(sorted((filters or {}).items())), q or ""),
+            lambda: conn.execute(select(func.count()).select_from(table)
+                                 .where(and_(*where))).scalar_one())
+        rows = conn.execute(query).all()
+    names = ent.names + [VERSION]
+    dates = [i for i, c in enumerate(ent.columns) if c.type == "date"]
+    out = []
+    for row in rows:
+        values = list(row)
+        for i in dates:
+            v = values[i]
+            if v is not None and not isinstance(v, str):
+                values[i] = v.isoformat()
+        out.append(dict(zip(names, values, strict=True)))
+    return Page(out, int(total), page, per_page)
 
 
 def _filter_value(ent: Entity, col: str, value: str) -> Any:
@@ -138,7 +165,7 @@ def get_record(ws: Workspace, access: Access, who: Principal, kind: str,
     with ws.engine.connect() as conn:
         record = repository.get(conn, kind, parse_key(kind, key))
     if record is None:
-        raise NotFoundError(f"no {kind} {key!r}")
+        raise NotFoundError(f"no {kind} {key!r}", localized=_no_record(kind, key))
     access.check(who, "read", kind, record)
     return record
 

@@ -83,6 +83,9 @@ class Workspace:
     name: str = ""
     synthetic: bool = False
     _engine: Engine | None = field(default=None, repr=False)
+    #: Connections kept open for reuse (a server sets it to its number of worker threads
+    #: before the first use of :attr:`engine`); None: SQLAlchemy's default pool.
+    pool_size: int | None = field(default=None, repr=False)
 
     @classmethod
     def create(
@@ -183,7 +186,10 @@ class Workspace:
     @property
     def engine(self) -> Engine:
         if self._engine is None:
-            self._engine = create_engine(self.url, future=True)
+            pool = ({} if self.pool_size is None or self.url.startswith("sqlite:///:memory:")
+                    or self.url in ("sqlite://", "sqlite:///") else
+                    {"pool_size": self.pool_size, "max_overflow": 4})
+            self._engine = create_engine(self.url, future=True, **pool)
             if self._engine.dialect.name == "sqlite":
                 event.listen(self._engine, "connect", _sqlite_pragmas)
         return self._engine
@@ -253,6 +259,15 @@ class Workspace:
         from khooshe.store.repository import counts
 
         return counts(self.engine)
+
+    def analyze(self) -> None:
+        """Refresh the database's statistics (``ANALYZE``), so its planner knows the tables'
+        sizes and the spread of their values: PostgreSQL had none after a bulk load and chose
+        poor plans for the web app's lists until autovacuum came by."""
+        from sqlalchemy import text
+
+        with self.engine.begin() as conn:
+            conn.execute(text("ANALYZE"))
 
     def close(self) -> None:
         if self._engine is not None:

@@ -13,6 +13,7 @@ from khooshe.domain.errors import KhoosheError
 from khooshe.services import users as user_service
 from khooshe.services.access import principal_of
 from khooshe.store import users as user_store
+from khooshe.text.messages import Message
 from khooshe.web.app import LoginRequired, State
 from khooshe.web.security import LANG_COOKIE, SESSION_COOKIE, same_token
 
@@ -57,11 +58,24 @@ def page_session(request: Request, st: State = Depends(state)) -> Session:
     if loaded is None:
         raise LoginRequired()
     user_id, csrf = loaded
-    with st.ws.engine.connect() as conn:
-        user = user_store.get_by_id(conn, user_id)
+    def load():
+        with st.ws.engine.connect() as conn:
+            return user_store.get_by_id(conn, user_id)
+
+    user = st.users.get(("id", user_id), load)
     if user is None or not user.active:
         raise LoginRequired()
     return Session(principal_of(st.access, user), user_id, csrf, lang(request))
+
+
+def optional_session(request: Request) -> Session | None:
+    """The page's signed-in user, or None (error pages keep the navigation with it)."""
+    try:
+        return page_session(request, state(request))
+    except (LoginRequired, KhoosheError):
+        return None
+    except Exception:  # an error page must not fail in turn  # noqa: BLE001
+        return None
 
 
 def api_principal(credentials: HTTPAuthorizationCredentials | None = Depends(bearer),
@@ -69,7 +83,8 @@ def api_principal(credentials: HTTPAuthorizationCredentials | None = Depends(bea
     """The API caller from ``Authorization: Bearer <token>``; 401 without a valid one."""
     if credentials is None or not credentials.credentials:
         raise Unauthorized("an API token is needed: Authorization: Bearer <token>")
-    user = user_service.user_for_token(st.ws, credentials.credentials)
+    token = credentials.credentials
+    user = st.users.get(("token", token), lambda: user_service.user_for_token(st.ws, token))
     if user is None:
         raise Unauthorized("the API token is not valid (or its user is disabled)")
     return principal_of(st.access, user)
@@ -80,5 +95,6 @@ async def checked_form(request: Request, session: Session = Depends(page_session
     form = await request.form()
     token = form.get("csrf_token")  # a file sent under that name is no token
     if not same_token(token if isinstance(token, str) else None, session.csrf):
-        raise CsrfError("the form is out of date (CSRF check failed); reload the page")
+        raise CsrfError("the form is out of date (CSRF check failed); reload the page",
+                        localized=Message("web.msg.csrf"))
     return {k: v for k, v in form.items()}

@@ -38,10 +38,17 @@ def environment() -> Environment:
     return env
 
 
+@cache
+def _word(key: str, lang: str) -> str:
+    return t(f"web.{key}", lang)
+
+
+@cache
 def words(lang: str):
-    """``tr(key, **values)`` of the templates: ``web.<key>`` in ``lang``."""
+    """``tr(key, **values)`` of the templates: ``web.<key>`` in ``lang`` (the words without
+    values looked up once)."""
     def tr(key: str, **values: Any) -> str:
-        return t(f"web.{key}", lang, **values)
+        return t(f"web.{key}", lang, **values) if values else _word(key, lang)
     return tr
 
 
@@ -73,12 +80,49 @@ def show(kind: str, column: str, value: Any, lang: str) -> str:
             return label(vocab, str(value), lang) if vocab else str(value)
         if col.type == "date":
             return format_jalali(value, lang) if lang == "fa" else str(value)[:10]
-        if col.type in ("code", "list", "str", "geometry"):
+        if col.type == "list":
+            return list_text(value, lang)
+        if col.type in ("code", "str", "geometry"):
             text = str(value)
             return text if len(text) <= 300 else text[:300] + "…"
         if column == "year" and lang == "fa":
             return digits(value, lang)
     return format_value(value, lang)[0]
+
+
+def list_text(value: Any, lang: str) -> str:
+    """A stored list (``2511;2592``) as a reader reads it: «2511، 2592» / "2511, 2592"."""
+    items = [x.strip() for x in str(value).split(";") if x.strip()]
+    text = ("، " if lang == "fa" else ", ").join(items)
+    return text if len(text) <= 300 else text[:300] + "…"
+
+
+def formatter(kind: str, column: str, lang: str):
+    """:func:`show` for one column, its lookups done once: what a list page calls per cell."""
+    col = entity(kind).column(column)
+    if col.type == "enum":
+        vocab = vocabulary_of(col.choices)
+        if not vocab:
+            return lambda v: "" if v is None else str(v)
+        return lambda v: "" if v is None else label(vocab, str(v), lang)
+    if col.type == "list":
+        return lambda v: "" if v is None else list_text(v, lang)
+    if col.type in ("code", "str", "geometry"):
+        def text(v: Any) -> str:
+            if v is None:
+                return ""
+            s = str(v)
+            return s if len(s) <= 300 else s[:300] + "…"
+        return text
+    return lambda v: show(kind, column, v, lang)
+
+
+def table_cells(kind: str, columns: list[str], rows: list[dict[str, Any]], lang: str
+                ) -> list[list[str]]:
+    """The text of every cell of a list's table, formatted here rather than per cell in the
+    template."""
+    formats = [formatter(kind, c, lang) for c in columns]
+    return [[f(r.get(c)) for f, c in zip(formats, columns, strict=True)] for r in rows]
 
 
 def form_text(kind: str, column: str, value: Any, lang: str) -> str:
@@ -99,7 +143,8 @@ def conflict_rows(kind: str, current: dict, mine: dict, lang: str
     for col in entity(kind).columns:
         now = show(kind, col.name, current.get(col.name), lang)
         sent = str(mine.get(col.name, "") or "")
-        yours = show(kind, col.name, sent, lang) if col.type == "enum" and sent else sent
+        yours = (show(kind, col.name, sent, lang) if col.type in ("enum", "list") and sent
+                 else sent)
         changed = bool(mine) and sent != form_text(kind, col.name, current.get(col.name), lang)
         rows.append((col.name, now, yours, changed))
     return rows
@@ -131,6 +176,7 @@ def render(request: Request, template: str, *, lang: str, status: int = 200,
         column_label=lambda k, c: column_label(k, c, lang),
         show=lambda k, c, v: show(k, c, v, lang), num=lambda v: format_value(v, lang)[0],
         moment=lambda v: moment(v, lang), nav=NAV, kinds=ENTITIES,
+        role_label=lambda r: label("role", r, lang), digits=lambda v: digits(v, lang),
         conflict_rows=lambda k, now, mine: conflict_rows(k, now, mine, lang),
         app_version=__version__, **context)
     response = HTMLResponse(body, status_code=status)
@@ -140,11 +186,21 @@ def render(request: Request, template: str, *, lang: str, status: int = 200,
     return response
 
 
-def error_page(request: Request, status: int, message: str, issues: list | None = None
-               ) -> HTMLResponse:
-    """An error page (never a traceback)."""
-    from khooshe.web.deps import lang
+def error_page(request: Request, status: int, message: str, issues: list | None = None,
+               error: Exception | None = None) -> HTMLResponse:
+    """An error page in the reader's language, with the navigation when someone is signed
+    in (never a traceback). ``error``'s catalogue message is shown when it has one; else in
+    Persian the status explained, in English ``message``."""
+    from khooshe.web.deps import lang, optional_session
 
     language = lang(request)
+    localized = getattr(error, "localized", None)
+    if localized is not None and hasattr(localized, "render"):
+        text = localized.render(language)
+    elif language == "en" and message:
+        text = message
+    else:
+        known = (400, 401, 403, 404, 409, 413, 422, 429)
+        text = t(f"web.explain.{status if status in known else 'other'}", language)
     return render(request, "error.html.j2", lang=language, status=status, code=status,
-                  message=message, issues=issues or [], session=None)
+                  message=text, issues=issues or [], session=optional_session(request))

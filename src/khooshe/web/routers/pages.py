@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from urllib.parse import quote
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Request
@@ -19,11 +20,12 @@ from khooshe.domain.schema import ENTITIES, entity
 from khooshe.domain.validate import ValidationError
 from khooshe.domain.vocab import CLUSTER_STAGES, label, vocabulary_of
 from khooshe.services import records
-from khooshe.services.access import Forbidden
+from khooshe.services.access import Forbidden, refusal
 from khooshe.store.repository import StaleVersionError, read_kind
+from khooshe.text.messages import Message
 from khooshe.web.app import State
 from khooshe.web.deps import Session, checked_form, page_session, state
-from khooshe.web.pages import render
+from khooshe.web.pages import render, table_cells
 
 router = APIRouter(include_in_schema=False)
 #: Columns shown in a list (the rest are on the record's page).
@@ -32,7 +34,7 @@ LIST_COLUMNS = 8
 
 def _kind(kind: str) -> str:
     if kind not in ENTITIES:
-        raise NotFoundError(f"no such kind: {kind}")
+        raise NotFoundError(f"no such kind: {kind}", localized=Message("web.msg.no_kind"))
     return kind
 
 
@@ -70,7 +72,8 @@ def county_map(province: str, session: Session = Depends(page_session),
     h = RegionHierarchy(regions)
     h.check(province, "province")
     if not (who.national or province == who.province or province in who.provinces):
-        raise Forbidden(f"{who.username} may not see the map of province {province}")
+        raise Forbidden(f"{who.username} may not see the map of province {province}",
+                        localized=Message("web.msg.map_refused", {"user": who.username}))
     counties = regions[h.in_province(province) & (regions["level"] == "county")]
     features = []
     for row in counties.itertuples(index=False):
@@ -98,6 +101,9 @@ def list_page(request: Request, kind: str, q: str = "", sort: str | None = None,
                                   q=q or None, sort=sort, descending=desc, page=page,
                                   per_page=per_page)
     columns = ent.names[:LIST_COLUMNS]
+    numeric = [ent.column(c).type in ("int", "float") for c in columns]
+    cells = table_cells(kind, columns, result.rows, session.lang)
+    keys = [quote(records.record_key(kind, r), safe="/") for r in result.rows]
     choices: dict[str, list[tuple[str, str]]] = {}
     for c in ent.columns:
         if c.type == "enum":
@@ -105,10 +111,9 @@ def list_page(request: Request, kind: str, q: str = "", sort: str | None = None,
             choices[c.name] = [(v, label(vocab, v, session.lang) if vocab else v)
                                for v in c.choices]
     return _page(request, session, "list.html.j2", kind=kind, ent=ent, page=result,
-                 rows=result.rows.to_dict("records"), columns=columns, q=q, sort=sort,
-                 desc=desc, filters=filters, choices=choices,
-                 can_create=records.may(st.access, session.principal, "create", kind),
-                 key_of=lambda r: records.record_key(kind, r))
+                 rows=list(zip(keys, cells, strict=True)), columns=columns, numeric=numeric,
+                 q=q, sort=sort, desc=desc, filters=filters, choices=choices,
+                 can_create=records.may(st.access, session.principal, "create", kind))
 
 
 @router.get("/{kind}/export.{fmt}")
@@ -118,7 +123,8 @@ def export(kind: str, fmt: str, session: Session = Depends(page_session),
 
     kind = _kind(kind)
     if fmt not in ("csv", "xlsx"):
-        raise NotFoundError(f"export as .{fmt} is not offered (csv or xlsx)")
+        raise NotFoundError(f"export as .{fmt} is not offered (csv or xlsx)",
+                            localized=Message("web.msg.no_format"))
     frame = records.export_frame(st.ws, st.access, session.principal, kind)
     with tempfile.TemporaryDirectory() as tmp:
         path = write_table(frame, Path(tmp) / f"{kind}.{fmt}", sheet_name=kind)
@@ -143,11 +149,12 @@ async def import_upload(request: Request, kind: str, session: Session = Depends(
     kind = _kind(kind)
     size = int(request.headers.get("content-length") or 0)
     if size > st.max_upload_mb * 2**20:
-        raise InputError(f"the file is larger than {st.max_upload_mb:g} MB")
+        raise InputError(f"the file is larger than {st.max_upload_mb:g} MB",
+                         localized=Message("web.msg.too_large", {"mb": st.max_upload_mb}))
     form = await checked_form(request, session)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        raise InputError("choose a file to import")
+        raise InputError("choose a file to import", localized=Message("web.msg.choose_file"))
     suffix = Path(upload.filename).suffix.lower()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"upload{suffix}"
@@ -156,7 +163,9 @@ async def import_upload(request: Request, kind: str, session: Session = Depends(
             while chunk := await upload.read(1 << 20):
                 written += len(chunk)
                 if written > st.max_upload_mb * 2**20:
-                    raise InputError(f"the file is larger than {st.max_upload_mb:g} MB")
+                    raise InputError(f"the file is larger than {st.max_upload_mb:g} MB",
+                                     localized=Message("web.msg.too_large",
+                                                       {"mb": st.max_upload_mb}))
                 fh.write(chunk)
         try:
             report = records.import_upload(st.ws, st.access, session.principal, kind, path,
@@ -177,7 +186,8 @@ def new_form(request: Request, kind: str, session: Session = Depends(page_sessio
              st: State = Depends(state)):
     kind = _kind(kind)
     if not records.may(st.access, session.principal, "create", kind):
-        raise Forbidden(f"{session.principal.username} may not create {kind} records")
+        raise Forbidden(f"{session.principal.username} may not create {kind} records",
+                        localized=refusal(session.principal.username, "create", kind))
     return _page(request, session, "form.html.j2", kind=kind, ent=entity(kind), record={},
                  errors={}, creating=True, key=None, version=None)
 
@@ -229,7 +239,8 @@ def edit_form(request: Request, kind: str, key: str, session: Session = Depends(
     kind = _kind(kind)
     record = records.get_record(st.ws, st.access, session.principal, kind, key)
     if not records.may(st.access, session.principal, "update", kind, record):
-        raise Forbidden(f"{session.principal.username} may not change this {kind} record")
+        raise Forbidden(f"{session.principal.username} may not change this {kind} record",
+                        localized=refusal(session.principal.username, "update", kind))
     return _page(request, session, "form.html.j2", kind=kind, ent=entity(kind), record=record,
                  errors={}, creating=False, key=key, version=record.get("version"))
 

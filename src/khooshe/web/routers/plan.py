@@ -20,6 +20,7 @@ from khooshe.domain.access import Principal
 from khooshe.domain.errors import InputError, NotFoundError
 from khooshe.services import plan as plan_service
 from khooshe.services.access import Forbidden
+from khooshe.text.messages import Message
 from khooshe.web.app import State
 from khooshe.web.deps import Session, checked_form, page_session, state
 from khooshe.web.pages import render
@@ -43,6 +44,8 @@ class Job:
     error: str = ""
     started: float = field(default_factory=time.time)
     files: dict[str, str] = field(default_factory=dict)
+    #: sections that could not be built (the plan says why in each)
+    failed: list[str] = field(default_factory=list)
 
 
 def _may_plan(who: Principal, province: str) -> bool:
@@ -65,8 +68,7 @@ def _run(st: State, job: Job) -> None:
                      if not isinstance(p, Exception)}
         job.done = job.total
         job.state = "done"
-        if result.failed:
-            job.error = ", ".join(result.failed)
+        job.failed = list(result.failed)
     except Exception as exc:  # the page shows the failure; the server goes on
         job.state = "failed"
         job.error = f"{type(exc).__name__}: {exc}"
@@ -87,9 +89,11 @@ async def start(request: Request, session: Session = Depends(page_session),
     province = str(form.get("province", "")).strip()
     language = form.get("plan_lang") if form.get("plan_lang") in ("fa", "en") else session.lang
     if not province:
-        raise InputError("give a province code")
+        raise InputError("give a province code", localized=Message("web.msg.no_province"))
     if not _may_plan(session.principal, province):
-        raise Forbidden(f"{session.principal.username} may not build the plan of {province}")
+        raise Forbidden(f"{session.principal.username} may not build the plan of {province}",
+                        localized=Message("web.msg.plan_refused",
+                                          {"user": session.principal.username}))
     job_id = uuid.uuid4().hex[:12]
     out = Path(st.ws.root) / PLANS_DIR / job_id
     job = Job(job_id, province, str(language), session.principal.username, out,
@@ -102,7 +106,7 @@ async def start(request: Request, session: Session = Depends(page_session),
 def _job(st: State, session: Session, job_id: str) -> Job:
     job = st.jobs.get(job_id)
     if job is None or job.owner != session.principal.username:
-        raise NotFoundError(f"no plan job {job_id}")
+        raise NotFoundError(f"no plan job {job_id}", localized=Message("web.msg.no_job"))
     return job
 
 
@@ -112,7 +116,36 @@ def job_page(request: Request, job_id: str, session: Session = Depends(page_sess
     job = _job(st, session, job_id)
     partial = request.headers.get("HX-Request") == "true"
     return render(request, "plan_job.html.j2" if not partial else "plan_progress.html.j2",
-                  lang=session.lang, session=session, job=job)
+                  lang=session.lang, session=session, job=job,
+                  section=section_title(job.section, session.lang),
+                  failed=[section_title(k, session.lang) for k in job.failed],
+                  province_name=_province_name(st, job.province, session.lang))
+
+
+def section_title(key: str, lang: str) -> str:
+    """A plan section's title (its key only when the catalogue has none)."""
+    from khooshe.text.messages import t
+
+    if not key:
+        return ""
+    try:
+        return t(f"plan.section.{key}", lang)
+    except KeyError:
+        return key
+
+
+def _province_name(st: State, code: str, lang: str) -> str:
+    from sqlalchemy import select
+
+    from khooshe.store.tables import TABLES
+
+    regions = TABLES["regions"]
+    with st.ws.engine.connect() as conn:
+        row = conn.execute(select(regions.c.name_fa, regions.c.name_en)
+                           .where(regions.c.code == code)).first()
+    if row is None:
+        return code
+    return (row.name_fa if lang == "fa" else row.name_en or row.name_fa) or code
 
 
 @router.get("/plan/jobs/{job_id}/{name}")
@@ -120,7 +153,7 @@ def job_file(job_id: str, name: str, session: Session = Depends(page_session),
              st: State = Depends(state)):
     job = _job(st, session, job_id)
     if name not in job.files.values():
-        raise NotFoundError(f"the plan has no file {name}")
+        raise NotFoundError(f"the plan has no file {name}", localized=Message("web.msg.no_file"))
     path = job.out / name
     if name.endswith(".html"):
         response = HTMLResponse(path.read_text(encoding="utf-8"))
