@@ -296,7 +296,8 @@ def handle_error(exc: BaseException, errors: Path | None = None) -> int:
         report_invalid(exc, errors)
         return exc.exit_code
     if isinstance(exc, KhoosheError):
-        print_error(str(exc))
+        first = exc.args[0] if exc.args else None  # a catalogue message: in the user's language
+        print_error(first.render(lang()) if isinstance(first, Message) else str(exc))
         return exc.exit_code
     if isinstance(exc, FileNotFoundError | IsADirectoryError | NotADirectoryError):
         print_error(f"{exc.filename}: {exc.strerror}" if exc.filename else str(exc))
@@ -334,6 +335,20 @@ def check_outputs(*paths: Path | None) -> None:
     for path in paths:
         if path is not None:
             table_format(path)
+
+
+def check_derived(*paths: Path | None, force: bool = False) -> None:
+    """Refuse, before any work, to overwrite a file the user did not name (one khooshe derives
+    from the output's name, such as ``<stem>_counties.csv``) unless ``--force`` is given."""
+    from khooshe.io.tables import table_format
+
+    for path in paths:
+        if path is None:
+            continue
+        if path.suffix.lower() != ".html":
+            table_format(path)
+        if not force and (path.exists() or path.is_symlink()):
+            raise InputError(Message("io.write.exists", {"path": str(path)}))
 
 
 @contextmanager

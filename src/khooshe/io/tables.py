@@ -19,6 +19,7 @@ from what the file declares; every refusal names the limit and how to raise it.
 from __future__ import annotations
 
 import csv
+import errno
 import os
 import sys
 import zipfile
@@ -32,7 +33,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from khooshe.domain.errors import InputError, MissingFileError
+from khooshe.domain.errors import InputError, KhoosheError, MissingFileError
+from khooshe.text.messages import Message
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 #: Environment variable holding limits to raise, e.g. ``KHOOSHE_LIMITS="rows=20000000"``.
@@ -562,32 +564,66 @@ def _finite_numbers(s: pd.Series) -> bool:
 
 
 # --- Writing -----------------------------------------------------------------------------------
+#: ``errno`` of a path that cannot be used (bad input: exit 2), as against a failure of the
+#: machine such as a full disk (exit 1).
+_UNUSABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENAMETOOLONG, errno.ENOENT,
+                       errno.ENOTDIR, errno.EISDIR, errno.ELOOP, errno.EEXIST, errno.EINVAL})
+
+
+class OutputError(KhoosheError):
+    """Writing an output failed for a reason other than the path (a full disk…): exit 1."""
+
+
+def _write_error(path: Path, exc: OSError) -> KhoosheError:
+    """The one-line error for ``exc`` met writing ``path``: a path that cannot be used is the
+    user's to change (:class:`TableFormatError`, exit 2), anything else is not (exit 1)."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in _UNUSABLE:
+        return TableFormatError(Message("io.write.unusable", {"path": str(path),
+                                                               "reason": reason}))
+    return OutputError(Message("io.write.failed", {"path": str(path), "reason": reason}))
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """A temporary path beside ``path`` to write to; moved onto ``path`` when the block ends
     without error, removed otherwise — so a failure never leaves a half-written file.
 
-    The temporary file is created new (``O_EXCL``: never through an existing file or a
-    symbolic link someone planted), in ``path``'s directory so the final move is atomic.
+    The temporary file is created new (``O_EXCL | O_NOFOLLOW``: never through an existing file
+    or a symbolic link someone planted) with a short name (``.khooshe-XXXXXXXX.tmp``, so any
+    valid output name works), in ``path``'s directory so the final move is atomic. The file
+    gets the permissions of any new file (``0666`` less the umask), not a temporary file's
+    ``0600``. A path that cannot be used (not permitted, too long, read-only) is a
+    :class:`TableFormatError` (exit 2); another failure, e.g. a full disk, an
+    :class:`OutputError` (exit 1).
 
     >>> with atomic_path("out.html") as tmp:  # doctest: +SKIP
     ...     tmp.write_text(page)
     """
-    import tempfile
+    import secrets
 
     path = Path(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        for _ in range(100):
+            tmp = path.parent / f".khooshe-{secrets.token_hex(4)}.tmp"
+            try:
+                os.close(os.open(tmp, flags, 0o666))  # the umask applies, as for any new file
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(tmp))
     except OSError as exc:
-        raise TableFormatError(f"{path}: cannot write here: {exc.strerror or exc}") from exc
-    os.close(fd)
-    tmp = Path(name)
+        raise _write_error(path, exc) from exc
     try:
         yield tmp
         tmp.replace(path)
     except OSError as exc:
-        raise TableFormatError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        raise _write_error(path, exc) from exc
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -832,6 +868,6 @@ def _parts_schema(part: pd.DataFrame):
     return pa.Table.from_pandas(head, schema=schema, preserve_index=False).schema
 
 
-__all__ = ["FORMULA_STARTS", "LIMITS_ENV", "LimitError", "Limits", "ParquetParts",
+__all__ = ["FORMULA_STARTS", "LIMITS_ENV", "LimitError", "Limits", "OutputError", "ParquetParts",
            "TableFormatError", "atomic_path", "neutralise", "neutralise_frame", "read_table",
            "table_format", "write_table", "xlsx_text"]

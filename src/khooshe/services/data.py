@@ -135,6 +135,13 @@ def column_descriptions(kind: str, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def template_docs_path(path: str | Path) -> Path:
+    """Where :func:`write_template` describes the columns of a CSV or Parquet template:
+    ``<stem>.columns.csv`` beside it."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.columns.csv")
+
+
 def write_template(kind: str, path: str | Path, lang: str = "en") -> list[Path]:
     """Write an empty file with ``kind``'s headers and a description of every column.
 
@@ -161,7 +168,7 @@ def write_template(kind: str, path: str | Path, lang: str = "en") -> list[Path]:
                         max(12, len(str(cell.value or "")) + 4), 60)
         return [path]
     write_table(empty, path)
-    doc_path = path.with_name(f"{path.stem}.columns.csv")
+    doc_path = template_docs_path(path)
     write_table(docs, doc_path)
     return [path, doc_path]
 
@@ -174,5 +181,6 @@ __all__ = [
     "import_file",
     "import_frame",
     "read_import",
+    "template_docs_path",
     "write_template",
 ]
