@@ -648,11 +648,40 @@ def neutralise(value: object) -> object:
     return value
 
 
+#: Integers beyond this lose digits as a spreadsheet's numbers (doubles): written as text.
+_EXACT = 2**53
+
+
 def xlsx_text(value: object) -> object:
-    """``value`` as an XLSX cell takes it: neutralised, and control characters XML cannot hold
-    replaced by U+FFFD (the one change an XLSX export may make to stored text)."""
+    """``value`` as an XLSX cell takes it: neutralised, control characters XML cannot hold
+    replaced by U+FFFD (the one change an XLSX export may make to stored text), and an integer
+    a spreadsheet cannot hold exactly (beyond 2**53, e.g. 9007199254740993) as its digits in
+    text, so that it is neither rounded nor read back rounded."""
     value = neutralise(value)
-    return value.translate(_XML_ILLEGAL) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return value.translate(_XML_ILLEGAL)
+    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_) \
+            and abs(int(value)) > _EXACT:
+        return str(int(value))
+    return value
+
+
+def xlsx_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` as :func:`xlsx_text` writes it, column by column: text neutralised and cleaned,
+    integer columns holding a value beyond 2**53 as Python objects (exact text for those
+    values; pandas would write the whole column as doubles). Other numbers stay numbers."""
+    safe = neutralise_frame(df)
+    changes: dict[object, pd.Series] = {}
+    for col in safe.columns:
+        s = safe[col]
+        if s.dtype == object:
+            changes[col] = s.map(xlsx_text)
+        elif pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            values = s.dropna()
+            if len(values) and (values.abs() > _EXACT).any():
+                changes[col] = pd.Series([None if pd.isna(v) else xlsx_text(int(v)) for v in s],
+                                         index=s.index, dtype=object)
+    return safe.assign(**{str(c): v for c, v in changes.items()}) if changes else safe
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -694,10 +723,7 @@ def write_table(df: pd.DataFrame, path: str | Path, *, sheet_name: str = "data")
             neutralise_frame(df).to_csv(tmp, index=False, encoding="utf-8-sig")
         elif fmt == "xlsx":
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                safe = neutralise_frame(df)
-                text_cols = [c for c in safe.columns if safe[c].dtype == object]
-                safe = safe.assign(**{c: safe[c].map(xlsx_text) for c in text_cols})
-                safe.to_excel(xw, sheet_name=sheet_name[:31], index=False)
+                xlsx_frame(df).to_excel(xw, sheet_name=sheet_name[:31], index=False)
         else:
             _write_parquet(df, tmp)
     return path
@@ -870,4 +896,4 @@ def _parts_schema(part: pd.DataFrame):
 
 __all__ = ["FORMULA_STARTS", "LIMITS_ENV", "LimitError", "Limits", "OutputError", "ParquetParts",
            "TableFormatError", "atomic_path", "neutralise", "neutralise_frame", "read_table",
-           "table_format", "write_table", "xlsx_text"]
+           "table_format", "write_table", "xlsx_frame", "xlsx_text"]

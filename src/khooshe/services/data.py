@@ -17,7 +17,7 @@ import pandas as pd
 from khooshe.domain.schema import entity
 from khooshe.domain.validate import validate
 from khooshe.io.divisions import divisions_to_regions, is_division_listing
-from khooshe.io.tables import atomic_path, read_table, table_format, write_table
+from khooshe.io.tables import atomic_path, read_table, table_format, write_table, xlsx_frame
 from khooshe.store import repository
 from khooshe.store.repository import UpsertReport
 from khooshe.store.workspace import Workspace
@@ -159,8 +159,10 @@ def write_template(kind: str, path: str | Path, lang: str = "en") -> list[Path]:
     if fmt == "xlsx":
         with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
             sheet = (ent.label(lang) if lang == "fa" else kind)[:31]
-            empty.to_excel(xw, sheet_name=sheet, index=False)
-            docs.to_excel(xw, sheet_name=t("schema.template.sheet", lang), index=False)
+            # through the exports' writer: a description never becomes a live formula
+            xlsx_frame(empty).to_excel(xw, sheet_name=sheet, index=False)
+            xlsx_frame(docs).to_excel(xw, sheet_name=t("schema.template.sheet", lang),
+                                      index=False)
             for ws in xw.book.worksheets:
                 ws.sheet_view.rightToLeft = lang == "fa"
                 for cell in ws[1]:
