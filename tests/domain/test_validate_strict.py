@@ -121,3 +121,17 @@ def test_persian_labels_of_choices_are_accepted():
                        "region_code": ["06", "06"], "status": ["فعال", "نیمه‌تمام"]})
     typed = validate(df, EST, known={"regions.code": {"06"}})
     assert typed["status"].tolist() == ["operating", "half_finished"]
+
+
+def test_validation_keeps_the_first_problems_and_counts_the_rest():
+    from khooshe.domain.validate import MAX_ISSUES
+
+    n = MAX_ISSUES * 3
+    df = pd.DataFrame({"code": [f"x{i}" for i in range(n)], "level": ["nowhere"] * n,
+                       "name_fa": ["a"] * n})
+    with pytest.raises(ValidationError) as err:
+        validate(df, REGIONS)
+    assert len(err.value.issues) == MAX_ISSUES
+    assert err.value.total == 2 * n and err.value.bad_rows == n
+    assert f"{2 * n} problem(s) in {n} row(s)" in str(err.value)
+    assert err.value.issues[0].row == 2

@@ -61,17 +61,28 @@ class Issue:
         return f"{where}, column {self.column!r}:{shown} {self.reason}"
 
 
-class ValidationError(InputError):
-    """A table with one or more invalid cells; nothing was written."""
+#: Problems a validation keeps (the rest are counted): a hostile file of a million bad rows
+#: would otherwise make a million messages.
+MAX_ISSUES = 10_000
 
-    def __init__(self, kind: str, issues: list[Issue], source: str | None = None):
+
+class ValidationError(InputError):
+    """A table with one or more invalid cells; nothing was written.
+
+    ``issues`` holds at most :data:`MAX_ISSUES` problems; ``total`` and ``bad_rows`` count
+    them all."""
+
+    def __init__(self, kind: str, issues: list[Issue], source: str | None = None, *,
+                 total: int | None = None, bad_rows: int | None = None):
         self.kind = kind
         self.issues = issues
         self.source = source
-        rows = sorted({i.row for i in issues if i.row is not None})
+        self.total = len(issues) if total is None else total
+        self.bad_rows = len(self.rows) if bad_rows is None else bad_rows
         where = f"{source}: " if source else ""
         super().__init__(
-            f"{where}{len(issues)} problem(s) in {len(rows)} row(s) of {kind}; nothing was imported"
+            f"{where}{self.total} problem(s) in {self.bad_rows} row(s) of {kind}; "
+            "nothing was imported"
         )
 
     @property
@@ -116,15 +127,26 @@ def _blank_to_none(s: pd.Series) -> pd.Series:
 
 
 class _Collector:
+    """The problems found, the first :data:`MAX_ISSUES` kept; all counted, with their rows."""
+
     def __init__(self, rows: np.ndarray):
         self.rows = rows
         self.issues: list[Issue] = []
+        self.more = 0  # problems found beyond MAX_ISSUES
+        self.bad = np.zeros(len(rows), dtype=bool)
+
+    @property
+    def total(self) -> int:
+        return len(self.issues) + self.more
 
     def add(self, mask: pd.Series | np.ndarray, column: str, values: pd.Series,
             reason: Message):
         idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        self.bad[idx] = True
+        room = max(MAX_ISSUES - len(self.issues), 0)
+        self.more += max(len(idx) - room, 0)
         text = str(reason)
-        for i in idx:
+        for i in idx[:room]:
             v = values.iloc[i]
             self.issues.append(Issue(int(self.rows[i]), column, None if v is None else str(v),
                                      text, reason))  # one rendering for the whole column
@@ -391,7 +413,11 @@ def validate(
             pd.Series(rows, index=result.index)
             .groupby([key_frame[k] for k in key]).transform("first")
         )
-        for i in np.flatnonzero(dup.to_numpy()):
+        dups = np.flatnonzero(dup.to_numpy())
+        out.bad[dups] = True
+        room = max(MAX_ISSUES - len(out.issues), 0)
+        out.more += max(len(dups) - room, 0)
+        for i in dups[:room]:
             out.issues.append(Issue.of(int(rows[i]), "+".join(key), "|".join(key_frame.iloc[i]),
                                        _m("duplicate", row=int(first_row.iloc[i]))))
 
@@ -412,7 +438,8 @@ def validate(
     if out.issues:
         out.issues.sort(key=lambda i: (i.row or 0, entity.names.index(i.column)
                                        if i.column in entity.names else 0))
-        raise ValidationError(entity.kind, out.issues, source)
+        raise ValidationError(entity.kind, out.issues, source, total=out.total,
+                              bad_rows=int(out.bad.sum()) if out.more else None)
 
     for col in entity.columns:
         if col.normalise:

@@ -21,8 +21,11 @@ from __future__ import annotations
 import csv
 import errno
 import os
+import re
+import struct
 import sys
 import zipfile
+import zlib
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
@@ -65,7 +68,13 @@ class Limits:
     cell_chars : int
         Characters in one cell (a county boundary as GeoJSON is well under a million).
     unzipped_mb : float
-        Decompressed size of an XLSX file (all its parts), and of a Parquet file's data.
+        Decompressed size of an XLSX file (all its parts), and of a Parquet file's data (its
+        text as decoded, too).
+    parts : int
+        Parts (files) in an XLSX archive (a workbook has a few dozen).
+    blank_rows : int
+        Empty rows in a row inside a sheet's table (a value far below the table is more
+        likely a stray keystroke than data, and would make as many empty records).
     """
 
     file_mb: float = 1024
@@ -73,6 +82,8 @@ class Limits:
     columns: int = 200
     cell_chars: int = 5_000_000
     unzipped_mb: float = 512
+    parts: int = 10_000
+    blank_rows: int = 10_000
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -95,7 +106,7 @@ class Limits:
         return replace(limits, **changes)
 
 
-def _too_big(path: Path, what: str, value: float, limit: float, name: str) -> LimitError:
+def too_big(path: Path, what: str, value: float, limit: float, name: str) -> LimitError:
     return LimitError(f"{path}: {what} ({value:,.0f}) is over the limit of {limit:,.0f}; "
                       f"if the file is genuine, raise it with {LIMITS_ENV}=\"{name}=…\"")
 
@@ -151,7 +162,7 @@ def read_table(path: str | Path, *, as_text: bool = True, limits: Limits | None 
     limits = limits or Limits.from_env()
     size = path.stat().st_size
     if size > limits.file_mb * 2**20:
-        raise _too_big(path, "file size in MB", size / 2**20, limits.file_mb, "file_mb")
+        raise too_big(path, "file size in MB", size / 2**20, limits.file_mb, "file_mb")
     try:
         wanted, keys = frozenset(numbers), frozenset(codes)
         if fmt == "csv":
@@ -163,7 +174,19 @@ def read_table(path: str | Path, *, as_text: bool = True, limits: Limits | None 
             df = _categories(df, keys) if as_text else df
     except (TableFormatError, MemoryError):
         raise
-    except (ValueError, OSError, UnicodeDecodeError, KeyError, zipfile.BadZipFile) as exc:
+    except UnicodeDecodeError as exc:
+        if fmt == "csv":
+            _refuse_non_utf8(path)
+        raise TableFormatError(f"{path}: cannot read as {fmt}: {exc}") from exc
+    except (zlib.error, EOFError, NotImplementedError, SyntaxError, RecursionError,
+            struct.error) as exc:
+        # a damaged archive (zlib: a corrupt stream; an unknown compression method; a cut
+        # part) or XML (ParseError is a SyntaxError): the file, not khooshe
+        raise TableFormatError(Message("io.read.damaged", {
+            "path": str(path), "format": fmt,
+            "reason": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+        })) from exc
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
         # every reader raises its own kinds; the user needs the file and the reason
         raise TableFormatError(f"{path}: cannot read as {fmt}: {exc}") from exc
     _check_shape(path, df, limits)
@@ -172,9 +195,9 @@ def read_table(path: str | Path, *, as_text: bool = True, limits: Limits | None 
 
 def _check_shape(path: Path, df: pd.DataFrame, limits: Limits) -> None:
     if df.shape[1] > limits.columns:
-        raise _too_big(path, "number of columns", df.shape[1], limits.columns, "columns")
+        raise too_big(path, "number of columns", df.shape[1], limits.columns, "columns")
     if len(df) > limits.rows:
-        raise _too_big(path, "number of rows", len(df), limits.rows, "rows")
+        raise too_big(path, "number of rows", len(df), limits.rows, "rows")
 
 
 def _header(path: Path, names: Sequence[object]) -> list[str]:
@@ -207,7 +230,7 @@ def _read_csv(path: Path, limits: Limits, numbers: frozenset[str] = frozenset(),
         raise TableFormatError(f"{path}: the file is empty (no header row)")
     names = _header(path, next(csv.reader([first])))
     if len(names) > limits.columns:
-        raise _too_big(path, "number of columns", len(names), limits.columns, "columns")
+        raise too_big(path, "number of columns", len(names), limits.columns, "columns")
     bad: list[tuple[int | None, int, int]] = []
 
     def invalid(row) -> str:  # pyarrow: a row with too few or too many fields
@@ -241,7 +264,7 @@ def _read_csv(path: Path, limits: Limits, numbers: frozenset[str] = frozenset(),
     if bad or _odd_quotes(path):  # pyarrow accepts a quote left open at the end of the file
         _refuse_ragged_rows(path, len(names))
     if table.num_rows > limits.rows:
-        raise _too_big(path, "number of rows", table.num_rows, limits.rows, "rows")
+        raise too_big(path, "number of rows", table.num_rows, limits.rows, "rows")
     for name, column in zip(names, table.columns, strict=True):
         _check_arrow_cells(path, name, column, limits)
     data: dict[int, np.ndarray | pd.Categorical] = {}
@@ -364,6 +387,19 @@ def _object_column(column) -> np.ndarray:
     return lookup[indices]
 
 
+def _refuse_non_utf8(path: Path) -> None:
+    """Name the first line of ``path`` that is not UTF-8 (files are read as UTF-8 only: a
+    guessed encoding would store garbled names)."""
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise TableFormatError(Message("io.read.not_utf8", {
+                    "path": str(path), "line": str(number), "byte": f"0x{line[exc.start]:02x}",
+                    "position": str(exc.start + 1)})) from None
+
+
 def _odd_quotes(path: Path) -> bool:
     """Whether the file has an odd number of ``"``: a quoted value left open (quotes inside
     values are doubled, so a well-formed file has an even number)."""
@@ -381,6 +417,7 @@ def _refuse_ragged_rows(path: Path, width: int) -> None:
     count = 0
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, strict=True)
+        start = 1  # the header's own line, should it be the damaged one
         try:
             next(reader)
             start = reader.line_num + 1
@@ -410,16 +447,128 @@ def _check_cells(path: Path, df: pd.DataFrame, limits: Limits) -> None:
 
 
 # --- XLSX --------------------------------------------------------------------------------------
-def _check_zip(path: Path, limits: Limits) -> None:
-    """Refuse a spreadsheet whose parts decompress beyond the limit, from what the archive
-    declares (the reader never decompresses more than a part declares)."""
+#: What a worksheet can hold (Excel's own bounds): a sheet beyond them was not written by a
+#: spreadsheet program.
+SHEET_ROWS = 1_048_576
+#: Bytes read at a time when scanning an archive's parts.
+_CHUNK = 1 << 20
+_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
+_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]{0,400}?\sr=\"(\d+)\"")
+_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]{0,400}?\sr=\"([A-Z]{1,3})\d")
+_NOT_TAG = re.compile(rb"[^<]+")
+
+
+@dataclass
+class _Scan:
+    """What a scan of an XLSX archive found: the largest column (1-based) a cell names."""
+
+    max_column: int = 0
+
+
+def _damaged_part(path: Path, info: zipfile.ZipInfo, exc: BaseException) -> TableFormatError:
+    return TableFormatError(Message("io.read.damaged", {
+        "path": str(path), "format": "xlsx",
+        "reason": f"{info.filename}: its contents do not match its declared size and checksum, "
+                  f"or cannot be decompressed: {type(exc).__name__}: {exc}"}))
+
+
+def _read_part(path: Path, info: zipfile.ZipInfo, part) -> bytes:
+    """The next chunk of a part; a damaged or forged part refused by name."""
+    try:
+        return part.read(_CHUNK)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise _damaged_part(path, info, exc) from exc
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for b in letters:
+        n = n * 26 + (b - 64)
+    return n
+
+
+def _check_zip(path: Path, limits: Limits) -> _Scan:
+    """Scan every part of an XLSX archive before any is parsed, and refuse it if it is beyond
+    what a spreadsheet holds or the limits allow — from what the archive declares first, then
+    from its decompressed bytes, read a chunk at a time (never more than the limit):
+
+    * more parts than ``limits.parts``, or declared sizes adding up beyond ``unzipped_mb``;
+    * a part whose contents do not match its declared size or checksum (forged sizes), or
+      that cannot be decompressed (a damaged archive);
+    * a worksheet of more rows than a worksheet can hold (:data:`SHEET_ROWS`), or of more than
+      ``limits.rows``, or naming a row beyond :data:`SHEET_ROWS`;
+    * a text without markup longer than ``cell_chars`` allows (a cell or shared string of
+      hundreds of megabytes), checked in bytes (at most four per character).
+    """
+    scan = _Scan()
     with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        if len(infos) > limits.parts:
+            raise too_big(path, "number of parts in the archive", len(infos), limits.parts,
+                          "parts")
         total = 0
-        for info in archive.infolist():
+        for info in infos:
             total += info.file_size
             if total > limits.unzipped_mb * 2**20:
-                raise _too_big(path, "decompressed size in MB", total / 2**20,
-                               limits.unzipped_mb, "unzipped_mb")
+                raise too_big(path, "decompressed size in MB", total / 2**20,
+                              limits.unzipped_mb, "unzipped_mb")
+        longest_text = limits.cell_chars * 4 + 1024  # bytes: UTF-8 and entities (&amp;)
+        for info in infos:
+            sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            rows = 0
+            run = 0  # bytes since the last "<": the text of a cell runs without markup
+            tail = b""
+            size = 0
+            try:
+                part = archive.open(info)  # zipfile checks the CRC and the declared size
+            except NotImplementedError as exc:  # a compression method zipfile does not know
+                raise _damaged_part(path, info, exc) from exc
+            with part:
+                while chunk := _read_part(path, info, part):
+                    if b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk:
+                        raise _entities_refused(path, f"in {info.filename}")
+                    size += len(chunk)
+                    if size > info.file_size:
+                        raise TableFormatError(Message("io.read.damaged", {
+                            "path": str(path), "format": "xlsx",
+                            "reason": f"{info.filename} is larger than it declares"}))
+                    last = chunk.rfind(b"<")
+                    if last < 0:
+                        run += len(chunk)
+                    else:
+                        first = chunk.find(b"<")
+                        longest = max((len(m) for m in _NOT_TAG.findall(chunk, first, last)),
+                                      default=0)
+                        run = max(run + first, longest)
+                        if run > longest_text:
+                            break
+                        run = len(chunk) - last
+                    if run > longest_text:
+                        break
+                    if sheet:
+                        text = tail + chunk
+                        rows += len(_ROW_TAG.findall(chunk))
+                        if rows > SHEET_ROWS:
+                            raise LimitError(f"{path}: {info.filename} has more than "
+                                             f"{SHEET_ROWS:,} rows, more than a worksheet can "
+                                             "hold; not a spreadsheet a program wrote")
+                        if rows > limits.rows + 1:
+                            raise too_big(path, "number of rows", rows - 1, limits.rows,
+                                          "rows")
+                        for number in _ROW_NUMBER.findall(text):
+                            if int(number) > SHEET_ROWS:
+                                raise LimitError(f"{path}: {info.filename} names row "
+                                                 f"{int(number):,}, beyond the {SHEET_ROWS:,} "
+                                                 "rows a worksheet can hold")
+                        for letters in set(_CELL_COLUMN.findall(text)):
+                            scan.max_column = max(scan.max_column, _column_number(letters))
+                        tail = chunk[-512:]
+            if run > longest_text:
+                raise LimitError(f"{path}: {info.filename}: a text of more than "
+                                 f"{limits.cell_chars:,} characters, over the limit of "
+                                 f"{limits.cell_chars:,} for a cell; if the file is genuine, "
+                                 f"raise it with {LIMITS_ENV}=\"cell_chars=…\"")
+    return scan
 
 
 def _read_xlsx(path: Path, limits: Limits, numbers: frozenset[str] = frozenset()) -> pd.DataFrame:
@@ -427,7 +576,7 @@ def _read_xlsx(path: Path, limits: Limits, numbers: frozenset[str] = frozenset()
     columns and rows are dropped."""
     from openpyxl import load_workbook
 
-    _check_zip(path, limits)
+    scan = _check_zip(path, limits)
     try:
         # openpyxl parses with defusedxml when it is installed (a dependency): entity
         # declarations (XXE, "billion laughs") raise instead of expanding
@@ -439,36 +588,48 @@ def _read_xlsx(path: Path, limits: Limits, numbers: frozenset[str] = frozenset()
         ws = wb.worksheets[0]
         declared = ws.max_column or 0  # from the sheet's <dimension>, before reading rows
         if declared > limits.columns:
-            raise _too_big(path, "number of columns the sheet declares", declared,
-                           limits.columns, "columns")
+            raise too_big(path, "number of columns the sheet declares", declared,
+                          limits.columns, "columns")
         rows: list[list[object]] = []
         width = None
+        blank = 0  # empty rows since the last row with a value
         for i, row in enumerate(ws.iter_rows(values_only=True, max_col=limits.columns + 1)):
+            if width is not None and not any(v is not None for v in row):
+                blank += 1  # kept only if a value follows: trailing empty rows are no data
+                continue
             values: list[object] = list(row)
             while values and values[-1] is None:
                 values.pop()
             if width is None:  # the header
                 if len(values) > limits.columns:
-                    raise _too_big(path, "number of columns", len(values), limits.columns,
-                                   "columns")
+                    raise too_big(path, "number of columns", len(values), limits.columns,
+                                  "columns")
                 width = len(values)
                 names = _header(path, values)
+                if scan.max_column > width:
+                    raise TableFormatError(f"{path}: a cell in column {scan.max_column:,} "
+                                           f"holds a value beyond the header's {width} "
+                                           "columns; give it a header or delete it")
                 continue
             if len(values) > limits.columns:
-                raise _too_big(path, f"number of columns in row {i + 1}", len(values),
-                               limits.columns, "columns")
+                raise too_big(path, f"number of columns in row {i + 1}", len(values),
+                              limits.columns, "columns")
             if len(values) > width:
                 raise TableFormatError(f"{path}: row {i + 1} has a value in column "
                                        f"{len(values)}, beyond the header's {width} columns")
-            if len(rows) >= limits.rows:
-                raise _too_big(path, "number of rows", len(rows) + 1, limits.rows, "rows")
+            if blank > limits.blank_rows:
+                raise too_big(path, f"number of empty rows above row {i + 1}", blank,
+                              limits.blank_rows, "blank_rows")
+            if len(rows) + blank >= limits.rows:
+                raise too_big(path, "number of rows", len(rows) + blank + 1, limits.rows,
+                              "rows")
+            rows.extend([None] * width for _ in range(blank))
+            blank = 0
             rows.append(values + [None] * (width - len(values)))
     finally:
         wb.close()
     if width is None:
         raise TableFormatError(f"{path}: the first sheet is empty (no header row)")
-    while rows and all(v is None for v in rows[-1]):
-        rows.pop()
     df = pd.DataFrame(rows, columns=names, dtype=object)
     text = df.map(_cell_text)
     _check_cells(path, text, limits)
@@ -489,6 +650,11 @@ def _text_numbers(df: pd.DataFrame, numbers: frozenset[str]) -> pd.DataFrame:
     return df
 
 
+def _entities_refused(path: Path, what: str) -> TableFormatError:
+    return TableFormatError(f"{path}: refused: the spreadsheet declares XML entities or a DTD "
+                            f"({what}), which a spreadsheet never needs and an attack does")
+
+
 def _refuse_entities(path: Path, exc: BaseException) -> None:
     """Turn defusedxml's refusal, however deep openpyxl wrapped it, into a clear one."""
     from defusedxml import DefusedXmlException
@@ -496,9 +662,7 @@ def _refuse_entities(path: Path, exc: BaseException) -> None:
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, DefusedXmlException):
-            raise TableFormatError(f"{path}: refused: the spreadsheet declares XML entities or "
-                                   f"a DTD ({type(seen).__name__}), which a spreadsheet never "
-                                   "needs and an attack does") from None
+            raise _entities_refused(path, type(seen).__name__) from None
         seen = seen.__cause__ or seen.__context__
 
 
@@ -524,14 +688,14 @@ def _read_parquet(path: Path, limits: Limits, as_text: bool,
 
     meta = pq.ParquetFile(path).metadata
     if meta.num_columns > limits.columns:
-        raise _too_big(path, "number of columns", meta.num_columns, limits.columns, "columns")
+        raise too_big(path, "number of columns", meta.num_columns, limits.columns, "columns")
     if meta.num_rows > limits.rows:
-        raise _too_big(path, "number of rows", meta.num_rows, limits.rows, "rows")
+        raise too_big(path, "number of rows", meta.num_rows, limits.rows, "rows")
     unzipped = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     if unzipped > limits.unzipped_mb * 2**20:
-        raise _too_big(path, "decompressed size in MB", unzipped / 2**20, limits.unzipped_mb,
-                       "unzipped_mb")
-    df = pd.read_parquet(path)
+        raise too_big(path, "decompressed size in MB", unzipped / 2**20, limits.unzipped_mb,
+                      "unzipped_mb")
+    df = _decoded_parquet(path, limits)
     _header(path, list(df.columns))
     if as_text:
         names = [str(c).strip() for c in df.columns]
@@ -553,6 +717,45 @@ def _read_parquet(path: Path, limits: Limits, as_text: bool,
         return _text_numbers(out, numbers)
     df.columns = [str(c).strip() for c in df.columns]
     return df
+
+
+def _decoded_parquet(path: Path, limits: Limits) -> pd.DataFrame:
+    """The file as pandas reads it, its text columns read dictionary-encoded first: the size
+    they decode to (and their longest cell) is checked before they are decoded — a few
+    megabytes of Parquet may hold one long text repeated millions of times (a dictionary
+    bomb), which the metadata's sizes do not show."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    def is_text(kind) -> bool:
+        if pa.types.is_dictionary(kind):  # written dictionary-typed (pandas categoricals)
+            kind = kind.value_type
+        return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind)
+                    or pa.types.is_binary(kind) or pa.types.is_large_binary(kind))
+
+    schema = pq.read_schema(path)
+    text = [f.name for f in schema if is_text(f.type)]
+    table = pq.read_table(path, read_dictionary=text) if text else pq.read_table(path)
+    decoded = 0
+    for name in text:
+        for chunk in table.column(name).chunks:
+            if pa.types.is_dictionary(chunk.type):
+                lengths = pc.take(pc.binary_length(chunk.dictionary), chunk.indices)
+            else:
+                lengths = pc.binary_length(chunk)
+            longest = pc.max(lengths).as_py() or 0
+            decoded += pc.sum(lengths).as_py() or 0
+            if longest > limits.cell_chars * 4:  # bytes: at most 4 per character
+                raise LimitError(f"{path}: column {name!r}: a cell of {longest:,} bytes is "
+                                 f"over the limit of {limits.cell_chars:,} characters; if the "
+                                 f"file is genuine, raise it with {LIMITS_ENV}=\"cell_chars=…\"")
+            if decoded > limits.unzipped_mb * 2**20:
+                raise too_big(path, "decoded size of its text in MB", decoded / 2**20,
+                              limits.unzipped_mb, "unzipped_mb")
+    if text:
+        table = table.cast(schema)  # decoded, now that the size is known
+    return table.to_pandas()
 
 
 def _finite_numbers(s: pd.Series) -> bool:
@@ -896,4 +1099,4 @@ def _parts_schema(part: pd.DataFrame):
 
 __all__ = ["FORMULA_STARTS", "LIMITS_ENV", "LimitError", "Limits", "OutputError", "ParquetParts",
            "TableFormatError", "atomic_path", "neutralise", "neutralise_frame", "read_table",
-           "table_format", "write_table", "xlsx_frame", "xlsx_text"]
+           "table_format", "too_big", "write_table", "xlsx_frame", "xlsx_text"]

@@ -1,0 +1,104 @@
+"""Damaged files found by fuzzing are refused by name, never a crash (issue 17)."""
+
+from __future__ import annotations
+
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from khooshe.domain.geo import geometry_problem
+from khooshe.domain.schema import entity
+from khooshe.domain.validate import ValidationError, validate
+from khooshe.io.geo import GeoJSONError, read_geojson_features
+from khooshe.io.tables import LimitError, TableFormatError, read_table, write_table
+from khooshe.text.messages import Message
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+def test_a_csv_that_is_not_utf8_is_refused_naming_its_line(tmp_path):
+    path = tmp_path / "latin.csv"
+    path.write_bytes("code,name_fa\n06,Khuzestan\n07,F\xe4rs\n".encode("latin-1"))
+    with pytest.raises(TableFormatError) as caught:
+        read_table(path)
+    message = caught.value.args[0]
+    assert isinstance(message, Message)
+    assert "line 3 is not UTF-8" in message.render("en") and "0xe4" in message.render("en")
+    assert "UTF-8" in message.render("fa") and "سطر" in message.render("fa")
+
+
+@pytest.mark.parametrize("body", [b'"code,name\n06,x\n', b'"\n', b'code\n"06\n'])
+def test_a_damaged_csv_header_is_refused(tmp_path, body):
+    """Before: UnboundLocalError when the header itself was the damaged row."""
+    path = tmp_path / "h.csv"
+    path.write_bytes(body)
+    with pytest.raises(TableFormatError):
+        read_table(path)
+
+
+def _parts(path: Path) -> list[zipfile.ZipInfo]:
+    with zipfile.ZipFile(path) as z:
+        return z.infolist()
+
+
+def test_damaged_xlsx_archives_are_refused_never_a_crash(tmp_path):
+    """Bytes damaged in each compressed part (zlib.error before), and each part's compression
+    method in the central directory made unknown (NotImplementedError before)."""
+    good = write_table(pd.DataFrame({"code": ["06"] * 300, "name_fa": ["خوزستان"] * 300}),
+                       tmp_path / "good.xlsx")
+    data = good.read_bytes()
+    refused = 0
+    for info in _parts(good):
+        start = info.header_offset + 30 + len(info.filename.encode())
+        damaged = bytearray(data)
+        for i in range(start, start + min(24, info.compress_size)):
+            damaged[i] ^= 0xFF
+        bad = tmp_path / "bad.xlsx"
+        bad.write_bytes(bytes(damaged))
+        try:
+            read_table(bad)
+        except TableFormatError:
+            refused += 1
+        # any other exception fails the test
+        method = bytearray(data)
+        offset = data.find(b"PK\x01\x02")
+        while offset >= 0:
+            name_len = int.from_bytes(data[offset + 28: offset + 30], "little")
+            name = data[offset + 46: offset + 46 + name_len].decode()
+            if name == info.filename:
+                method[offset + 10: offset + 12] = (99).to_bytes(2, "little")
+            offset = data.find(b"PK\x01\x02", offset + 4)
+        bad.write_bytes(bytes(method))
+        with pytest.raises(TableFormatError):
+            read_table(bad)
+    assert refused == len(_parts(good))  # every part is scanned, used or not
+
+
+def test_brackets_nested_deep_in_a_boundary_cell_are_refused():
+    problem = geometry_problem('{"type":"Polygon","coordinates":' + DEEP + "}")
+    assert problem is not None and "nested too deeply" in str(problem)
+    df = pd.DataFrame({"code": ["06"], "level": ["province"], "name_fa": ["خوزستان"],
+                       "boundary": ['{"type":"Polygon","coordinates":' + DEEP + "}"]})
+    with pytest.raises(ValidationError) as caught:
+        validate(df, entity("regions"))
+    assert [str(i.reason) for i in caught.value.issues] == [str(problem)]
+
+
+def test_a_geojson_file_nested_deep_is_refused(tmp_path):
+    path = tmp_path / "deep.geojson"
+    path.write_text('{"type":"FeatureCollection","features":' + DEEP + "}", encoding="utf-8")
+    with pytest.raises(GeoJSONError, match="nested too deeply"):
+        read_geojson_features(path)
+
+
+def test_a_geojson_file_is_held_to_the_file_size_limit(tmp_path, monkeypatch):
+    path = tmp_path / "big.geojson"
+    path.write_text('{"type":"FeatureCollection","features":[]}' + " " * 3_000_000,
+                    encoding="utf-8")
+    monkeypatch.setenv("KHOOSHE_LIMITS", "file_mb=2")
+    with pytest.raises(LimitError, match="file_mb"):
+        read_geojson_features(path)
+    monkeypatch.setenv("KHOOSHE_LIMITS", "file_mb=4")
+    assert read_geojson_features(path).empty
