@@ -321,13 +321,18 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
     return text  # plain text
 
 
-def _own_ancestors(codes: pd.Series, parents: pd.Series) -> np.ndarray:
-    """Rows whose chain of parent links (within the table) comes back to themselves."""
-    parent_of = pd.Series(parents.to_numpy(), index=codes.to_numpy())
+def _own_ancestors(codes: pd.Series, parents: pd.Series,
+                   stored: Mapping[str, str] | None = None) -> np.ndarray:
+    """Rows whose chain of parent links comes back to themselves: the table's links, and the
+    ``stored`` links of the records the table does not hold (the table's replace them)."""
+    parent_of = pd.Series(parents.to_numpy(), index=codes.to_numpy(), dtype=object)
     parent_of = parent_of[~parent_of.index.duplicated()]
+    if stored:
+        kept = pd.Series(stored, dtype=object)
+        parent_of = pd.concat([parent_of, kept[~kept.index.isin(parent_of.index)]])
     current = parents.copy()
     loop = np.zeros(len(codes), dtype=bool)
-    for _ in range(min(len(codes), 64)):  # hierarchies are shallow; 64 covers any real one
+    for _ in range(min(len(parent_of), 64)):  # hierarchies are shallow; 64 covers any real one
         loop |= (current.to_numpy() == codes.to_numpy()) & current.notna().to_numpy()
         current = current.map(parent_of)
         if current.isna().all():
@@ -341,6 +346,7 @@ def validate(
     *,
     known: Mapping[str, Set[str]] | None = None,
     source: str | None = None,
+    links: Mapping[str, Mapping[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Check ``df`` against ``entity`` and return it typed, with ``*_norm`` matching keys.
 
@@ -355,6 +361,10 @@ def validate(
         Self-references (``regions.parent_code`` → ``regions.code``) also resolve within ``df``.
     source : str, optional
         Shown in the error message (usually the file name).
+    links : mapping of ``"kind.column"`` to a mapping of key to parent, optional
+        Stored links of self-referring columns (``"regions.parent_code"``: each stored
+        region's parent), so that a loop closed through stored records is refused too
+        (importing ``06`` under ``0601`` while ``0601`` is stored under ``06``).
 
     Returns
     -------
@@ -432,7 +442,8 @@ def validate(
         bad = values.notna() & ~values.isin(allowed)
         out.add(bad, col.name, values, _m("reference", kind=ref_kind, column=ref_col))
         if ref_kind == entity.kind:
-            cyclic = _own_ancestors(result[ref_col], values)
+            stored = (links or {}).get(f"{entity.kind}.{col.name}")
+            cyclic = _own_ancestors(result[ref_col], values, stored)
             out.add(cyclic, col.name, values, _m("loop", field=ref_col, column=col.name))
 
     if out.issues:

@@ -45,7 +45,8 @@ def import_frame(ws: Workspace, kind: str, df: pd.DataFrame, *, actor: str,
     ent = entity(kind)
     refs = [c.references for c in ent.columns if c.references]
     with ws.engine.begin() as conn:
-        typed = validate(df, ent, known=repository.known_values(conn, refs), source=source)
+        typed = validate(df, ent, known=repository.known_values(conn, refs), source=source,
+                         links=repository.stored_links(conn, kind))
         columns = ent.names if replace else None
         return repository.upsert(conn, kind, typed, actor=actor, source=source,
                                  action="replace" if replace else "import", columns=columns)
