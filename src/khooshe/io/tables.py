@@ -224,6 +224,7 @@ def _read_csv(path: Path, limits: Limits, numbers: frozenset[str] = frozenset(),
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    _check_utf8(path)
     with open(path, encoding="utf-8-sig", newline="") as fh:
         first = fh.readline(limits.cell_chars * 2 + 1)
     if not first.strip():
@@ -385,6 +386,22 @@ def _object_column(column) -> np.ndarray:
     lookup[-1] = None
     indices = pc.fill_null(encoded.indices, len(labels)).to_numpy(zero_copy_only=False)
     return lookup[indices]
+
+
+def _check_utf8(path: Path) -> None:
+    """Refuse a file that is not UTF-8 before parsing it (one pass in C, a few milliseconds
+    per ten megabytes), naming the first line that is not."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 24):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        _refuse_non_utf8(path)
+        raise
 
 
 def _refuse_non_utf8(path: Path) -> None:
