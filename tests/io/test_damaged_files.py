@@ -102,3 +102,26 @@ def test_a_geojson_file_is_held_to_the_file_size_limit(tmp_path, monkeypatch):
         read_geojson_features(path)
     monkeypatch.setenv("KHOOSHE_LIMITS", "file_mb=4")
     assert read_geojson_features(path).empty
+
+
+def test_a_parquet_file_damaged_at_any_byte_is_read_or_refused(tmp_path):
+    """Every single byte of a small dictionary-encoded file flipped in turn: read, or refused
+    as a TableFormatError — never a pyarrow exception (ArrowIndexError before, from
+    dictionary indices out of bounds)."""
+    good = tmp_path / "good.parquet"
+    pd.DataFrame({"code": ["06", "07", "06"], "name_fa": ["a", "b", "a"],
+                  "population": ["1", "2", "3"]}).to_parquet(good, index=False)
+    body = good.read_bytes()
+    bad = tmp_path / "bad.parquet"
+    outcomes = {"read": 0, "refused": 0}
+    for at in range(len(body)):
+        damaged = bytearray(body)
+        damaged[at] ^= 0xFF
+        bad.write_bytes(bytes(damaged))
+        try:
+            read_table(bad)
+        except TableFormatError:
+            outcomes["refused"] += 1
+        else:
+            outcomes["read"] += 1
+    assert outcomes["refused"] > 0 and sum(outcomes.values()) == len(body)

@@ -189,6 +189,15 @@ def read_table(path: str | Path, *, as_text: bool = True, limits: Limits | None 
     except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
         # every reader raises its own kinds; the user needs the file and the reason
         raise TableFormatError(f"{path}: cannot read as {fmt}: {exc}") from exc
+    except Exception as exc:
+        import pyarrow as pa
+
+        if isinstance(exc, pa.ArrowException):  # e.g. dictionary indices out of bounds
+            raise TableFormatError(Message("io.read.damaged", {
+                "path": str(path), "format": fmt,
+                "reason": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+            })) from exc
+        raise
     _check_shape(path, df, limits)
     return df
 
