@@ -125,3 +125,23 @@ def test_a_parquet_file_damaged_at_any_byte_is_read_or_refused(tmp_path):
         else:
             outcomes["read"] += 1
     assert outcomes["refused"] > 0 and sum(outcomes.values()) == len(body)
+
+
+def test_a_wider_second_sheet_does_not_refuse_the_first(tmp_path):
+    """Only the sheet read is held to its header's columns (notes beside the data are fine);
+    a value beyond the first sheet's header is refused."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    first = wb.active
+    assert first is not None
+    first.append(["code", "level", "name_fa"])
+    first.append(["06", "province", "خوزستان"])
+    notes = wb.create_sheet("notes")
+    notes.append([f"note {i}" for i in range(30)])
+    wb.save(tmp_path / "ok.xlsx")
+    assert read_table(tmp_path / "ok.xlsx").shape == (1, 3)
+    first["K2"] = "stray"
+    wb.save(tmp_path / "stray.xlsx")
+    with pytest.raises(TableFormatError, match="column 11 holds a value beyond"):
+        read_table(tmp_path / "stray.xlsx")

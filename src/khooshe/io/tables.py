@@ -29,7 +29,7 @@ import zlib
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -486,9 +486,10 @@ _NOT_TAG = re.compile(rb"[^<]+")
 
 @dataclass
 class _Scan:
-    """What a scan of an XLSX archive found: the largest column (1-based) a cell names."""
+    """What a scan of an XLSX archive found: the largest column (1-based) a cell names, per
+    worksheet part."""
 
-    max_column: int = 0
+    max_column: dict[str, int] = field(default_factory=dict)
 
 
 def _damaged_part(path: Path, info: zipfile.ZipInfo, exc: BaseException) -> TableFormatError:
@@ -586,8 +587,10 @@ def _check_zip(path: Path, limits: Limits) -> _Scan:
                                 raise LimitError(f"{path}: {info.filename} names row "
                                                  f"{int(number):,}, beyond the {SHEET_ROWS:,} "
                                                  "rows a worksheet can hold")
-                        for letters in set(_CELL_COLUMN.findall(text)):
-                            scan.max_column = max(scan.max_column, _column_number(letters))
+                        widest = max((_column_number(letters)
+                                      for letters in set(_CELL_COLUMN.findall(text))), default=0)
+                        if widest > scan.max_column.get(info.filename, 0):
+                            scan.max_column[info.filename] = widest
                         tail = chunk[-512:]
             if run > longest_text:
                 raise LimitError(f"{path}: {info.filename}: a text of more than "
@@ -619,9 +622,11 @@ def _read_xlsx(path: Path, limits: Limits, numbers: frozenset[str] = frozenset()
         rows: list[list[object]] = []
         width = None
         blank = 0  # empty rows since the last row with a value
+        empty: tuple = ()  # openpyxl fills a gap in the rows with one tuple, again and again
         for i, row in enumerate(ws.iter_rows(values_only=True, max_col=limits.columns + 1)):
-            if width is not None and not any(v is not None for v in row):
+            if width is not None and (row is empty or row.count(None) == len(row)):
                 blank += 1  # kept only if a value follows: trailing empty rows are no data
+                empty = row
                 continue
             values: list[object] = list(row)
             while values and values[-1] is None:
@@ -632,8 +637,11 @@ def _read_xlsx(path: Path, limits: Limits, numbers: frozenset[str] = frozenset()
                                   "columns")
                 width = len(values)
                 names = _header(path, values)
-                if scan.max_column > width:
-                    raise TableFormatError(f"{path}: a cell in column {scan.max_column:,} "
+                # the first sheet's part, as openpyxl names it (e.g. xl/worksheets/sheet1.xml)
+                part = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
+                widest = scan.max_column.get(part, 0)
+                if widest > width:
+                    raise TableFormatError(f"{path}: a cell in column {widest:,} "
                                            f"holds a value beyond the header's {width} "
                                            "columns; give it a header or delete it")
                 continue
