@@ -141,7 +141,9 @@ def test_a_wider_second_sheet_does_not_refuse_the_first(tmp_path):
     notes.append([f"note {i}" for i in range(30)])
     wb.save(tmp_path / "ok.xlsx")
     assert read_table(tmp_path / "ok.xlsx").shape == (1, 3)
-    first["K2"] = "stray"
-    wb.save(tmp_path / "stray.xlsx")
-    with pytest.raises(TableFormatError, match="column 11 holds a value beyond"):
-        read_table(tmp_path / "stray.xlsx")
+    for cell, column in (("K2", 11), ("AA2", 27)):
+        first[cell] = "stray"
+        wb.save(tmp_path / "stray.xlsx")
+        with pytest.raises(TableFormatError, match=rf"column {column}\b.*beyond the header's 3"):
+            read_table(tmp_path / "stray.xlsx")
+        first[cell] = None

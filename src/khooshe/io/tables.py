@@ -478,16 +478,18 @@ def _check_cells(path: Path, df: pd.DataFrame, limits: Limits) -> None:
 SHEET_ROWS = 1_048_576
 #: Bytes read at a time when scanning an archive's parts.
 _CHUNK = 1 << 20
-_ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
-_ROW_NUMBER = re.compile(rb"<(?:\w+:)?row\b[^>]{0,400}?\sr=\"(\d+)\"")
-_CELL_COLUMN = re.compile(rb"<(?:\w+:)?c\b[^>]{0,400}?\sr=\"([A-Z]{1,3})\d")
+#: References (of a row or a cell) with a row number of seven digits or more, and cells in a
+#: column of two or three letters: the patterns start with a literal, which the regular
+#: expression engine finds fast, and match rarely in an ordinary sheet.
+_BIG_ROW = re.compile(rb'r="[A-Z]{0,3}(\d{7,})"')
+_WIDE_CELL = re.compile(rb'r="([A-Z]{2,3})\d')
 _NOT_TAG = re.compile(rb"[^<]+")
 
 
 @dataclass
 class _Scan:
-    """What a scan of an XLSX archive found: the largest column (1-based) a cell names, per
-    worksheet part."""
+    """What a scan of an XLSX archive found: the largest column of two or three letters (27 or
+    beyond) a cell names, per worksheet part."""
 
     max_column: dict[str, int] = field(default_factory=dict)
 
@@ -564,8 +566,10 @@ def _check_zip(path: Path, limits: Limits) -> _Scan:
                         run += len(chunk)
                     else:
                         first = chunk.find(b"<")
-                        longest = max((len(m) for m in _NOT_TAG.findall(chunk, first, last)),
-                                      default=0)
+                        longest = 0  # a text inside one chunk is shorter than the limit …
+                        if longest_text < _CHUNK:  # … unless the limit was set very low
+                            longest = max((len(m) for m in _NOT_TAG.findall(chunk, first,
+                                                                            last)), default=0)
                         run = max(run + first, longest)
                         if run > longest_text:
                             break
@@ -574,7 +578,7 @@ def _check_zip(path: Path, limits: Limits) -> _Scan:
                         break
                     if sheet:
                         text = tail + chunk
-                        rows += len(_ROW_TAG.findall(chunk))
+                        rows += chunk.count(b"<row") + chunk.count(b":row ")
                         if rows > SHEET_ROWS:
                             raise LimitError(f"{path}: {info.filename} has more than "
                                              f"{SHEET_ROWS:,} rows, more than a worksheet can "
@@ -582,13 +586,13 @@ def _check_zip(path: Path, limits: Limits) -> _Scan:
                         if rows > limits.rows + 1:
                             raise too_big(path, "number of rows", rows - 1, limits.rows,
                                           "rows")
-                        for number in _ROW_NUMBER.findall(text):
+                        for number in _BIG_ROW.findall(text):
                             if int(number) > SHEET_ROWS:
                                 raise LimitError(f"{path}: {info.filename} names row "
                                                  f"{int(number):,}, beyond the {SHEET_ROWS:,} "
                                                  "rows a worksheet can hold")
                         widest = max((_column_number(letters)
-                                      for letters in set(_CELL_COLUMN.findall(text))), default=0)
+                                      for letters in set(_WIDE_CELL.findall(text))), default=0)
                         if widest > scan.max_column.get(info.filename, 0):
                             scan.max_column[info.filename] = widest
                         tail = chunk[-512:]
