@@ -12,7 +12,7 @@ from khooshe.domain.geo import geometry_problem
 from khooshe.domain.schema import entity
 from khooshe.domain.validate import ValidationError, validate
 from khooshe.io.geo import GeoJSONError, read_geojson_features
-from khooshe.io.tables import LimitError, TableFormatError, read_table, write_table
+from khooshe.io.tables import LimitError, Limits, TableFormatError, read_table, write_table
 from khooshe.text.messages import Message
 
 DEEP = "[" * 100_000 + "]" * 100_000
@@ -147,3 +147,15 @@ def test_a_wider_second_sheet_does_not_refuse_the_first(tmp_path):
         with pytest.raises(TableFormatError, match=rf"column {column}\b.*beyond the header's 3"):
             read_table(tmp_path / "stray.xlsx")
         first[cell] = None
+
+
+def test_a_limit_is_named_in_both_languages(tmp_path):
+    path = tmp_path / "many.parquet"
+    pd.DataFrame({"code": ["06"] * 2_000}).to_parquet(path)
+    with pytest.raises(LimitError) as caught:
+        read_table(path, limits=Limits(rows=1_000))
+    message = caught.value.args[0]
+    assert isinstance(message, Message) and str(caught.value) == message.render("en")
+    en, fa = message.render("en"), message.render("fa")
+    assert "number of rows (2,000) is over the limit of 1,000" in en and 'rows=…' in en
+    assert "تعداد سطرها" in fa and "۲٬۰۰۰" in fa and 'KHOOSHE_LIMITS="rows=…"' in fa

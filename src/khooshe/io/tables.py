@@ -106,9 +106,24 @@ class Limits:
         return replace(limits, **changes)
 
 
-def too_big(path: Path, what: str, value: float, limit: float, name: str) -> LimitError:
-    return LimitError(f"{path}: {what} ({value:,.0f}) is over the limit of {limit:,.0f}; "
-                      f"if the file is genuine, raise it with {LIMITS_ENV}=\"{name}=…\"")
+#: What a limit bounds, by the words the readers use: its catalogue message.
+_WHAT = {"file size in MB": "file_size", "number of columns": "columns",
+         "number of rows": "rows", "decompressed size in MB": "unzipped",
+         "number of parts in the archive": "parts",
+         "number of columns the sheet declares": "declared_columns",
+         "decoded size of its text in MB": "decoded_text"}
+
+
+def too_big(path: Path, what: str | Message, value: float, limit: float,
+            name: str) -> LimitError:
+    """The refusal of a file beyond one of the :class:`Limits` (``what`` the words of
+    :data:`_WHAT`, or a catalogue message), naming the limit and how to raise it, in fa and
+    en."""
+    if isinstance(what, str):
+        what = Message(f"io.limit.what.{_WHAT[what]}")
+    return LimitError(Message("io.limit.over", {"path": str(path), "what": what,
+                                                 "value": float(value), "limit": float(limit),
+                                                 "name": name}))
 
 
 def table_format(path: str | Path) -> str:
@@ -580,27 +595,24 @@ def _check_zip(path: Path, limits: Limits) -> _Scan:
                         text = tail + chunk
                         rows += chunk.count(b"<row") + chunk.count(b":row ")
                         if rows > SHEET_ROWS:
-                            raise LimitError(f"{path}: {info.filename} has more than "
-                                             f"{SHEET_ROWS:,} rows, more than a worksheet can "
-                                             "hold; not a spreadsheet a program wrote")
+                            raise LimitError(Message("io.limit.sheet_rows", {
+                                "path": str(path), "part": info.filename, "limit": SHEET_ROWS}))
                         if rows > limits.rows + 1:
                             raise too_big(path, "number of rows", rows - 1, limits.rows,
                                           "rows")
                         for number in _BIG_ROW.findall(text):
                             if int(number) > SHEET_ROWS:
-                                raise LimitError(f"{path}: {info.filename} names row "
-                                                 f"{int(number):,}, beyond the {SHEET_ROWS:,} "
-                                                 "rows a worksheet can hold")
+                                raise LimitError(Message("io.limit.row_beyond", {
+                                    "path": str(path), "part": info.filename,
+                                    "row": int(number), "limit": SHEET_ROWS}))
                         widest = max((_column_number(letters)
                                       for letters in set(_WIDE_CELL.findall(text))), default=0)
                         if widest > scan.max_column.get(info.filename, 0):
                             scan.max_column[info.filename] = widest
                         tail = chunk[-512:]
             if run > longest_text:
-                raise LimitError(f"{path}: {info.filename}: a text of more than "
-                                 f"{limits.cell_chars:,} characters, over the limit of "
-                                 f"{limits.cell_chars:,} for a cell; if the file is genuine, "
-                                 f"raise it with {LIMITS_ENV}=\"cell_chars=…\"")
+                raise LimitError(Message("io.limit.long_text", {
+                    "path": str(path), "part": info.filename, "limit": limits.cell_chars}))
     return scan
 
 
@@ -645,18 +657,18 @@ def _read_xlsx(path: Path, limits: Limits, numbers: frozenset[str] = frozenset()
                 part = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
                 widest = scan.max_column.get(part, 0)
                 if widest > width:
-                    raise TableFormatError(f"{path}: a cell in column {widest:,} "
-                                           f"holds a value beyond the header's {width} "
-                                           "columns; give it a header or delete it")
+                    raise TableFormatError(Message("io.limit.beyond_header", {
+                        "path": str(path), "column": widest, "width": width}))
                 continue
             if len(values) > limits.columns:
-                raise too_big(path, f"number of columns in row {i + 1}", len(values),
+                raise too_big(path, Message("io.limit.what.row_columns", {"row": i + 1}),
+                              len(values),
                               limits.columns, "columns")
             if len(values) > width:
                 raise TableFormatError(f"{path}: row {i + 1} has a value in column "
                                        f"{len(values)}, beyond the header's {width} columns")
             if blank > limits.blank_rows:
-                raise too_big(path, f"number of empty rows above row {i + 1}", blank,
+                raise too_big(path, Message("io.limit.what.blank_rows", {"row": i + 1}), blank,
                               limits.blank_rows, "blank_rows")
             if len(rows) + blank >= limits.rows:
                 raise too_big(path, "number of rows", len(rows) + blank + 1, limits.rows,
@@ -785,9 +797,9 @@ def _decoded_parquet(path: Path, limits: Limits) -> pd.DataFrame:
             longest = pc.max(lengths).as_py() or 0
             decoded += pc.sum(lengths).as_py() or 0
             if longest > limits.cell_chars * 4:  # bytes: at most 4 per character
-                raise LimitError(f"{path}: column {name!r}: a cell of {longest:,} bytes is "
-                                 f"over the limit of {limits.cell_chars:,} characters; if the "
-                                 f"file is genuine, raise it with {LIMITS_ENV}=\"cell_chars=…\"")
+                raise LimitError(Message("io.limit.parquet_cell", {
+                    "path": str(path), "column": repr(name), "length": longest,
+                    "limit": limits.cell_chars}))
             if decoded > limits.unzipped_mb * 2**20:
                 raise too_big(path, "decoded size of its text in MB", decoded / 2**20,
                               limits.unzipped_mb, "unzipped_mb")
