@@ -31,3 +31,25 @@ def test_init_refuses_a_workspace_and_a_bad_url(tmp_path, invoke):
     assert result.exit_code == 2 and "already a workspace" in result.output
     result = invoke("init", tmp_path / "other", "--db", "not a url")
     assert result.exit_code == 2 and "not a database URL" in result.output
+
+
+def test_a_plain_postgresql_url_uses_psycopg_3_on_the_official_county_listing(tmp_path, invoke,
+                                                                               pg_url):
+    """``postgresql://`` (no driver named) works: SQLAlchemy's default driver, psycopg2, is not
+    a dependency ("No module named psycopg2" before); the real county listing imports."""
+    from tests._support import reference
+
+    listing = reference("iran", "county_codes.csv")
+    plain = pg_url.replace("postgresql+psycopg://", "postgresql://", 1)
+    assert plain.startswith("postgresql://")
+    ws = tmp_path / "pg"
+    result = invoke("init", ws, "--db", plain)
+    assert result.exit_code == 0, result.output
+    assert f'url = "{plain}"' in (ws / "khooshe.toml").read_text(encoding="utf-8")
+    result = invoke("import", ws, "regions", listing)
+    assert result.exit_code == 0, result.output
+    counties = sum(1 for _ in listing.open(encoding="utf-8")) - 1
+    result = invoke("info", ws)
+    assert result.exit_code == 0, result.output
+    shown = re.search(r"regions\s+│\s+([0-9,]+)", result.output)
+    assert shown is not None and int(shown.group(1).replace(",", "")) > counties

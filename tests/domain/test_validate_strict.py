@@ -121,3 +121,49 @@ def test_persian_labels_of_choices_are_accepted():
                        "region_code": ["06", "06"], "status": ["فعال", "نیمه‌تمام"]})
     typed = validate(df, EST, known={"regions.code": {"06"}})
     assert typed["status"].tolist() == ["operating", "half_finished"]
+
+
+def test_a_loop_closed_through_stored_regions_is_refused(tmp_path):
+    """``06`` imported under ``0601`` while ``0601`` is stored under ``06``: the file alone
+    holds no loop, the workspace would."""
+    from khooshe.services import data
+    from khooshe.store.repository import read_kind
+    from khooshe.store.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    try:
+        data.import_frame(ws, "regions", pd.DataFrame(
+            {"code": ["06", "0601"], "level": ["province", "county"],
+             "parent_code": [None, "06"], "name_fa": ["خوزستان", "اهواز"]}), actor="t")
+        before = read_kind(ws, "regions")
+        with pytest.raises(ValidationError) as err:
+            data.import_frame(ws, "regions", pd.DataFrame(
+                {"code": ["06"], "level": ["province"], "parent_code": ["0601"],
+                 "name_fa": ["خوزستان"]}), actor="t")
+        assert ["its own ancestor" in i.reason for i in err.value.issues] == [True]
+        pd.testing.assert_frame_equal(read_kind(ws, "regions"), before)
+        # a file that moves 0601 away in the same import closes no loop
+        data.import_frame(ws, "regions", pd.DataFrame(
+            {"code": ["07", "0601"], "level": ["province", "county"],
+             "parent_code": [None, "07"], "name_fa": ["فارس", "اهواز"]}), actor="t")
+        data.import_frame(ws, "regions", pd.DataFrame(
+            {"code": ["06"], "level": ["province"], "parent_code": ["0601"],
+             "name_fa": ["خوزستان"]}), actor="t")
+        parent = read_kind(ws, "regions").set_index("code")["parent_code"]
+        assert parent["06"] == "0601" and parent["0601"] == "07"
+    finally:
+        ws.close()
+
+
+def test_validation_keeps_the_first_problems_and_counts_the_rest():
+    from khooshe.domain.validate import MAX_ISSUES
+
+    n = MAX_ISSUES * 3
+    df = pd.DataFrame({"code": [f"x{i}" for i in range(n)], "level": ["nowhere"] * n,
+                       "name_fa": ["a"] * n})
+    with pytest.raises(ValidationError) as err:
+        validate(df, REGIONS)
+    assert len(err.value.issues) == MAX_ISSUES
+    assert err.value.total == 2 * n and err.value.bad_rows == n
+    assert f"{2 * n} problem(s) in {n} row(s)" in str(err.value)
+    assert err.value.issues[0].row == 2

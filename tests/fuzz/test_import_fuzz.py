@@ -134,16 +134,94 @@ def tables(draw):
     return kind, df
 
 
-def _write(df: pd.DataFrame, path, fmt: str, cut: int | None) -> None:
-    if fmt == "csv":
-        body = df.to_csv(index=False)
-        if cut is not None:
-            body = body[: max(1, len(body) - cut)]
-        path.write_text(body, encoding="utf-8")
-    elif fmt == "xlsx":  # through khooshe's writer: XLSX cannot hold control characters
-        write_table(df, path)
-    else:
+def _number(value: object) -> object:
+    """``value`` as a spreadsheet or Parquet number when it reads as one (else as given)."""
+    if not isinstance(value, str):
+        return value
+    try:
+        return int(value)
+    except ValueError:
+        pass
+    try:
+        return float(value)
+    except ValueError:
+        return value
+
+
+def _write_xlsx(df: pd.DataFrame, path, numbers: bool, formulas: bool) -> None:
+    """An XLSX file as a spreadsheet program writes it: numbers as numeric cells, and (with
+    ``formulas``) text starting with ``=`` as live formulas with a cached value missing."""
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    wb = Workbook()
+    sheet = wb.active
+    assert sheet is not None
+    sheet.append([str(c) for c in df.columns])
+    for row in df.itertuples(index=False, name=None):
+        cells = []
+        for value in row:
+            if isinstance(value, str):
+                value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                if not formulas and value.startswith("="):
+                    value = "'" + value
+            value = _number(value) if numbers else value
+            if isinstance(value, int) and abs(value) > 2**63 - 1:
+                value = str(value)
+            cells.append(value)
+        sheet.append(cells)
+    if not formulas:
+        for row in sheet.iter_rows(min_row=2):
+            for cell in row:
+                if cell.data_type == "f":
+                    cell.data_type = "s"
+    wb.save(path)
+
+
+def _write_parquet(df: pd.DataFrame, path, typed: bool) -> None:
+    """Text columns, or (``typed``) each column as the type its values share: integers,
+    floats or booleans where every value reads as one."""
+    if not typed:
         df.astype("string").to_parquet(path, index=False)
+        return
+    out = {}
+    for col in df.columns:
+        values = [_number(v) for v in df[col]]
+        if values and all(isinstance(v, bool) for v in values):
+            out[col] = pd.Series(values, dtype=bool)
+        elif values and all(isinstance(v, int) and not isinstance(v, bool)
+                            and abs(v) < 2**63 for v in values):
+            out[col] = pd.Series(values, dtype="int64")
+        elif values and all(isinstance(v, int | float) and not isinstance(v, bool)
+                            and abs(v) < 1e308 for v in values):
+            out[col] = pd.Series(values, dtype="float64")
+        else:
+            out[col] = df[col].astype("string")
+    pd.DataFrame(out).to_parquet(path, index=False)
+
+
+def _damage(path, cut: int | None, flips: list[tuple[int, int]]) -> None:
+    """Cut ``cut`` bytes from the end of the file and flip the bytes at the given relative
+    positions (a file damaged in transfer or on disk)."""
+    body = bytearray(path.read_bytes())
+    if cut:
+        body = body[: max(1, len(body) - cut)]
+    for where, mask in flips:
+        at = where % len(body)
+        body[at] ^= mask or 1
+    path.write_bytes(bytes(body))
+
+
+def _write(df: pd.DataFrame, path, fmt: str, style: int) -> None:
+    if fmt == "csv":
+        path.write_text(df.to_csv(index=False), encoding="utf-8")
+    elif fmt == "xlsx":
+        if style == 0:  # through khooshe's writer: XLSX cannot hold control characters
+            write_table(df, path)
+        else:
+            _write_xlsx(df, path, numbers=True, formulas=style == 2)
+    else:
+        _write_parquet(df, path, typed=style > 0)
 
 
 def _attempt(ws: Workspace, kind: str, path, counts: Counter) -> None:
@@ -152,7 +230,9 @@ def _attempt(ws: Workspace, kind: str, path, counts: Counter) -> None:
         data.import_file(ws, kind, path, actor="fuzz")
     except InputError:
         counts["refused"] += 1
-        assert _fingerprint(ws, kind) == before, f"a refused {path.name} changed {kind}"
+        if _fingerprint(ws, kind) != before:
+            counts["changed after refusal"] += 1
+            raise AssertionError(f"a refused {path.name} changed {kind}") from None
         return
     except Exception as exc:  # a crash: the finding this suite exists for
         counts["crashed"] += 1
@@ -161,31 +241,55 @@ def _attempt(ws: Workspace, kind: str, path, counts: Counter) -> None:
 
 
 def _campaign(base, tmp_path, examples: int) -> Counter:
+    """``examples`` generated files over every kind and format: CSV; XLSX written by khooshe,
+    with numeric cells, or with formula cells; Parquet as text or typed — each possibly cut
+    short or with bytes damaged."""
     counts: Counter = Counter()
 
     @settings(max_examples=examples, deadline=None, derandomize=True, database=None,
               suppress_health_check=list(HealthCheck))
     @given(table=tables(), fmt=st.sampled_from(["csv", "xlsx", "parquet"]),
-           cut=st.one_of(st.none(), st.integers(1, 30)))
-    def one(table, fmt, cut):
+           style=st.integers(0, 2),
+           cut=st.one_of(st.none(), st.none(), st.integers(1, 400)),
+           flips=st.one_of(st.just([]), st.just([]), st.just([]), st.lists(
+               st.tuples(st.integers(0, 2**31), st.integers(0, 255)), min_size=1,
+               max_size=4)))
+    def one(table, fmt, style, cut, flips):
         kind, df = table
         path = tmp_path / f"f.{fmt}"
-        _write(df, path, fmt, cut if fmt == "csv" else None)
+        _write(df, path, fmt, style)
+        if cut or flips:
+            counts["damaged"] += 1
+            _damage(path, cut, flips)
+        counts[fmt] += 1
         _attempt(base, kind, path, counts)
 
     one()
     return counts
 
 
-def test_fuzzed_imports_are_accepted_or_refused_and_refusals_change_nothing(base, tmp_path):
-    counts = _campaign(base, tmp_path, int(os.environ.get("KHOOSHE_FUZZ_EXAMPLES", "600")))
-    assert counts["crashed"] == 0 and counts["refused"] > 0 and counts["accepted"] > 0
+def _report(counts: Counter) -> str:
+    files = counts["refused"] + counts["accepted"] + counts["crashed"]
+    return (f"fuzz campaign: {files:,} files (csv {counts['csv']:,}, xlsx {counts['xlsx']:,}, "
+            f"parquet {counts['parquet']:,}; {counts['damaged']:,} cut or damaged) — refused "
+            f"{counts['refused']:,}, accepted {counts['accepted']:,}, crashed "
+            f"{counts['crashed']:,}, changed after refusal {counts['changed after refusal']:,}")
+
+
+def test_fuzzed_imports_are_accepted_or_refused_and_refusals_change_nothing(base, tmp_path,
+                                                                           capsys):
+    """About 2,000 files in a minute (KHOOSHE_FUZZ_EXAMPLES to change)."""
+    counts = _campaign(base, tmp_path, int(os.environ.get("KHOOSHE_FUZZ_EXAMPLES", "2000")))
+    with capsys.disabled():
+        print("\n" + _report(counts))
+    assert counts["crashed"] == 0 and counts["changed after refusal"] == 0
+    assert counts["refused"] > 0 and counts["accepted"] > 0 and counts["damaged"] > 0
 
 
 @pytest.mark.slow
 def test_the_long_campaign(base, tmp_path, capsys):
     counts = _campaign(base, tmp_path, 10_500)
     with capsys.disabled():
-        print(f"\nfuzz campaign: {sum(counts.values()):,} files — refused {counts['refused']:,}, "
-              f"accepted {counts['accepted']:,}, crashed {counts['crashed']:,}")
-    assert counts["crashed"] == 0 and sum(counts.values()) >= 10_000
+        print("\n" + _report(counts))
+    assert counts["crashed"] == 0 and counts["changed after refusal"] == 0
+    assert counts["refused"] + counts["accepted"] >= 10_000

@@ -110,3 +110,44 @@ def test_backup_of_an_in_memory_workspace_holds_its_records(url, tmp_path):
     _same(ws, restored)
     restored.close()
     ws.close()
+
+
+def test_backup_while_another_process_imports_restores_every_kind_row_for_row(db_url,
+                                                                             tmp_path):
+    """A real ``khooshe import`` of 100,000 establishments in another process; the backup,
+    taken while it runs, restores to one committed state — before the import or after it —
+    every kind equal row for row (SQLite and PostgreSQL)."""
+    import subprocess
+    import sys
+    import time
+
+    ws = build_demo(tmp_path / "ws", seed=0, db=db_url)
+    region = read_kind(ws, "regions")["code"].iloc[1]
+    path = tmp_path / "many.csv"
+    path.write_text("id,isic,region_code,status,employees\n" + "".join(
+        f"P{i},2410,{region},operating,{i % 500}\n" for i in range(100_000)), encoding="utf-8")
+    states = {"before": {kind: read_kind(ws, kind) for kind in LOAD_ORDER}}
+    child = subprocess.Popen([sys.executable, "-m", "khooshe.cli", "import", str(ws.root),
+                              "establishments", str(path)], stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(2.0)  # the child has started Python and is reading or writing
+        assert child.poll() is None, "the import ended before the backup began"
+        report = backup(ws, tmp_path / "b.zip")
+        output, _ = child.communicate(timeout=600)
+    finally:
+        if child.poll() is None:
+            child.kill()
+    assert child.returncode == 0, output
+    states["after"] = {kind: read_kind(ws, kind) for kind in LOAD_ORDER}
+    n = report.counts["establishments"]
+    assert n in (len(states["before"]["establishments"]),
+                 len(states["before"]["establishments"]) + 100_000)
+    expected = states["before" if n == len(states["before"]["establishments"]) else "after"]
+    restored = restore(tmp_path / "b.zip", tmp_path / "restored", actor="test")
+    try:
+        for kind in LOAD_ORDER:
+            pd.testing.assert_frame_equal(read_kind(restored, kind), expected[kind], obj=kind)
+    finally:
+        restored.close()
+        ws.close()

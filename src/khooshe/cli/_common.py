@@ -264,13 +264,13 @@ def print_error(message: str) -> None:
 
 def report_invalid(exc: ValidationError, errors: Path | None) -> None:
     """The row-by-row problems of an invalid table (and all of them in ``errors``)."""
-    err_console.print(Text(text("invalid", source=exc.source or exc.kind, n=len(exc.issues),
-                                rows=len(exc.rows)), style="bold red"), highlight=False)
+    err_console.print(Text(text("invalid", source=exc.source or exc.kind, n=exc.total,
+                                rows=exc.bad_rows), style="bold red"), highlight=False)
     limit = 200
     for issue in exc.issues[:limit]:
         err_console.print(Text(f"  {issue}"), highlight=False)
-    if len(exc.issues) > limit:
-        err_console.print(Text(text("error.more", n=len(exc.issues) - limit)), highlight=False)
+    if exc.total > limit:
+        err_console.print(Text(text("error.more", n=exc.total - limit)), highlight=False)
     if errors is not None:
         from khooshe.io.tables import write_table
 
@@ -334,6 +334,20 @@ def check_outputs(*paths: Path | None) -> None:
     for path in paths:
         if path is not None:
             table_format(path)
+
+
+def check_derived(*paths: Path | None, force: bool = False) -> None:
+    """Refuse, before any work, to overwrite a file the user did not name (one khooshe derives
+    from the output's name, such as ``<stem>_counties.csv``) unless ``--force`` is given."""
+    from khooshe.io.tables import table_format
+
+    for path in paths:
+        if path is None:
+            continue
+        if path.suffix.lower() != ".html":
+            table_format(path)
+        if not force and (path.exists() or path.is_symlink()):
+            raise InputError(Message("io.write.exists", {"path": str(path)}))
 
 
 @contextmanager

@@ -10,6 +10,7 @@ import typer
 from khooshe.cli._choices import DataKind, RegionLevel, TemplateKind, choice
 from khooshe.cli._common import (
     Texts,
+    check_derived,
     check_outputs,
     command_classes,
     console,
@@ -98,9 +99,14 @@ def register(app: typer.Typer, language: str) -> None:
                                             help=h.arg("kind", kinds=kinds),
                                             show_default=False),
         file: Path = typer.Argument(..., help=h.arg("file")),
+        force: bool = typer.Option(False, "--force", help=h.opt("force")),
     ) -> None:
         """Write an empty file with the headers of KIND and a description of each column."""
+        from khooshe.io.tables import table_format
         from khooshe.services import data as service
+
+        if table_format(file) != "xlsx":  # the column descriptions go beside it
+            check_derived(service.template_docs_path(file), force=force)
 
         paths = service.write_template(kind.value, file, lang=lang())
         say("template.written", paths=", ".join(str(p) for p in paths))

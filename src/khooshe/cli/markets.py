@@ -12,6 +12,7 @@ from khooshe.cli._choices import Flow, TradeFormat, choice
 from khooshe.cli._common import (
     Texts,
     abort,
+    check_derived,
     check_outputs,
     command_classes,
     console,
@@ -62,6 +63,7 @@ def register(app: typer.Typer, language: str) -> None:
         province: str = typer.Option(None, "--province", help=h.opt("province")),
         links: Path = typer.Option(None, "--links", help=h.opt("links")),
         output: Path = typer.Option(..., "-o", "--output", help=h.opt("output")),
+        force: bool = typer.Option(False, "--force", help=h.opt("force")),
     ) -> None:
         """Export potential and unrealised potential per (market, product), ITC's method."""
         from khooshe.domain.parsing import parse_rates, parse_years
@@ -78,10 +80,12 @@ def register(app: typer.Typer, language: str) -> None:
             concordance=concordance, min_rca=min_rca, top_candidates=top_candidates,
             base_years=base_years, horizon=horizon, trend_weight=trend_weight,
             distance_elasticity=distance_elasticity, tariff_elasticity=tariff_elasticity)
+        if workspace and links is None:  # derived from the output's name: never overwritten
+            links = output.with_name(f"{output.stem}_clusters{output.suffix}")
+            check_derived(links, force=force)
         if workspace:
             with open_workspace(source) as ws:
                 run = service.markets_from_workspace(ws, province=province, **request)
-            links = links or output.with_name(f"{output.stem}_clusters{output.suffix}")
         else:
             def progress(step: str) -> None:
                 if step == "read":

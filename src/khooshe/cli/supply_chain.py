@@ -15,6 +15,7 @@ import typer
 from khooshe.cli._common import (
     Texts,
     abort,
+    check_derived,
     check_outputs,
     command_classes,
     open_workspace,
@@ -40,6 +41,7 @@ def register(app: typer.Typer, language: str) -> None:
         capacity_share: float = typer.Option(0.3, "--capacity-share",
                                              help=h.opt("capacity_share")),
         output: Path = typer.Option(..., "-o", "--output", help=h.opt("output")),
+        force: bool = typer.Option(False, "--force", help=h.opt("force")),
     ) -> None:
         """Multipliers from files, or a province's supply chains on a workspace."""
         from khooshe.io.tables import write_table
@@ -58,11 +60,12 @@ def register(app: typer.Typer, language: str) -> None:
             abort(text("supply_chain.province_needed"))
         from khooshe.services.supply_chain import workspace_supply_chain
 
+        paths = _siblings(output, "missing", "sourcing")
+        check_derived(*paths.values(), force=force)
+
         with open_workspace(Path(source)) as ws:
             result = workspace_supply_chain(ws, province, buyer=buyer, delta=delta,
                                             capacity_share=capacity_share)
-        paths = _siblings(output, "missing", "sourcing")
-        check_outputs(*paths.values())
         write_table(result.links, output)
         write_table(result.missing, paths["missing"])
         write_table(result.sourcing, paths["sourcing"])

@@ -10,6 +10,7 @@ import typer
 from khooshe.cli._common import (
     Texts,
     abort,
+    check_derived,
     check_outputs,
     command_classes,
     lang,
@@ -41,6 +42,7 @@ def register(app: typer.Typer, language: str) -> None:
         weights: Path = typer.Option(None, "--weights", help=h.opt("weights")),
         activities: str = typer.Option(None, "--activities", help=h.opt("activities")),
         output: Path = typer.Option(..., "-o", "--output", help=h.opt("output")),
+        force: bool = typer.Option(False, "--force", help=h.opt("force")),
     ) -> None:
         """Village potential and the "10 villages per county" shortlist, with an HTML map."""
         from khooshe.services import villages as service
@@ -48,6 +50,7 @@ def register(app: typer.Typer, language: str) -> None:
         check_outputs(output)
         if output.suffix.lower() not in (".csv", ".xlsx"):
             abort(text("villages.output_type", path=str(output)))
+        check_derived(service.map_path(output), service.counties_path(output), force=force)
         w = service.read_weights(weights)
         acts = service.parse_activities(activities)
         with open_workspace(workspace) as ws:

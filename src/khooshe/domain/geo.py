@@ -90,6 +90,8 @@ def geometry_problem(text: str | None) -> Message | None:
         geom = json.loads(text)
     except ValueError:
         return _m("geometry_json")
+    except RecursionError:  # "[[[[…" a hundred thousand deep: the parser gives up
+        return _m("geometry_deep")
     if not isinstance(geom, dict) or geom.get("type") not in AREAS:
         return _m("geometry_type", types=" or ".join(AREAS))
     for ring in _rings(geom):

@@ -61,17 +61,28 @@ class Issue:
         return f"{where}, column {self.column!r}:{shown} {self.reason}"
 
 
-class ValidationError(InputError):
-    """A table with one or more invalid cells; nothing was written."""
+#: Problems a validation keeps (the rest are counted): a hostile file of a million bad rows
+#: would otherwise make a million messages.
+MAX_ISSUES = 10_000
 
-    def __init__(self, kind: str, issues: list[Issue], source: str | None = None):
+
+class ValidationError(InputError):
+    """A table with one or more invalid cells; nothing was written.
+
+    ``issues`` holds at most :data:`MAX_ISSUES` problems; ``total`` and ``bad_rows`` count
+    them all."""
+
+    def __init__(self, kind: str, issues: list[Issue], source: str | None = None, *,
+                 total: int | None = None, bad_rows: int | None = None):
         self.kind = kind
         self.issues = issues
         self.source = source
-        rows = sorted({i.row for i in issues if i.row is not None})
+        self.total = len(issues) if total is None else total
+        self.bad_rows = len(self.rows) if bad_rows is None else bad_rows
         where = f"{source}: " if source else ""
         super().__init__(
-            f"{where}{len(issues)} problem(s) in {len(rows)} row(s) of {kind}; nothing was imported"
+            f"{where}{self.total} problem(s) in {self.bad_rows} row(s) of {kind}; "
+            "nothing was imported"
         )
 
     @property
@@ -116,15 +127,26 @@ def _blank_to_none(s: pd.Series) -> pd.Series:
 
 
 class _Collector:
+    """The problems found, the first :data:`MAX_ISSUES` kept; all counted, with their rows."""
+
     def __init__(self, rows: np.ndarray):
         self.rows = rows
         self.issues: list[Issue] = []
+        self.more = 0  # problems found beyond MAX_ISSUES
+        self.bad = np.zeros(len(rows), dtype=bool)
+
+    @property
+    def total(self) -> int:
+        return len(self.issues) + self.more
 
     def add(self, mask: pd.Series | np.ndarray, column: str, values: pd.Series,
             reason: Message):
         idx = np.flatnonzero(np.asarray(mask, dtype=bool))
+        self.bad[idx] = True
+        room = max(MAX_ISSUES - len(self.issues), 0)
+        self.more += max(len(idx) - room, 0)
         text = str(reason)
-        for i in idx:
+        for i in idx[:room]:
             v = values.iloc[i]
             self.issues.append(Issue(int(self.rows[i]), column, None if v is None else str(v),
                                      text, reason))  # one rendering for the whole column
@@ -309,13 +331,18 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
     return text  # plain text
 
 
-def _own_ancestors(codes: pd.Series, parents: pd.Series) -> np.ndarray:
-    """Rows whose chain of parent links (within the table) comes back to themselves."""
-    parent_of = pd.Series(parents.to_numpy(), index=codes.to_numpy())
+def _own_ancestors(codes: pd.Series, parents: pd.Series,
+                   stored: Mapping[str, str] | None = None) -> np.ndarray:
+    """Rows whose chain of parent links comes back to themselves: the table's links, and the
+    ``stored`` links of the records the table does not hold (the table's replace them)."""
+    parent_of = pd.Series(parents.to_numpy(), index=codes.to_numpy(), dtype=object)
     parent_of = parent_of[~parent_of.index.duplicated()]
+    if stored:
+        kept = pd.Series(stored, dtype=object)
+        parent_of = pd.concat([parent_of, kept[~kept.index.isin(parent_of.index)]])
     current = parents.copy()
     loop = np.zeros(len(codes), dtype=bool)
-    for _ in range(min(len(codes), 64)):  # hierarchies are shallow; 64 covers any real one
+    for _ in range(min(len(parent_of), 64)):  # hierarchies are shallow; 64 covers any real one
         loop |= (current.to_numpy() == codes.to_numpy()) & current.notna().to_numpy()
         current = current.map(parent_of)
         if current.isna().all():
@@ -329,6 +356,7 @@ def validate(
     *,
     known: Mapping[str, Set[str]] | None = None,
     source: str | None = None,
+    links: Mapping[str, Mapping[str, str]] | None = None,
 ) -> pd.DataFrame:
     """Check ``df`` against ``entity`` and return it typed, with ``*_norm`` matching keys.
 
@@ -343,6 +371,10 @@ def validate(
         Self-references (``regions.parent_code`` → ``regions.code``) also resolve within ``df``.
     source : str, optional
         Shown in the error message (usually the file name).
+    links : mapping of ``"kind.column"`` to a mapping of key to parent, optional
+        Stored links of self-referring columns (``"regions.parent_code"``: each stored
+        region's parent), so that a loop closed through stored records is refused too
+        (importing ``06`` under ``0601`` while ``0601`` is stored under ``06``).
 
     Returns
     -------
@@ -401,7 +433,11 @@ def validate(
             pd.Series(rows, index=result.index)
             .groupby([key_frame[k] for k in key]).transform("first")
         )
-        for i in np.flatnonzero(dup.to_numpy()):
+        dups = np.flatnonzero(dup.to_numpy())
+        out.bad[dups] = True
+        room = max(MAX_ISSUES - len(out.issues), 0)
+        out.more += max(len(dups) - room, 0)
+        for i in dups[:room]:
             out.issues.append(Issue.of(int(rows[i]), "+".join(key), "|".join(key_frame.iloc[i]),
                                        _m("duplicate", row=int(first_row.iloc[i]))))
 
@@ -416,13 +452,15 @@ def validate(
         bad = values.notna() & ~values.isin(allowed)
         out.add(bad, col.name, values, _m("reference", kind=ref_kind, column=ref_col))
         if ref_kind == entity.kind:
-            cyclic = _own_ancestors(result[ref_col], values)
+            stored = (links or {}).get(f"{entity.kind}.{col.name}")
+            cyclic = _own_ancestors(result[ref_col], values, stored)
             out.add(cyclic, col.name, values, _m("loop", field=ref_col, column=col.name))
 
     if out.issues:
         out.issues.sort(key=lambda i: (i.row or 0, entity.names.index(i.column)
                                        if i.column in entity.names else 0))
-        raise ValidationError(entity.kind, out.issues, source)
+        raise ValidationError(entity.kind, out.issues, source, total=out.total,
+                              bad_rows=int(out.bad.sum()) if out.more else None)
 
     for col in entity.columns:
         if col.normalise:

@@ -44,6 +44,7 @@ import pandas as pd
 
 from khooshe.domain.errors import InputError, MissingFileError
 from khooshe.domain.regions import code_within
+from khooshe.text.messages import Message
 from khooshe.text.normalize import compact_key, compact_series, normalize_series
 
 __all__ = [
@@ -124,10 +125,18 @@ def read_geojson_features(source: str | Path | dict) -> pd.DataFrame:
         label = str(path)
         if not path.exists():
             raise MissingFileError(f"{path}: file not found")
+        from khooshe.io.tables import Limits, too_big
+
+        limits = Limits.from_env()  # the size limit of every file read (file_mb)
+        size = path.stat().st_size
+        if size > limits.file_mb * 2**20:
+            raise too_big(path, "file size in MB", size / 2**20, limits.file_mb, "file_mb")
         try:
             data = json.loads(path.read_text(encoding="utf-8-sig"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise GeoJSONError(f"{label}: not valid JSON: {exc}") from exc
+        except RecursionError:  # "[[[[…" nested a hundred thousand deep
+            raise GeoJSONError(Message("io.read.too_deep", {"path": label})) from None
     if not isinstance(data, dict) or "type" not in data:
         raise GeoJSONError(f"{label}: not a GeoJSON object (no 'type')")
     if data["type"] == "FeatureCollection":
@@ -191,8 +200,9 @@ def centroid_latlon(geometry_json: str | dict) -> tuple[float, float]:
     try:
         geom = json.loads(geometry_json) if isinstance(geometry_json, str) else geometry_json
         shp = shape(geom)
-    except (json.JSONDecodeError, TypeError, ValueError, KeyError, AttributeError) as exc:
-        raise GeoJSONError(f"cannot read geometry: {exc}") from exc
+    except (json.JSONDecodeError, TypeError, ValueError, KeyError, AttributeError,
+            RecursionError) as exc:
+        raise GeoJSONError(f"cannot read geometry: {type(exc).__name__}") from exc
     if shp.is_empty:
         raise GeoJSONError("cannot take the centroid of an empty geometry")
     c = shp.centroid

@@ -19,20 +19,25 @@ from what the file declares; every refusal names the limit and how to raise it.
 from __future__ import annotations
 
 import csv
+import errno
 import os
+import re
+import struct
 import sys
 import zipfile
+import zlib
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from khooshe.domain.errors import InputError, MissingFileError
+from khooshe.domain.errors import InputError, KhoosheError, MissingFileError
+from khooshe.text.messages import Message
 
 TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 #: Environment variable holding limits to raise, e.g. ``KHOOSHE_LIMITS="rows=20000000"``.
@@ -63,7 +68,13 @@ class Limits:
     cell_chars : int
         Characters in one cell (a county boundary as GeoJSON is well under a million).
     unzipped_mb : float
-        Decompressed size of an XLSX file (all its parts), and of a Parquet file's data.
+        Decompressed size of an XLSX file (all its parts), and of a Parquet file's data (its
+        text as decoded, too).
+    parts : int
+        Parts (files) in an XLSX archive (a workbook has a few dozen).
+    blank_rows : int
+        Empty rows in a row inside a sheet's table (a value far below the table is more
+        likely a stray keystroke than data, and would make as many empty records).
     """
 
     file_mb: float = 1024
@@ -71,6 +82,8 @@ class Limits:
     columns: int = 200
     cell_chars: int = 5_000_000
     unzipped_mb: float = 512
+    parts: int = 10_000
+    blank_rows: int = 10_000
 
     @classmethod
     def from_env(cls) -> Limits:
@@ -93,9 +106,24 @@ class Limits:
         return replace(limits, **changes)
 
 
-def _too_big(path: Path, what: str, value: float, limit: float, name: str) -> LimitError:
-    return LimitError(f"{path}: {what} ({value:,.0f}) is over the limit of {limit:,.0f}; "
-                      f"if the file is genuine, raise it with {LIMITS_ENV}=\"{name}=…\"")
+#: What a limit bounds, by the words the readers use: its catalogue message.
+_WHAT = {"file size in MB": "file_size", "number of columns": "columns",
+         "number of rows": "rows", "decompressed size in MB": "unzipped",
+         "number of parts in the archive": "parts",
+         "number of columns the sheet declares": "declared_columns",
+         "decoded size of its text in MB": "decoded_text"}
+
+
+def too_big(path: Path, what: str | Message, value: float, limit: float,
+            name: str) -> LimitError:
+    """The refusal of a file beyond one of the :class:`Limits` (``what`` the words of
+    :data:`_WHAT`, or a catalogue message), naming the limit and how to raise it, in fa and
+    en."""
+    if isinstance(what, str):
+        what = Message(f"io.limit.what.{_WHAT[what]}")
+    return LimitError(Message("io.limit.over", {"path": str(path), "what": what,
+                                                 "value": float(value), "limit": float(limit),
+                                                 "name": name}))
 
 
 def table_format(path: str | Path) -> str:
@@ -149,7 +177,7 @@ def read_table(path: str | Path, *, as_text: bool = True, limits: Limits | None 
     limits = limits or Limits.from_env()
     size = path.stat().st_size
     if size > limits.file_mb * 2**20:
-        raise _too_big(path, "file size in MB", size / 2**20, limits.file_mb, "file_mb")
+        raise too_big(path, "file size in MB", size / 2**20, limits.file_mb, "file_mb")
     try:
         wanted, keys = frozenset(numbers), frozenset(codes)
         if fmt == "csv":
@@ -161,18 +189,39 @@ def read_table(path: str | Path, *, as_text: bool = True, limits: Limits | None 
             df = _categories(df, keys) if as_text else df
     except (TableFormatError, MemoryError):
         raise
-    except (ValueError, OSError, UnicodeDecodeError, KeyError, zipfile.BadZipFile) as exc:
+    except UnicodeDecodeError as exc:
+        if fmt == "csv":
+            _refuse_non_utf8(path)
+        raise TableFormatError(f"{path}: cannot read as {fmt}: {exc}") from exc
+    except (zlib.error, EOFError, NotImplementedError, SyntaxError, RecursionError,
+            struct.error) as exc:
+        # a damaged archive (zlib: a corrupt stream; an unknown compression method; a cut
+        # part) or XML (ParseError is a SyntaxError): the file, not khooshe
+        raise TableFormatError(Message("io.read.damaged", {
+            "path": str(path), "format": fmt,
+            "reason": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+        })) from exc
+    except (ValueError, OSError, KeyError, zipfile.BadZipFile) as exc:
         # every reader raises its own kinds; the user needs the file and the reason
         raise TableFormatError(f"{path}: cannot read as {fmt}: {exc}") from exc
+    except Exception as exc:
+        import pyarrow as pa
+
+        if isinstance(exc, pa.ArrowException):  # e.g. dictionary indices out of bounds
+            raise TableFormatError(Message("io.read.damaged", {
+                "path": str(path), "format": fmt,
+                "reason": f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}",
+            })) from exc
+        raise
     _check_shape(path, df, limits)
     return df
 
 
 def _check_shape(path: Path, df: pd.DataFrame, limits: Limits) -> None:
     if df.shape[1] > limits.columns:
-        raise _too_big(path, "number of columns", df.shape[1], limits.columns, "columns")
+        raise too_big(path, "number of columns", df.shape[1], limits.columns, "columns")
     if len(df) > limits.rows:
-        raise _too_big(path, "number of rows", len(df), limits.rows, "rows")
+        raise too_big(path, "number of rows", len(df), limits.rows, "rows")
 
 
 def _header(path: Path, names: Sequence[object]) -> list[str]:
@@ -199,13 +248,14 @@ def _read_csv(path: Path, limits: Limits, numbers: frozenset[str] = frozenset(),
     import pyarrow as pa
     import pyarrow.csv as pacsv
 
+    _check_utf8(path)
     with open(path, encoding="utf-8-sig", newline="") as fh:
         first = fh.readline(limits.cell_chars * 2 + 1)
     if not first.strip():
         raise TableFormatError(f"{path}: the file is empty (no header row)")
     names = _header(path, next(csv.reader([first])))
     if len(names) > limits.columns:
-        raise _too_big(path, "number of columns", len(names), limits.columns, "columns")
+        raise too_big(path, "number of columns", len(names), limits.columns, "columns")
     bad: list[tuple[int | None, int, int]] = []
 
     def invalid(row) -> str:  # pyarrow: a row with too few or too many fields
@@ -239,7 +289,7 @@ def _read_csv(path: Path, limits: Limits, numbers: frozenset[str] = frozenset(),
     if bad or _odd_quotes(path):  # pyarrow accepts a quote left open at the end of the file
         _refuse_ragged_rows(path, len(names))
     if table.num_rows > limits.rows:
-        raise _too_big(path, "number of rows", table.num_rows, limits.rows, "rows")
+        raise too_big(path, "number of rows", table.num_rows, limits.rows, "rows")
     for name, column in zip(names, table.columns, strict=True):
         _check_arrow_cells(path, name, column, limits)
     data: dict[int, np.ndarray | pd.Categorical] = {}
@@ -362,6 +412,35 @@ def _object_column(column) -> np.ndarray:
     return lookup[indices]
 
 
+def _check_utf8(path: Path) -> None:
+    """Refuse a file that is not UTF-8 before parsing it (one pass in C, a few milliseconds
+    per ten megabytes), naming the first line that is not."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        with open(path, "rb") as fh:
+            while chunk := fh.read(1 << 24):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        _refuse_non_utf8(path)
+        raise
+
+
+def _refuse_non_utf8(path: Path) -> None:
+    """Name the first line of ``path`` that is not UTF-8 (files are read as UTF-8 only: a
+    guessed encoding would store garbled names)."""
+    with open(path, "rb") as fh:
+        for number, line in enumerate(fh, start=1):
+            try:
+                line.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise TableFormatError(Message("io.read.not_utf8", {
+                    "path": str(path), "line": str(number), "byte": f"0x{line[exc.start]:02x}",
+                    "position": str(exc.start + 1)})) from None
+
+
 def _odd_quotes(path: Path) -> bool:
     """Whether the file has an odd number of ``"``: a quoted value left open (quotes inside
     values are doubled, so a well-formed file has an even number)."""
@@ -379,6 +458,7 @@ def _refuse_ragged_rows(path: Path, width: int) -> None:
     count = 0
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, strict=True)
+        start = 1  # the header's own line, should it be the damaged one
         try:
             next(reader)
             start = reader.line_num + 1
@@ -408,16 +488,132 @@ def _check_cells(path: Path, df: pd.DataFrame, limits: Limits) -> None:
 
 
 # --- XLSX --------------------------------------------------------------------------------------
-def _check_zip(path: Path, limits: Limits) -> None:
-    """Refuse a spreadsheet whose parts decompress beyond the limit, from what the archive
-    declares (the reader never decompresses more than a part declares)."""
+#: What a worksheet can hold (Excel's own bounds): a sheet beyond them was not written by a
+#: spreadsheet program.
+SHEET_ROWS = 1_048_576
+#: Bytes read at a time when scanning an archive's parts.
+_CHUNK = 1 << 20
+#: References (of a row or a cell) with a row number of seven digits or more, and cells in a
+#: column of two or three letters: the patterns start with a literal, which the regular
+#: expression engine finds fast, and match rarely in an ordinary sheet.
+_BIG_ROW = re.compile(rb'r="[A-Z]{0,3}(\d{7,})"')
+_WIDE_CELL = re.compile(rb'r="([A-Z]{2,3})\d')
+_NOT_TAG = re.compile(rb"[^<]+")
+
+
+@dataclass
+class _Scan:
+    """What a scan of an XLSX archive found: the largest column of two or three letters (27 or
+    beyond) a cell names, per worksheet part."""
+
+    max_column: dict[str, int] = field(default_factory=dict)
+
+
+def _damaged_part(path: Path, info: zipfile.ZipInfo, exc: BaseException) -> TableFormatError:
+    return TableFormatError(Message("io.read.damaged", {
+        "path": str(path), "format": "xlsx",
+        "reason": f"{info.filename}: its contents do not match its declared size and checksum, "
+                  f"or cannot be decompressed: {type(exc).__name__}: {exc}"}))
+
+
+def _read_part(path: Path, info: zipfile.ZipInfo, part) -> bytes:
+    """The next chunk of a part; a damaged or forged part refused by name."""
+    try:
+        return part.read(_CHUNK)
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+        raise _damaged_part(path, info, exc) from exc
+
+
+def _column_number(letters: bytes) -> int:
+    n = 0
+    for b in letters:
+        n = n * 26 + (b - 64)
+    return n
+
+
+def _check_zip(path: Path, limits: Limits) -> _Scan:
+    """Scan every part of an XLSX archive before any is parsed, and refuse it if it is beyond
+    what a spreadsheet holds or the limits allow — from what the archive declares first, then
+    from its decompressed bytes, read a chunk at a time (never more than the limit):
+
+    * more parts than ``limits.parts``, or declared sizes adding up beyond ``unzipped_mb``;
+    * a part whose contents do not match its declared size or checksum (forged sizes), or
+      that cannot be decompressed (a damaged archive);
+    * a worksheet of more rows than a worksheet can hold (:data:`SHEET_ROWS`), or of more than
+      ``limits.rows``, or naming a row beyond :data:`SHEET_ROWS`;
+    * a text without markup longer than ``cell_chars`` allows (a cell or shared string of
+      hundreds of megabytes), checked in bytes (at most four per character).
+    """
+    scan = _Scan()
     with zipfile.ZipFile(path) as archive:
+        infos = archive.infolist()
+        if len(infos) > limits.parts:
+            raise too_big(path, "number of parts in the archive", len(infos), limits.parts,
+                          "parts")
         total = 0
-        for info in archive.infolist():
+        for info in infos:
             total += info.file_size
             if total > limits.unzipped_mb * 2**20:
-                raise _too_big(path, "decompressed size in MB", total / 2**20,
-                               limits.unzipped_mb, "unzipped_mb")
+                raise too_big(path, "decompressed size in MB", total / 2**20,
+                              limits.unzipped_mb, "unzipped_mb")
+        longest_text = limits.cell_chars * 4 + 1024  # bytes: UTF-8 and entities (&amp;)
+        for info in infos:
+            sheet = info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")
+            rows = 0
+            run = 0  # bytes since the last "<": the text of a cell runs without markup
+            tail = b""
+            size = 0
+            try:
+                part = archive.open(info)  # zipfile checks the CRC and the declared size
+            except NotImplementedError as exc:  # a compression method zipfile does not know
+                raise _damaged_part(path, info, exc) from exc
+            with part:
+                while chunk := _read_part(path, info, part):
+                    if b"<!DOCTYPE" in chunk or b"<!ENTITY" in chunk:
+                        raise _entities_refused(path, f"in {info.filename}")
+                    size += len(chunk)
+                    if size > info.file_size:
+                        raise TableFormatError(Message("io.read.damaged", {
+                            "path": str(path), "format": "xlsx",
+                            "reason": f"{info.filename} is larger than it declares"}))
+                    last = chunk.rfind(b"<")
+                    if last < 0:
+                        run += len(chunk)
+                    else:
+                        first = chunk.find(b"<")
+                        longest = 0  # a text inside one chunk is shorter than the limit …
+                        if longest_text < _CHUNK:  # … unless the limit was set very low
+                            longest = max((len(m) for m in _NOT_TAG.findall(chunk, first,
+                                                                            last)), default=0)
+                        run = max(run + first, longest)
+                        if run > longest_text:
+                            break
+                        run = len(chunk) - last
+                    if run > longest_text:
+                        break
+                    if sheet:
+                        text = tail + chunk
+                        rows += chunk.count(b"<row") + chunk.count(b":row ")
+                        if rows > SHEET_ROWS:
+                            raise LimitError(Message("io.limit.sheet_rows", {
+                                "path": str(path), "part": info.filename, "limit": SHEET_ROWS}))
+                        if rows > limits.rows + 1:
+                            raise too_big(path, "number of rows", rows - 1, limits.rows,
+                                          "rows")
+                        for number in _BIG_ROW.findall(text):
+                            if int(number) > SHEET_ROWS:
+                                raise LimitError(Message("io.limit.row_beyond", {
+                                    "path": str(path), "part": info.filename,
+                                    "row": int(number), "limit": SHEET_ROWS}))
+                        widest = max((_column_number(letters)
+                                      for letters in set(_WIDE_CELL.findall(text))), default=0)
+                        if widest > scan.max_column.get(info.filename, 0):
+                            scan.max_column[info.filename] = widest
+                        tail = chunk[-512:]
+            if run > longest_text:
+                raise LimitError(Message("io.limit.long_text", {
+                    "path": str(path), "part": info.filename, "limit": limits.cell_chars}))
+    return scan
 
 
 def _read_xlsx(path: Path, limits: Limits, numbers: frozenset[str] = frozenset()) -> pd.DataFrame:
@@ -425,7 +621,7 @@ def _read_xlsx(path: Path, limits: Limits, numbers: frozenset[str] = frozenset()
     columns and rows are dropped."""
     from openpyxl import load_workbook
 
-    _check_zip(path, limits)
+    scan = _check_zip(path, limits)
     try:
         # openpyxl parses with defusedxml when it is installed (a dependency): entity
         # declarations (XXE, "billion laughs") raise instead of expanding
@@ -437,36 +633,53 @@ def _read_xlsx(path: Path, limits: Limits, numbers: frozenset[str] = frozenset()
         ws = wb.worksheets[0]
         declared = ws.max_column or 0  # from the sheet's <dimension>, before reading rows
         if declared > limits.columns:
-            raise _too_big(path, "number of columns the sheet declares", declared,
-                           limits.columns, "columns")
+            raise too_big(path, "number of columns the sheet declares", declared,
+                          limits.columns, "columns")
         rows: list[list[object]] = []
         width = None
+        blank = 0  # empty rows since the last row with a value
+        empty: tuple = ()  # openpyxl fills a gap in the rows with one tuple, again and again
         for i, row in enumerate(ws.iter_rows(values_only=True, max_col=limits.columns + 1)):
+            if width is not None and (row is empty or row.count(None) == len(row)):
+                blank += 1  # kept only if a value follows: trailing empty rows are no data
+                empty = row
+                continue
             values: list[object] = list(row)
             while values and values[-1] is None:
                 values.pop()
             if width is None:  # the header
                 if len(values) > limits.columns:
-                    raise _too_big(path, "number of columns", len(values), limits.columns,
-                                   "columns")
+                    raise too_big(path, "number of columns", len(values), limits.columns,
+                                  "columns")
                 width = len(values)
                 names = _header(path, values)
+                # the first sheet's part, as openpyxl names it (e.g. xl/worksheets/sheet1.xml)
+                part = str(getattr(ws, "_worksheet_path", "")).lstrip("/")
+                widest = scan.max_column.get(part, 0)
+                if widest > width:
+                    raise TableFormatError(Message("io.limit.beyond_header", {
+                        "path": str(path), "column": widest, "width": width}))
                 continue
             if len(values) > limits.columns:
-                raise _too_big(path, f"number of columns in row {i + 1}", len(values),
-                               limits.columns, "columns")
+                raise too_big(path, Message("io.limit.what.row_columns", {"row": i + 1}),
+                              len(values),
+                              limits.columns, "columns")
             if len(values) > width:
                 raise TableFormatError(f"{path}: row {i + 1} has a value in column "
                                        f"{len(values)}, beyond the header's {width} columns")
-            if len(rows) >= limits.rows:
-                raise _too_big(path, "number of rows", len(rows) + 1, limits.rows, "rows")
+            if blank > limits.blank_rows:
+                raise too_big(path, Message("io.limit.what.blank_rows", {"row": i + 1}), blank,
+                              limits.blank_rows, "blank_rows")
+            if len(rows) + blank >= limits.rows:
+                raise too_big(path, "number of rows", len(rows) + blank + 1, limits.rows,
+                              "rows")
+            rows.extend([None] * width for _ in range(blank))
+            blank = 0
             rows.append(values + [None] * (width - len(values)))
     finally:
         wb.close()
     if width is None:
         raise TableFormatError(f"{path}: the first sheet is empty (no header row)")
-    while rows and all(v is None for v in rows[-1]):
-        rows.pop()
     df = pd.DataFrame(rows, columns=names, dtype=object)
     text = df.map(_cell_text)
     _check_cells(path, text, limits)
@@ -487,6 +700,11 @@ def _text_numbers(df: pd.DataFrame, numbers: frozenset[str]) -> pd.DataFrame:
     return df
 
 
+def _entities_refused(path: Path, what: str) -> TableFormatError:
+    return TableFormatError(f"{path}: refused: the spreadsheet declares XML entities or a DTD "
+                            f"({what}), which a spreadsheet never needs and an attack does")
+
+
 def _refuse_entities(path: Path, exc: BaseException) -> None:
     """Turn defusedxml's refusal, however deep openpyxl wrapped it, into a clear one."""
     from defusedxml import DefusedXmlException
@@ -494,9 +712,7 @@ def _refuse_entities(path: Path, exc: BaseException) -> None:
     seen: BaseException | None = exc
     while seen is not None:
         if isinstance(seen, DefusedXmlException):
-            raise TableFormatError(f"{path}: refused: the spreadsheet declares XML entities or "
-                                   f"a DTD ({type(seen).__name__}), which a spreadsheet never "
-                                   "needs and an attack does") from None
+            raise _entities_refused(path, type(seen).__name__) from None
         seen = seen.__cause__ or seen.__context__
 
 
@@ -522,14 +738,14 @@ def _read_parquet(path: Path, limits: Limits, as_text: bool,
 
     meta = pq.ParquetFile(path).metadata
     if meta.num_columns > limits.columns:
-        raise _too_big(path, "number of columns", meta.num_columns, limits.columns, "columns")
+        raise too_big(path, "number of columns", meta.num_columns, limits.columns, "columns")
     if meta.num_rows > limits.rows:
-        raise _too_big(path, "number of rows", meta.num_rows, limits.rows, "rows")
+        raise too_big(path, "number of rows", meta.num_rows, limits.rows, "rows")
     unzipped = sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
     if unzipped > limits.unzipped_mb * 2**20:
-        raise _too_big(path, "decompressed size in MB", unzipped / 2**20, limits.unzipped_mb,
-                       "unzipped_mb")
-    df = pd.read_parquet(path)
+        raise too_big(path, "decompressed size in MB", unzipped / 2**20, limits.unzipped_mb,
+                      "unzipped_mb")
+    df = _decoded_parquet(path, limits)
     _header(path, list(df.columns))
     if as_text:
         names = [str(c).strip() for c in df.columns]
@@ -553,6 +769,45 @@ def _read_parquet(path: Path, limits: Limits, as_text: bool,
     return df
 
 
+def _decoded_parquet(path: Path, limits: Limits) -> pd.DataFrame:
+    """The file as pandas reads it, its text columns read dictionary-encoded first: the size
+    they decode to (and their longest cell) is checked before they are decoded — a few
+    megabytes of Parquet may hold one long text repeated millions of times (a dictionary
+    bomb), which the metadata's sizes do not show."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    def is_text(kind) -> bool:
+        if pa.types.is_dictionary(kind):  # written dictionary-typed (pandas categoricals)
+            kind = kind.value_type
+        return bool(pa.types.is_string(kind) or pa.types.is_large_string(kind)
+                    or pa.types.is_binary(kind) or pa.types.is_large_binary(kind))
+
+    schema = pq.read_schema(path)
+    text = [f.name for f in schema if is_text(f.type)]
+    table = pq.read_table(path, read_dictionary=text) if text else pq.read_table(path)
+    decoded = 0
+    for name in text:
+        for chunk in table.column(name).chunks:
+            if pa.types.is_dictionary(chunk.type):
+                lengths = pc.take(pc.binary_length(chunk.dictionary), chunk.indices)
+            else:
+                lengths = pc.binary_length(chunk)
+            longest = pc.max(lengths).as_py() or 0
+            decoded += pc.sum(lengths).as_py() or 0
+            if longest > limits.cell_chars * 4:  # bytes: at most 4 per character
+                raise LimitError(Message("io.limit.parquet_cell", {
+                    "path": str(path), "column": repr(name), "length": longest,
+                    "limit": limits.cell_chars}))
+            if decoded > limits.unzipped_mb * 2**20:
+                raise too_big(path, "decoded size of its text in MB", decoded / 2**20,
+                              limits.unzipped_mb, "unzipped_mb")
+    if text:
+        table = table.cast(schema)  # decoded, now that the size is known
+    return table.to_pandas()
+
+
 def _finite_numbers(s: pd.Series) -> bool:
     """Whether ``s`` holds integers or floats (not booleans), every present one finite."""
     if not pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
@@ -562,32 +817,66 @@ def _finite_numbers(s: pd.Series) -> bool:
 
 
 # --- Writing -----------------------------------------------------------------------------------
+#: ``errno`` of a path that cannot be used (bad input: exit 2), as against a failure of the
+#: machine such as a full disk (exit 1).
+_UNUSABLE = frozenset({errno.EACCES, errno.EPERM, errno.EROFS, errno.ENAMETOOLONG, errno.ENOENT,
+                       errno.ENOTDIR, errno.EISDIR, errno.ELOOP, errno.EEXIST, errno.EINVAL})
+
+
+class OutputError(KhoosheError):
+    """Writing an output failed for a reason other than the path (a full disk…): exit 1."""
+
+
+def _write_error(path: Path, exc: OSError) -> KhoosheError:
+    """The one-line error for ``exc`` met writing ``path``: a path that cannot be used is the
+    user's to change (:class:`TableFormatError`, exit 2), anything else is not (exit 1)."""
+    reason = exc.strerror or str(exc)
+    if exc.errno in _UNUSABLE:
+        return TableFormatError(Message("io.write.unusable", {"path": str(path),
+                                                               "reason": reason}))
+    return OutputError(Message("io.write.failed", {"path": str(path), "reason": reason}))
+
+
 @contextmanager
 def atomic_path(path: str | Path) -> Iterator[Path]:
     """A temporary path beside ``path`` to write to; moved onto ``path`` when the block ends
     without error, removed otherwise — so a failure never leaves a half-written file.
 
-    The temporary file is created new (``O_EXCL``: never through an existing file or a
-    symbolic link someone planted), in ``path``'s directory so the final move is atomic.
+    The temporary file is created new (``O_EXCL | O_NOFOLLOW``: never through an existing file
+    or a symbolic link someone planted) with a short name (``.khooshe-XXXXXXXX.tmp``, so any
+    valid output name works), in ``path``'s directory so the final move is atomic. The file
+    gets the permissions of any new file (``0666`` less the umask), not a temporary file's
+    ``0600``. A path that cannot be used (not permitted, too long, read-only) is a
+    :class:`TableFormatError` (exit 2); another failure, e.g. a full disk, an
+    :class:`OutputError` (exit 1).
 
     >>> with atomic_path("out.html") as tmp:  # doctest: +SKIP
     ...     tmp.write_text(page)
     """
-    import tempfile
+    import secrets
 
     path = Path(path)
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+        if path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, os.strerror(errno.EISDIR), str(path))
+        for _ in range(100):
+            tmp = path.parent / f".khooshe-{secrets.token_hex(4)}.tmp"
+            try:
+                os.close(os.open(tmp, flags, 0o666))  # the umask applies, as for any new file
+                break
+            except FileExistsError:
+                continue
+        else:
+            raise FileExistsError(errno.EEXIST, os.strerror(errno.EEXIST), str(tmp))
     except OSError as exc:
-        raise TableFormatError(f"{path}: cannot write here: {exc.strerror or exc}") from exc
-    os.close(fd)
-    tmp = Path(name)
+        raise _write_error(path, exc) from exc
     try:
         yield tmp
         tmp.replace(path)
     except OSError as exc:
-        raise TableFormatError(f"{path}: cannot write: {exc.strerror or exc}") from exc
+        raise _write_error(path, exc) from exc
     finally:
         tmp.unlink(missing_ok=True)
 
@@ -612,11 +901,40 @@ def neutralise(value: object) -> object:
     return value
 
 
+#: Integers beyond this lose digits as a spreadsheet's numbers (doubles): written as text.
+_EXACT = 2**53
+
+
 def xlsx_text(value: object) -> object:
-    """``value`` as an XLSX cell takes it: neutralised, and control characters XML cannot hold
-    replaced by U+FFFD (the one change an XLSX export may make to stored text)."""
+    """``value`` as an XLSX cell takes it: neutralised, control characters XML cannot hold
+    replaced by U+FFFD (the one change an XLSX export may make to stored text), and an integer
+    a spreadsheet cannot hold exactly (beyond 2**53, e.g. 9007199254740993) as its digits in
+    text, so that it is neither rounded nor read back rounded."""
     value = neutralise(value)
-    return value.translate(_XML_ILLEGAL) if isinstance(value, str) else value
+    if isinstance(value, str):
+        return value.translate(_XML_ILLEGAL)
+    if isinstance(value, int | np.integer) and not isinstance(value, bool | np.bool_) \
+            and abs(int(value)) > _EXACT:
+        return str(int(value))
+    return value
+
+
+def xlsx_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """``df`` as :func:`xlsx_text` writes it, column by column: text neutralised and cleaned,
+    integer columns holding a value beyond 2**53 as Python objects (exact text for those
+    values; pandas would write the whole column as doubles). Other numbers stay numbers."""
+    safe = neutralise_frame(df)
+    changes: dict[object, pd.Series] = {}
+    for col in safe.columns:
+        s = safe[col]
+        if s.dtype == object:
+            changes[col] = s.map(xlsx_text)
+        elif pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            values = s.dropna()
+            if len(values) and (values.abs() > _EXACT).any():
+                changes[col] = pd.Series([None if pd.isna(v) else xlsx_text(int(v)) for v in s],
+                                         index=s.index, dtype=object)
+    return safe.assign(**{str(c): v for c, v in changes.items()}) if changes else safe
 
 
 def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
@@ -658,10 +976,7 @@ def write_table(df: pd.DataFrame, path: str | Path, *, sheet_name: str = "data")
             neutralise_frame(df).to_csv(tmp, index=False, encoding="utf-8-sig")
         elif fmt == "xlsx":
             with pd.ExcelWriter(tmp, engine="openpyxl") as xw:
-                safe = neutralise_frame(df)
-                text_cols = [c for c in safe.columns if safe[c].dtype == object]
-                safe = safe.assign(**{c: safe[c].map(xlsx_text) for c in text_cols})
-                safe.to_excel(xw, sheet_name=sheet_name[:31], index=False)
+                xlsx_frame(df).to_excel(xw, sheet_name=sheet_name[:31], index=False)
         else:
             _write_parquet(df, tmp)
     return path
@@ -832,6 +1147,6 @@ def _parts_schema(part: pd.DataFrame):
     return pa.Table.from_pandas(head, schema=schema, preserve_index=False).schema
 
 
-__all__ = ["FORMULA_STARTS", "LIMITS_ENV", "LimitError", "Limits", "ParquetParts",
+__all__ = ["FORMULA_STARTS", "LIMITS_ENV", "LimitError", "Limits", "OutputError", "ParquetParts",
            "TableFormatError", "atomic_path", "neutralise", "neutralise_frame", "read_table",
-           "table_format", "write_table", "xlsx_text"]
+           "table_format", "too_big", "write_table", "xlsx_frame", "xlsx_text"]

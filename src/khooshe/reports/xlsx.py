@@ -130,8 +130,8 @@ def render_xlsx(plan: Plan, path: str | Path, lang: str = "fa") -> Path:
     for s in plan.sections:
         status = words("failed", error=s.error) if s.error else words("ok")
         rows.append([s.title(lang), status, ", ".join(sheet_of[id(t)] for t in s.tables)])
-    for r in rows:
-        about.append(r)
+    for r in rows:  # names come from the workspace: never a live formula
+        about.append([xlsx_text(v) for v in r])
     about["A1"].font = Font(bold=True, size=14)
     if plan.synthetic:
         about["A2"].font = Font(bold=True, color="9C5700")

@@ -15,16 +15,19 @@ revision it does not know) and never writes into an existing workspace.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import sqlite3
 import tempfile
 import zipfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import Connection, Integer, create_engine, select, text
+from sqlalchemy.exc import SQLAlchemyError
 
 from khooshe import __version__
 from khooshe.domain.errors import InputError
@@ -32,6 +35,7 @@ from khooshe.io.tables import atomic_path
 from khooshe.store.repository import BATCH, log
 from khooshe.store.tables import TABLES, audit_log
 from khooshe.store.workspace import CONFIG_NAME, Workspace, WorkspaceError
+from khooshe.text.messages import Message
 
 MANIFEST = "manifest.json"
 FORMAT = "khooshe-backup"
@@ -115,11 +119,75 @@ def read_manifest(path: str | Path) -> dict:
     try:
         with zipfile.ZipFile(path) as archive:
             manifest = json.loads(archive.read(MANIFEST))
-    except (OSError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise InputError(f"{path}: not a khooshe backup ({type(exc).__name__})") from exc
+    except (OSError, zipfile.BadZipFile, KeyError, ValueError, EOFError, zlib.error,
+            NotImplementedError) as exc:
+        raise InputError(Message("backup.not_a_backup", {
+            "path": str(path), "reason": type(exc).__name__})) from exc
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise InputError(f"{path}: not a khooshe backup (no {FORMAT} manifest)")
+        raise InputError(Message("backup.not_a_backup", {
+            "path": str(path), "reason": f"no {FORMAT} manifest"}))
     return manifest
+
+
+def _damaged(path: Path, reason: str) -> InputError:
+    return InputError(Message("backup.damaged", {"path": str(path), "reason": reason}))
+
+
+def _read_tables(path: Path, manifest: dict) -> dict[str, pd.DataFrame]:
+    """Every table of the backup, checked before anything is created: each part intact (its
+    CRC), readable Parquet, the columns of its table and the number of rows the manifest
+    states; :class:`InputError` naming the first damage otherwise."""
+    counts = manifest.get("counts")
+    if not isinstance(counts, dict):
+        raise _damaged(path, "the manifest lists no counts")
+    frames: dict[str, pd.DataFrame] = {}
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+            for name, table in BACKUP_TABLES.items():
+                part = f"{name}.parquet"
+                if part not in names:
+                    if counts.get(name):
+                        raise _damaged(path, f"{part} is missing")
+                    continue
+                with archive.open(part) as fh:  # reading to the end checks the CRC
+                    df = pd.read_parquet(io.BytesIO(fh.read()))
+                unknown = set(df.columns) - {c.name for c in table.columns}
+                if unknown:
+                    raise _damaged(path, f"{part}: unknown columns {sorted(unknown)}")
+                if len(df) != counts.get(name, len(df)):
+                    raise _damaged(path, f"{part}: {len(df)} rows, the manifest says "
+                                         f"{counts.get(name)}")
+                frames[name] = df
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zip, zlib, Parquet: every reader its own errors
+        raise _damaged(path, f"{type(exc).__name__}: {exc}") from exc
+    return frames
+
+
+def _remove_created(ws: Workspace, root: Path, before: set[Path] | None) -> None:
+    """Undo :meth:`Workspace.create` after a failed restore: its tables dropped from the
+    database, the files it made removed (``root`` too when it did not exist: ``before`` is
+    None; else the files not in ``before``)."""
+    import shutil
+
+    from khooshe.store.tables import metadata
+
+    try:
+        with ws.engine.begin() as conn:
+            metadata.drop_all(conn)
+            conn.execute(text("drop table if exists alembic_version"))
+    finally:
+        ws.close()
+    if before is None:
+        shutil.rmtree(root, ignore_errors=True)
+        return
+    for made in set(root.iterdir()) - before:
+        if made.is_dir() and not made.is_symlink():
+            shutil.rmtree(made, ignore_errors=True)
+        else:
+            made.unlink(missing_ok=True)
 
 
 def _known_revisions() -> set[str]:
@@ -146,30 +214,38 @@ def restore(path: str | Path, root: str | Path, *, db: str | None = None,
     manifest = read_manifest(path)
     revision = manifest.get("schema_revision")
     if revision not in _known_revisions():
-        raise InputError(f"{path}: made by a newer khooshe ({manifest.get('khooshe')}, schema "
-                         f"revision {revision}); upgrade khooshe to restore it")
+        raise InputError(Message("backup.newer", {"path": str(path), "revision": str(revision),
+                                                  "version": str(manifest.get("khooshe"))}))
     if (root / CONFIG_NAME).exists():
         raise WorkspaceError(f"{root} is already a workspace; restore into a new directory")
+    frames = _read_tables(path, manifest)  # a damaged backup is refused before any write
+    before = set(root.iterdir()) if root.is_dir() else None
     ws = Workspace.create(root, db=db, name=str(manifest.get("workspace") or root.name),
                           synthetic=bool(manifest.get("synthetic")))
-    with zipfile.ZipFile(path) as archive, ws.engine.begin() as conn:
-        for name, table in BACKUP_TABLES.items():
-            if f"{name}.parquet" not in archive.namelist():
-                continue
-            with archive.open(f"{name}.parquet") as fh:
-                df = pd.read_parquet(fh)
-            # audit rows get new ids (in their old order): a restored id would leave
-            # PostgreSQL's sequence behind
-            if name == "audit_log":
-                df = df.sort_values("id").drop(columns="id")
-            cols = [c.name for c in table.columns if c.name in df.columns]
-            part = df[cols].astype(object)
-            records = part.where(part.notna(), None).to_dict("records")
-            for start in range(0, len(records), BATCH):
-                conn.execute(table.insert(), records[start: start + BATCH])
-        log(conn, actor=actor, action="restore", kind="workspace",
-            rows=sum(manifest.get("counts", {}).values()), source=path.name,
-            detail=f"backup of {manifest.get('created')}, schema {revision}")
+    try:
+        with ws.engine.begin() as conn:
+            for name, table in BACKUP_TABLES.items():
+                if name not in frames:
+                    continue
+                df = frames.pop(name)
+                # audit rows get new ids (in their old order): a restored id would leave
+                # PostgreSQL's sequence behind
+                if name == "audit_log" and "id" in df.columns:
+                    df = df.sort_values("id").drop(columns="id")
+                cols = [c.name for c in table.columns if c.name in df.columns]
+                part = df[cols].astype(object)
+                records = part.where(part.notna(), None).to_dict("records")
+                for start in range(0, len(records), BATCH):
+                    conn.execute(table.insert(), records[start: start + BATCH])
+            log(conn, actor=actor, action="restore", kind="workspace",
+                rows=sum(manifest.get("counts", {}).values()), source=path.name,
+                detail=f"backup of {manifest.get('created')}, schema {revision}")
+    except Exception as exc:
+        _remove_created(ws, root, before)  # nothing left behind: no half-made workspace
+        if isinstance(exc, SQLAlchemyError | ValueError | TypeError):
+            raise _damaged(path, f"{type(exc).__name__}: {str(exc).splitlines()[0]}") \
+                from exc
+        raise
     return ws
 
 

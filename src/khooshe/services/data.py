@@ -17,7 +17,7 @@ import pandas as pd
 from khooshe.domain.schema import entity
 from khooshe.domain.validate import validate
 from khooshe.io.divisions import divisions_to_regions, is_division_listing
-from khooshe.io.tables import atomic_path, read_table, table_format, write_table
+from khooshe.io.tables import atomic_path, read_table, table_format, write_table, xlsx_frame
 from khooshe.store import repository
 from khooshe.store.repository import UpsertReport
 from khooshe.store.workspace import Workspace
@@ -49,7 +49,8 @@ def import_frame(ws: Workspace, kind: str, df: pd.DataFrame, *, actor: str,
     ent = entity(kind)
     refs = [c.references for c in ent.columns if c.references]
     with ws.engine.begin() as conn:
-        typed = validate(df, ent, known=repository.known_values(conn, refs), source=source)
+        typed = validate(df, ent, known=repository.known_values(conn, refs), source=source,
+                         links=repository.stored_links(conn, kind))
         columns = ent.names if replace else None
         report = repository.upsert(conn, kind, typed, actor=actor, source=source,
                                    action="replace" if replace else "import", columns=columns)
@@ -142,6 +143,13 @@ def column_descriptions(kind: str, lang: str = "en") -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def template_docs_path(path: str | Path) -> Path:
+    """Where :func:`write_template` describes the columns of a CSV or Parquet template:
+    ``<stem>.columns.csv`` beside it."""
+    path = Path(path)
+    return path.with_name(f"{path.stem}.columns.csv")
+
+
 def write_template(kind: str, path: str | Path, lang: str = "en") -> list[Path]:
     """Write an empty file with ``kind``'s headers and a description of every column.
 
@@ -159,8 +167,10 @@ def write_template(kind: str, path: str | Path, lang: str = "en") -> list[Path]:
     if fmt == "xlsx":
         with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as xw:
             sheet = (ent.label(lang) if lang == "fa" else kind)[:31]
-            empty.to_excel(xw, sheet_name=sheet, index=False)
-            docs.to_excel(xw, sheet_name=t("schema.template.sheet", lang), index=False)
+            # through the exports' writer: a description never becomes a live formula
+            xlsx_frame(empty).to_excel(xw, sheet_name=sheet, index=False)
+            xlsx_frame(docs).to_excel(xw, sheet_name=t("schema.template.sheet", lang),
+                                      index=False)
             for ws in xw.book.worksheets:
                 ws.sheet_view.rightToLeft = lang == "fa"
                 for cell in ws[1]:
@@ -168,7 +178,7 @@ def write_template(kind: str, path: str | Path, lang: str = "en") -> list[Path]:
                         max(12, len(str(cell.value or "")) + 4), 60)
         return [path]
     write_table(empty, path)
-    doc_path = path.with_name(f"{path.stem}.columns.csv")
+    doc_path = template_docs_path(path)
     write_table(docs, doc_path)
     return [path, doc_path]
 
@@ -181,5 +191,6 @@ __all__ = [
     "import_file",
     "import_frame",
     "read_import",
+    "template_docs_path",
     "write_template",
 ]

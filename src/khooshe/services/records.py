@@ -180,7 +180,8 @@ def validate_one(conn: Any, kind: str, values: Mapping[str, Any]) -> dict[str, A
     frame = pd.DataFrame([{c: (None if v is None or v == "" else str(v))
                            for c, v in given.items()}])
     refs = [c.references for c in ent.columns if c.references]
-    typed = validate(frame, ent, known=repository.known_values(conn, refs), source=kind)
+    typed = validate(frame, ent, known=repository.known_values(conn, refs), source=kind,
+                     links=repository.stored_links(conn, kind))
     row = typed.iloc[0].to_dict()
     return {k: (None if pd.isna(v) else v) for k, v in row.items()
             if k in given or k.removesuffix("_norm") in given}

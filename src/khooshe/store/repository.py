@@ -184,6 +184,22 @@ def known_values(conn: Connection, references: Iterable[str]) -> dict[str, set[s
     return out
 
 
+def stored_links(conn: Connection, kind: str) -> dict[str, dict[str, str]]:
+    """The stored links of each column of ``kind`` that refers to ``kind`` itself, by
+    ``"kind.column"``: ``{"regions.parent_code": {"0601": "06", …}}`` (records without a link
+    left out). Validation follows them so that an import cannot close a loop through stored
+    records."""
+    ent, table = _table(kind)
+    out: dict[str, dict[str, str]] = {}
+    for col in ent.columns:
+        if col.references and col.references.split(".")[0] == kind:
+            key = table.c[col.references.split(".")[1]]
+            rows = conn.execute(select(key, table.c[col.name])
+                                .where(table.c[col.name].is_not(None)))
+            out[f"{kind}.{col.name}"] = {str(k): str(p) for k, p in rows}
+    return out
+
+
 # --- One record ---------------------------------------------------------------------------------
 def insert_record(conn: Connection, kind: str, values: Mapping[str, Any], *,
                   actor: str) -> dict[str, Any]:

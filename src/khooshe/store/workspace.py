@@ -9,7 +9,8 @@
     [database]
     url = "sqlite:///khooshe.db"   # relative SQLite paths are inside the workspace
 
-Any SQLAlchemy URL works, e.g. ``postgresql+psycopg://user@host:5432/db``. Creating a
+Any SQLAlchemy URL works, e.g. ``postgresql://user@host:5432/db`` (psycopg 3 is used also when
+the URL names no driver) or ``postgresql+psycopg://…``. Creating a
 workspace builds its schema; opening one only *checks* that its database is at the schema this
 khooshe needs and refuses otherwise, with the command to run (``khooshe migrate``), so opening
 never writes to a database.
@@ -59,6 +60,9 @@ def _resolve_url(url: object, root: Path) -> str:
     if parsed.get_backend_name() not in BACKENDS:
         raise WorkspaceError(f"{root / CONFIG_NAME}: database {parsed.get_backend_name()!r} is "
                              f"not supported; use one of {', '.join(BACKENDS)}")
+    if parsed.drivername == "postgresql":
+        # SQLAlchemy's default PostgreSQL driver is psycopg2; khooshe depends on psycopg 3
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         db = Path(parsed.database)
         if not db.is_absolute():
