@@ -39,3 +39,16 @@ def require_browser() -> None:
         if os.environ.get("CI"):
             pytest.fail("chromium is missing: scripts/system-deps.sh --browser installs it")
         pytest.skip("Debian's chromium is not installed (scripts/system-deps.sh --browser)")
+
+
+def import_texts(ws, folder: Path, files: dict[str, str]) -> None:
+    """Import each ``{kind: CSV text}`` into ``ws`` in the order given (files written in
+    ``folder``), as a user's imports would; a text of a header alone is left out."""
+    from khooshe.services import data
+
+    for kind, body in files.items():
+        if body.strip().count("\n") < 1:
+            continue
+        path = folder / f"{kind}.csv"
+        path.write_text(body, encoding="utf-8")
+        data.import_file(ws, kind, path, actor="test")

@@ -84,3 +84,18 @@ def demo_dir(tmp_path_factory):
     root = tmp_path_factory.mktemp("demo") / "ws"
     build_demo(root, seed=0, scale="small").close()
     return root
+
+
+@pytest.fixture
+def demo_copy(demo_dir, tmp_path):
+    """A copy of the small demo a test may change (its SQLite file sits beside khooshe.toml),
+    open."""
+    import shutil
+
+    from khooshe.store.workspace import Workspace
+
+    root = tmp_path / "demo-copy"
+    shutil.copytree(demo_dir, root)
+    ws = Workspace.open(root)
+    yield ws
+    ws.close()

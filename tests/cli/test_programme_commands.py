@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from khooshe.services import data
+from _support import import_texts
 from khooshe.store import repository
 from khooshe.store.workspace import Workspace
 
@@ -21,10 +21,7 @@ def ws_path(tmp_path):
         "cluster_documents": "cluster_code,document_id,kind,title,dated\n"
                              "CL06-09,D1,cda_contract,قرارداد,2024-02-01\n",
     }
-    for kind, body in files.items():
-        path = tmp_path / f"{kind}.csv"
-        path.write_text(body, encoding="utf-8")
-        data.import_file(ws, kind, path, actor="test")
+    import_texts(ws, tmp_path, files)
     ws.close()
     return root
 

@@ -3,7 +3,7 @@ training reach; checks of foreign partners."""
 
 from __future__ import annotations
 
-from khooshe.services import data
+from _support import import_texts
 from khooshe.services.cluster_activities import (
     activity_summary,
     training_reach,
@@ -30,10 +30,7 @@ def test_activities_in_detail(workspace, tmp_path):
                                  "outcome,verified_on\n"
                                  "CL1,V1,Al-Rafidain,IRQ,registration,confirmed,1403/05/10\n",
     }
-    for kind, body in files.items():
-        path = tmp_path / f"{kind}.csv"
-        path.write_text(body, encoding="utf-8")
-        data.import_file(workspace, kind, path, actor="t")
+    import_texts(workspace, tmp_path, files)
     got = activity_summary(workspace, ["CL1"]).set_index("kind")
     assert list(got.index) == ["training", "foreign_tour"]
     assert (got.loc["training", "count"], got.loc["training", "hours"],

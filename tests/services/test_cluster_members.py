@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from khooshe.services import data
+from _support import import_texts
 from khooshe.services.cluster_members import member_growth, membership
 
 
@@ -19,10 +19,7 @@ def test_kinds_triple_helix_and_growth(workspace, tmp_path):
                            "CL1,M4,دانشگاه,university,partner,,1401/01/10\n"
                            "CL2,M1,صمت,government,partner,,1403/01/10\n",
     }
-    for kind, body in files.items():
-        path = tmp_path / f"{kind}.csv"
-        path.write_text(body, encoding="utf-8")
-        data.import_file(workspace, kind, path, actor="t")
+    import_texts(workspace, tmp_path, files)
     got = membership(workspace).set_index("cluster_code")
     assert (got.loc["CL1", "firm"], got.loc["CL1", "total"]) == (2, 4)
     assert got.loc["CL1", "triple_helix"] and not got.loc["CL2", "triple_helix"]

@@ -8,11 +8,11 @@ import datetime as dt
 import pandas as pd
 import pytest
 
+from _support import import_texts
 from khooshe.domain.access import Principal
 from khooshe.domain.errors import NotFoundError
 from khooshe.domain.programme import STAGE_EVIDENCE, TransitionError, check_stage_step
 from khooshe.domain.vocab import CLUSTER_STAGES
-from khooshe.services import data
 from khooshe.services.access import Access, Forbidden
 from khooshe.services.cluster_stages import (
     advance_stage,
@@ -34,11 +34,7 @@ def _registry(ws, tmp_path, *, stage="feasibility", documents=("feasibility_stud
             f"CL06-09,D{i},{kind},سند {i},2023-05-0{i}\n"
             for i, kind in enumerate(documents, start=1)),
     }
-    for kind, body in files.items():
-        path = tmp_path / f"{kind}.csv"
-        path.write_text(body, encoding="utf-8")
-        if body.count("\n") > 1:
-            data.import_file(ws, kind, path, actor="test")
+    import_texts(ws, tmp_path, files)
 
 
 def _stage(ws) -> str:

@@ -6,16 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from _support import import_texts
 from khooshe.domain.programme import rag
-from khooshe.services import data
 from khooshe.services.cluster_targets import indicator_progress
 
 
 def _load(ws, tmp_path, files):
-    for kind, body in files.items():
-        path = tmp_path / f"{kind}.csv"
-        path.write_text(body, encoding="utf-8")
-        data.import_file(ws, kind, path, actor="t")
+    import_texts(ws, tmp_path, files)
 
 
 def test_progress_and_status_of_each_target(workspace, tmp_path):

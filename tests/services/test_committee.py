@@ -5,7 +5,6 @@ meeting's report in Persian (PDF words inside the page) and English."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 
@@ -20,7 +19,6 @@ from khooshe.services.committee import (
     follow_up_board,
     hold_meeting,
 )
-from khooshe.store.workspace import Workspace
 
 MEETING = {"meeting_id": "SC24-1405-01", "province_code": "24", "held_on": "1405/08/01",
            "chair": "استاندار", "attendees": "سازمان صمت؛ شرکت شهرک‌ها",
@@ -32,12 +30,8 @@ TWO = [{"text": "برگزاری دورهٔ آموزش رنگرزی گیاهی", 
 
 
 @pytest.fixture
-def ws(demo_dir, tmp_path):
-    root = tmp_path / "ws"
-    shutil.copytree(demo_dir, root)
-    ws = Workspace.open(root)
-    yield ws
-    ws.close()
+def ws(demo_copy):
+    return demo_copy
 
 
 def test_a_meeting_with_two_decisions_one_becomes_overdue(ws):

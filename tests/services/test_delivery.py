@@ -5,7 +5,6 @@ jobs; park projects behind their plan flagged."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 
 import pytest
 
@@ -16,7 +15,6 @@ from khooshe.services.fund_commitments import commit_funds, disburse, fund_balan
 from khooshe.services.park_projects import project_delays
 from khooshe.services.unit_progress import report_unit, unit_tracking
 from khooshe.store import repository
-from khooshe.store.workspace import Workspace
 
 COMMIT = {"commitment_id": "X1", "programme": "cluster_dev", "year": 1403,
           "region_code": "06", "recipient_kind": "cluster", "recipient": "CL06-01",
@@ -24,12 +22,8 @@ COMMIT = {"commitment_id": "X1", "programme": "cluster_dev", "year": 1403,
 
 
 @pytest.fixture
-def ws(demo_dir, tmp_path):
-    root = tmp_path / "ws"
-    shutil.copytree(demo_dir, root)
-    ws = Workspace.open(root)
-    yield ws
-    ws.close()
+def ws(demo_copy):
+    return demo_copy
 
 
 def _row(ws, programme="cluster_dev", year=1403):

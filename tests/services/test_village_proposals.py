@@ -4,8 +4,6 @@ undoing a decision."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from khooshe.domain.access import Principal
@@ -19,17 +17,11 @@ from khooshe.services.village_proposals import (
     province_proposals,
 )
 from khooshe.store import repository
-from khooshe.store.workspace import Workspace
 
 
 @pytest.fixture
-def ws(demo_dir, tmp_path):
-    """A copy of the demo (its SQLite database sits beside khooshe.toml)."""
-    root = tmp_path / "ws"
-    shutil.copytree(demo_dir, root)
-    ws = Workspace.open(root)
-    yield ws
-    ws.close()
+def ws(demo_copy):
+    return demo_copy
 
 
 def _county(ws, county: str):
