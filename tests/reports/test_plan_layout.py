@@ -123,8 +123,9 @@ def test_every_time_axis_ascends(plans, key):
                 elif layout.categoryorder == "category ascending":
                     continue
                 else:
-                    shown = list(dict.fromkeys(v for trace in fig.figure.data
-                                               for v in (trace[axis] or [])))
+                    shown = list(dict.fromkeys(
+                        v for trace in fig.figure.data
+                        for v in ([] if trace[axis] is None else list(trace[axis]))))
                     if not all(isinstance(v, str) for v in shown):
                         continue  # numbers make a linear axis, which plotly sorts
                 years = _years(shown)
