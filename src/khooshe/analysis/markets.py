@@ -466,8 +466,8 @@ def _components(
         e_ij = x_ij / expected.reindex(x_ij.index)
     no_trade = e_ij[~(e_ij > 0)].index.tolist()
     if no_trade:
-        _warn("no_trade", exporter=exp, markets=", ".join(no_trade), first=str(per.base[0]),
-              last=str(per.base[-1]))
+        _warn("no_trade", exporter=exp, markets=", ".join(no_trade), first=int(per.base[0]),
+              last=int(per.base[-1]))
         e_ij[~(e_ij > 0)] = 1.0
     frame["ease_bilateral"] = frame["market"].map(e_ij).to_numpy()
     frame["ease"] = access * frame["ease_bilateral"]
@@ -700,7 +700,7 @@ def analyse_markets(
     growth = opts["market_growth"]
     per = comp.periods
     notes.append(_note(
-        "assumptions", first=str(per.base[0]), last=str(per.base[-1]), horizon=opts["horizon"],
+        "assumptions", first=int(per.base[0]), last=int(per.base[-1]), horizon=opts["horizon"],
         trend=opts["trend_weight"],
         growth=(", ".join(f"{k} {v:.1%}" for k, v in growth.items())
                 if isinstance(growth, Mapping) else f"{float(growth):.1%}")))

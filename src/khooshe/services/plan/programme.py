@@ -26,6 +26,7 @@ from khooshe.services.plan._context import (
     words,
 )
 from khooshe.store.repository import read_kind
+from khooshe.text.digits import digits
 from khooshe.text.messages import Bilingual
 
 
@@ -144,7 +145,8 @@ def build(ctx: PlanContext) -> Section:
     if len(targets):
         period = str(targets["period"].iloc[0])
         counts = targets["status"].value_counts()
-        lines.append(say("programme.targets", n=len(targets), period=period,
+        lines.append(say("programme.targets", n=len(targets),
+                         period=Bilingual(digits(period, "fa"), period),
                          green=int(counts.get("green", 0)), amber=int(counts.get("amber", 0)),
                          red=int(counts.get("red", 0)), none=int(counts.get("no_data", 0))))
     alloc = _allocations(ctx)
