@@ -384,3 +384,58 @@ def test_the_committee_api(api):
         "held_on": "1405/09/01"}).status_code == 403
     assert api("POST", "/api/v1/committee/decisions/SC06-1405-01/2", user="agent",
                json={"status": "done"}).status_code == 403
+
+
+# --- Funds ------------------------------------------------------------------------------------
+def test_the_funds_page_commits_and_pays_within_the_ceilings(site):
+    root, app = site
+    gilan = login(app, "gilan")
+    page = gilan.get("/money")
+    assert page.status_code == 200 and 'id="balance"' in page.text
+    assert "تومان" in page.text and 'id="commit-form"' in page.text
+    token = csrf(gilan, "/money")
+    alloc = read_kind(Workspace.open(root), "fund_allocations")
+    mine = alloc[alloc["region_code"] == "01"].iloc[0]
+    r = gilan.post("/money/01/commit", data={
+        "csrf_token": token, "commitment_id": "CW-01", "programme": mine["programme"],
+        "year": str(mine["year"]), "recipient_kind": "cluster", "recipient": "CL01-05",
+        "committed_rials": "۱۰۰۰۰۰۰۰۰۰", "jobs_expected": "12", "committed_on": "1405/09/01"},
+        follow_redirects=False)
+    assert r.status_code == 303, r.text
+    r = gilan.post("/money/01/commit", data={
+        "csrf_token": token, "commitment_id": "CW-02", "programme": mine["programme"],
+        "year": str(mine["year"]), "recipient_kind": "cluster", "recipient": "CL06-01",
+        "committed_rials": "1000"})
+    assert r.status_code == 422  # another province's cluster
+    r = gilan.post("/money/pay/CW-01", data={"csrf_token": token, "amount": "۴۰۰٬۰۰۰٬۰۰۰",
+                                             "jobs_realised": "۵"}, follow_redirects=False)
+    assert r.status_code == 303
+    r = gilan.post("/money/pay/CW-01", data={"csrf_token": token, "amount": "700000000"})
+    assert r.status_code == 422 and _alerts(r.text, "danger")  # beyond the commitment
+    row = read_kind(Workspace.open(root), "fund_commitments").set_index("commitment_id").loc[
+        "CW-01"]
+    assert int(row["disbursed_rials"]) == 400_000_000 and int(row["jobs_realised"]) == 5
+    khuzestan = login(app, "khuzestan")
+    assert khuzestan.get("/money?province=01").status_code == 403
+    r = khuzestan.post("/money/pay/CW-01", data={"csrf_token": csrf(khuzestan, "/"),
+                                                 "amount": "1"})
+    assert r.status_code == 403
+
+
+def test_the_funds_api(api, site):
+    balance = api("GET", "/api/v1/funds/balance?province=06")
+    assert balance.status_code == 200 and balance.json()
+    assert api("GET", "/api/v1/funds/balance?province=01").status_code == 403
+    commits = read_kind(Workspace.open(site[0]), "fund_commitments")
+    open_ = commits[(commits["region_code"] == "06")
+                    & (commits["committed_rials"] > commits["disbursed_rials"].fillna(0))]
+    key = str(open_["commitment_id"].iloc[0])
+    r = api("POST", f"/api/v1/funds/commitments/{key}/disbursements",
+            json={"amount_rials": 1, "jobs_realised": 3})
+    assert r.status_code == 200, r.text
+    assert r.json()["jobs_realised"] == 3
+    r = api("POST", f"/api/v1/funds/commitments/{key}/disbursements",
+            json={"amount_rials": 10**17})
+    assert r.status_code == 422
+    assert api("POST", f"/api/v1/funds/commitments/{key}/disbursements", user="gilan",
+               json={"amount_rials": 1}).status_code == 403

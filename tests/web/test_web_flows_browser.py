@@ -179,3 +179,23 @@ def test_an_ardabil_committee_meeting_with_two_decisions_one_overdue(server, bro
     _shot(page, "committee_en")
     context.close()
     assert problems == [], "\n".join(problems)
+
+
+def test_gilan_pays_part_of_a_cluster_s_commitment(server, browser):
+    base, root = server
+    problems: list[str] = []
+    context, page = _session(browser, base, problems, user="gilan")
+    page.click("nav a[href='/money']")
+    page.wait_for_url(base + "/money")
+    form = page.locator("#c-CCL01-01-1403 form.pay-form")
+    form.locator("input[name=amount]").fill("۱۰۰٬۰۰۰٬۰۰۰")
+    form.locator("input[name=jobs_realised]").fill("۷")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*done=pay.*"))
+    problems.extend(_check_page(page, "fa", "money"))
+    _shot(page, "money_paid")
+    context.close()
+    with Workspace.open(root) as ws:
+        row = read_kind(ws, "fund_commitments").set_index("commitment_id").loc["CCL01-01-1403"]
+    assert int(row["disbursed_rials"]) == 2_500_000_000 and int(row["jobs_realised"]) == 7
+    assert problems == [], "\n".join(problems)

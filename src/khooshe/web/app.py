@@ -199,7 +199,16 @@ def create_app(root: str | Path, *, secret: str | None = None,
         return HTMLResponse("<!doctype html><title>500</title><p>Internal error.</p>",
                             status_code=500)
 
-    from khooshe.web.routers import api, auth, clusters, committee, pages, plan, villages
+    from khooshe.web.routers import (
+        api,
+        auth,
+        clusters,
+        committee,
+        money,
+        pages,
+        plan,
+        villages,
+    )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -212,11 +221,13 @@ def create_app(root: str | Path, *, secret: str | None = None,
     app.include_router(clusters.api)
     app.include_router(villages.api)
     app.include_router(committee.api)
+    app.include_router(money.api)
     app.include_router(api.router)
     app.include_router(plan.router)
     app.include_router(clusters.pages)
     app.include_router(villages.pages)
     app.include_router(committee.pages)
+    app.include_router(money.pages)
     app.include_router(pages.router)
 
     return app

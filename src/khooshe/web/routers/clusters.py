@@ -14,6 +14,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
+import pandas as pd
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -53,8 +54,13 @@ def _day(value: object) -> dt.date | None:
 
 def _text(value: Any) -> str | None:
     """A stored value as text, None when missing (None or NaN)."""
-    if value is None or (isinstance(value, float) and value != value):
+    if value is None:
         return None
+    try:
+        if bool(pd.isna(value)):  # NaN, NaT, pandas' NA
+            return None
+    except (TypeError, ValueError):  # a list or an array: not missing
+        pass
     return str(value)
 
 
