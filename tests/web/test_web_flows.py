@@ -439,3 +439,31 @@ def test_the_funds_api(api, site):
     assert r.status_code == 422
     assert api("POST", f"/api/v1/funds/commitments/{key}/disbursements", user="gilan",
                json={"amount_rials": 1}).status_code == 403
+
+
+# --- Units and park projects ------------------------------------------------------------------
+def test_a_unit_is_marked_operating_with_its_jobs(site, api):
+    root, app = site
+    khuzestan = login(app, "khuzestan")
+    page = khuzestan.get("/units")
+    assert page.status_code == 200 and 'id="projects"' in page.text
+    units = re.findall(r'id="u-([^"]+)" data-status="(?!operating)', page.text)
+    if not units:
+        pytest.skip("no tracked unit of Khuzestan to report on")
+    token = csrf(khuzestan, "/units")
+    r = khuzestan.post(f"/units/{units[0]}/report",
+                       data={"csrf_token": token, "status": "operating"})
+    assert r.status_code == 422 and _alerts(r.text, "danger")  # the jobs are needed
+    r = khuzestan.post(f"/units/{units[0]}/report",
+                       data={"csrf_token": token, "status": "operating", "progress": "۱۰۰",
+                             "jobs_realised": "۴۲"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = khuzestan.get(r.headers["location"]).text
+    assert f'id="u-{units[0]}" data-status="operating"' in page
+    assert login(app, "gilan").get("/units?province=06").status_code == 403
+    if len(units) > 1:
+        r = api("POST", f"/api/v1/units/{units[1]}/reports",
+                json={"status": "completing", "progress": 55})
+        assert r.status_code == 201, r.text
+        assert api("POST", f"/api/v1/units/{units[1]}/reports", user="gilan",
+                   json={"status": "completing"}).status_code == 403

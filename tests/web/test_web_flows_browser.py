@@ -199,3 +199,26 @@ def test_gilan_pays_part_of_a_cluster_s_commitment(server, browser):
         row = read_kind(ws, "fund_commitments").set_index("commitment_id").loc["CCL01-01-1403"]
     assert int(row["disbursed_rials"]) == 2_500_000_000 and int(row["jobs_realised"]) == 7
     assert problems == [], "\n".join(problems)
+
+
+def test_a_half_finished_unit_is_marked_operating(server, browser):
+    base, root = server
+    problems: list[str] = []
+    context, page = _session(browser, base, problems, user="khuzestan")
+    page.click("nav a[href='/units']")
+    page.wait_for_url(base + "/units")
+    row = page.locator("#units tr[data-status]:not([data-status=operating])").first
+    unit = row.get_attribute("id").removeprefix("u-")
+    row.locator("select[name=status]").select_option("operating")
+    row.locator("input[name=progress]").fill("۱۰۰")
+    row.locator("input[name=jobs_realised]").fill("۳۸")
+    row.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(rf".*reported={unit}.*"))
+    assert page.locator(f"#u-{unit}").get_attribute("data-status") == "operating"
+    problems.extend(_check_page(page, "fa", "units"))
+    _shot(page, "units_operating")
+    context.close()
+    with Workspace.open(root) as ws:
+        est = read_kind(ws, "establishments").set_index("id")
+    assert est.at[unit, "status"] == "operating"
+    assert problems == [], "\n".join(problems)

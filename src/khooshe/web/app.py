@@ -207,6 +207,7 @@ def create_app(root: str | Path, *, secret: str | None = None,
         money,
         pages,
         plan,
+        units,
         villages,
     )
 
@@ -222,12 +223,14 @@ def create_app(root: str | Path, *, secret: str | None = None,
     app.include_router(villages.api)
     app.include_router(committee.api)
     app.include_router(money.api)
+    app.include_router(units.api)
     app.include_router(api.router)
     app.include_router(plan.router)
     app.include_router(clusters.pages)
     app.include_router(villages.pages)
     app.include_router(committee.pages)
     app.include_router(money.pages)
+    app.include_router(units.pages)
     app.include_router(pages.router)
 
     return app
