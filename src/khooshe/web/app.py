@@ -199,7 +199,17 @@ def create_app(root: str | Path, *, secret: str | None = None,
         return HTMLResponse("<!doctype html><title>500</title><p>Internal error.</p>",
                             status_code=500)
 
-    from khooshe.web.routers import api, auth, pages, plan
+    from khooshe.web.routers import (
+        api,
+        auth,
+        clusters,
+        committee,
+        money,
+        pages,
+        plan,
+        units,
+        villages,
+    )
 
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
@@ -209,8 +219,18 @@ def create_app(root: str | Path, *, secret: str | None = None,
 
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
     app.include_router(auth.router)
+    app.include_router(clusters.api)
+    app.include_router(villages.api)
+    app.include_router(committee.api)
+    app.include_router(money.api)
+    app.include_router(units.api)
     app.include_router(api.router)
     app.include_router(plan.router)
+    app.include_router(clusters.pages)
+    app.include_router(villages.pages)
+    app.include_router(committee.pages)
+    app.include_router(money.pages)
+    app.include_router(units.pages)
     app.include_router(pages.router)
 
     return app

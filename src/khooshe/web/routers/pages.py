@@ -210,14 +210,26 @@ async def create(request: Request, kind: str, session: Session = Depends(page_se
 @router.get("/{kind}/{key}")
 def detail(request: Request, kind: str, key: str, session: Session = Depends(page_session),
            st: State = Depends(state)):
-    kind = _kind(kind)
+    return detail_page(request, _kind(kind), key, session, st)
+
+
+def detail_page(request: Request, kind: str, key: str, session: Session, st: State,
+                status: int = 200, **extra):
+    """A record's page; a cluster's shows its programme too (stage timeline and approval,
+    indicators against targets, members: :mod:`.clusters`)."""
     record = records.get_record(st.ws, st.access, session.principal, kind, key)
     who = session.principal
     related = _related(kind, record)
-    return _page(request, session, "detail.html.j2", kind=kind, ent=entity(kind),
+    template = "detail.html.j2"
+    if kind == "clusters":
+        from khooshe.web.routers.clusters import cluster_context
+
+        extra = {**cluster_context(st, session, record), **extra}
+        template = "cluster.html.j2"
+    return _page(request, session, template, status=status, kind=kind, ent=entity(kind),
                  record=record, key=key, related=related,
                  can_update=records.may(st.access, who, "update", kind, record),
-                 can_delete=records.may(st.access, who, "delete", kind, record))
+                 can_delete=records.may(st.access, who, "delete", kind, record), **extra)
 
 
 def _related(kind: str, record: dict) -> list[tuple[str, str, str]]:

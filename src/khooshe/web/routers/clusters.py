@@ -1,0 +1,224 @@
+"""A cluster's programme page and its stage approvals: the stage timeline (reached, current,
+approvals, missing evidence), the form approving the next stage (or correcting back to the
+previous one, with a note), indicators against targets with their red/amber/green status, and
+the members by kind with the triple-helix verdict; ``/api/v1/clusters/{code}/stage`` and
+``/timeline`` do the same over the API.
+
+Thin over :mod:`khooshe.services.cluster_stages`, :mod:`~khooshe.services.cluster_targets` and
+:mod:`~khooshe.services.cluster_members`: the rules and the ``approve`` right are theirs (the
+signed-in user is passed as ``who`` with the app's access policy)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote
+
+import pandas as pd
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import RedirectResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from khooshe.domain.access import Principal
+from khooshe.domain.errors import InputError, KhoosheError
+from khooshe.domain.programme import TransitionError, stage_index
+from khooshe.domain.vocab import CLUSTER_STAGES, MEMBER_KINDS, label
+from khooshe.services import records
+from khooshe.services.cluster_stages import StageStep, advance_stage, stage_timeline
+from khooshe.text.digits import digits
+from khooshe.text.jalali import format_jalali, parse_date
+from khooshe.text.messages import Message
+from khooshe.web.app import State
+from khooshe.web.deps import Session, api_principal, checked_form, page_session, state
+from khooshe.web.routers.api import BODY_ERRORS, ERRORS
+
+pages = APIRouter(include_in_schema=False)
+api = APIRouter(prefix="/api/v1", tags=["workflows"])
+
+#: Bootstrap's badge of each red/amber/green status.
+RAG_BADGE = {"green": "text-bg-success", "amber": "text-bg-warning", "red": "text-bg-danger",
+             "no_data": "text-bg-secondary"}
+
+
+def _day(value: object) -> dt.date | None:
+    """A date typed in a form or sent to the API (Jalali or Gregorian, Persian digits)."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError:
+        raise InputError(f"not a date: {text}",
+                         localized=Message("web.flow.bad_date", {"value": text})) from None
+
+
+def _text(value: Any) -> str | None:
+    """A stored value as text, None when missing (None or NaN)."""
+    if value is None:
+        return None
+    try:
+        if bool(pd.isna(value)):  # NaN, NaT, pandas' NA
+            return None
+    except (TypeError, ValueError):  # a list or an array: not missing
+        pass
+    return str(value)
+
+
+def _kinds(kinds: Any, lang: str) -> list[str]:
+    return [label("document_kind", str(k), lang) for k in (kinds or [])]
+
+
+def timeline_rows(frame: Any, lang: str) -> list[dict[str, Any]]:
+    """The stage timeline as the page shows it."""
+    rows = []
+    for r in frame.itertuples(index=False):
+        rows.append({
+            "stage": r.stage, "label": label("cluster_stage", r.stage, lang),
+            "reached": bool(r.reached), "current": bool(r.current),
+            "approved_on": (format_jalali(_text(r.approved_on), lang) if lang == "fa"
+                            else (_text(r.approved_on) or "")[:10]),
+            "approved_by": _text(r.approved_by) or "",
+            "decision": digits(_text(r.decision) or "", lang),
+            "note": _text(r.note) or "", "missing": _kinds(r.missing, lang),
+            "expected": [(label("document_kind", str(k), lang), k not in (r.missing or []))
+                         for k in (r.expected or [])]})
+    return rows
+
+
+def cluster_context(st: State, session: Session, record: dict[str, Any]) -> dict[str, Any]:
+    """What the cluster's page shows beyond its record: the timeline, the approval form's
+    choices, indicators against targets and members."""
+    from khooshe.services.cluster_members import membership
+    from khooshe.services.cluster_targets import indicator_progress
+    from khooshe.text.numbers import format_value
+
+    lang, code = session.lang, str(record["code"])
+    timeline = timeline_rows(stage_timeline(st.ws, code), lang)
+    here = stage_index(str(record["stage"]))
+    choices = []
+    if here + 1 < len(CLUSTER_STAGES):
+        choices.append((CLUSTER_STAGES[here + 1], False))
+    if here > 0:
+        choices.append((CLUSTER_STAGES[here - 1], True))
+    progress = indicator_progress(st.ws, [code])
+    indicators = []
+    for r in progress.itertuples(index=False):
+        def num(v: Any) -> str:
+            return "" if v is None or v != v else format_value(v, lang)[0]
+        share = "" if r.progress != r.progress else format_value(
+            round(100 * float(r.progress)), lang)[0] + ("٪" if lang == "fa" else "%")
+        indicators.append({
+            "period": r.period, "indicator": label("indicator", r.indicator, lang),
+            "baseline": num(r.baseline), "target": num(r.target), "actual": num(r.actual),
+            "progress": share, "status": label("rag_status", r.status, lang),
+            "badge": RAG_BADGE.get(r.status, "text-bg-secondary"), "rag": r.status,
+            "source": r.source if isinstance(r.source, str) else ""})
+    counts = membership(st.ws, [code]).iloc[0]
+    members = [(label("member_kind", k, lang), int(counts[k])) for k in MEMBER_KINDS
+               if int(counts[k])]
+    return {
+        "timeline": timeline, "today": (format_jalali(dt.date.today(), lang) if lang == "fa"
+                                        else dt.date.today().isoformat()),
+        "stage_choices": [(s, label("cluster_stage", s, lang), back) for s, back in choices],
+        "can_approve": records.may(st.access, session.principal, "approve", "clusters",
+                                   record),
+        "indicators": indicators,
+        "members": members, "members_total": int(counts["total"]),
+        "partner_kinds": int(counts["partner_kinds"]),
+        "triple_helix": bool(counts["triple_helix"]),
+        "registered_firms": int(counts["registered_firms"]),
+    }
+
+
+def _approve(st: State, who: Principal, code: str, target: str, on: object, decision: object,
+             note: object) -> StageStep:
+    text_note = str(note or "").strip() or None
+    return advance_stage(st.ws, code, target, actor=who.username, approved_on=_day(on),
+                         decision=str(decision or "").strip() or None, note=text_note,
+                         who=who, access=st.access)
+
+
+@pages.post("/clusters/{code}/stage")
+async def approve_stage(request: Request, code: str, session: Session = Depends(page_session),
+                        st: State = Depends(state)):
+    """The approval form: on success back to the cluster's page (which then warns of the
+    evidence the new stage lacks); a refused step shows the page again with the reason."""
+    form = await checked_form(request, session)
+    try:
+        step = _approve(st, session.principal, code, str(form.get("stage") or ""),
+                        form.get("approved_on"), form.get("decision"), form.get("note"))
+    except (TransitionError, InputError) as exc:
+        if isinstance(exc, KhoosheError) and exc.http_status == 404:
+            raise
+        from khooshe.web.routers.pages import detail_page
+
+        return detail_page(request, "clusters", code, session, st, status=422,
+                           stage_error=exc.text(session.lang), stage_form=form)
+    moved = "back" if step.correction else "next"
+    return RedirectResponse(f"/clusters/{quote(code, safe='')}?moved={moved}#timeline",
+                            status_code=303)
+
+
+# --- API --------------------------------------------------------------------------------------
+class StageApproval(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    stage: str = Field(..., max_length=40, description="the stage to reach: the next one, or "
+                       "the previous one as a correction (then `note` is needed); one of "
+                       + ", ".join(CLUSTER_STAGES))
+    approved_on: str | None = Field(None, max_length=40, description="the approval's date "
+                                    "(Jalali 1405/09/13 or ISO 2026-12-04; default today)")
+    decision: str | None = Field(None, max_length=200, description="the decision's number")
+    note: str | None = Field(None, max_length=2000, description="why (needed to go back)")
+
+
+class StageStepOut(BaseModel):
+    cluster: str
+    previous: str
+    stage: str
+    approved_on: str | None
+    correction: bool
+    missing: list[str] = Field(description="document kinds the new stage expects that the "
+                                           "cluster's documents lack (a warning)")
+
+
+class TimelineRow(BaseModel):
+    stage: str
+    reached: bool
+    current: bool
+    approved_on: str | None = None
+    approved_by: str | None = None
+    decision: str | None = None
+    note: str | None = None
+    expected: list[str]
+    missing: list[str]
+
+
+@api.post("/clusters/{code}/stage", response_model=StageStepOut, responses=BODY_ERRORS,
+          summary="Approve a cluster's next stage (or correct back to the previous one)")
+def api_stage(body: StageApproval, code: str = Path(..., max_length=40),
+              who: Principal = Depends(api_principal), st: State = Depends(state)):
+    """Approve the move of the cluster to `stage`, with the approval's date, decision and
+    note; needs the `approve` right on the cluster (a province manager of its province). The
+    answer lists the evidence the new stage lacks."""
+    step = _approve(st, who, code, body.stage, body.approved_on, body.decision, body.note)
+    return StageStepOut(cluster=step.cluster, previous=step.previous, stage=step.stage,
+                        approved_on=step.approved_on, correction=step.correction,
+                        missing=list(step.missing))
+
+
+@api.get("/clusters/{code}/timeline", response_model=list[TimelineRow], responses=ERRORS,
+         summary="A cluster's stage timeline")
+def api_timeline(code: str = Path(..., max_length=40),
+                 who: Principal = Depends(api_principal), st: State = Depends(state)):
+    """Every stage in order: reached or not, the current one, its approval (ISO date, by whom,
+    decision, note), the evidence it expects and what of it is missing."""
+    records.get_record(st.ws, st.access, who, "clusters", code)  # 404 / 403 as for a read
+    out = []
+    for r in stage_timeline(st.ws, code).itertuples(index=False):
+        out.append(TimelineRow(
+            stage=r.stage, reached=bool(r.reached), current=bool(r.current),
+            approved_on=(_text(r.approved_on) or "")[:10] or None,
+            approved_by=_text(r.approved_by), decision=_text(r.decision),
+            note=_text(r.note), expected=list(r.expected or []),
+            missing=list(r.missing or [])))
+    return out
