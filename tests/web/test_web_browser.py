@@ -12,6 +12,7 @@ import pytest
 
 from _support import CHROMIUM, CHROMIUM_ARGS, OUTPUT, require_browser
 from conftest import PASSWORD  # noqa: I001 (tests/web/conftest.py)
+from khooshe.domain.schema import LOAD_ORDER
 from khooshe.store.workspace import Workspace
 
 
@@ -232,12 +233,9 @@ def test_the_guard_catches_a_request_to_another_host(server, browser):
     assert problems[0] == "outside request: http://outside.example/tracker.js"
 
 
-TOUR = ["dashboard", *[f"list_{k}" for k in (
-    "clusters", "cluster_members", "cluster_activities", "cluster_indicators", "funds",
-    "fund_allocations", "regions", "parks", "establishments", "resources", "purchases",
-    "countries", "products", "trade_flows", "io_sectors", "io_flows")],
-    "detail", "edit", "new_with_errors", "history", "import", "forbidden", "plan", "plan_job",
-    "api_docs"]
+TOUR = ["dashboard", *[f"list_{k}" for k in LOAD_ORDER],
+        "detail", "edit", "new_with_errors", "history", "import", "forbidden", "plan", "plan_job",
+        "villages", "villages_county", "committee", "money", "units", "api_docs"]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])
@@ -283,6 +281,11 @@ def test_a_tour_of_every_page(server, browser, lang):
         page.click("main a[href$='export.csv']")
     assert download.value.suggested_filename == "establishments.csv"
     visit("forbidden", "/clusters/CL01-01", status=403)
+    visit("villages", "/villages")
+    visit("villages_county", "/villages/0601")
+    visit("committee", "/committee")
+    visit("money", "/money")
+    visit("units", "/units")
     visit("plan", "/plan")
     page.select_option("select[name=plan_lang]", lang)
     page.click("main button[type=submit]")
