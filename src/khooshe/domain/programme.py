@@ -21,8 +21,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from khooshe.domain.errors import InputError
-from khooshe.domain.vocab import CLUSTER_STAGES, VILLAGE_STATUSES, label
-from khooshe.text.messages import Bilingual, Message
+from khooshe.domain.vocab import CLUSTER_STAGES, VILLAGE_STATUSES, labels_of
+from khooshe.text.messages import Message
 
 #: The documents each stage expects among the cluster's documents, by kind.
 STAGE_EVIDENCE: dict[str, tuple[str, ...]] = {
@@ -77,10 +77,6 @@ class TransitionError(InputError):
     """A stage or status change the rules do not allow (nothing was changed)."""
 
 
-def _named(vocabulary: str, value: str) -> Bilingual:
-    return Bilingual(label(vocabulary, value, "fa"), label(vocabulary, value, "en"))
-
-
 def _refuse(key: str, **params: object) -> TransitionError:
     return TransitionError(Message(f"programme.{key}", params))
 
@@ -102,13 +98,13 @@ def check_stage_step(current: str, target: str, note: str | None = None) -> None
     if there == here - 1:
         if note and note.strip():
             return
-        raise _refuse("back_needs_note", current=_named("cluster_stage", current),
-                      target=_named("cluster_stage", target))
+        raise _refuse("back_needs_note", current=labels_of("cluster_stage", current),
+                      target=labels_of("cluster_stage", target))
     if here + 1 == len(CLUSTER_STAGES):
-        raise _refuse("last_stage", current=_named("cluster_stage", current))
-    raise _refuse("one_stage_at_a_time", current=_named("cluster_stage", current),
-                  next=_named("cluster_stage", CLUSTER_STAGES[here + 1]),
-                  target=_named("cluster_stage", target))
+        raise _refuse("last_stage", current=labels_of("cluster_stage", current))
+    raise _refuse("one_stage_at_a_time", current=labels_of("cluster_stage", current),
+                  next=labels_of("cluster_stage", CLUSTER_STAGES[here + 1]),
+                  target=labels_of("cluster_stage", target))
 
 
 def missing_evidence(stage: str, documents: set[str]) -> list[str]:
@@ -135,10 +131,10 @@ def check_village_step(current: str, target: str, reason: str | None = None) -> 
     if target not in VILLAGE_STATUSES:
         raise _refuse("unknown_status", status=target)
     if target not in VILLAGE_STEPS.get(current, ()):
-        raise _refuse("village_step", current=_named("village_status", current),
-                      target=_named("village_status", target))
+        raise _refuse("village_step", current=labels_of("village_status", current),
+                      target=labels_of("village_status", target))
     if target in ("rejected", "replaced") and not (reason and reason.strip()):
-        raise _refuse("village_reason", target=_named("village_status", target))
+        raise _refuse("village_reason", target=labels_of("village_status", target))
 
 
 __all__ = ["ACTIVE_VILLAGE", "RAG_AMBER", "RAG_GREEN", "STAGE_EVIDENCE", "VILLAGE_STEPS",

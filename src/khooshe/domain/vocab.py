@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from functools import cache
 
-from khooshe.text.messages import namespace, t
+from khooshe.text.messages import Bilingual, namespace, t
 
 REGION_LEVELS = ("country", "province", "county", "district", "rural_district", "village", "city")
 ESTABLISHMENT_STATUSES = ("operating", "half_finished", "idle", "closed")
@@ -122,6 +122,11 @@ def label(vocabulary: str, value: str, lang: str) -> str:
     return t(f"vocab.{vocabulary}.{value}", lang)
 
 
+def labels_of(vocabulary: str, value: str) -> Bilingual:
+    """The label of ``value`` in both languages, for a message shown in either."""
+    return Bilingual(label(vocabulary, value, "fa"), label(vocabulary, value, "en"))
+
+
 @cache
 def _by_label(vocabulary: str) -> dict[str, str]:
     """Normalised label (either language) and identifier → identifier."""
@@ -166,6 +171,7 @@ __all__ = [
     "USER_ROLES",
     "VOCABULARIES",
     "label",
+    "labels_of",
     "parse_choice",
     "vocabulary_of",
 ]

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from khooshe.domain.access import Principal
 from khooshe.domain.errors import InputError, NotFoundError
-from khooshe.domain.vocab import DECISION_STATUSES
+from khooshe.domain.vocab import DECISION_STATUSES, parse_choice
 from khooshe.services.records import validate_one
 from khooshe.store import repository
 from khooshe.store.tables import TABLES
@@ -55,7 +55,8 @@ def hold_meeting(ws: Workspace, meeting: Mapping[str, Any],
             access.check(who, "create", "committee_meetings", record)
         repository.insert_record(conn, "committee_meetings", record, actor=actor)
         for decision in decisions:
-            _insert_decision(conn, record, decision, clusters, actor=actor)
+            _insert_decision(conn, record, decision, clusters, actor=actor, who=who,
+                             access=access)
         return repository.get(conn, "committee_meetings",
                               {"meeting_id": record["meeting_id"]}) or {}
 
@@ -103,8 +104,6 @@ def follow_up(ws: Workspace, meeting: str, number: int, status: str | None = Non
     """Follow a decision up: mark it ``done`` (dated ``on``, default today) or ``cancelled``,
     or reopen it (``open``), and/or add a progress ``note``. Returns the decision after."""
     if status is not None and status not in DECISION_STATUSES:
-        from khooshe.domain.vocab import parse_choice
-
         status = parse_choice("decision_status", status) or status
         if status not in DECISION_STATUSES:
             raise _refuse("bad_status", status=status)

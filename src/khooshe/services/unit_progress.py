@@ -14,13 +14,13 @@ from sqlalchemy import Select, select
 
 from khooshe.domain.access import Principal
 from khooshe.domain.errors import InputError, NotFoundError
-from khooshe.domain.vocab import label
+from khooshe.domain.vocab import labels_of
 from khooshe.services.records import validate_one
 from khooshe.store import repository
 from khooshe.store.repository import read_kind
 from khooshe.store.tables import TABLES
 from khooshe.store.workspace import Workspace
-from khooshe.text.messages import Bilingual, Message
+from khooshe.text.messages import Message
 
 
 def report_unit(ws: Workspace, unit: str, status: str, *, actor: str,
@@ -39,8 +39,7 @@ def report_unit(ws: Workspace, unit: str, status: str, *, actor: str,
         if est.get("status") != "half_finished" and not tracked:
             state = str(est.get("status"))
             raise InputError(Message("programme.not_half_finished", {
-                "id": unit, "status": Bilingual(label("establishment_status", state, "fa"),
-                                                label("establishment_status", state, "en"))}))
+                "id": unit, "status": labels_of("establishment_status", state)}))
         if status == "operating" and jobs_realised is None:
             raise InputError(Message("programme.jobs_needed", {"id": unit}))
         record = validate_one(conn, "unit_progress", {

@@ -27,12 +27,12 @@ from khooshe.domain.access import Principal
 from khooshe.domain.errors import InputError, NotFoundError
 from khooshe.domain.programme import ACTIVE_VILLAGE, check_village_step
 from khooshe.domain.regions import RegionHierarchy
-from khooshe.domain.vocab import VILLAGE_STATUSES, label
+from khooshe.domain.vocab import VILLAGE_STATUSES, labels_of, parse_choice
 from khooshe.services.records import validate_one
 from khooshe.store import repository
 from khooshe.store.tables import TABLES
 from khooshe.store.workspace import Workspace
-from khooshe.text.messages import Bilingual, Message
+from khooshe.text.messages import Message
 
 #: Villages proposed per county unless told otherwise (the programme's "ten villages").
 PER_COUNTY = 10
@@ -124,8 +124,6 @@ def decide_village(ws: Workspace, village: str, status: str, *, actor: str,
     governor decides in their county only). Returns the village's record after the decision;
     nothing is written when anything is refused."""
     if status not in VILLAGE_STATUSES:
-        from khooshe.domain.vocab import parse_choice
-
         status = parse_choice("village_status", status) or status
     day = on or dt.date.today()
     with ws.engine.begin() as conn:
@@ -159,9 +157,8 @@ def _replace(conn: Any, current: dict[str, Any], replacement: str | None, activi
         raise _refuse("not_a_village", code=replacement, county=county)
     before = repository.get(conn, "village_proposals", {"village_code": replacement})
     if before is not None and before["status"] in ACTIVE_VILLAGE:
-        status = str(before["status"])
-        raise _refuse("already_proposed", code=replacement, status=Bilingual(
-            label("village_status", status, "fa"), label("village_status", status, "en")))
+        raise _refuse("already_proposed", code=replacement,
+                      status=labels_of("village_status", str(before["status"])))
     record = {
         "village_code": replacement, "county_code": county,
         "activity": activity or current["activity"], "rank": None, "score": None,
