@@ -150,11 +150,13 @@ def evidence_gaps(ws: Workspace, clusters: list[str] | None = None) -> pd.DataFr
     with ws.engine.connect() as conn:
         ctable, dtable = TABLES["clusters"], TABLES["cluster_documents"]
         query = select(ctable.c.code, ctable.c.stage)
+        doc_query = select(dtable.c.cluster_code, dtable.c.kind)
         if clusters is not None:
             query = query.where(ctable.c.code.in_(clusters))
+            doc_query = doc_query.where(dtable.c.cluster_code.in_(clusters))
         stages = conn.execute(query.order_by(ctable.c.code)).all()
         docs: dict[str, set[str]] = {}
-        for code, kind in conn.execute(select(dtable.c.cluster_code, dtable.c.kind)).all():
+        for code, kind in conn.execute(doc_query).all():
             docs.setdefault(str(code), set()).add(str(kind))
     rows = [{"cluster_code": code, "stage": stage, "missing": kind}
             for code, current in stages

@@ -35,11 +35,20 @@ def actuals(ws: Workspace, clusters: list[str] | None = None) -> pd.DataFrame:
     """Every (cluster, indicator, period) figure the registry holds: the indicators in long
     form and the joint actions counted per Jalali year and per quarter. Columns
     ``cluster_code``, ``indicator``, ``period``, ``actual``."""
+    return _actuals(*_registry(ws, clusters))
+
+
+def _registry(ws: Workspace, clusters: list[str] | None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The indicators and the activities of ``clusters`` (all when None)."""
     ind = read_kind(ws, "cluster_indicators")
     acts = read_kind(ws, "cluster_activities")
     if clusters is not None:
         ind = ind[ind["cluster_code"].isin(clusters)]
         acts = acts[acts["cluster_code"].isin(clusters)]
+    return ind, acts
+
+
+def _actuals(ind: pd.DataFrame, acts: pd.DataFrame) -> pd.DataFrame:
     long = ind.melt(id_vars=["cluster_code", "period"], value_vars=list(MEASURED),
                     var_name="indicator", value_name="actual").dropna(subset=["actual"])
     joint = acts[acts["kind"].isin(JOINT_ACTIONS)]
@@ -67,10 +76,10 @@ def indicator_progress(ws: Workspace, clusters: list[str] | None = None) -> pd.D
         targets = targets[targets["cluster_code"].isin(clusters)]
     if targets.empty:
         return pd.DataFrame(columns=COLUMNS)
-    figures = actuals(ws, sorted(set(targets["cluster_code"])))
-    out = targets.merge(figures, on=["cluster_code", "indicator", "period"], how="left")
-    reported = set(zip(*[read_kind(ws, "cluster_indicators")[c] for c in
-                         ("cluster_code", "period")], strict=True))
+    ind, acts = _registry(ws, sorted(set(targets["cluster_code"])))
+    out = targets.merge(_actuals(ind, acts), on=["cluster_code", "indicator", "period"],
+                        how="left")
+    reported = set(zip(ind["cluster_code"], ind["period"], strict=True))
     joint = (out["indicator"] == "joint_actions") & out["actual"].isna() & pd.Series(
         [(c, p) in reported for c, p in zip(out["cluster_code"], out["period"], strict=True)],
         index=out.index)
