@@ -27,6 +27,8 @@ from khooshe.domain.errors import InputError, KhoosheError
 from khooshe.text.messages import Message, default_lang, namespace, t
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from khooshe.domain.validate import ValidationError
     from khooshe.store.workspace import Workspace
 
@@ -216,6 +218,17 @@ def command_classes(language: str) -> tuple[type[TyperGroup], type[TyperCommand]
 def abort(message: str) -> NoReturn:
     """Stop the command: bad input (exit 2), ``message`` printed by the error handler."""
     raise InputError(message)
+
+
+def date_option(value: str | None, option: str) -> dt.date | None:
+    """The date typed for ``option`` (Jalali or Gregorian, Persian digits too), None when not
+    given; a wrong date stops the command naming the option (exit 2)."""
+    from khooshe.text.jalali import parse_date
+
+    try:
+        return parse_date(value) if value else None
+    except ValueError:
+        abort(text("common.bad_date", option=option, value=value))
 
 
 def log_candidates() -> list[Path]:

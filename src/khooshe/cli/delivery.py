@@ -14,20 +14,12 @@ from khooshe.cli._common import (
     abort,
     command_classes,
     current_actor,
+    date_option,
     lang,
     open_workspace,
     say,
     text,
 )
-
-
-def _date(value: str | None):
-    from khooshe.text.jalali import parse_date
-
-    try:
-        return parse_date(value) if value else None
-    except ValueError:
-        abort(text("cluster.bad_date", value=value))
 
 
 def register(app: typer.Typer, language: str) -> None:
@@ -57,7 +49,7 @@ def register(app: typer.Typer, language: str) -> None:
         kind, _, recipient = to.partition(":")
         if not recipient:
             abort(text("funds.bad_to", value=to))
-        day = _date(on)
+        day = date_option(on, "--on")
         with open_workspace(workspace) as ws:
             commit_funds(ws, {"commitment_id": commitment, "programme": programme,
                               "year": year, "region_code": province, "recipient_kind": kind,
@@ -78,7 +70,7 @@ def register(app: typer.Typer, language: str) -> None:
         from khooshe.services.fund_commitments import disburse
 
         rials = parse_amount(amount, "--amount")
-        day = _date(on)
+        day = date_option(on, "--on")
         with open_workspace(workspace) as ws:
             after = disburse(ws, commitment, rials, actor=current_actor(), on=day,
                              jobs_realised=jobs)
@@ -128,7 +120,7 @@ def register(app: typer.Typer, language: str) -> None:
         if chosen is None:
             abort(text("units.bad_status", value=status, statuses=text("words.comma").join(
                 f"{s} ({label('unit_status', s, lang())})" for s in UNIT_STATUSES)))
-        day = _date(on)
+        day = date_option(on, "--on")
         with open_workspace(workspace) as ws:
             report_unit(ws, unit, chosen, actor=current_actor(), progress=progress,
                         jobs_realised=jobs, on=day, note=note_text)
@@ -167,7 +159,7 @@ def register(app: typer.Typer, language: str) -> None:
         from khooshe.domain.vocab import label
         from khooshe.services.park_projects import project_delays
 
-        day = _date(as_of)
+        day = date_option(as_of, "--as-of")
         with open_workspace(workspace) as ws:
             delays = project_delays(ws, province, day)
         say("projects.title", province=province, n=len(delays))

@@ -14,6 +14,7 @@ from khooshe.cli._common import (
     abort,
     command_classes,
     current_actor,
+    date_option,
     echo,
     lang,
     open_workspace,
@@ -60,13 +61,10 @@ def register(app: typer.Typer, language: str) -> None:
     ) -> None:
         from khooshe.domain.vocab import label
         from khooshe.services.cluster_stages import advance_stage
-        from khooshe.text.jalali import format_jalali, parse_date
+        from khooshe.text.jalali import format_jalali
 
         target = _stage(stage)
-        try:
-            day = parse_date(on) if on else None
-        except ValueError:
-            abort(text("cluster.bad_date", value=on))
+        day = date_option(on, "--on")
         with open_workspace(workspace) as ws:
             step = advance_stage(ws, code, target, actor=current_actor(), approved_on=day,
                                  decision=decision, note=note)
@@ -217,17 +215,13 @@ def register(app: typer.Typer, language: str) -> None:
     ) -> None:
         from khooshe.domain.vocab import VILLAGE_STATUSES, label, parse_choice
         from khooshe.services.village_proposals import decide_village
-        from khooshe.text.jalali import parse_date
 
         target = parse_choice("village_status", status)
         if target is None:
             names = text("words.comma").join(
                 f"{s} ({label('village_status', s, lang())})" for s in VILLAGE_STATUSES)
             abort(text("proposals.bad_status", value=status, statuses=names))
-        try:
-            day = parse_date(on) if on else None
-        except ValueError:
-            abort(text("cluster.bad_date", value=on))
+        day = date_option(on, "--on")
         with open_workspace(workspace) as ws:
             decide_village(ws, village, target, actor=current_actor(), reason=reason,
                            replacement=by, activity=activity, on=day)
@@ -305,12 +299,8 @@ def register(app: typer.Typer, language: str) -> None:
     ) -> None:
         from khooshe.domain.vocab import label
         from khooshe.services.committee import follow_up
-        from khooshe.text.jalali import parse_date
 
-        try:
-            day = parse_date(on) if on else None
-        except ValueError:
-            abort(text("cluster.bad_date", value=on))
+        day = date_option(on, "--on")
         with open_workspace(workspace) as ws:
             after = follow_up(ws, meeting_id, number, status, actor=current_actor(),
                               note=note_text, on=day)
@@ -324,12 +314,9 @@ def register(app: typer.Typer, language: str) -> None:
         as_of: str = typer.Option(None, "--as-of", help=h.opt("as_of")),
     ) -> None:
         from khooshe.services.committee import decisions, follow_up_board
-        from khooshe.text.jalali import format_jalali, parse_date
+        from khooshe.text.jalali import format_jalali
 
-        try:
-            day = parse_date(as_of) if as_of else None
-        except ValueError:
-            abort(text("cluster.bad_date", value=as_of))
+        day = date_option(as_of, "--as-of")
         with open_workspace(workspace) as ws:
             board = follow_up_board(ws, province, day)
             late = decisions(ws, province, day)
