@@ -14,7 +14,6 @@ import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
-import pandas as pd
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -26,10 +25,13 @@ from khooshe.domain.vocab import CLUSTER_STAGES, MEMBER_KINDS, label
 from khooshe.services import records
 from khooshe.services.cluster_stages import StageStep, advance_stage, stage_timeline
 from khooshe.text.digits import digits
-from khooshe.text.jalali import format_jalali, parse_date
-from khooshe.text.messages import Message
+from khooshe.text.jalali import format_jalali
 from khooshe.web.app import State
 from khooshe.web.deps import Session, api_principal, checked_form, page_session, state
+from khooshe.web.routers._forms import (
+    form_date,
+    text_or_none,
+)
 from khooshe.web.routers.api import BODY_ERRORS, ERRORS
 
 pages = APIRouter(include_in_schema=False)
@@ -40,28 +42,8 @@ RAG_BADGE = {"green": "text-bg-success", "amber": "text-bg-warning", "red": "tex
              "no_data": "text-bg-secondary"}
 
 
-def _day(value: object) -> dt.date | None:
-    """A date typed in a form or sent to the API (Jalali or Gregorian, Persian digits)."""
-    text = str(value or "").strip()
-    if not text:
-        return None
-    try:
-        return parse_date(text)
-    except ValueError:
-        raise InputError(f"not a date: {text}",
-                         localized=Message("web.flow.bad_date", {"value": text})) from None
 
 
-def _text(value: Any) -> str | None:
-    """A stored value as text, None when missing (None or NaN)."""
-    if value is None:
-        return None
-    try:
-        if bool(pd.isna(value)):  # NaN, NaT, pandas' NA
-            return None
-    except (TypeError, ValueError):  # a list or an array: not missing
-        pass
-    return str(value)
 
 
 def _kinds(kinds: Any, lang: str) -> list[str]:
@@ -75,11 +57,11 @@ def timeline_rows(frame: Any, lang: str) -> list[dict[str, Any]]:
         rows.append({
             "stage": r.stage, "label": label("cluster_stage", r.stage, lang),
             "reached": bool(r.reached), "current": bool(r.current),
-            "approved_on": (format_jalali(_text(r.approved_on), lang) if lang == "fa"
-                            else (_text(r.approved_on) or "")[:10]),
-            "approved_by": _text(r.approved_by) or "",
-            "decision": digits(_text(r.decision) or "", lang),
-            "note": _text(r.note) or "", "missing": _kinds(r.missing, lang),
+            "approved_on": (format_jalali(text_or_none(r.approved_on), lang) if lang == "fa"
+                            else (text_or_none(r.approved_on) or "")[:10]),
+            "approved_by": text_or_none(r.approved_by) or "",
+            "decision": digits(text_or_none(r.decision) or "", lang),
+            "note": text_or_none(r.note) or "", "missing": _kinds(r.missing, lang),
             "expected": [(label("document_kind", str(k), lang), k not in (r.missing or []))
                          for k in (r.expected or [])]})
     return rows
@@ -133,7 +115,7 @@ def cluster_context(st: State, session: Session, record: dict[str, Any]) -> dict
 def _approve(st: State, who: Principal, code: str, target: str, on: object, decision: object,
              note: object) -> StageStep:
     text_note = str(note or "").strip() or None
-    return advance_stage(st.ws, code, target, actor=who.username, approved_on=_day(on),
+    return advance_stage(st.ws, code, target, actor=who.username, approved_on=form_date(on),
                          decision=str(decision or "").strip() or None, note=text_note,
                          who=who, access=st.access)
 
@@ -217,8 +199,8 @@ def api_timeline(code: str = Path(..., max_length=40),
     for r in stage_timeline(st.ws, code).itertuples(index=False):
         out.append(TimelineRow(
             stage=r.stage, reached=bool(r.reached), current=bool(r.current),
-            approved_on=(_text(r.approved_on) or "")[:10] or None,
-            approved_by=_text(r.approved_by), decision=_text(r.decision),
-            note=_text(r.note), expected=list(r.expected or []),
+            approved_on=(text_or_none(r.approved_on) or "")[:10] or None,
+            approved_by=text_or_none(r.approved_by), decision=text_or_none(r.decision),
+            note=text_or_none(r.note), expected=list(r.expected or []),
             missing=list(r.missing or [])))
     return out

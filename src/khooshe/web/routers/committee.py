@@ -27,13 +27,20 @@ from khooshe.services import records
 from khooshe.services.committee import decisions, follow_up, follow_up_board, hold_meeting
 from khooshe.store.repository import read_kind
 from khooshe.text.digits import digits
-from khooshe.text.jalali import format_jalali
 from khooshe.text.messages import Message
 from khooshe.web.app import State
 from khooshe.web.deps import Session, api_principal, checked_form, page_session, state
+from khooshe.web.routers._forms import (
+    check_province,
+    form_date,
+    jalali,
+    province_choices,
+    province_of,
+    region_name,
+    render_page,
+    text_or_none,
+)
 from khooshe.web.routers.api import BODY_ERRORS, ERRORS
-from khooshe.web.routers.clusters import _day, _text
-from khooshe.web.routers.villages import _name, _province_of, render_page
 from khooshe.web.security import PLAN_CSP
 
 pages = APIRouter(include_in_schema=False)
@@ -44,45 +51,33 @@ DECISION_ROWS = 4
 REPORT_TYPES = {"html": "text/html; charset=utf-8", "pdf": "application/pdf"}
 
 
-def _check(st: State, who: Principal, province: str) -> None:
-    """Forbidden unless ``who`` may read ``province``'s committee (404 for no province)."""
-    regions = read_kind(st.ws, "regions", columns=["code", "level"]).set_index("code")
-    if province not in regions.index or regions.at[province, "level"] != "province":
-        raise NotFoundError(f"no province {province}",
-                            localized=Message("web.flow.committee.no_province",
-                                              {"code": province}))
-    st.access.check(who, "read", "committee_meetings", {"province_code": province})
 
 
-def _date(value: object, lang: str) -> str:
-    text = _text(value)
-    if not text:
-        return ""
-    return format_jalali(text, lang) if lang == "fa" else text[:10]
 
 
 def committee_context(st: State, session: Session, province: str) -> dict[str, Any]:
     lang, who = session.lang, session.principal
-    _check(st, who, province)
+    check_province(st, who, province)
     today = dt.date.today()
     board = follow_up_board(st.ws, province, today).to_dict("records")
     every = decisions(st.ws, province, today)
     clusters = read_kind(st.ws, "clusters", columns=["code", "province_code", "name_fa",
                                                      "name_en"])
     mine = clusters[clusters["province_code"] == province].sort_values("code")
-    names = {str(r["code"]): _name(r, lang) for r in mine.to_dict("records")}
+    names = {str(r["code"]): region_name(r, lang) for r in mine.to_dict("records")}
 
     def decision_row(r: dict[str, Any]) -> dict[str, Any]:
-        cluster = _text(r.get("cluster_code")) or ""
+        cluster = text_or_none(r.get("cluster_code")) or ""
         return {"meeting": str(r["meeting_id"]), "number": int(r["number"]),
-                "text": _text(r.get("text")) or "", "responsible": _text(r.get("responsible"))
-                or "", "due": _date(r.get("due_on"), lang),
+                "text": text_or_none(r.get("text")) or "",
+                "responsible": text_or_none(r.get("responsible")) or "",
+                "due": jalali(r.get("due_on"), lang),
                 "days": digits(str(int(r.get("days_overdue") or 0)), lang),
                 "cluster": names.get(cluster, cluster), "status": str(r["status"]),
                 "status_label": label("decision_status", str(r["status"]), lang),
-                "held": _date(r.get("held_on"), lang), "overdue": bool(r.get("overdue")),
-                "follow_up": _text(r.get("follow_up")) or "",
-                "done_on": _date(r.get("done_on"), lang)}
+                "held": jalali(r.get("held_on"), lang), "overdue": bool(r.get("overdue")),
+                "follow_up": text_or_none(r.get("follow_up")) or "",
+                "done_on": jalali(r.get("done_on"), lang)}
 
     rows = [decision_row(r) for r in every.to_dict("records")]
     late = sorted((r for r in rows if r["overdue"]),
@@ -96,15 +91,14 @@ def committee_context(st: State, session: Session, province: str) -> dict[str, A
     for r in rows:
         by_meeting.setdefault(r["meeting"], []).append(r)
     meeting_rows = [{
-        "id": str(m["meeting_id"]), "held": _date(m.get("held_on"), lang),
-        "chair": _text(m.get("chair")) or "", "attendees": _text(m.get("attendees")) or "",
-        "agenda": _text(m.get("agenda")) or "",
+        "id": str(m["meeting_id"]), "held": jalali(m.get("held_on"), lang),
+        "chair": text_or_none(m.get("chair")) or "",
+        "attendees": text_or_none(m.get("attendees")) or "",
+        "agenda": text_or_none(m.get("agenda")) or "",
         "clusters": [names.get(c, c) for c in str(m.get("clusters") or "").split(";") if c],
         "decisions": by_meeting.get(str(m["meeting_id"]), [])}
         for m in meetings.to_dict("records")]
-    regions = read_kind(st.ws, "regions", columns=["code", "level", "name_fa", "name_en"])
-    provinces = regions[regions["level"] == "province"].sort_values("code")
-    choices = [(str(r["code"]), _name(r, lang)) for r in provinces.to_dict("records")]
+    choices = province_choices(st, lang)
     return {
         "province": province, "province_name": dict(choices).get(province, province),
         "choices": choices, "board": [{**b, **{k: digits(str(b[k]), lang) for k in
@@ -122,11 +116,9 @@ def committee_context(st: State, session: Session, province: str) -> dict[str, A
 @pages.get("/committee")
 def committee_page(request: Request, province: str | None = None,
                    session: Session = Depends(page_session), st: State = Depends(state)):
-    code = _province_of(session.principal, province)
+    code = province_of(session.principal, province)
     if code is None:
-        regions = read_kind(st.ws, "regions", columns=["code", "level", "name_fa", "name_en"])
-        provinces = regions[regions["level"] == "province"].sort_values("code")
-        code = str(provinces["code"].iloc[0])
+        code = province_choices(st, session.lang)[0][0]
     return render_page(request, session, "committee.html.j2",
                        **committee_context(st, session, code))
 
@@ -135,7 +127,7 @@ def _meeting_values(form: dict[str, Any], province: str) -> tuple[dict[str, Any]
                                                                   list[dict[str, Any]]]:
     clusters = [str(v) for k, v in form.items() if k.startswith("cluster_") and v]
     meeting = {"meeting_id": str(form.get("meeting_id") or "").strip(),
-               "province_code": province, "held_on": _day(form.get("held_on")),
+               "province_code": province, "held_on": form_date(form.get("held_on")),
                "chair": str(form.get("chair") or "").strip() or None,
                "attendees": str(form.get("attendees") or "").strip() or None,
                "clusters": ";".join(clusters) or None,
@@ -147,7 +139,7 @@ def _meeting_values(form: dict[str, Any], province: str) -> tuple[dict[str, Any]
             continue
         items.append({"text": text,
                       "responsible": str(form.get(f"d{i}_responsible") or "").strip() or None,
-                      "due_on": _day(form.get(f"d{i}_due_on")),
+                      "due_on": form_date(form.get(f"d{i}_due_on")),
                       "cluster_code": str(form.get(f"d{i}_cluster") or "").strip() or None})
     return meeting, items
 
@@ -158,7 +150,7 @@ async def record_meeting(request: Request, province: str = Path(..., max_length=
                          st: State = Depends(state)):
     form = await checked_form(request, session)
     try:
-        _check(st, session.principal, province)
+        check_province(st, session.principal, province)
         meeting, items = _meeting_values(form, province)
         hold_meeting(st.ws, meeting, items, actor=session.principal.username,
                      who=session.principal, access=st.access)
@@ -181,7 +173,7 @@ async def mark_decision(request: Request, meeting: str = Path(..., max_length=40
     status = str(form.get("status") or "done")
     after = follow_up(st.ws, meeting, number, status, actor=session.principal.username,
                       note=str(form.get("note") or "").strip() or None,
-                      on=_day(form.get("on")), who=session.principal, access=st.access)
+                      on=form_date(form.get("on")), who=session.principal, access=st.access)
     return RedirectResponse(f"/committee?province={quote(str(after['province_code']))}"
                             f"&followed={quote(meeting)}-{number}#board", status_code=303)
 
@@ -278,10 +270,10 @@ def api_meeting(body: MeetingIn, who: Principal = Depends(api_principal),
     """The meeting (its clusters reviewed must be the province's) and its decisions, numbered
     1, 2, … and open; needs the right to add the province's committee records."""
     meeting = {"meeting_id": body.meeting_id, "province_code": body.province_code,
-               "held_on": _day(body.held_on), "chair": body.chair,
+               "held_on": form_date(body.held_on), "chair": body.chair,
                "attendees": body.attendees, "clusters": ";".join(body.clusters) or None,
                "agenda": body.agenda}
-    items = [{"text": d.text, "responsible": d.responsible, "due_on": _day(d.due_on),
+    items = [{"text": d.text, "responsible": d.responsible, "due_on": form_date(d.due_on),
               "cluster_code": d.cluster_code} for d in body.decisions]
     made = hold_meeting(st.ws, meeting, items, actor=who.username, who=who, access=st.access)
     return MeetingOut(meeting_id=str(made["meeting_id"]),
@@ -295,12 +287,12 @@ def api_follow_up(body: FollowUpIn, meeting: str = Path(..., max_length=40),
                   number: int = Path(..., ge=1, le=999),
                   who: Principal = Depends(api_principal), st: State = Depends(state)):
     after = follow_up(st.ws, meeting, number, body.status, actor=who.username, note=body.note,
-                      on=_day(body.on), who=who, access=st.access)
+                      on=form_date(body.on), who=who, access=st.access)
     done = after.get("done_on")
     return DecisionOut(meeting_id=str(after["meeting_id"]), number=int(after["number"]),
                        status=str(after["status"]),
                        done_on=str(done)[:10] if done is not None and not pd.isna(done)
-                       else None, follow_up=_text(after.get("follow_up")))
+                       else None, follow_up=text_or_none(after.get("follow_up")))
 
 
 @api.get("/committee/board", response_model=list[BoardRow], responses=ERRORS,
@@ -309,7 +301,7 @@ def api_board(province: str = Query(..., max_length=4),
               who: Principal = Depends(api_principal), st: State = Depends(state)):
     """Per responsible organisation: open decisions, of which overdue (today), done,
     cancelled and the oldest overdue's days."""
-    _check(st, who, province)
+    check_province(st, who, province)
     return [BoardRow(responsible=str(r["responsible"]), open=int(r["open"]),
                      overdue=int(r["overdue"]), done=int(r["done"]),
                      cancelled=int(r["cancelled"]),

@@ -22,50 +22,44 @@ from khooshe.domain.vocab import RECIPIENT_KINDS, label
 from khooshe.services import records
 from khooshe.services.fund_commitments import commit_funds, disburse, fund_balance
 from khooshe.store.repository import read_kind
-from khooshe.text.digits import digits, to_ascii_digits
-from khooshe.text.messages import Message
+from khooshe.text.digits import digits
 from khooshe.text.numbers import format_money_toman, format_value
 from khooshe.web.app import State
 from khooshe.web.deps import Session, api_principal, checked_form, page_session, state
+from khooshe.web.routers._forms import (
+    check_province,
+    form_date,
+    jalali,
+    optional_int,
+    province_of,
+    render_page,
+    text_or_none,
+    whole_number,
+)
 from khooshe.web.routers.api import BODY_ERRORS, ERRORS
-from khooshe.web.routers.clusters import _day, _text
-from khooshe.web.routers.committee import _check as _check_province
-from khooshe.web.routers.committee import _date
-from khooshe.web.routers.villages import _province_of, render_page
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["workflows"])
 
 
 def _check(st: State, who: Principal, province: str) -> None:
-    _check_province(st, who, province)  # a province (404) the reader may see
+    check_province(st, who, province)  # a province (404) the reader may see
     st.access.check(who, "read", "fund_commitments", {"region_code": province})
 
 
-def _amount(value: object, field: str) -> int | None:
-    """A whole number typed in a form (Persian digits and separators accepted)."""
-    text = to_ascii_digits(str(value or "")).replace(",", "").replace("٬", "").strip()
-    if not text:
-        return None
-    if not text.isdigit():
-        raise InputError(f"{field}: not a whole number: {value}",
-                         localized=Message("web.flow.money.bad_number", {"value": str(value)}))
-    return int(text)
 
 
-def _int(value: Any) -> int | None:
-    return None if _text(value) is None else int(value)
 
 
 def _money(value: Any, lang: str) -> str:
-    return "" if _text(value) is None else format_money_toman(value, lang)
+    return "" if text_or_none(value) is None else format_money_toman(value, lang)
 
 
 def money_context(st: State, session: Session, province: str) -> dict[str, Any]:
     lang = session.lang
     _check(st, session.principal, province)
     funds = read_kind(st.ws, "funds")
-    names = {str(p): (_text(n) or str(p)) if lang == "fa" else str(p)
+    names = {str(p): (text_or_none(n) or str(p)) if lang == "fa" else str(p)
              for p, n in zip(funds["programme"], funds["name_fa"], strict=True)}
     balance = []
     for r in fund_balance(st.ws, province).to_dict("records"):
@@ -85,7 +79,7 @@ def money_context(st: State, session: Session, province: str) -> dict[str, Any]:
     rows = []
     for r in commits.to_dict("records"):
         committed = int(r["committed_rials"])
-        paid = _int(r.get("disbursed_rials")) or 0
+        paid = optional_int(r.get("disbursed_rials")) or 0
         rows.append({
             "id": str(r["commitment_id"]),
             "programme": names.get(str(r["programme"]), str(r["programme"])),
@@ -94,9 +88,9 @@ def money_context(st: State, session: Session, province: str) -> dict[str, Any]:
             "recipient": str(r["recipient"]), "committed": _money(committed, lang),
             "disbursed": _money(paid, lang), "left": committed - paid,
             "left_text": _money(committed - paid, lang),
-            "on": _date(r.get("disbursed_on"), lang),
-            "jobs": (format_value(_int(r.get("jobs_realised")), lang)[0]
-                     if _text(r.get("jobs_realised")) else "")})
+            "on": jalali(r.get("disbursed_on"), lang),
+            "jobs": (format_value(optional_int(r.get("jobs_realised")), lang)[0]
+                     if text_or_none(r.get("jobs_realised")) else "")})
     allocations = read_kind(st.ws, "fund_allocations")
     allocations = allocations[allocations["region_code"] == province]
     programmes = sorted({str(p) for p in allocations["programme"]})
@@ -114,7 +108,7 @@ def money_context(st: State, session: Session, province: str) -> dict[str, Any]:
 @pages.get("/money")
 def money_page(request: Request, province: str | None = None,
                session: Session = Depends(page_session), st: State = Depends(state)):
-    code = _province_of(session.principal, province) or "01"
+    code = province_of(session.principal, province) or "01"
     return render_page(request, session, "money.html.j2", **money_context(st, session, code))
 
 
@@ -148,10 +142,10 @@ async def pay(request: Request, commitment: str = Path(..., max_length=40),
     match = rows[rows["commitment_id"] == commitment]
     province = str(match["region_code"].iloc[0]) if len(match) else ""
     try:
-        amount = _amount(form.get("amount"), "amount")
-        jobs = _amount(form.get("jobs_realised"), "jobs_realised")
+        amount = whole_number(form.get("amount"), "amount")
+        jobs = whole_number(form.get("jobs_realised"), "jobs_realised")
         disburse(st.ws, commitment, amount or 0, actor=session.principal.username,
-                 on=_day(form.get("on")), jobs_realised=jobs, who=session.principal,
+                 on=form_date(form.get("on")), jobs_realised=jobs, who=session.principal,
                  access=st.access)
     except InputError as exc:
         if exc.http_status == 404 or not province:
@@ -208,10 +202,10 @@ def api_pay(body: Payment, commitment: str = Path(..., max_length=40),
             who: Principal = Depends(api_principal), st: State = Depends(state)):
     """Refused beyond what was committed; `jobs_realised` records the jobs reported."""
     after = disburse(st.ws, commitment, body.amount_rials, actor=who.username,
-                     on=_day(body.on), jobs_realised=body.jobs_realised, who=who,
+                     on=form_date(body.on), jobs_realised=body.jobs_realised, who=who,
                      access=st.access)
     jobs = after.get("jobs_realised")
     return CommitmentOut(commitment_id=str(after["commitment_id"]),
                          committed_rials=int(after["committed_rials"]),
-                         disbursed_rials=_int(after.get("disbursed_rials")) or 0,
-                         jobs_realised=_int(jobs))
+                         disbursed_rials=optional_int(after.get("disbursed_rials")) or 0,
+                         jobs_realised=optional_int(jobs))

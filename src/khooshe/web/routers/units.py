@@ -24,38 +24,43 @@ from khooshe.store.repository import read_kind
 from khooshe.text.numbers import format_value
 from khooshe.web.app import State
 from khooshe.web.deps import Session, api_principal, checked_form, page_session, state
+from khooshe.web.routers._forms import (
+    check_province,
+    form_date,
+    jalali,
+    optional_int,
+    province_of,
+    render_page,
+    text_or_none,
+    whole_number,
+)
 from khooshe.web.routers.api import BODY_ERRORS
-from khooshe.web.routers.clusters import _day, _text
-from khooshe.web.routers.committee import _check as _check_province
-from khooshe.web.routers.committee import _date
-from khooshe.web.routers.money import _amount, _int
-from khooshe.web.routers.villages import _province_of, render_page
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["workflows"])
 
 
 def _percent(value: Any, lang: str) -> str:
-    if _text(value) is None:
+    if text_or_none(value) is None:
         return ""
     return format_value(round(float(value)), lang)[0] + ("٪" if lang == "fa" else "%")
 
 
 def _count(value: Any, lang: str) -> str:
-    return "" if _text(value) is None else format_value(int(value), lang)[0]
+    return "" if text_or_none(value) is None else format_value(int(value), lang)[0]
 
 
 def units_context(st: State, session: Session, province: str) -> dict[str, Any]:
     lang, who = session.lang, session.principal
-    _check_province(st, who, province)
+    check_province(st, who, province)
     st.access.check(who, "read", "unit_progress", {"region_code": province})
     units = [{
-        "id": str(r["establishment_id"]), "name": _text(r.get("name")) or "",
+        "id": str(r["establishment_id"]), "name": text_or_none(r.get("name")) or "",
         "status": str(r["status"]), "status_label": label("unit_status", str(r["status"]), lang),
         "progress": _percent(r.get("progress"), lang),
         "expected": _count(r.get("jobs_expected"), lang),
         "realised": _count(r.get("jobs_realised"), lang),
-        "on": _date(r.get("reported_on"), lang), "reports": _count(r.get("reports"), lang)}
+        "on": jalali(r.get("reported_on"), lang), "reports": _count(r.get("reports"), lang)}
         for r in unit_tracking(st.ws, province).to_dict("records")]
     parks = read_kind(st.ws, "parks", columns=["code", "name_fa", "name_en"]).set_index("code")
     projects = []
@@ -64,12 +69,13 @@ def units_context(st: State, session: Session, province: str) -> dict[str, Any]:
         name = (parks.at[park, "name_fa"] if lang == "fa" else parks.at[park, "name_en"]
                 ) if park in parks.index else park
         projects.append({
-            "id": str(r["project_id"]), "title": _text(r.get("title")) or "",
-            "park": _text(name) or park, "contractor": _text(r.get("contractor")) or "",
-            "end": _date(r.get("planned_end"), lang),
+            "id": str(r["project_id"]), "title": text_or_none(r.get("title")) or "",
+            "park": text_or_none(name) or park,
+            "contractor": text_or_none(r.get("contractor")) or "",
+            "end": jalali(r.get("planned_end"), lang),
             "actual": _percent(r.get("actual_progress"), lang),
             "expected": _percent(r.get("expected_progress"), lang),
-            "behind": _count(round(float(r["behind"])) if _text(r.get("behind")) else None,
+            "behind": _count(round(float(r["behind"])) if text_or_none(r.get("behind")) else None,
                              lang),
             "delayed": bool(r.get("delayed")), "overdue": bool(r.get("overdue")),
             "status": label("project_status", str(r["status"]), lang)})
@@ -82,16 +88,16 @@ def units_context(st: State, session: Session, province: str) -> dict[str, Any]:
 @pages.get("/units")
 def units_page(request: Request, province: str | None = None,
                session: Session = Depends(page_session), st: State = Depends(state)):
-    code = _province_of(session.principal, province) or "06"
+    code = province_of(session.principal, province) or "06"
     return render_page(request, session, "units.html.j2", **units_context(st, session, code))
 
 
 def _report(st: State, who: Principal, unit: str, status: str, progress: object,
             jobs: object, on: object, note: object) -> dict[str, Any]:
-    share = _text(progress)
+    share = text_or_none(progress)
     return report_unit(st.ws, unit, status, actor=who.username,
-                       progress=float(_amount(share, "progress") or 0) if share else None,
-                       jobs_realised=_amount(jobs, "jobs_realised"), on=_day(on),
+                       progress=float(whole_number(share, "progress") or 0) if share else None,
+                       jobs_realised=whole_number(jobs, "jobs_realised"), on=form_date(on),
                        note=str(note or "").strip() or None, who=who, access=st.access)
 
 
@@ -140,11 +146,11 @@ def api_report(body: UnitReport, unit: str = Path(..., max_length=40),
     """A progress report of a unit being completed; `operating` needs `jobs_realised` and
     updates the establishment register."""
     made = report_unit(st.ws, unit, body.status, actor=who.username, progress=body.progress,
-                       jobs_realised=body.jobs_realised, on=_day(body.on), note=body.note,
+                       jobs_realised=body.jobs_realised, on=form_date(body.on), note=body.note,
                        who=who, access=st.access)
-    progress = _text(made.get("progress"))
+    progress = text_or_none(made.get("progress"))
     return UnitReportOut(establishment_id=str(made["establishment_id"]),
                          status=str(made["status"]),
                          progress=None if progress is None else float(progress),
-                         jobs_realised=_int(made.get("jobs_realised")),
-                         reported_on=(_text(made.get("reported_on")) or "")[:10] or None)
+                         jobs_realised=optional_int(made.get("jobs_realised")),
+                         reported_on=(text_or_none(made.get("reported_on")) or "")[:10] or None)

@@ -31,8 +31,15 @@ from khooshe.text.jalali import format_jalali
 from khooshe.text.messages import Message
 from khooshe.web.app import State
 from khooshe.web.deps import Session, api_principal, checked_form, page_session, state
+from khooshe.web.routers._forms import (
+    form_date,
+    province_choices,
+    province_of,
+    region_name,
+    render_page,
+    text_or_none,
+)
 from khooshe.web.routers.api import BODY_ERRORS, ERRORS
-from khooshe.web.routers.clusters import _day, _text
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["workflows"])
@@ -46,9 +53,6 @@ def _regions(st: State) -> pd.DataFrame:
                                                  "name_en"])
 
 
-def _name(row: Any, lang: str) -> str:
-    fa, en = _text(row.get("name_fa")), _text(row.get("name_en"))
-    return (fa or en or "") if lang == "fa" else (en or fa or "")
 
 
 def _check_place(st: State, who: Principal, code: str) -> None:
@@ -57,10 +61,6 @@ def _check_place(st: State, who: Principal, code: str) -> None:
     st.access.check(who, "read", "village_proposals", {"village_code": code})
 
 
-def _province_of(who: Principal, asked: str | None) -> str | None:
-    if asked:
-        return asked
-    return who.province or (sorted(who.provinces)[0] if who.provinces else None)
 
 
 @pages.get("/villages")
@@ -70,26 +70,20 @@ def villages_home(request: Request, province: str | None = None,
     who = session.principal
     if who.county and not province:
         return RedirectResponse(f"/villages/{quote(who.county, safe='')}", status_code=303)
-    code = _province_of(who, province)
-    regions = _regions(st)
-    provinces = regions[regions["level"] == "province"].sort_values("code")
-    choices = [(r["code"], _name(r, session.lang)) for _, r in provinces.iterrows()]
+    code = province_of(who, province)
+    choices = province_choices(st, session.lang)
     rows: list[dict[str, Any]] = []
     if code:
-        RegionHierarchy(regions).check(code, "province")
+        if code not in dict(choices):
+            RegionHierarchy(_regions(st)).check(code, "province")  # says why it is not one
         _check_place(st, who, code)
         for r in county_progress(st.ws, code).to_dict("records"):
-            rows.append({**r, "name": _name(r, session.lang)})
+            rows.append({**r, "name": region_name(r, session.lang)})
     return render_page(request, session, "villages_province.html.j2", province=code,
                        province_name=dict(choices).get(code or "", ""), choices=choices,
                        rows=rows)
 
 
-def render_page(request: Request, session: Session, template: str, status: int = 200,
-                **ctx: Any):
-    from khooshe.web.pages import render
-
-    return render(request, template, lang=session.lang, status=status, session=session, **ctx)
 
 
 def county_context(st: State, session: Session, county: str) -> dict[str, Any]:
@@ -111,33 +105,33 @@ def county_context(st: State, session: Session, county: str) -> dict[str, Any]:
     for r in props.to_dict("records"):
         status = str(r["status"])
         code = str(r["village_code"])
-        name = _name(by_code.loc[code], lang) if code in by_code.index else ""
-        reason = _text(r.get("reason_fa") if lang == "fa" else r.get("reason_en")) or _text(
-            r.get("reason_en") if lang == "fa" else r.get("reason_fa")) or ""
+        name = region_name(by_code.loc[code], lang) if code in by_code.index else ""
+        own, other = ("reason_fa", "reason_en") if lang == "fa" else ("reason_en", "reason_fa")
+        reason = text_or_none(r.get(own)) or text_or_none(r.get(other)) or ""
         steps = VILLAGE_STEPS.get(status, ())
-        activity = _text(r.get("activity")) or ""
-        replaces = _text(r.get("replaces")) or ""
+        activity = text_or_none(r.get("activity")) or ""
+        replaces = text_or_none(r.get("replaces")) or ""
         rows.append({
             "code": code, "name": name, "code_shown": digits(code, lang),
             "activity": digits(activity, lang),
-            "activity_name": _text(activities[col].get(activity)) or "",
+            "activity_name": text_or_none(activities[col].get(activity)) or "",
             "rank": r.get("rank"), "status": status,
             "status_label": label("village_status", status, lang), "reason": reason,
-            "replaces": (_name(by_code.loc[replaces], lang) if replaces in by_code.index
+            "replaces": (region_name(by_code.loc[replaces], lang) if replaces in by_code.index
                          else "") or digits(replaces, lang),
-            "decided_by": _text(r.get("decided_by")) or "",
-            "decided_on": (format_jalali(_text(r.get("decided_on")), lang) if lang == "fa"
-                           else (_text(r.get("decided_on")) or "")[:10]),
-            "note": _text(r.get("note")) or "",
+            "decided_by": text_or_none(r.get("decided_by")) or "",
+            "decided_on": (format_jalali(text_or_none(r.get("decided_on")), lang) if lang == "fa"
+                           else (text_or_none(r.get("decided_on")) or "")[:10]),
+            "note": text_or_none(r.get("note")) or "",
             "quick": [(s, label("village_status", s, lang)) for s in steps if s in ONE_CLICK],
             "with_reason": [(s, label("village_status", s, lang)) for s in steps
                             if s not in ONE_CLICK],
         })
-    spare = sorted(((str(v["code"]), f"{_name(v, lang)} ({digits(str(v['code']), lang)})")
+    spare = sorted(((str(v["code"]), f"{region_name(v, lang)} ({digits(str(v['code']), lang)})")
                     for v in inside.to_dict("records") if str(v["code"]) not in active),
                    key=lambda x: (x[1], x[0]))
     counts = {s: int((props["status"] == s).sum()) for s in VILLAGE_STATUSES}
-    return {"county": county, "county_name": _name(by_code.loc[county], lang),
+    return {"county": county, "county_name": region_name(by_code.loc[county], lang),
             "province": str(by_code.at[county, "parent_code"]) if county in by_code.index
             else "", "rows": rows, "per_county": PER_COUNTY, "spare": spare, "counts": counts,
             "prepared": counts["prepared"] + counts["cluster_started"],
@@ -173,7 +167,7 @@ async def decide(request: Request, county: str = Path(..., max_length=20),
         decide_village(st.ws, village, status, actor=session.principal.username,
                        reason=str(form.get("reason") or "").strip() or None,
                        replacement=str(form.get("replacement") or "").strip() or None,
-                       on=_day(form.get("on")), who=session.principal, access=st.access)
+                       on=form_date(form.get("on")), who=session.principal, access=st.access)
     except InputError as exc:
         if exc.http_status == 404:
             raise
@@ -232,14 +226,14 @@ def api_decide(body: VillageDecision, village: str = Path(..., max_length=20),
     decides in their county only."""
     after = decide_village(st.ws, village, body.status, actor=who.username, reason=body.reason,
                            replacement=body.replacement, activity=body.activity,
-                           on=_day(body.on), who=who, access=st.access)
+                           on=form_date(body.on), who=who, access=st.access)
     day = after.get("decided_on")
     return VillageOut(village_code=str(after["village_code"]),
                       county_code=str(after["county_code"]), status=str(after["status"]),
-                      replaces=_text(after.get("replaces")),
-                      decided_by=_text(after.get("decided_by")),
+                      replaces=text_or_none(after.get("replaces")),
+                      decided_by=text_or_none(after.get("decided_by")),
                       decided_on=str(day)[:10] if isinstance(day, (str, dt.date)) else None,
-                      note=_text(after.get("note")))
+                      note=text_or_none(after.get("note")))
 
 
 @api.get("/villages/progress", response_model=list[CountyProgress], responses=ERRORS,
@@ -252,7 +246,7 @@ def api_progress(province: str = Query(..., max_length=20),
     _check_place(st, who, province)
     out = []
     for r in county_progress(st.ws, province).to_dict("records"):
-        values: dict[str, Any] = {k: (_text(v) if k in ("name_fa", "name_en") else v)
+        values: dict[str, Any] = {k: (text_or_none(v) if k in ("name_fa", "name_en") else v)
                                   for k, v in r.items()}
         out.append(CountyProgress(**values))
     return out
