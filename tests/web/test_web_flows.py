@@ -53,6 +53,32 @@ def test_the_cluster_page_shows_its_timeline_indicators_and_members(site):
     assert "Stages of the cluster" in english and "Triple helix" in english
 
 
+def test_the_cluster_page_shows_its_activities_and_partner_checks(site):
+    _, app = site
+    root, _ = site
+    with Workspace.open(root) as ws:
+        acts = read_kind(ws, "cluster_activities")
+    acts = acts[acts["cluster_code"] == "CL06-01"]
+    assert len(acts)  # the demo's cluster has activities
+    html = login(app, "khuzestan").get("/clusters/CL06-01").text
+    section = html[html.index('id="activities"'):]
+    assert 'id="activity-kinds"' in section and 'id="training-reach"' in section
+    listed = re.findall(r'data-activity="([^"]+)"', section)
+    newest = acts.sort_values(["date", "activity_id"], ascending=False)["activity_id"]
+    assert listed == list(newest.head(10))  # the latest ten, newest first
+    assert 'id="add-activity"' in section  # the province manager may record one
+    english = login(app, "khuzestan").get("/clusters/CL06-01?lang=en").text
+    assert "Latest activities" in english and "Foreign partners checked" in english
+
+
+def test_a_link_fills_in_the_new_record_form(site):
+    _, app = site
+    html = login(app, "khuzestan").get(
+        "/cluster_activities/new?cluster_code=CL06-01&nonsense=x").text
+    assert re.search(r'id="f-cluster_code"[^>]*value="CL06-01"', html)
+    assert "nonsense" not in html
+
+
 def test_a_cluster_agent_reads_its_cluster_but_cannot_approve_a_stage(site):
     _, app = site
     agent = login(app, "agent")

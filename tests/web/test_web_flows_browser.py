@@ -222,3 +222,173 @@ def test_a_half_finished_unit_is_marked_operating(server, browser):
         est = read_kind(ws, "establishments").set_index("id")
     assert est.at[unit, "status"] == "operating"
     assert problems == [], "\n".join(problems)
+
+
+def _new_record(page, base: str, kind: str, fields: dict[str, str], dates: tuple[str, ...] = (),
+                selects: tuple[str, ...] = ()) -> None:
+    """Fill the new-record form of ``kind`` (text fields, choices, Jalali dates) and send it;
+    the server answers with the record's page."""
+    for name, value in fields.items():
+        if name in selects:
+            page.select_option(f"#f-{name}", value)
+        else:
+            page.fill(f"#f-{name}", value)
+            if name in dates:
+                _close_picker(page)
+    page.click("main button[type=submit]")
+    page.wait_for_url(re.compile(rf"{re.escape(base)}/{kind}/[^/]+$"))
+
+
+#: The cluster's code in its page's title (the tab's title cannot isolate it in <bdi>).
+CODE = frozenset({"CL06", "02"})
+
+
+def test_a_khuzestan_training_course_and_a_foreign_tour(server, browser):
+    base, root = server
+    problems: list[str] = []
+    context, page = _session(browser, base, problems, user="khuzestan")
+    page.goto(base + "/clusters/CL06-02")
+    page.click("#add-activity")
+    page.wait_for_url(base + "/cluster_activities/new?cluster_code=CL06-02")
+    assert page.input_value("#f-cluster_code") == "CL06-02"  # the link names the cluster
+    _new_record(page, base, "cluster_activities", {
+        "activity_id": "A90", "kind": "training", "title": "دورهٔ آموزشی بسته‌بندی صادراتی خرما",
+        "date": "۱۴۰۵/۰۸/۲۰", "participants": "۲۴", "hours": "۳۲", "trainees": "۲۲",
+        "cost_rials": "۴۵۰٬۰۰۰٬۰۰۰", "cofinance_rials": "۹۰٬۰۰۰٬۰۰۰"},
+        dates=("date",), selects=("kind",))
+    for member in ("M-E0008964", "M-E0009037"):
+        page.goto(base + "/activity_participants/new?cluster_code=CL06-02")
+        _new_record(page, base, "activity_participants",
+                    {"activity_id": "A90", "member_id": member, "people": "۲"})
+    page.goto(base + "/cluster_activities/new?cluster_code=CL06-02")
+    _new_record(page, base, "cluster_activities", {
+        "activity_id": "A91", "kind": "foreign_tour", "title": "بازدید از نمایشگاه گلفود دبی",
+        "date": "۱۴۰۵/۰۹/۰۲", "participants": "۶", "country": "ARE",
+        "cost_rials": "۲٬۸۰۰٬۰۰۰٬۰۰۰", "cofinance_rials": "۱٬۴۰۰٬۰۰۰٬۰۰۰"},
+        dates=("date",), selects=("kind",))
+    page.goto(base + "/clusters/CL06-02")
+    page.click("#add-check")
+    _new_record(page, base, "partner_verifications", {
+        "verification_id": "V90", "company": "Al Noor Dates Trading LLC", "country": "ARE",
+        "verified": "ثبت شرکت و سابقهٔ واردات خرما", "verified_by": "رایزن بازرگانی در دبی",
+        "verified_on": "۱۴۰۵/۰۹/۰۴", "outcome": "confirmed"},
+        dates=("verified_on",), selects=("outcome",))
+
+    page.goto(base + "/clusters/CL06-02#activities")
+    rows = page.locator("#activity-list tr[data-activity]")
+    assert rows.nth(0).get_attribute("data-activity") == "A91"  # newest first
+    assert rows.nth(1).get_attribute("data-activity") == "A90"
+    assert "امارات" in rows.nth(0).inner_text()  # the tour's country by its Persian name
+    assert "۱۴۰۵/۰۸/۲۰" in rows.nth(1).inner_text()
+    training = page.locator("#activity-kinds tr[data-kind=training]").inner_text()
+    assert "۷۲" in training  # 40 hours before + 32 now
+    assert "۲" in page.locator("#training-reach").inner_text()
+    check = page.locator("#verification-list tr[data-outcome]").first
+    assert check.get_attribute("data-outcome") == "confirmed"
+    assert "Al Noor" in check.inner_text()
+    problems.extend(_check_page(page, "fa", "cluster_activities_flow", CODE))
+    _shot(page, "cluster_activities")
+    page.goto(base + "/clusters/CL06-02?lang=en#activities")
+    problems.extend(_check_page(page, "en", "cluster_activities_flow_en"))
+    _shot(page, "cluster_activities_en")
+    context.close()
+    with Workspace.open(root) as ws:
+        acts = read_kind(ws, "cluster_activities").set_index(["cluster_code", "activity_id"])
+        parts = read_kind(ws, "activity_participants")
+    course = acts.loc[("CL06-02", "A90")]
+    assert (course["kind"], float(course["hours"]), int(course["cofinance_rials"])) == (
+        "training", 32.0, 90_000_000)
+    assert str(course["date"])[:10] == "2026-11-11"  # 1405/08/20
+    assert acts.loc[("CL06-02", "A91"), "country"] == "ARE"
+    assert set(parts.loc[parts["activity_id"] == "A90", "member_id"]) == {"M-E0008964",
+                                                                           "M-E0009037"}
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_period_s_indicators_turn_its_targets_green_and_red(server, browser):
+    base, root = server
+    problems: list[str] = []
+    context, page = _session(browser, base, problems, user="khuzestan")
+    for indicator, baseline, target in (("jobs", "۱۴۸", "۱۶۰"), ("members", "۲۲", "۳۰")):
+        page.goto(base + "/cluster_targets/new?cluster_code=CL06-02")
+        _new_record(page, base, "cluster_targets", {
+            "indicator": indicator, "period": "1404", "baseline": baseline,
+            "baseline_period": "1403", "target": target, "source": "برنامهٔ عمل ۱۴۰۴"},
+            selects=("indicator",))
+    page.goto(base + "/clusters/CL06-02#indicators")
+    row = page.locator("#indicators tr[data-period='1404'][data-indicator='jobs'] [data-rag]")
+    assert row.get_attribute("data-rag") == "no_data"  # nothing reported for 1404 yet
+    _shot(page, "indicators_before")
+
+    page.goto(base + "/cluster_indicators/new?cluster_code=CL06-02")
+    _new_record(page, base, "cluster_indicators", {
+        "period": "1404", "jobs": "۱۶۰", "members": "۲۴", "sales_rials": "۷٬۱۰۰٬۰۰۰٬۰۰۰٬۰۰۰",
+        "exports_usd": "۳۶۰۰۰۰", "exports_t": "۳۰۰"})
+    page.goto(base + "/clusters/CL06-02#indicators")
+
+    def status(indicator: str) -> str:
+        cell = page.locator(f"#indicators tr[data-period='1404'][data-indicator='{indicator}']"
+                            " [data-rag]")
+        return cell.get_attribute("data-rag")
+
+    assert status("jobs") == "green"  # 160 of 148 → 160: the whole way
+    assert status("members") == "red"  # 24 of 22 → 30: a quarter of the way
+    jobs = page.locator("#indicators tr[data-period='1404'][data-indicator='jobs']").inner_text()
+    assert "۱۰۰٪" in jobs and "سبز" in jobs
+    problems.extend(_check_page(page, "fa", "indicators_after", CODE))
+    _shot(page, "indicators_after")
+    context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_a_fund_allocated_to_khuzestan_is_committed_and_paid_to_a_cluster(server, browser):
+    base, root = server
+    problems: list[str] = []
+    context, page = _session(browser, base, problems, user="admin")
+    page.goto(base + "/funds/new")
+    _new_record(page, base, "funds", {
+        "programme": "cluster_dev", "year": "۱۴۰۴", "name_fa": "برنامهٔ توسعهٔ خوشه‌های کسب‌وکار",
+        "total_rials": "۶٬۰۰۰٬۰۰۰٬۰۰۰٬۰۰۰"})
+    page.goto(base + "/money?province=06")
+    page.click("#allocate")
+    page.wait_for_url(base + "/fund_allocations/new?region_code=06")
+    _new_record(page, base, "fund_allocations", {
+        "programme": "cluster_dev", "year": "۱۴۰۴", "amount_rials": "۳۵۰٬۰۰۰٬۰۰۰٬۰۰۰"})
+    context.close()
+
+    context, page = _session(browser, base, problems, user="khuzestan")
+    page.click("nav a[href='/money']")
+    page.wait_for_url(base + "/money")
+    page.fill("#k-id", "CCL06-02-1404")
+    page.select_option("#k-programme", "cluster_dev")
+    page.fill("#k-year", "۱۴۰۴")
+    page.select_option("#k-kind", "cluster")
+    page.fill("#k-recipient", "CL06-02")
+    page.fill("#k-amount", "۱۲٬۰۰۰٬۰۰۰٬۰۰۰")
+    page.fill("#k-jobs", "۳۰")
+    page.fill("#k-on", "۱۴۰۵/۰۹/۰۶")
+    _close_picker(page)
+    page.click("#commit-form button[type=submit]")
+    page.wait_for_url(re.compile(r".*done=commit.*"))
+    form = page.locator("#c-CCL06-02-1404 form.pay-form")
+    form.locator("input[name=amount]").fill("۵٬۰۰۰٬۰۰۰٬۰۰۰")
+    form.locator("input[name=jobs_realised]").fill("۴")
+    form.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(r".*done=pay.*"))
+    rows = page.locator("#balance tbody tr")
+    year = [rows.nth(i).inner_text() for i in range(rows.count())
+            if "۱۴۰۴" in rows.nth(i).inner_text()]
+    assert len(year) == 1
+    # 350 bn rials allocated, 12 bn committed: 338 bn rials (33.8 bn toman) left
+    assert "۳۳٫۸" in year[0] or "۳۳٬۸۰۰" in year[0], year[0]
+    problems.extend(_check_page(page, "fa", "money_allocated"))
+    _shot(page, "money_allocated_committed_paid")
+    context.close()
+    with Workspace.open(root) as ws:
+        alloc = read_kind(ws, "fund_allocations").set_index(["programme", "year",
+                                                              "region_code"])
+        row = read_kind(ws, "fund_commitments").set_index("commitment_id").loc["CCL06-02-1404"]
+    assert int(alloc.loc[("cluster_dev", 1404, "06"), "amount_rials"]) == 350_000_000_000
+    assert (int(row["committed_rials"]), int(row["disbursed_rials"]),
+            int(row["jobs_realised"])) == (12_000_000_000, 5_000_000_000, 4)
+    assert problems == [], "\n".join(problems)

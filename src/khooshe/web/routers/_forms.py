@@ -104,5 +104,12 @@ def whole_number(value: object, field: str) -> int | None:
     return int(text)
 
 
+def money(value: Any, lang: str) -> str:
+    """An amount in rials as the pages show it (in toman, grouped; empty when missing)."""
+    from khooshe.text.numbers import format_money_toman
+
+    return "" if text_or_none(value) is None else format_money_toman(value, lang)
+
+
 def optional_int(value: Any) -> int | None:
     return None if text_or_none(value) is None else int(value)

@@ -1,7 +1,8 @@
 """A cluster's programme page and its stage approvals: the stage timeline (reached, current,
 approvals, missing evidence), the form approving the next stage (or correcting back to the
 previous one, with a note), indicators against targets with their red/amber/green status, and
-the members by kind with the triple-helix verdict; ``/api/v1/clusters/{code}/stage`` and
+the members by kind with the triple-helix verdict, and the activities (trainings, tours,
+exhibitions, joint actions) with the foreign partners checked; ``/api/v1/clusters/{code}/stage`` and
 ``/timeline`` do the same over the API.
 
 Thin over :mod:`khooshe.services.cluster_stages`, :mod:`~khooshe.services.cluster_targets` and
@@ -30,6 +31,8 @@ from khooshe.web.app import State
 from khooshe.web.deps import Session, api_principal, checked_form, page_session, state
 from khooshe.web.routers._forms import (
     form_date,
+    jalali,
+    money,
     text_or_none,
 )
 from khooshe.web.routers.api import BODY_ERRORS, ERRORS
@@ -91,6 +94,7 @@ def cluster_context(st: State, session: Session, record: dict[str, Any]) -> dict
             round(100 * float(r.progress)), lang)[0] + ("٪" if lang == "fa" else "%")
         indicators.append({
             "period": r.period, "indicator": label("indicator", r.indicator, lang),
+            "code": r.indicator,
             "baseline": num(r.baseline), "target": num(r.target), "actual": num(r.actual),
             "progress": share, "status": label("rag_status", r.status, lang),
             "badge": RAG_BADGE.get(r.status, "text-bg-secondary"), "rag": r.status,
@@ -109,7 +113,75 @@ def cluster_context(st: State, session: Session, record: dict[str, Any]) -> dict
         "partner_kinds": int(counts["partner_kinds"]),
         "triple_helix": bool(counts["triple_helix"]),
         "registered_firms": int(counts["registered_firms"]),
+        **activities_context(st, session, code),
     }
+
+
+def activities_context(st: State, session: Session, code: str) -> dict[str, Any]:
+    """The cluster's activities as its page shows them: a line per kind (count, hours,
+    trainees, cost, the members' co-finance, member firms reached, countries abroad), the
+    latest activities, how many member firms a training reached, and the foreign partners
+    checked; with links to record more where the reader may."""
+    from khooshe.services.cluster_activities import (
+        activity_summary,
+        training_reach,
+        verifications,
+    )
+    from khooshe.store.repository import read_kind
+    from khooshe.text.numbers import format_value
+
+    lang, who = session.lang, session.principal
+    comma = "، " if lang == "fa" else ", "
+
+    def num(v: Any) -> str:
+        return "" if text_or_none(v) is None else format_value(v, lang)[0]
+
+    countries = read_kind(st.ws, "countries").set_index("iso3")
+    names = countries["name_fa" if lang == "fa" else "name_en"].dropna().to_dict()
+
+    def country(iso3: Any) -> str:
+        text = text_or_none(iso3)
+        return "" if text is None else str(names.get(text) or text)
+
+    kinds = []
+    for r in activity_summary(st.ws, [code]).to_dict("records"):
+        share = r["cofinance_share"]
+        kinds.append({
+            "kind": label("activity_kind", str(r["kind"]), lang), "code": str(r["kind"]),
+            "count": num(r["count"]),
+            "hours": num(r["hours"]), "trainees": num(r["trainees"]),
+            "participants": num(r["participants"]), "cost": money(r["cost_rials"], lang),
+            "cofinance": ("" if share != share else
+                          format_value(round(100 * float(share)), lang)[0]
+                          + ("٪" if lang == "fa" else "%")),
+            "reached": num(r["members_reached"]),
+            "countries": comma.join(country(c) for c in str(r["countries"]).split(";") if c)})
+    acts = read_kind(st.ws, "cluster_activities")
+    acts = acts[acts["cluster_code"] == code].sort_values(
+        ["date", "activity_id"], ascending=False).head(10)
+    latest = [{
+        "id": str(r["activity_id"]), "date": jalali(r["date"], lang),
+        "kind": label("activity_kind", str(r["kind"]), lang), "code": str(r["kind"]),
+        "title": text_or_none(r["title"]) or "",
+        "where": country(r["country"]) or (text_or_none(r["place"]) or ""),
+        "participants": num(r["participants"]),
+        "url": "/cluster_activities/" + quote(records.record_key("cluster_activities", r),
+                                              safe=""),
+    } for r in acts.to_dict("records")]
+    reached, firms = training_reach(st.ws, code)
+    checks = [{
+        "company": str(r["company"]), "country": country(r["country"]),
+        "verified": str(r["verified"]), "by": text_or_none(r["verified_by"]) or "",
+        "on": jalali(r["verified_on"], lang), "code": str(r["outcome"]),
+        "outcome": label("verification_outcome", str(r["outcome"]), lang),
+    } for r in verifications(st.ws, [code]).to_dict("records")]
+    place = {"cluster_code": code}
+    return {"activity_kinds": kinds, "activities": latest, "trained": num(reached),
+            "firms": num(firms), "verifications": checks,
+            "can_add_activity": records.may(st.access, who, "create", "cluster_activities",
+                                            place),
+            "can_add_check": records.may(st.access, who, "create", "partner_verifications",
+                                         place)}
 
 
 def _approve(st: State, who: Principal, code: str, target: str, on: object, decision: object,

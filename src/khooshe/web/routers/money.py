@@ -23,13 +23,14 @@ from khooshe.services import records
 from khooshe.services.fund_commitments import commit_funds, disburse, fund_balance
 from khooshe.store.repository import read_kind
 from khooshe.text.digits import digits
-from khooshe.text.numbers import format_money_toman, format_value
+from khooshe.text.numbers import format_value
 from khooshe.web.app import State
 from khooshe.web.deps import Session, api_principal, checked_form, page_session, state
 from khooshe.web.routers._forms import (
     check_province,
     form_date,
     jalali,
+    money,
     optional_int,
     province_of,
     render_page,
@@ -51,10 +52,6 @@ def _check(st: State, who: Principal, province: str) -> None:
 
 
 
-def _money(value: Any, lang: str) -> str:
-    return "" if text_or_none(value) is None else format_money_toman(value, lang)
-
-
 def money_context(st: State, session: Session, province: str) -> dict[str, Any]:
     lang = session.lang
     _check(st, session.principal, province)
@@ -65,14 +62,14 @@ def money_context(st: State, session: Session, province: str) -> dict[str, Any]:
     for r in fund_balance(st.ws, province).to_dict("records"):
         balance.append({
             "programme": names.get(str(r["programme"]), str(r["programme"])),
-            "year": digits(str(r["year"]), lang), "allocated": _money(r["allocated"], lang),
-            "committed": _money(r["committed"], lang),
-            "disbursed": _money(r["disbursed"], lang),
-            "remaining": _money(r["remaining"], lang),
+            "year": digits(str(r["year"]), lang), "allocated": money(r["allocated"], lang),
+            "committed": money(r["committed"], lang),
+            "disbursed": money(r["disbursed"], lang),
+            "remaining": money(r["remaining"], lang),
             "jobs_expected": format_value(int(r["jobs_expected"]), lang)[0],
             "jobs_realised": format_value(int(r["jobs_realised"]), lang)[0],
-            "per_job_expected": _money(r["rials_per_job_expected"], lang),
-            "per_job_realised": _money(r["rials_per_job_realised"], lang)})
+            "per_job_expected": money(r["rials_per_job_expected"], lang),
+            "per_job_realised": money(r["rials_per_job_realised"], lang)})
     commits = read_kind(st.ws, "fund_commitments")
     commits = commits[commits["region_code"] == province].sort_values(
         ["year", "commitment_id"], ascending=[False, True])
@@ -85,9 +82,9 @@ def money_context(st: State, session: Session, province: str) -> dict[str, Any]:
             "programme": names.get(str(r["programme"]), str(r["programme"])),
             "year": digits(str(r["year"]), lang),
             "kind": label("recipient_kind", str(r["recipient_kind"]), lang),
-            "recipient": str(r["recipient"]), "committed": _money(committed, lang),
-            "disbursed": _money(paid, lang), "left": committed - paid,
-            "left_text": _money(committed - paid, lang),
+            "recipient": str(r["recipient"]), "committed": money(committed, lang),
+            "disbursed": money(paid, lang), "left": committed - paid,
+            "left_text": money(committed - paid, lang),
             "on": jalali(r.get("disbursed_on"), lang),
             "jobs": (format_value(optional_int(r.get("jobs_realised")), lang)[0]
                      if text_or_none(r.get("jobs_realised")) else "")})
@@ -102,7 +99,9 @@ def money_context(st: State, session: Session, province: str) -> dict[str, Any]:
             "can_commit": records.may(st.access, who, "create", "fund_commitments",
                                       {"region_code": province}),
             "can_pay": records.may(st.access, who, "update", "fund_commitments",
-                                   {"region_code": province})}
+                                   {"region_code": province}),
+            "can_allocate": records.may(st.access, who, "create", "fund_allocations",
+                                        {"region_code": province})}
 
 
 @pages.get("/money")

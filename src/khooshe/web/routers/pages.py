@@ -188,7 +188,10 @@ def new_form(request: Request, kind: str, session: Session = Depends(page_sessio
     if not records.may(st.access, session.principal, "create", kind):
         raise Forbidden(f"{session.principal.username} may not create {kind} records",
                         localized=refusal(session.principal.username, "create", kind))
-    return _page(request, session, "form.html.j2", kind=kind, ent=entity(kind), record={},
+    # a link may fill in fields (a cluster's page: "record an activity" names the cluster)
+    names = set(entity(kind).names)
+    given = {c: v[:200] for c, v in request.query_params.items() if c in names}
+    return _page(request, session, "form.html.j2", kind=kind, ent=entity(kind), record=given,
                  errors={}, creating=True, key=None, version=None)
 
 
