@@ -13,7 +13,10 @@ The probes change nothing: *read* is a GET (200 or 403); *create* posts a copy o
 (allowed: 409, the record moved on; denied: 403).
 
 Then, for every scoped account, every API list, HTML list, search, filter and CSV/XLSX export
-of every kind holds exactly the records the account may read.
+of every kind holds exactly the records the account may read; and every account on every
+workflow endpoint of the programme (stage approvals, village decisions and progress, committee
+meetings, follow-ups and board, fund balance and payments, unit reports), on a record of its
+own place and one of another, gets the answer the domain's matrix gives.
 """
 
 from __future__ import annotations
@@ -324,3 +327,135 @@ def test_lists_searches_filters_and_exports_hold_exactly_what_may_be_read(world,
             user, kind, "XLSX export")
         checked += 1
     assert checked == len(LOAD_ORDER)
+
+
+# --- The programme's workflow endpoints (issue 14) -----------------------------------------
+#: Each endpoint: (name, the kind and action the policy judges, province-wide?). A workflow
+#: endpoint answers for one record or one province; the probes change nothing: a reading
+#: answers 200 or 403; a writing is sent what the rules refuse *after* the policy allowed it
+#: (a skipped stage, a rejection without a reason, an existing meeting's key, nothing to
+#: change, a payment beyond the commitment, a report on a unit that is not half-finished),
+#: so allowed is 422 or 409 and denied is 403.
+WORKFLOWS = (
+    ("stage", "clusters", "approve", False),
+    ("timeline", "clusters", "read", False),
+    ("village_decision", "village_proposals", "update", False),
+    ("village_progress", "village_proposals", "read", True),
+    ("meeting", "committee_meetings", "create", True),
+    ("follow_up", "committee_decisions", "update", True),
+    ("board", "committee_decisions", "read", True),
+    ("balance", "fund_commitments", "read", True),
+    ("pay", "fund_commitments", "update", True),
+    ("unit_report", "unit_progress", "create", False),
+)
+
+
+def _workflow_probe(name: str, rec: dict, places: Places) -> tuple[str, str, dict, dict]:
+    """(method, path, JSON body, query) of the probe of ``name`` on the record ``rec``."""
+    from khooshe.domain.vocab import CLUSTER_STAGES
+
+    province = places.of(_WORKFLOW_KIND[name], rec)[0]
+    if name == "stage":
+        here = CLUSTER_STAGES.index(rec["stage"])
+        skip = CLUSTER_STAGES[(here + 2) % len(CLUSTER_STAGES)]
+        return "POST", f"/api/v1/clusters/{rec['code']}/stage", {"stage": skip}, {}
+    if name == "timeline":
+        return "GET", f"/api/v1/clusters/{rec['code']}/timeline", {}, {}
+    if name == "village_decision":
+        return ("POST", f"/api/v1/village_proposals/{rec['village_code']}/decision",
+                {"status": "rejected"}, {})
+    if name == "village_progress":
+        return "GET", "/api/v1/villages/progress", {}, {"province": province}
+    if name == "meeting":
+        return "POST", "/api/v1/committee/meetings", {
+            "meeting_id": rec["meeting_id"], "province_code": rec["province_code"],
+            "held_on": "1405/09/01"}, {}
+    if name == "follow_up":
+        return ("POST", f"/api/v1/committee/decisions/{rec['meeting_id']}/{rec['number']}",
+                {}, {})
+    if name == "board":
+        return "GET", "/api/v1/committee/board", {}, {"province": province}
+    if name == "balance":
+        return "GET", "/api/v1/funds/balance", {}, {"province": province}
+    if name == "pay":
+        return ("POST", f"/api/v1/funds/commitments/{rec['commitment_id']}/disbursements",
+                {"amount_rials": 10**17}, {})
+    assert name == "unit_report"
+    return "POST", f"/api/v1/units/{rec['id']}/reports", {"status": "completing"}, {}
+
+
+_WORKFLOW_KIND = {name: (kind if name != "unit_report" else "establishments")
+                  for name, kind, _, _ in WORKFLOWS}
+
+
+def _workflow_record(places: Places, records: dict, user: str, name: str, where: str) -> dict:
+    """A record to probe ``name`` on; a unit report goes to an establishment that is neither
+    half-finished nor tracked (the rules refuse it once the policy allowed it)."""
+    kind = _WORKFLOW_KIND[name]
+    if name != "unit_report":
+        return _pick(places, records, user, kind, where)
+    tracked = set(records["unit_progress"]["establishment_id"].astype(str))
+    frame = records["establishments"]
+    frame = frame[(frame["status"] != "half_finished") & ~frame["id"].astype(str).isin(tracked)]
+    return _pick(places, {"establishments": frame}, user, "establishments", where)
+
+
+def _workflow_expected(user: str, name: str, kind: str, action: str, wide: bool,
+                       where: str) -> bool:
+    role = USERS[user][0]
+    if role == "county_governor" and wide:
+        return False  # a county governor's place is their county, never a whole province
+    return matrix.expected(role, action, "unit_progress" if name == "unit_report" else kind,
+                           where)
+
+
+WORKFLOW_CASES = [(u, w[0], where) for u in USERS for w in WORKFLOWS for where in ("own", "other")
+                  if not (USERS[u][0] == "county_governor" and where == "own" and w[3])]
+
+
+def test_the_workflow_matrix_has_its_size():
+    governors = sum(1 for role, _ in USERS.values() if role == "county_governor")
+    wide = sum(1 for w in WORKFLOWS if w[3])
+    assert len(WORKFLOW_CASES) == len(USERS) * len(WORKFLOWS) * 2 - governors * wide
+
+
+@pytest.mark.parametrize("user", list(USERS))
+def test_every_role_on_every_workflow_endpoint_over_http(world, user):
+    app, places, records, tokens = world
+    client = _api(app, tokens[user])
+    spec = {w[0]: w for w in WORKFLOWS}
+    wrong = []
+    for u, name, where in WORKFLOW_CASES:
+        if u != user:
+            continue
+        _, kind, action, wide = spec[name]
+        rec = _workflow_record(places, records, user, name, where)
+        method, path, body, query = _workflow_probe(name, rec, places)
+        got = (client.get(path, params=query) if method == "GET"
+               else client.post(path, json=body, params=query))
+        want = _workflow_expected(user, name, kind, action, wide, where)
+        allowed = {"GET": (200,), "POST": (409, 422)}[method]
+        if got.status_code not in (*allowed, 403) or (got.status_code in allowed) != want:
+            wrong.append((name, where, got.status_code, "allow" if want else "deny",
+                          got.text[:160]))
+    assert wrong == []
+    # the probes changed nothing
+    ws = app.state.khooshe.ws
+    for kind in ("clusters", "cluster_stages", "village_proposals", "committee_meetings",
+                 "committee_decisions", "fund_commitments", "unit_progress"):
+        assert read_kind(ws, kind).equals(records[kind]), kind
+
+
+def test_a_governor_answers_for_their_county_s_villages_only(world):
+    """The governor's own place in the workflow matrix is real: a village of their county is
+    theirs to decide (the rules then ask for a reason), one of the next county is not."""
+    app, places, records, tokens = world
+    client = _api(app, tokens["governor"])
+    frame = records["village_proposals"]
+    mine = frame[frame["county_code"] == places.governor_county].iloc[0]
+    other = frame[(frame["county_code"] != places.governor_county)
+                  & frame["county_code"].str.startswith("06")].iloc[0]
+    for rec, status in ((mine, 422), (other, 403)):
+        r = client.post(f"/api/v1/village_proposals/{rec['village_code']}/decision",
+                        json={"status": "rejected"})
+        assert r.status_code == status, r.text

@@ -35,6 +35,9 @@ def report_unit(ws: Workspace, unit: str, status: str, *, actor: str,
         est = repository.get(conn, "establishments", {"id": unit})
         if est is None:
             raise NotFoundError(Message("programme.no_unit", {"id": unit}))
+        if who is not None:  # before any other answer: nothing said of another's units
+            access.check(who, "create", "unit_progress", {"establishment_id": unit,
+                                                          "region_code": est["region_code"]})
         tracked = conn.execute(_reports(unit)).first() is not None
         if est.get("status") != "half_finished" and not tracked:
             state = str(est.get("status"))
@@ -47,8 +50,6 @@ def report_unit(ws: Workspace, unit: str, status: str, *, actor: str,
             "region_code": est["region_code"], "status": status,
             "progress": 100.0 if status == "operating" else progress,
             "jobs_realised": jobs_realised, "note": note})
-        if who is not None:
-            access.check(who, "create", "unit_progress", record)
         key = {"establishment_id": unit, "reported_on": record["reported_on"]}
         if repository.get(conn, "unit_progress", key) is None:
             out = repository.insert_record(conn, "unit_progress", record, actor=actor)
