@@ -78,6 +78,8 @@ ROWS: dict[str, dict[str, str]] = {
     "fund_commitments": {"commitment_id": "C1", "programme": "sme_fund", "year": "1402",
                          "region_code": "06", "recipient_kind": "cluster",
                          "recipient": "CL1", "committed_rials": "1000000000"},
+    "support_problems": {"problem_id": "P1", "province_code": "06", "organisation": "بانک",
+                         "reported_on": "1403/03/01", "problem": "وثیقه", "status": "open"},
     "funds": {"programme": "sme_fund", "year": "1402", "total_rials": "160000000000000"},
     "fund_allocations": {"programme": "sme_fund", "year": "1402", "region_code": "06",
                          "amount_rials": "5300000000000"},

@@ -18,6 +18,7 @@ from khooshe.services.committee import (
     follow_up,
     follow_up_board,
     hold_meeting,
+    support_problems,
 )
 
 MEETING = {"meeting_id": "SC24-1405-01", "province_code": "24", "held_on": "1405/08/01",
@@ -108,7 +109,7 @@ def test_the_meeting_report_in_persian_and_english(ws, output_dir):
     report = meeting_report(ws, "SC24-1405-01")
     keys = [s.key for s in report.sections]
     assert keys == ["meeting", "meeting_clusters", "meeting_decisions", "meeting_due",
-                    "meeting_board"]
+                    "meeting_problems", "meeting_board"]
     tables = {t.key: t for t in report.tables}
     assert list(tables["meeting_clusters"].frame["code"]) == ["CL24-01"]
     assert list(tables["meeting_decisions"].frame["number"]) == [1, 2]
@@ -126,3 +127,63 @@ def test_the_meeting_report_in_persian_and_english(ws, output_dir):
                 for w in page.extract_words():
                     assert 30 <= w["x0"] and w["x1"] <= page.width - 30, w["text"]
         assert "SC24-1405-01" in text
+
+
+# --- Problems organisations report in supporting clusters ---------------------------------
+def _problem(ws, **values):
+    from khooshe.services import records
+
+    row = {"problem_id": "PR24-90", "province_code": "24",
+           "organisation": "بانک توسعهٔ صادرات", "cluster_code": "CL24-01",
+           "reported_on": "2026-10-01", "problem": "اعضا وثیقهٔ ملکی ندارند",
+           "support_needed": "پذیرش ضمانت‌نامهٔ صندوق", "asked_of": "سازمان صمت",
+           "status": "open", **values}
+    with ws.engine.begin() as conn:
+        from khooshe.store import repository
+
+        repository.insert_record(conn, "support_problems",
+                                 records.validate_one(conn, "support_problems", row),
+                                 actor="test")
+
+
+def test_problems_as_the_committee_knew_them_on_a_day(ws):
+    hold_meeting(ws, MEETING, TWO, actor="x")  # held 1405/08/01 = 2026-10-23
+    _problem(ws, status="resolved", meeting_id="SC24-1405-01", resolved_on="2026-11-20")
+    _problem(ws, problem_id="PR24-91", reported_on="2026-11-01")
+    before = support_problems(ws, "24", dt.date(2026, 10, 15)).set_index("problem_id")
+    assert "PR24-91" not in before.index  # not reported yet
+    assert before.loc["PR24-90", "status_as_of"] == "open"  # the meeting was later
+    assert before.loc["PR24-90", "days_open"] == 14
+    held = support_problems(ws, "24", dt.date(2026, 10, 23)).set_index("problem_id")
+    assert held.loc["PR24-90", "status_as_of"] == "taken_up"
+    later = support_problems(ws, "24", dt.date(2026, 12, 4))
+    flags = list(later["unresolved"])
+    assert flags == sorted(flags, reverse=True)  # unresolved first
+    open_days = list(later.loc[later["unresolved"], "days_open"])
+    assert open_days == sorted(open_days, reverse=True)  # the longest open first
+    row = later.set_index("problem_id").loc["PR24-90"]
+    assert (row["status_as_of"], bool(row["unresolved"]), row["days_open"]) == (
+        "resolved", False, 0)
+
+
+def test_the_board_joins_an_organisation_s_duties_and_problems_however_typed(ws):
+    hold_meeting(ws, MEETING, TWO, actor="x")
+    day = dt.date(2026, 12, 4)
+
+    def bank(board):
+        rows = board[board["responsible"].str.contains("توسعهٔ صادرات")]
+        assert len(rows) == 1
+        return int(rows["problems_open"].iloc[0])
+
+    before = bank(follow_up_board(ws, "24", day))
+    # the same bank with Arabic yeh and kaf and no zero-width joiner: one organisation
+    _problem(ws, organisation="بانك توسعهٔ صادرات", reported_on="2026-11-01")
+    _problem(ws, problem_id="PR24-91", organisation="دانشگاه محقق اردبیلی",
+             reported_on="2026-11-02")
+    board = follow_up_board(ws, "24", day)
+    assert bank(board) == before + 1
+    bank_row = board[board["responsible"].str.contains("توسعهٔ صادرات")]
+    assert int(bank_row["open"].iloc[0]) >= 1  # its decision of the meeting
+    university = board.set_index("responsible").loc["دانشگاه محقق اردبیلی"]
+    assert (university["open"], university["problems_open"]) == (0, 1)
+    assert len(board["responsible"].unique()) == len(board)

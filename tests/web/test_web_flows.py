@@ -372,6 +372,36 @@ def test_the_meeting_report_is_made_on_request(site):
     assert manager.get("/committee/meetings/NOPE/report.html").status_code == 404
 
 
+def test_an_organisation_s_problem_is_recorded_and_joins_the_board(site):
+    root, app = site
+    ardabil(root)
+    manager = login(app, "ardabil")
+    page = manager.get("/committee").text
+    assert 'id="problems"' in page and 'id="report-problem"' in page
+    form = manager.get("/support_problems/new?province_code=24").text
+    assert re.search(r'id="f-province_code"[^>]*value="24"', form)
+    token = csrf(manager, "/support_problems/new")
+    r = manager.post("/support_problems/new", data={
+        "csrf_token": token, "problem_id": "PR24-50", "province_code": "24",
+        "organisation": "دانشگاه محقق اردبیلی", "cluster_code": "CL24-01",
+        "reported_on": "۱۴۰۵/۰۹/۰۱", "problem": "آزمایشگاه رنگ‌سنجی برای اعضای خوشه نیست",
+        "support_needed": "تجهیز آزمایشگاه", "asked_of": "سازمان مدیریت و برنامه‌ریزی",
+        "status": "open"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = manager.get("/committee").text
+    assert 'data-problem="PR24-50" data-status="open"' in page
+    board = page[page.index('id="board"'):page.index('id="overdue"')]
+    row = re.search(r"<tr[^>]*><td><bdi>دانشگاه محقق اردبیلی</bdi></td>(.*?)</tr>", board, re.S)
+    assert row and re.findall(r'<td class="num">([^<]*)</td>', row.group(1))[-1] == "۱"
+    # another province's manager can neither read nor record Ardabil's problems
+    gilan = login(app, "gilan")
+    assert gilan.get("/support_problems/PR24-50").status_code == 403
+    r = gilan.post("/support_problems/new", data={
+        "csrf_token": csrf(gilan, "/"), "problem_id": "PR24-51", "province_code": "24",
+        "organisation": "x", "reported_on": "1405/09/01", "problem": "y", "status": "open"})
+    assert r.status_code == 403
+
+
 def test_another_province_s_manager_cannot_see_the_committee(site):
     _, app = site
     gilan = login(app, "gilan")
@@ -400,7 +430,8 @@ def test_the_committee_api(api):
     board = api("GET", "/api/v1/committee/board?province=06")
     assert board.status_code == 200
     org_a = next(b for b in board.json() if b["responsible"] == "org A")
-    assert org_a["overdue"] == 1
+    assert org_a["overdue"] == 1 and org_a["problems_open"] == 0
+    assert any(b["problems_open"] > 0 for b in board.json())  # the demo's reported problems
     r = api("POST", "/api/v1/committee/decisions/SC06-1405-01/1",
             json={"status": "done", "on": "1405/09/10"})
     assert r.status_code == 200 and r.json()["done_on"] == "2026-12-01"

@@ -31,6 +31,7 @@ from khooshe.demo.geography import build_geography
 from khooshe.demo.programme import (
     build_committee,
     build_delivery,
+    build_problems,
     build_programme,
     build_stage_history,
     build_targets,
@@ -44,7 +45,7 @@ from khooshe.domain.schema import LOAD_ORDER, entity
 #: streams, so the others keep their seeds).
 STREAMS = ("geography", "parks", "centres", "establishments", "resources", "io", "trade",
            "programme", "supply", "history", "committee", "targets", "delivery",
-           "activities")
+           "activities", "problems")
 
 
 #: Kinds the demo does not generate: khooshe derives them from the others when the workspace is
@@ -125,6 +126,7 @@ def generate(seed: int = 0,
     programme = build_programme(rngs["programme"], econ, geo)
     programme.update(enrich_activities(rngs["activities"], programme["cluster_activities"],
                                        programme["cluster_members"]))
+    committee = build_committee(rngs["committee"], programme["clusters"])
     raw = {
         "regions": geo.regions,
         "parks": econ.parks,
@@ -136,7 +138,9 @@ def generate(seed: int = 0,
         "purchases": build_purchases(rngs["supply"], econ.establishments, buyers),
         **programme,
         **build_stage_history(rngs["history"], programme["clusters"]),
-        **build_committee(rngs["committee"], programme["clusters"]),
+        **committee,
+        "support_problems": build_problems(rngs["problems"], programme["clusters"],
+                                           committee["committee_meetings"]),
         "cluster_targets": build_targets(rngs["targets"], programme["cluster_indicators"],
                                          programme["cluster_activities"]),
         **build_delivery(rngs["delivery"], programme["clusters"], econ.establishments,

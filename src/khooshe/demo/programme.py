@@ -455,6 +455,59 @@ def build_committee(rng: np.random.Generator,
             "committee_decisions": pd.DataFrame(decisions)}
 
 
+#: Problems organisations meet in supporting clusters (seed R18): (who reports it, the problem
+#: ({c}: the cluster's name), the support needed, asked of whom).
+PROBLEMS = (
+    ("بانک توسعهٔ صادرات", "اعضای {c} وثیقهٔ ملکی کافی برای تسهیلات سرمایهٔ در گردش ندارند",
+     "پذیرش ضمانت‌نامهٔ صندوق ضمانت به جای وثیقهٔ ملکی", "سازمان صنعت، معدن و تجارت استان"),
+    ("شرکت شهرک‌های صنعتی استان", "واگذاری زمین کارگاه مشترک {c} در کمیسیون مانده است",
+     "طرح در کمیسیون واگذاری استان", "سازمان مدیریت و برنامه‌ریزی استان"),
+    ("سازمان جهاد کشاورزی استان", "مواد اولیهٔ مرغوب واحدهای فرآوری {c} کم است",
+     "قرارداد کشت با بهره‌برداران و خرید تضمینی", "سازمان صنعت، معدن و تجارت استان"),
+    ("اتاق بازرگانی استان", "اعضای {c} اطلاعاتی از بازار کشورهای همسایه ندارند",
+     "بستهٔ اطلاعات بازار و اعزام هیئت تجاری", "سازمان صنعت، معدن و تجارت استان"),
+    ("ادارهٔ کل آموزش فنی و حرفه‌ای استان", "واحدهای {c} نیروی ماهر کافی نمی‌یابند",
+     "اعتبار دوره‌های آموزشی ویژهٔ خوشه", "سازمان مدیریت و برنامه‌ریزی استان"),
+    ("صندوق کارآفرینی امید", "سقف تسهیلات صندوق برای کارگاه‌های خانگی {c} کم است",
+     "افزایش سقف تسهیلات مشاغل خانگی", "سازمان مدیریت و برنامه‌ریزی استان"),
+)
+
+
+def build_problems(rng: np.random.Generator, clusters: pd.DataFrame,
+                   meetings: pd.DataFrame) -> pd.DataFrame:
+    """Problems the organisations of each committee's province reported in supporting its
+    clusters: three or four a province over the year; those reported before a meeting were
+    mostly taken up there, and some of those resolved since."""
+    rows = []
+    for prov in COMMITTEE_PROVINCES:
+        own = clusters[clusters["province_code"] == prov]
+        held = meetings.loc[meetings["province_code"] == prov].sort_values("held_on")
+        if own.empty:
+            continue
+        picked = rng.choice(len(PROBLEMS), int(rng.integers(3, 5)), replace=False)
+        for n, i in enumerate(picked):
+            who, text, support, asked = PROBLEMS[int(i)]
+            c = own.iloc[int(rng.integers(len(own)))]
+            reported = AS_OF - dt.timedelta(days=int(rng.integers(20, 330)))
+            after = held[held["held_on"] > reported.isoformat()]
+            status, meeting, resolved = "open", None, None
+            if not after.empty and rng.random() < 0.8:
+                status, meeting = "taken_up", str(after.iloc[0]["meeting_id"])
+                taken = dt.date.fromisoformat(str(after.iloc[0]["held_on"]))
+                if rng.random() < 0.5 and taken + dt.timedelta(days=30) < AS_OF:
+                    status = "resolved"
+                    resolved = taken + dt.timedelta(days=int(rng.integers(30, 90)))
+                    resolved = min(resolved, AS_OF)
+            rows.append({
+                "problem_id": f"PR{prov}-{n + 1:02d}", "province_code": prov,
+                "organisation": who, "cluster_code": c["code"],
+                "reported_on": reported.isoformat(), "problem": text.format(c=c["name_fa"]),
+                "support_needed": support, "asked_of": asked, "status": status,
+                "meeting_id": meeting,
+                "resolved_on": resolved.isoformat() if resolved else None, "note": None})
+    return pd.DataFrame(rows)
+
+
 def build_targets(rng: np.random.Generator, indicators: pd.DataFrame,
                   activities: pd.DataFrame) -> pd.DataFrame:
     """Targets of the last period for every cluster with indicators (jobs, exports by value,

@@ -33,6 +33,7 @@ from khooshe.domain.vocab import (  # noqa: E402  (re-exported: the schema names
     MEMBER_KINDS,
     MEMBER_ROLES,
     PARK_KINDS,
+    PROBLEM_STATUSES,
     PROJECT_STATUSES,
     RECIPIENT_KINDS,
     REGION_LEVELS,
@@ -590,6 +591,30 @@ COMMITTEE_DECISIONS = _register(
     )
 )
 
+SUPPORT_PROBLEMS = _register(
+    Entity(
+        kind="support_problems",
+        key=("problem_id",),
+        columns=(
+            _c("problem_id", "code", required=True, pattern=ID),
+            _c("province_code", "code", required=True, pattern=r"\d{2}",
+               references="regions.code"),
+            # the organisation that reports it (a member of the steering committee)
+            _c("organisation", "str", required=True, normalise=True),
+            _c("cluster_code", "code", pattern=ID, references="clusters.code"),
+            _c("reported_on", "date", required=True),
+            _c("problem", "str", required=True),
+            _c("support_needed", "str"),
+            _c("asked_of", "str", normalise=True),
+            _c("status", "enum", required=True, choices=PROBLEM_STATUSES),
+            _c("meeting_id", "code", pattern=ID,
+               references="committee_meetings.meeting_id"),
+            _c("resolved_on", "date"),
+            _c("note", "str"),
+        ),
+    )
+)
+
 FUNDS = _register(
     Entity(
         kind="funds",
@@ -742,6 +767,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "village_proposals",
     "committee_meetings",
     "committee_decisions",
+    "support_problems",
     "funds",
     "fund_allocations",
     "unit_progress",

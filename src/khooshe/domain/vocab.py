@@ -55,6 +55,9 @@ VERIFICATION_OUTCOMES = ("confirmed", "doubtful", "rejected")
 RECIPIENT_KINDS = ("cluster", "unit", "project")
 #: Where a steering committee's decision stands (overdue is an open decision past its date).
 DECISION_STATUSES = ("open", "done", "cancelled")
+#: Where a problem an organisation reported in supporting clusters stands: open, taken up by
+#: the steering committee (at a meeting), resolved.
+PROBLEM_STATUSES = ("open", "taken_up", "resolved")
 #: Where a village proposed for a cluster stands (seed R2): khooshe proposes, the county's
 #: governor confirms, rejects or replaces it, then it is prepared and its cluster started.
 VILLAGE_STATUSES = ("proposed", "confirmed", "rejected", "replaced", "prepared",
@@ -101,6 +104,7 @@ VOCABULARIES: dict[str, tuple[str, ...]] = {
     "indicator": INDICATORS,
     "rag_status": RAG_STATUSES,
     "decision_status": DECISION_STATUSES,
+    "problem_status": PROBLEM_STATUSES,
     "recipient_kind": RECIPIENT_KINDS,
     "unit_status": UNIT_STATUSES,
     "verification_outcome": VERIFICATION_OUTCOMES,
@@ -160,6 +164,7 @@ __all__ = [
     "UNIT_STATUSES",
     "VERIFICATION_OUTCOMES",
     "DECISION_STATUSES",
+    "PROBLEM_STATUSES",
     "DOCUMENT_KINDS",
     "ESTABLISHMENT_STATUSES",
     "MEMBER_KINDS",

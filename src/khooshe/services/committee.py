@@ -1,5 +1,6 @@
 """The province's steering committee (seeds R15, R18): its meetings and decisions, the
-follow-up board of open and overdue decisions per responsible organisation, and what a
+problems its organisations report in supporting clusters, the follow-up board per
+organisation (its decisions open and overdue, its problems not resolved), and what a
 meeting's report shows.
 
 A meeting is recorded with its decisions in one transaction (all or nothing, validated like an
@@ -14,6 +15,7 @@ import datetime as dt
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import func, select
 
@@ -149,25 +151,66 @@ def decisions(ws: Workspace, province: str, as_of: dt.date | None = None) -> pd.
     return out
 
 
+def support_problems(ws: Workspace, province: str, as_of: dt.date | None = None
+                     ) -> pd.DataFrame:
+    """The problems the province's organisations had reported in supporting clusters by
+    ``as_of`` (default today), with the date of the meeting that took each up
+    (``taken_up_on``), where it stood on that day (``status_as_of``: a problem taken up or
+    resolved later was still open), whether it was ``unresolved`` then and for how many
+    ``days_open``; unresolved first, the longest open first."""
+    as_of = as_of or dt.date.today()
+    with ws.engine.connect() as conn:
+        p, m = TABLES["support_problems"], TABLES["committee_meetings"]
+        rows = conn.execute(
+            select(p, m.c.held_on.label("taken_up_on"))
+            .join(m, m.c.meeting_id == p.c.meeting_id, isouter=True)
+            .where(p.c.province_code == province)).all()
+    out = pd.DataFrame(rows, columns=[c.name for c in p.columns] + ["taken_up_on"])
+    day = pd.Timestamp(as_of)
+    out = out[pd.to_datetime(out["reported_on"]) <= day].reset_index(drop=True)
+    reported = pd.to_datetime(out["reported_on"])
+    resolved = pd.to_datetime(out["resolved_on"], errors="coerce")
+    unresolved = (out["status"] != "resolved") | (resolved > day)
+    taken = pd.to_datetime(out["taken_up_on"], errors="coerce") <= day
+    out["status_as_of"] = np.where(~unresolved, "resolved", np.where(
+        (out["status"] != "open") & taken, "taken_up", "open"))
+    out["unresolved"] = unresolved
+    out["days_open"] = (day - reported).dt.days.where(unresolved, 0).fillna(0).astype(int)
+    order = out.assign(_resolved=~unresolved).sort_values(
+        ["_resolved", "days_open", "problem_id"], ascending=[True, False, True]).index
+    return out.loc[order].reset_index(drop=True)
+
+
 def follow_up_board(ws: Workspace, province: str, as_of: dt.date | None = None
                     ) -> pd.DataFrame:
-    """Per responsible organisation: its decisions ``open`` (of which ``overdue``), ``done``
-    and ``cancelled``, and the ``oldest_overdue_days``; organisations with overdue decisions
-    first."""
+    """Per organisation of the province's committee: the decisions it is responsible for,
+    ``open`` (of which ``overdue``), ``done`` and ``cancelled``, the ``oldest_overdue_days``,
+    and the problems it reported in supporting clusters that are not resolved yet
+    (``problems_open``); organisations with overdue decisions first. An organisation is one
+    row however its name was typed (the normaliser's key)."""
     d = decisions(ws, province, as_of)
-    cols = ["responsible", "open", "overdue", "done", "cancelled", "oldest_overdue_days"]
-    if d.empty:
+    problems = support_problems(ws, province, as_of)
+    cols = ["responsible", "open", "overdue", "done", "cancelled", "oldest_overdue_days",
+            "problems_open"]
+    if d.empty and problems.empty:
         return pd.DataFrame(columns=cols)
-    board = (d.assign(open=d["status"] == "open", done=d["status"] == "done",
-                      cancelled=d["status"] == "cancelled")
-             .groupby("responsible")
-             .agg(open=("open", "sum"), overdue=("overdue", "sum"), done=("done", "sum"),
-                  cancelled=("cancelled", "sum"), oldest_overdue_days=("days_overdue", "max"))
-             .reset_index())
+    duties = (d.assign(open=d["status"] == "open", done=d["status"] == "done",
+                       cancelled=d["status"] == "cancelled")
+              .groupby("responsible_norm")
+              .agg(responsible=("responsible", "first"), open=("open", "sum"),
+                   overdue=("overdue", "sum"), done=("done", "sum"),
+                   cancelled=("cancelled", "sum"), oldest_overdue_days=("days_overdue", "max")))
+    unresolved = problems[problems["unresolved"]]
+    reported = (unresolved.groupby("organisation_norm")
+                .agg(named=("organisation", "first"), problems_open=("problem_id", "size")))
+    board = duties.join(reported, how="outer")
+    board["responsible"] = board["responsible"].fillna(board["named"])
+    board = board.drop(columns="named").reset_index(drop=True)
     for col in cols[1:]:
-        board[col] = board[col].astype(int)
-    return board.sort_values(["overdue", "oldest_overdue_days", "open", "responsible"],
-                             ascending=[False, False, False, True]).reset_index(drop=True)[cols]
+        board[col] = board[col].fillna(0).astype(int)
+    return board.sort_values(["overdue", "oldest_overdue_days", "open", "problems_open",
+                              "responsible"], ascending=[False, False, False, False, True]
+                             ).reset_index(drop=True)[cols]
 
 
 def meeting(ws: Workspace, meeting_id: str) -> dict[str, Any]:
@@ -180,4 +223,4 @@ def meeting(ws: Workspace, meeting_id: str) -> dict[str, Any]:
 
 
 __all__ = ["DUE_SOON_DAYS", "add_decision", "decisions", "follow_up", "follow_up_board",
-           "hold_meeting", "meeting"]
+           "hold_meeting", "meeting", "support_problems"]

@@ -1,6 +1,7 @@
 """The steering committee's meeting report (seeds R15, R18), generated from the registry: the
 meeting, the clusters it reviews (stage, latest indicators, missing evidence), the decisions it
-made, the province's decisions due or overdue on its date, and the follow-up board per
+made, the province's decisions due or overdue on its date, the problems its organisations
+reported in supporting clusters and not yet resolved, and the follow-up board per
 organisation. Rendered like the plan (HTML and PDF in the reader's language, XLSX).
 """
 
@@ -12,7 +13,13 @@ import pandas as pd
 
 from khooshe.reports.model import Plan
 from khooshe.services.cluster_stages import evidence_gaps
-from khooshe.services.committee import DUE_SOON_DAYS, decisions, follow_up_board, meeting
+from khooshe.services.committee import (
+    DUE_SOON_DAYS,
+    decisions,
+    follow_up_board,
+    meeting,
+    support_problems,
+)
 from khooshe.services.plan._context import labels, per_language, say, section, table, words
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
@@ -76,6 +83,14 @@ def meeting_report(ws: Workspace, meeting_id: str, as_of: dt.date | None = None)
                         & (all_decisions["status"] == "open")
                         & (pd.to_datetime(all_decisions["due_on"]) <= soon)]
     board = follow_up_board(ws, province, as_of)
+    problems = support_problems(ws, province, as_of)
+    problems = problems[problems["unresolved"]].copy()
+    for lang in ("fa", "en"):
+        col = "name_fa" if lang == "fa" else "name_en"
+        problems[f"cluster_{lang}"] = problems["cluster_code"].map(
+            names[col].fillna(names["name_fa"])).fillna("—")
+        problems[f"status_{lang}"] = labels("problem_status", problems["status_as_of"], lang)
+    _dates(problems, "reported_on")
 
     lines = [say("meeting.held", date=Bilingual(format_jalali(held, "fa"),
                                                 format_jalali(held, "en")),
@@ -111,14 +126,25 @@ def meeting_report(ws: Workspace, meeting_id: str, as_of: dt.date | None = None)
         table("meeting_due", words("meeting.table.due"), due, decision_cols, rows=None,
               shown=per_language("held_on_{lang}", "number", "text", "responsible",
                                  "due_on_{lang}", "days_overdue"))])
+    raised = section("meeting_problems", [say("meeting.problems_lead", n=len(problems))], [
+        table("meeting_problems", words("meeting.table.problems"), problems, {
+            "problem_id": "id", "organisation": "reported_by", "cluster_fa": "cluster_fa",
+            "cluster_en": "cluster_en", "problem": "problem",
+            "support_needed": "support_needed", "asked_of": "asked_of",
+            "reported_on_fa": "reported_on_fa", "reported_on_en": "reported_on_en",
+            "status_fa": "status_fa", "status_en": "status_en", "days_open": "days_open"},
+            rows=None, shown=per_language("organisation", "problem", "support_needed",
+                                          "reported_on_{lang}", "status_{lang}",
+                                          "days_open"))])
     follow = section("meeting_board", [words("meeting.board_lead")], [table(
         "meeting_board", words("meeting.table.board"), board, {
-            "responsible": "responsible", "open": "open", "overdue": "overdue",
+            "responsible": "organisation", "open": "open", "overdue": "overdue",
             "done": "done", "cancelled": "cancelled",
-            "oldest_overdue_days": "oldest_overdue_days"}, rows=None)])
+            "oldest_overdue_days": "oldest_overdue_days",
+            "problems_open": "problems_open"}, rows=None)])
     return Plan(province_code=province, province_name_fa=name.fa, province_name_en=name.en,
                 generated_at=dt.datetime.now(), synthetic=ws.synthetic,
-                sections=[*first, reviewed, made, pending, follow],
+                sections=[*first, reviewed, made, pending, raised, follow],
                 workspace_name=ws.name,
                 title_fa=say("meeting.report_title", province=name, id=meeting_id).fa,
                 title_en=say("meeting.report_title", province=name, id=meeting_id).en)

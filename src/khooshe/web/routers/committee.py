@@ -24,7 +24,13 @@ from khooshe.domain.access import Principal
 from khooshe.domain.errors import InputError, NotFoundError
 from khooshe.domain.vocab import label
 from khooshe.services import records
-from khooshe.services.committee import decisions, follow_up, follow_up_board, hold_meeting
+from khooshe.services.committee import (
+    decisions,
+    follow_up,
+    follow_up_board,
+    hold_meeting,
+    support_problems,
+)
 from khooshe.store.repository import read_kind
 from khooshe.text.digits import digits
 from khooshe.text.messages import Message
@@ -98,12 +104,31 @@ def committee_context(st: State, session: Session, province: str) -> dict[str, A
         "clusters": [names.get(c, c) for c in str(m.get("clusters") or "").split(";") if c],
         "decisions": by_meeting.get(str(m["meeting_id"]), [])}
         for m in meetings.to_dict("records")]
+    problems = support_problems(st.ws, province, today)
+    meeting_day = {str(m["meeting_id"]): jalali(m.get("held_on"), lang)
+                   for m in meetings.to_dict("records")}
+    problem_rows = [{
+        "id": str(r["problem_id"]), "organisation": str(r["organisation"]),
+        "cluster": names.get(text_or_none(r["cluster_code"]) or "",
+                             text_or_none(r["cluster_code"]) or ""),
+        "reported": jalali(r["reported_on"], lang), "problem": str(r["problem"]),
+        "support": text_or_none(r["support_needed"]) or "",
+        "asked_of": text_or_none(r["asked_of"]) or "", "status": str(r["status"]),
+        "status_label": label("problem_status", str(r["status"]), lang),
+        "meeting": meeting_day.get(text_or_none(r["meeting_id"]) or "", ""),
+        "days": digits(str(int(r["days_open"])), lang)}
+        for r in problems[problems["unresolved"]].to_dict("records")]
     choices = province_choices(st, lang)
     return {
         "province": province, "province_name": dict(choices).get(province, province),
         "choices": choices, "board": [{**b, **{k: digits(str(b[k]), lang) for k in
                                                ("open", "overdue", "done", "cancelled",
-                                                "oldest_overdue_days")}} for b in board],
+                                                "oldest_overdue_days", "problems_open")}}
+                                      for b in board],
+        "problems": problem_rows,
+        "problems_resolved": digits(str(int((~problems["unresolved"]).sum())), lang),
+        "can_report": records.may(st.access, who, "create", "support_problems",
+                                  {"province_code": province}),
         "late": late, "meetings": meeting_rows, "clusters": list(names.items()),
         "decision_rows": range(1, DECISION_ROWS + 1),
         "can_hold": records.may(st.access, who, "create", "committee_meetings",
@@ -261,6 +286,8 @@ class BoardRow(BaseModel):
     done: int
     cancelled: int
     oldest_overdue_days: int
+    problems_open: int = Field(description="problems the organisation reported in "
+                               "supporting clusters, not resolved yet")
 
 
 @api.post("/committee/meetings", response_model=MeetingOut, status_code=201,
@@ -296,14 +323,16 @@ def api_follow_up(body: FollowUpIn, meeting: str = Path(..., max_length=40),
 
 
 @api.get("/committee/board", response_model=list[BoardRow], responses=ERRORS,
-         summary="A province's follow-up board: decisions per organisation")
+         summary="A province's follow-up board: decisions and problems per organisation")
 def api_board(province: str = Query(..., max_length=4),
               who: Principal = Depends(api_principal), st: State = Depends(state)):
-    """Per responsible organisation: open decisions, of which overdue (today), done,
-    cancelled and the oldest overdue's days."""
+    """Per organisation: the decisions it is responsible for, open, of which overdue
+    (today), done, cancelled and the oldest overdue's days; and the problems it reported in
+    supporting clusters that are not resolved yet."""
     check_province(st, who, province)
     return [BoardRow(responsible=str(r["responsible"]), open=int(r["open"]),
                      overdue=int(r["overdue"]), done=int(r["done"]),
                      cancelled=int(r["cancelled"]),
-                     oldest_overdue_days=int(r["oldest_overdue_days"]))
+                     oldest_overdue_days=int(r["oldest_overdue_days"]),
+                     problems_open=int(r["problems_open"]))
             for r in follow_up_board(st.ws, province).to_dict("records")]
