@@ -80,6 +80,8 @@ ROWS: dict[str, dict[str, str]] = {
                          "recipient": "CL1", "committed_rials": "1000000000"},
     "support_problems": {"problem_id": "P1", "province_code": "06", "organisation": "بانک",
                          "reported_on": "1403/03/01", "problem": "وثیقه", "status": "open"},
+    "province_exports": {"province_code": "06", "period": "1403", "exports_usd": "5000000",
+                         "exports_t": "9000", "in_province_usd": "4000000"},
     "funds": {"programme": "sme_fund", "year": "1402", "total_rials": "160000000000000"},
     "fund_allocations": {"programme": "sme_fund", "year": "1402", "region_code": "06",
                          "amount_rials": "5300000000000"},

@@ -166,7 +166,7 @@ def _pick(places: Places, records: dict, user: str, kind: str, where: str) -> di
 #: Kinds whose records lie in a province, never in a county: a county governor has none of
 #: their records in its own place.
 PROVINCE_LEVEL = {"committee_meetings", "committee_decisions", "support_problems",
-                  "fund_commitments"}
+                  "province_exports", "fund_commitments"}
 
 
 def _cases() -> list[tuple[str, str, str]]:

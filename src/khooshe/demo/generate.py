@@ -33,6 +33,7 @@ from khooshe.demo.programme import (
     build_delivery,
     build_problems,
     build_programme,
+    build_province_exports,
     build_stage_history,
     build_targets,
     enrich_activities,
@@ -45,7 +46,7 @@ from khooshe.domain.schema import LOAD_ORDER, entity
 #: streams, so the others keep their seeds).
 STREAMS = ("geography", "parks", "centres", "establishments", "resources", "io", "trade",
            "programme", "supply", "history", "committee", "targets", "delivery",
-           "activities", "problems")
+           "activities", "problems", "exports")
 
 
 #: Kinds the demo does not generate: khooshe derives them from the others when the workspace is
@@ -141,6 +142,8 @@ def generate(seed: int = 0,
         **committee,
         "support_problems": build_problems(rngs["problems"], programme["clusters"],
                                            committee["committee_meetings"]),
+        "province_exports": build_province_exports(rngs["exports"], geo.regions,
+                                                   econ.establishments),
         "cluster_targets": build_targets(rngs["targets"], programme["cluster_indicators"],
                                          programme["cluster_activities"]),
         **build_delivery(rngs["delivery"], programme["clusters"], econ.establishments,

@@ -37,7 +37,8 @@ REFERENCE_KINDS = ("countries", "products", "trade_flows", "io_sectors", "io_flo
 #: Records of a place (through a region code).
 PLACE_KINDS = ("regions", "parks", "establishments", "resources", "fund_allocations",
                "purchases", "village_proposals", "committee_meetings", "committee_decisions",
-               "support_problems", "fund_commitments", "unit_progress", "park_projects")
+               "support_problems", "province_exports", "fund_commitments", "unit_progress",
+               "park_projects")
 #: The cluster registry.
 CLUSTER_KINDS = ("clusters", "cluster_members", "cluster_activities", "cluster_indicators",
                  "cluster_targets", "cluster_stages", "cluster_documents",

@@ -67,6 +67,9 @@ class Column:
         ``kind.column`` that every value must exist in (in the workspace or the same file).
     normalise : bool
         For Persian names: store a matching key ``<name>_norm`` beside the original.
+    at_most : str, optional
+        Another numeric column of the same row this one may not exceed (a part is not more
+        than its whole); checked where both have values.
 
     What a column means, in Persian and English, is the catalogue message
     ``schema.<kind>.column.<name>`` (:meth:`description`).
@@ -81,6 +84,7 @@ class Column:
     max: float | None = None
     references: str | None = None
     normalise: bool = False
+    at_most: str | None = None
     #: the entity's kind, set when the column joins its :class:`Entity`
     kind: str = ""
 
@@ -615,6 +619,25 @@ SUPPORT_PROBLEMS = _register(
     )
 )
 
+PROVINCE_EXPORTS = _register(
+    Entity(
+        kind="province_exports",
+        key=("province_code", "period"),
+        columns=(
+            _c("province_code", "code", required=True, pattern=r"\d{2}",
+               references="regions.code"),
+            _c("period", "code", required=True, pattern=r"\d{4}(-Q[1-4])?"),
+            # what left the country from the province (customs), by value and weight, and the
+            # part of it made in the province (seed R16: over 80 % the aim)
+            _c("exports_usd", "float", required=True, min=0),
+            _c("exports_t", "float", min=0),
+            _c("in_province_usd", "float", min=0, at_most="exports_usd"),
+            _c("in_province_t", "float", min=0, at_most="exports_t"),
+            _c("source", "str"),
+        ),
+    )
+)
+
 FUNDS = _register(
     Entity(
         kind="funds",
@@ -768,6 +791,7 @@ LOAD_ORDER: tuple[str, ...] = (
     "committee_meetings",
     "committee_decisions",
     "support_problems",
+    "province_exports",
     "funds",
     "fund_allocations",
     "unit_progress",

@@ -28,7 +28,7 @@ from khooshe.domain.schema import PATTERN_WORDS, Column, Entity
 from khooshe.domain.vocab import parse_choice, vocabulary_of
 from khooshe.text.digits import to_ascii_digits
 from khooshe.text.jalali import parse_date
-from khooshe.text.messages import Message
+from khooshe.text.messages import Bilingual, Message
 from khooshe.text.normalize import normalize_series
 
 #: The header occupies row 1 of a file, so record ``i`` (0-based) is on row ``i + 2``.
@@ -424,6 +424,19 @@ def validate(
         typed[col.name] = _check_column(col, raw, out)
 
     result = pd.DataFrame(typed)
+
+    for col in entity.columns:
+        if col.at_most:  # a part is not more than its whole
+            whole = entity.column(col.at_most)
+            part = pd.to_numeric(result[col.name], errors="coerce").to_numpy(dtype=float,
+                                                                              na_value=np.nan)
+            total = pd.to_numeric(result[col.at_most], errors="coerce").to_numpy(
+                dtype=float, na_value=np.nan)
+            with np.errstate(invalid="ignore"):
+                over = part > total  # NaN on either side compares False
+            out.add(over, col.name, result[col.name],
+                    _m("at_most", other=Bilingual(whole.description("fa"),
+                                                  whole.description("en"))))
 
     key = list(entity.key)
     key_frame = result[key].astype(str)

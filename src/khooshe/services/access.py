@@ -45,7 +45,7 @@ REGION_COLUMN = {"regions": "code", "parks": "region_code", "establishments": "r
                  "resources": "region_code", "fund_allocations": "region_code",
                  "village_proposals": "village_code",
                  "committee_meetings": "province_code", "committee_decisions": "province_code",
-                 "support_problems": "province_code",
+                 "support_problems": "province_code", "province_exports": "province_code",
                  "fund_commitments": "region_code", "unit_progress": "region_code",
                  "park_projects": "region_code"}
 

@@ -109,6 +109,38 @@ def _targets(ctx: PlanContext, clusters: pd.DataFrame) -> pd.DataFrame:
     return latest.sort_values(["cluster_code", "rank"])
 
 
+def _exports(ctx: PlanContext, lines: list[Bilingual]) -> pd.DataFrame:
+    """The province's exports by year (seed R16) as the plan shows them, with the sentence on
+    the latest year added to ``lines``: value, weight, growth and the share made in the
+    province against the aim."""
+    from khooshe.services.province_exports import IN_PROVINCE_AIM, exports_by_year
+
+    years = exports_by_year(ctx.ws, ctx.province)
+    if years.empty:
+        return years
+    last = years.iloc[-1]
+    period = str(last["period"])
+    share = last["share_value"]
+    if share == share:
+        lines.append(say(
+            "programme.exports", period=Bilingual(digits(period, "fa"), period),
+            value=round(float(last["exports_usd"]) / 1e6, 1),
+            weight=round(float(last["exports_t"]) / 1e3, 1) if last["exports_t"] == last[
+                "exports_t"] else "—",
+            share=round(100 * float(share)), aim=round(100 * IN_PROVINCE_AIM),
+            verdict=words("programme.exports_met" if share >= IN_PROVINCE_AIM
+                          else "programme.exports_short")))
+    if last["growth"] == last["growth"]:
+        lines.append(say("programme.exports_growth", period=Bilingual(digits(period, "fa"),
+                                                                    period),
+                         growth=round(float(last["growth"]), 2)))
+    return years.assign(
+        exports_musd=years["exports_usd"] / 1e6, exports_kt=years["exports_t"] / 1e3,
+        share_value_pct=(100 * years["share_value"]).round(0),
+        share_weight_pct=(100 * years["share_weight"]).round(0),
+        growth=years["growth"].round(2))
+
+
 def build(ctx: PlanContext) -> Section:
     """The cluster registry: clusters by stage, members, activities, indicators, funds."""
     clusters, members, acts, ind = _registry(ctx)
@@ -163,6 +195,8 @@ def build(ctx: PlanContext) -> Section:
                              jobs=int(spent["jobs_expected"]),
                              realised=int(spent["jobs_realised"])))
 
+    exports = _exports(ctx, lines)
+
     tables = [
         table("clusters", words("programme.table.clusters"), clusters, {
             "code": "code", "name_fa": "name_fa", "name_en": "name_en", "isic": "isic",
@@ -194,6 +228,11 @@ def build(ctx: PlanContext) -> Section:
             rows=None, shown=per_language("name_{lang}", "indicator_{lang}", "baseline",
                                           "target", "actual", "status_{lang}"),
             grouped=("name_fa", "name_en"))] if len(targets) else []),
+        *([table("province_exports", words("programme.table.exports"), exports, {
+            "period": "period", "exports_musd": "exports_musd", "exports_kt": "exports_kt",
+            "share_value_pct": "in_province_value_pct",
+            "share_weight_pct": "in_province_weight_pct", "growth": "growth"}, rows=None)]
+          if len(exports) else []),
         table("fund_allocations", words("programme.table.funds"), alloc, {
             "programme": "programme", "name_fa": "name_fa", "year": "year",
             "amount_bn_toman": "province_amount_bn_toman", "total_bn_toman": "total_bn_toman",
