@@ -103,9 +103,9 @@ def test_complexity_refuses_a_bad_value_by_row_as_before(tmp_path):
 def test_large_parquet_files_are_what_to_parquet_writes(tmp_path, monkeypatch, frame, fast):
     import pyarrow.parquet as pq
 
-    from khooshe.io import tables
+    from khooshe.io.tables import _parquet_write
 
-    monkeypatch.setattr(tables, "_ROW_GROUP", 10)  # several row groups from a small frame
+    monkeypatch.setattr(_parquet_write, "_ROW_GROUP", 10)  # several row groups from a small frame
     try:
         frame.to_parquet(tmp_path / "want.parquet", index=False)
     except Exception as exc:  # pandas refuses it: so must write_table

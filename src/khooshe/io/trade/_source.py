@@ -1,0 +1,207 @@
+"""Source files through DuckDB: globs, the file kinds, ragged CSV rows, the layout detected."""
+
+from __future__ import annotations
+
+import glob as _glob
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+import pandas as pd
+
+from khooshe.domain.errors import MissingFileError
+from khooshe.domain.trade import FLOW_COLUMNS
+from khooshe.io.trade._formats import TradeFileError
+
+
+def _files(path: str | Path) -> list[Path]:
+    text = str(path)
+    if any(ch in text for ch in "*?["):
+        files = sorted(Path(p) for p in _glob.glob(text))
+        if not files:
+            raise MissingFileError(f"{text}: no file matches")
+        return files
+    p = Path(path)
+    if not p.exists():
+        raise MissingFileError(f"{p}: file not found")
+    if p.is_dir():
+        raise TradeFileError(f"{p} is a directory; give a trade file (or a glob pattern)")
+    return [p]
+
+
+def _kind(p: Path) -> str:
+    name = p.name.lower()
+    if name.endswith((".csv", ".csv.gz", ".txt", ".tsv")):
+        return "csv"
+    if name.endswith(".parquet"):
+        return "parquet"
+    if name.endswith(".xlsx"):
+        return "xlsx"
+    raise TradeFileError(f"{p}: unsupported file type; use CSV (.csv, .csv.gz), Parquet or XLSX")
+
+
+def _sql_str(s: str) -> str:
+    return "'" + s.replace("'", "''") + "'"
+
+
+def _ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _norm(name: str) -> str:
+    return re.sub(r"[^a-z0-9]", "", name.lower())
+
+
+class _Source:
+    """A DuckDB connection with the raw file(s) as view ``src``.
+
+    CSV is first described with every column as text; :meth:`retype` then re-creates the view
+    with the types the layout needs (DuckDB's typed CSV parser is about three times faster
+    than casting text), and :meth:`retype` with ``None`` goes back to text when the typed
+    parse fails, so that the bad values can be found and reported.
+    """
+
+    def __init__(self, path: str | Path, *, memory_limit: str | None, threads: int | None):
+        import duckdb
+
+        self.files = _files(path)
+        kinds = {_kind(p) for p in self.files}
+        if len(kinds) > 1:
+            raise TradeFileError(f"{path}: mixed file types ({', '.join(sorted(kinds))})")
+        self.kind = kinds.pop()
+        self.label = str(path)
+        config: dict[str, str | bool | int | float | list[str]] = {}
+        if memory_limit:
+            config["memory_limit"] = memory_limit
+        if threads:
+            config["threads"] = int(threads)
+        self.con = duckdb.connect(config=config)
+        self.typed = False
+        self._types: dict[str, str] | None = None
+        self._xlsx: list[pd.DataFrame] = []
+        try:
+            if self.kind == "xlsx":
+                from khooshe.io.tables import read_table
+
+                self._xlsx = [read_table(p, as_text=True) for p in self.files]
+                for n, frame in enumerate(self._xlsx):
+                    self.con.register(f"xlsx_{n}", frame)
+            self._create_view(None)
+        except duckdb.Error as exc:
+            self.close()
+            raise TradeFileError(f"{self.label}: cannot read as {self.kind}: {exc}") from exc
+
+    def _relation(self, files: list[int], types: dict[str, str] | None) -> str:
+        """SQL reading the files with these indexes (of :attr:`files`) as one table."""
+        if self.kind == "xlsx":
+            return "(" + " UNION ALL BY NAME ".join(f"SELECT * FROM xlsx_{n}" for n in files) + ")"
+        paths = "[" + ", ".join(_sql_str(str(self.files[n])) for n in files) + "]"
+        if self.kind == "parquet":
+            return f"read_parquet({paths}, union_by_name = true)"
+        typed = ""
+        if types:
+            typed = ", types = {" + ", ".join(f"{_sql_str(k)}: {_sql_str(v)}"
+                                               for k, v in types.items()) + "}"
+            typed += ", nullstr = ['', 'NA']"
+        return (f"read_csv({paths}, header = true, all_varchar = true, "
+                f"union_by_name = true{typed})")
+
+    def numbered(self) -> Iterator[tuple[str, str]]:
+        """For each file, its name and SQL giving its rows with ``_line``: the line of a CSV
+        file (the header is line 1; assumes no line breaks inside quoted fields), the row of
+        an XLSX sheet (the header is row 1) or the row of a Parquet file (from 1). Only used
+        to locate bad rows for error messages (a second pass over the file)."""
+        for n, p in enumerate(self.files):
+            if self.kind == "parquet":
+                rel = (f"SELECT * EXCLUDE (file_row_number), file_row_number + 1 AS _line "
+                       f"FROM read_parquet([{_sql_str(str(p))}], file_row_number = true)")
+            else:  # the scan keeps the file's order (DuckDB preserves insertion order)
+                rel = (f"SELECT *, row_number() OVER () + 1 AS _line "
+                       f"FROM {self._relation([n], self._types)}")
+            yield p.name, f"({rel})"
+
+    @property
+    def row_word(self) -> str:
+        return {"csv": "line", "xlsx": "row"}.get(self.kind, "row")
+
+    def _create_view(self, types: dict[str, str] | None) -> None:
+        rel = self._relation(list(range(len(self.files))), types)
+        self.con.execute(f"CREATE OR REPLACE VIEW src AS SELECT * FROM {rel}")
+        self._types = types
+        desc = self.con.execute("DESCRIBE src").fetchall()
+        if self.kind == "csv" and len(desc) == 1 and any(ch in desc[0][0] for ch in ",;\t|"):
+            _ragged_rows(self.files)  # the sniffer gave up: a row with a wrong field count?
+        self.types = {row[0]: str(row[1]).upper() for row in desc}
+        self.columns = {_norm(c): c for c in self.types}
+        self.typed = bool(types)
+
+    def retype(self, types: dict[str, str] | None) -> None:
+        """Re-create ``src`` with these column types (CSV only; others keep their types)."""
+        if self.kind == "csv":
+            self._create_view(types)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> _Source:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def col(self, *names: str) -> str | None:
+        """The actual name of the first of ``names`` (normalised) present."""
+        return next((self.columns[n] for n in names if n in self.columns), None)
+
+    def is_text(self, column: str) -> bool:
+        return self.types[column].startswith("VARCHAR")
+
+
+def _ragged_rows(files: list[Path]) -> None:
+    """Raise :class:`TradeFileError` at the first CSV line whose number of fields differs
+    from its header's (DuckDB's sniffer then sees one column and no delimiter)."""
+    import csv
+    import gzip
+
+    for path in files:
+        opener = gzip.open if path.name.lower().endswith(".gz") else open
+        with opener(path, "rt", encoding="utf-8-sig", newline="") as fh:
+            sample = fh.read(65536)
+            fh.seek(0)
+            try:
+                dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(
+                    sample.splitlines()[0] if sample else ",", delimiters=",;\t|")
+            except csv.Error:
+                dialect = csv.excel
+            reader = csv.reader(fh, dialect)
+            header = next(reader, [])
+            for row in reader:
+                if row and len(row) != len(header):
+                    raise TradeFileError(
+                        f"{path}: line {reader.line_num} has {len(row)} field(s) but the header "
+                        f"has {len(header)} ({', '.join(header)}): {dialect.delimiter.join(row)!r}")
+
+
+def detect_format(columns: Iterable[str]) -> str:
+    """``baci``, ``comtrade`` or ``flows`` from a file's column names (BACI: ``t, i, j, k``;
+    flows: ``exporter, importer, hs6``; Comtrade: ``cmdCode``). A layout recognised but
+    incomplete is reported later with the missing column named.
+
+    Raises
+    ------
+    TradeFileError
+        None of the three layouts matches.
+    """
+    columns = list(columns)
+    cols = {_norm(c) for c in columns}
+    if {"t", "i", "j", "k"} <= cols:
+        return "baci"
+    if {"exporter", "importer", "hs6"} <= cols:
+        return "flows"
+    if cols & {"cmdcode", "commoditycode"}:
+        return "comtrade"
+    raise TradeFileError(
+        "unrecognised trade layout: expected BACI (t, i, j, k, v, q), Comtrade (refYear, "
+        "reporterISO, partnerISO, flowCode, cmdCode, primaryValue, netWgt) or khooshe's "
+        f"flows ({', '.join(FLOW_COLUMNS)}); found {', '.join(columns)}"
+    )
