@@ -49,6 +49,9 @@ def test_the_cluster_page_shows_its_timeline_indicators_and_members(site):
     assert 'id="stage-form"' in html  # a province manager approves
     assert re.search(r'data-rag="(green|amber|red|no_data)"', html)
     assert "مارپیچ سه‌گانه" in html
+    growth = html[html.index('id="member-growth"'):html.index('id="triple-helix"')]
+    totals = re.findall(r'<td class="num fw-bold">([^<]+)</td>', growth)
+    assert totals and totals[-1] == re.search(r"<p>(\S+) عضو؛", html).group(1)  # all by now
     english = login(app, "khuzestan").get("/clusters/CL06-01?lang=en").text
     assert "Stages of the cluster" in english and "Triple helix" in english
 

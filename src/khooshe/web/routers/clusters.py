@@ -73,7 +73,7 @@ def timeline_rows(frame: Any, lang: str) -> list[dict[str, Any]]:
 def cluster_context(st: State, session: Session, record: dict[str, Any]) -> dict[str, Any]:
     """What the cluster's page shows beyond its record: the timeline, the approval form's
     choices, indicators against targets and members."""
-    from khooshe.services.cluster_members import membership
+    from khooshe.services.cluster_members import member_growth, membership
     from khooshe.services.cluster_targets import indicator_progress
     from khooshe.text.numbers import format_value
 
@@ -100,6 +100,10 @@ def cluster_context(st: State, session: Session, record: dict[str, Any]) -> dict
             "badge": RAG_BADGE.get(r.status, "text-bg-secondary"), "rag": r.status,
             "source": r.source if isinstance(r.source, str) else ""})
     counts = membership(st.ws, [code]).iloc[0]
+    growth = [{"year": digits(str(r["year"]), lang),
+               "joined": format_value(int(r["joined"]), lang)[0],
+               "members": format_value(int(r["members"]), lang)[0]}
+              for r in member_growth(st.ws, code).to_dict("records")]
     members = [(label("member_kind", k, lang), int(counts[k])) for k in MEMBER_KINDS
                if int(counts[k])]
     return {
@@ -109,7 +113,7 @@ def cluster_context(st: State, session: Session, record: dict[str, Any]) -> dict
         "can_approve": records.may(st.access, session.principal, "approve", "clusters",
                                    record),
         "indicators": indicators,
-        "members": members, "members_total": int(counts["total"]),
+        "members": members, "members_total": int(counts["total"]), "growth": growth,
         "partner_kinds": int(counts["partner_kinds"]),
         "triple_helix": bool(counts["triple_helix"]),
         "registered_firms": int(counts["registered_firms"]),
