@@ -188,8 +188,13 @@ def follow_up_board(ws: Workspace, province: str, as_of: dt.date | None = None
     and the problems it reported in supporting clusters that are not resolved yet
     (``problems_open``); organisations with overdue decisions first. An organisation is one
     row however its name was typed (the normaliser's key)."""
-    d = decisions(ws, province, as_of)
-    problems = support_problems(ws, province, as_of)
+    return organisation_board(decisions(ws, province, as_of),
+                              support_problems(ws, province, as_of))
+
+
+def organisation_board(d: pd.DataFrame, problems: pd.DataFrame) -> pd.DataFrame:
+    """:func:`follow_up_board` from the province's :func:`decisions` and
+    :func:`support_problems` already read (a page or a report that shows them too)."""
     cols = ["responsible", "open", "overdue", "done", "cancelled", "oldest_overdue_days",
             "problems_open"]
     if d.empty and problems.empty:
@@ -223,4 +228,4 @@ def meeting(ws: Workspace, meeting_id: str) -> dict[str, Any]:
 
 
 __all__ = ["DUE_SOON_DAYS", "add_decision", "decisions", "follow_up", "follow_up_board",
-           "hold_meeting", "meeting", "support_problems"]
+           "hold_meeting", "meeting", "organisation_board", "support_problems"]

@@ -16,8 +16,8 @@ from khooshe.services.cluster_stages import evidence_gaps
 from khooshe.services.committee import (
     DUE_SOON_DAYS,
     decisions,
-    follow_up_board,
     meeting,
+    organisation_board,
     support_problems,
 )
 from khooshe.services.plan._context import labels, per_language, say, section, table, words
@@ -82,8 +82,8 @@ def meeting_report(ws: Workspace, meeting_id: str, as_of: dt.date | None = None)
     due = all_decisions[(all_decisions["meeting_id"] != meeting_id)
                         & (all_decisions["status"] == "open")
                         & (pd.to_datetime(all_decisions["due_on"]) <= soon)]
-    board = follow_up_board(ws, province, as_of)
     problems = support_problems(ws, province, as_of)
+    board = organisation_board(all_decisions, problems)
     problems = problems[problems["unresolved"]].copy()
     for lang in ("fa", "en"):
         col = "name_fa" if lang == "fa" else "name_en"

@@ -111,5 +111,22 @@ def money(value: Any, lang: str) -> str:
     return "" if text_or_none(value) is None else format_money_toman(value, lang)
 
 
+def number(value: Any, lang: str) -> str:
+    """A stored number as the pages show it (grouped, the reader's digits; empty when
+    missing)."""
+    from khooshe.text.numbers import format_value
+
+    return "" if text_or_none(value) is None else format_value(value, lang)[0]
+
+
+def percent(value: Any, lang: str) -> str:
+    """A value in per cent, rounded to a whole number, with the reader's per-cent sign."""
+    from khooshe.text.numbers import format_value
+
+    if text_or_none(value) is None:
+        return ""
+    return format_value(round(float(value)), lang)[0] + ("٪" if lang == "fa" else "%")
+
+
 def optional_int(value: Any) -> int | None:
     return None if text_or_none(value) is None else int(value)

@@ -33,6 +33,8 @@ from khooshe.web.routers._forms import (
     form_date,
     jalali,
     money,
+    number,
+    percent,
     text_or_none,
 )
 from khooshe.web.routers.api import BODY_ERRORS, ERRORS
@@ -88,15 +90,12 @@ def cluster_context(st: State, session: Session, record: dict[str, Any]) -> dict
     progress = indicator_progress(st.ws, [code])
     indicators = []
     for r in progress.itertuples(index=False):
-        def num(v: Any) -> str:
-            return "" if v is None or v != v else format_value(v, lang)[0]
-        share = "" if r.progress != r.progress else format_value(
-            round(100 * float(r.progress)), lang)[0] + ("٪" if lang == "fa" else "%")
         indicators.append({
             "period": r.period, "indicator": label("indicator", r.indicator, lang),
             "code": r.indicator,
-            "baseline": num(r.baseline), "target": num(r.target), "actual": num(r.actual),
-            "progress": share, "status": label("rag_status", r.status, lang),
+            "baseline": number(r.baseline, lang), "target": number(r.target, lang),
+            "actual": number(r.actual, lang), "progress": percent(100 * r.progress, lang),
+            "status": label("rag_status", r.status, lang),
             "badge": RAG_BADGE.get(r.status, "text-bg-secondary"), "rag": r.status,
             "source": r.source if isinstance(r.source, str) else ""})
     counts = membership(st.ws, [code]).iloc[0]
@@ -132,13 +131,9 @@ def activities_context(st: State, session: Session, code: str) -> dict[str, Any]
         verifications,
     )
     from khooshe.store.repository import read_kind
-    from khooshe.text.numbers import format_value
 
     lang, who = session.lang, session.principal
     comma = "، " if lang == "fa" else ", "
-
-    def num(v: Any) -> str:
-        return "" if text_or_none(v) is None else format_value(v, lang)[0]
 
     countries = read_kind(st.ws, "countries").set_index("iso3")
     names = countries["name_fa" if lang == "fa" else "name_en"].dropna().to_dict()
@@ -149,16 +144,14 @@ def activities_context(st: State, session: Session, code: str) -> dict[str, Any]
 
     kinds = []
     for r in activity_summary(st.ws, [code]).to_dict("records"):
-        share = r["cofinance_share"]
         kinds.append({
             "kind": label("activity_kind", str(r["kind"]), lang), "code": str(r["kind"]),
-            "count": num(r["count"]),
-            "hours": num(r["hours"]), "trainees": num(r["trainees"]),
-            "participants": num(r["participants"]), "cost": money(r["cost_rials"], lang),
-            "cofinance": ("" if share != share else
-                          format_value(round(100 * float(share)), lang)[0]
-                          + ("٪" if lang == "fa" else "%")),
-            "reached": num(r["members_reached"]),
+            "count": number(r["count"], lang),
+            "hours": number(r["hours"], lang), "trainees": number(r["trainees"], lang),
+            "participants": number(r["participants"], lang),
+            "cost": money(r["cost_rials"], lang),
+            "cofinance": percent(100 * r["cofinance_share"], lang),
+            "reached": number(r["members_reached"], lang),
             "countries": comma.join(country(c) for c in str(r["countries"]).split(";") if c)})
     acts = read_kind(st.ws, "cluster_activities")
     acts = acts[acts["cluster_code"] == code].sort_values(
@@ -168,7 +161,7 @@ def activities_context(st: State, session: Session, code: str) -> dict[str, Any]
         "kind": label("activity_kind", str(r["kind"]), lang), "code": str(r["kind"]),
         "title": text_or_none(r["title"]) or "",
         "where": country(r["country"]) or (text_or_none(r["place"]) or ""),
-        "participants": num(r["participants"]),
+        "participants": number(r["participants"], lang),
         "url": "/cluster_activities/" + quote(records.record_key("cluster_activities", r),
                                               safe=""),
     } for r in acts.to_dict("records")]
@@ -180,8 +173,8 @@ def activities_context(st: State, session: Session, code: str) -> dict[str, Any]
         "outcome": label("verification_outcome", str(r["outcome"]), lang),
     } for r in verifications(st.ws, [code]).to_dict("records")]
     place = {"cluster_code": code}
-    return {"activity_kinds": kinds, "activities": latest, "trained": num(reached),
-            "firms": num(firms), "verifications": checks,
+    return {"activity_kinds": kinds, "activities": latest, "trained": number(reached, lang),
+            "firms": number(firms, lang), "verifications": checks,
             "can_add_activity": records.may(st.access, who, "create", "cluster_activities",
                                             place),
             "can_add_check": records.may(st.access, who, "create", "partner_verifications",

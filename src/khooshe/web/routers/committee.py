@@ -29,6 +29,7 @@ from khooshe.services.committee import (
     follow_up,
     follow_up_board,
     hold_meeting,
+    organisation_board,
     support_problems,
 )
 from khooshe.store.repository import read_kind
@@ -65,8 +66,9 @@ def committee_context(st: State, session: Session, province: str) -> dict[str, A
     lang, who = session.lang, session.principal
     check_province(st, who, province)
     today = dt.date.today()
-    board = follow_up_board(st.ws, province, today).to_dict("records")
     every = decisions(st.ws, province, today)
+    problems = support_problems(st.ws, province, today)
+    board = organisation_board(every, problems).to_dict("records")
     clusters = read_kind(st.ws, "clusters", columns=["code", "province_code", "name_fa",
                                                      "name_en"])
     mine = clusters[clusters["province_code"] == province].sort_values("code")
@@ -104,9 +106,6 @@ def committee_context(st: State, session: Session, province: str) -> dict[str, A
         "clusters": [names.get(c, c) for c in str(m.get("clusters") or "").split(";") if c],
         "decisions": by_meeting.get(str(m["meeting_id"]), [])}
         for m in meetings.to_dict("records")]
-    problems = support_problems(st.ws, province, today)
-    meeting_day = {str(m["meeting_id"]): jalali(m.get("held_on"), lang)
-                   for m in meetings.to_dict("records")}
     problem_rows = [{
         "id": str(r["problem_id"]), "organisation": str(r["organisation"]),
         "cluster": names.get(text_or_none(r["cluster_code"]) or "",
@@ -115,7 +114,7 @@ def committee_context(st: State, session: Session, province: str) -> dict[str, A
         "support": text_or_none(r["support_needed"]) or "",
         "asked_of": text_or_none(r["asked_of"]) or "", "status": str(r["status"]),
         "status_label": label("problem_status", str(r["status"]), lang),
-        "meeting": meeting_day.get(text_or_none(r["meeting_id"]) or "", ""),
+        "meeting": jalali(r["taken_up_on"], lang),
         "days": digits(str(int(r["days_open"])), lang)}
         for r in problems[problems["unresolved"]].to_dict("records")]
     choices = province_choices(st, lang)

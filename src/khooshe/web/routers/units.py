@@ -29,6 +29,7 @@ from khooshe.web.routers._forms import (
     form_date,
     jalali,
     optional_int,
+    percent,
     province_of,
     render_page,
     text_or_none,
@@ -38,12 +39,6 @@ from khooshe.web.routers.api import BODY_ERRORS
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/v1", tags=["workflows"])
-
-
-def _percent(value: Any, lang: str) -> str:
-    if text_or_none(value) is None:
-        return ""
-    return format_value(round(float(value)), lang)[0] + ("٪" if lang == "fa" else "%")
 
 
 def _count(value: Any, lang: str) -> str:
@@ -57,7 +52,7 @@ def units_context(st: State, session: Session, province: str) -> dict[str, Any]:
     units = [{
         "id": str(r["establishment_id"]), "name": text_or_none(r.get("name")) or "",
         "status": str(r["status"]), "status_label": label("unit_status", str(r["status"]), lang),
-        "progress": _percent(r.get("progress"), lang),
+        "progress": percent(r.get("progress"), lang),
         "expected": _count(r.get("jobs_expected"), lang),
         "realised": _count(r.get("jobs_realised"), lang),
         "on": jalali(r.get("reported_on"), lang), "reports": _count(r.get("reports"), lang)}
@@ -73,8 +68,8 @@ def units_context(st: State, session: Session, province: str) -> dict[str, Any]:
             "park": text_or_none(name) or park,
             "contractor": text_or_none(r.get("contractor")) or "",
             "end": jalali(r.get("planned_end"), lang),
-            "actual": _percent(r.get("actual_progress"), lang),
-            "expected": _percent(r.get("expected_progress"), lang),
+            "actual": percent(r.get("actual_progress"), lang),
+            "expected": percent(r.get("expected_progress"), lang),
             "behind": _count(round(float(r["behind"])) if text_or_none(r.get("behind")) else None,
                              lang),
             "delayed": bool(r.get("delayed")), "overdue": bool(r.get("overdue")),
