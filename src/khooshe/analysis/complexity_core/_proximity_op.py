@@ -12,6 +12,17 @@ from khooshe.analysis.complexity_core._proximity import _knn_weights_block, _sta
 
 # Columns of phi materialised at once for kNN density: at most this many cells (32 MB).
 _BLOCK_CELLS = 1 << 22
+# Rows of Y below which the sweep runs in one thread (a thread costs more than it saves).
+_SPLIT_ROWS = 128
+
+
+def _row_halves(rows: int) -> int | None:
+    """Where to split ``rows`` rows of Y between two threads, or None to keep them together.
+
+    The split depends on the rows alone, not on the machine's CPUs: BLAS may round a row's
+    products differently in a block of another height (in the last bit), and the same input
+    should give the same bits everywhere."""
+    return None if rows < _SPLIT_ROWS else rows // 2
 
 
 class _ProximityOp:
@@ -128,6 +139,26 @@ class _ProximityOp:
 
     def _apply_sym(self, yv: FloatArray) -> FloatArray:
         ys = yv[:, self.order]
+        # Rows of Y are independent, and the sweep is a few hundred small matrix products
+        # that release the GIL: two threads on two halves of the rows take ~0.6 of the time
+        # of one (density and COG together apply φ to 2N + 1 rows).
+        halves = _row_halves(ys.shape[0])
+        if halves is None:
+            z = self._sweep(ys)
+        else:
+            from concurrent.futures import ThreadPoolExecutor
+
+            z = np.empty_like(ys)
+            with ThreadPoolExecutor(max_workers=1) as pool:
+                other = pool.submit(self._sweep, ys[halves:])
+                z[:halves] = self._sweep(ys[:halves])
+                z[halves:] = other.result()
+        res = np.empty_like(z)
+        res[:, self.order] = z
+        return res
+
+    def _sweep(self, ys: FloatArray) -> FloatArray:
+        """``Y φ_full`` for ``Y`` with its columns in ubiquity order (the class docstring)."""
         ms = self.ms
         # suffix part at the start: Σ_q Y_rq M_cq / u_q over all products
         b = ys @ (ms / self.ubiq_sorted()[None, :]).T
@@ -141,9 +172,7 @@ class _ProximityOp:
             gk = ys[:, s:e] @ mg.T
             a += gk
             b -= gk / v
-        res = np.empty_like(z)
-        res[:, self.order] = z
-        return res
+        return z
 
     def ubiq_sorted(self) -> FloatArray:
         return self.u[self.order]
