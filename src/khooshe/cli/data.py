@@ -10,6 +10,7 @@ import typer
 from khooshe.cli._choices import DataKind, RegionLevel, TemplateKind, choice
 from khooshe.cli._common import (
     Texts,
+    abort,
     check_derived,
     check_outputs,
     command_classes,
@@ -41,7 +42,7 @@ def register(app: typer.Typer, language: str) -> None:
         workspace: Path = typer.Argument(..., help=h.arg("workspace")),
         kind: DataKind = typer.Argument(..., parser=parse_kind, help=kind_help,
                                         show_default=False),
-        file: Path = typer.Argument(..., help=data.arg("file")),
+        file: Path = typer.Argument(..., help=h.arg("file")),
         province: str = typer.Option(None, "--province", help=h.opt("province")),
         level: RegionLevel = typer.Option("county", "--level",
                                           parser=choice(RegionLevel, "--level"),
@@ -49,14 +50,18 @@ def register(app: typer.Typer, language: str) -> None:
         errors: Path = typer.Option(None, "--errors", help=h.opt("errors")),
         report: Path = typer.Option(None, "--report", help=h.opt("report")),
         replace: bool = typer.Option(False, "--replace", help=h.opt("replace")),
+        countries: Path = typer.Option(None, "--countries", help=h.opt("countries")),
     ) -> None:
         """Import a file into the workspace: all-or-nothing, idempotent (upsert by key)."""
         from khooshe.domain.errors import MissingFileError
         from khooshe.services import data as service
 
         check_outputs(errors, report)
-        if not file.exists():
+        pattern = kind == "trade_flows" and any(ch in str(file) for ch in "*?[")
+        if not pattern and not file.exists():
             raise MissingFileError(text("import.file_not_found", path=str(file)))
+        if countries is not None and kind != "trade_flows":
+            abort(text("import.countries_trade_only"))
         with open_workspace(workspace) as ws:
             if kind == "boundaries":
                 from khooshe.services.geography import import_boundaries
@@ -66,11 +71,12 @@ def register(app: typer.Typer, language: str) -> None:
                 print_match(result, report)
                 return
             rep = service.import_file(ws, kind.value, file, actor=current_actor(),
-                                      replace=replace)
+                                      replace=replace, countries=countries)
         say("imported", rows=rep.rows, kind=kind.value, source=str(file),
             inserted=rep.inserted, updated=rep.updated)
         if replace and rep.updated:
-            blanked = service.blanked_columns(kind.value, service.read_import(kind.value, file))
+            blanked = service.blanked_columns(kind.value, service.read_import(
+                kind.value, file, countries=countries))
             if blanked:
                 say("replaced", n=rep.updated, columns=", ".join(blanked))
 

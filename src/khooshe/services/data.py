@@ -59,8 +59,27 @@ def import_frame(ws: Workspace, kind: str, df: pd.DataFrame, *, actor: str,
     return report
 
 
-def read_import(kind: str, path: str | Path) -> pd.DataFrame:
-    """The table of an import file as text (the official county listing becomes regions)."""
+def read_import(kind: str, path: str | Path, *,
+                countries: str | Path | None = None) -> pd.DataFrame:
+    """The table of an import file as text (the official county listing becomes regions).
+
+    Trade flows may also come as the sources publish them: a BACI file (CEPII's ``t, i, j,
+    k, v, q``) or a Comtrade CSV, or a glob pattern of several (``BACI_HS17_Y20*.csv``).
+    Those are read and normalised by :func:`khooshe.io.trade.read_trade` (numeric country
+    codes to ISO3 — with BACI's ``country_codes`` file when ``countries`` names it —, HS codes
+    to six digits, thousands of USD to USD; a bad row is refused with its line) before the
+    usual validation.
+    """
+    if kind == "trade_flows":
+        layout = _published_trade_layout(path)
+        if layout is not None:
+            from khooshe.io.countries import read_baci_countries
+            from khooshe.io.trade import read_trade
+
+            table = None if countries is None else read_baci_countries(countries)
+            return read_trade(path, format=layout, countries=table)  # type: ignore[arg-type]
+    elif countries is not None:
+        raise ValueError("a country-codes file is only used when importing trade_flows")
     path = Path(path)
     if kind == "boundaries":
         raise ValueError("use import_boundaries() for GeoJSON boundaries")
@@ -71,13 +90,30 @@ def read_import(kind: str, path: str | Path) -> pd.DataFrame:
     return df
 
 
+def _published_trade_layout(path: str | Path) -> str | None:
+    """``baci`` or ``comtrade`` when ``path`` is a trade file in a source's own layout (or a
+    glob pattern: always read as trade), None for a table in the workspace's layout, which
+    the import reads and validates like any other kind."""
+    from khooshe.io.trade import TradeFileError, trade_layout
+
+    pattern = any(ch in str(path) for ch in "*?[")
+    try:
+        layout = trade_layout(path)
+    except TradeFileError:
+        if pattern:
+            raise
+        return None  # not a trade layout: validation names the columns that are wrong
+    return layout if pattern or layout != "flows" else None
+
+
 def import_file(ws: Workspace, kind: str, path: str | Path, *, actor: str,
-                replace: bool = False) -> UpsertReport:
+                replace: bool = False, countries: str | Path | None = None) -> UpsertReport:
     """Import a CSV, XLSX or Parquet file (all-or-nothing, idempotent); see
-    :func:`import_frame` for ``replace``."""
-    path = Path(path)
-    return import_frame(ws, kind, read_import(kind, path), actor=actor, source=path.name,
-                        replace=replace)
+    :func:`import_frame` for ``replace`` and :func:`read_import` for trade files in BACI's
+    or Comtrade's layout (``countries``: BACI's country-codes file)."""
+    frame = read_import(kind, path, countries=countries)
+    name = Path(path).name
+    return import_frame(ws, kind, frame, actor=actor, source=name, replace=replace)
 
 
 def export_kind(ws: Workspace, kind: str, path: str | Path) -> int:

@@ -43,7 +43,13 @@ the year window. Locating the rows takes a second pass over the file, on the err
 from __future__ import annotations
 
 from khooshe.io.trade._formats import FORMATS, TradeFileError, TradeFormat
-from khooshe.io.trade._readers import read_baci, read_comtrade, read_trade, summarise_trade_file
+from khooshe.io.trade._readers import (
+    read_baci,
+    read_comtrade,
+    read_trade,
+    summarise_trade_file,
+    trade_layout,
+)
 from khooshe.io.trade._side_tables import read_concordance, read_distances, read_tariffs
 from khooshe.io.trade._source import detect_format
 
@@ -59,4 +65,5 @@ __all__ = [
     "read_tariffs",
     "read_trade",
     "summarise_trade_file",
+    "trade_layout",
 ]

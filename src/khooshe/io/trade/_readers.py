@@ -16,7 +16,7 @@ from khooshe.domain.trade import (
     year_window,
 )
 from khooshe.io.trade._formats import TradeFormat
-from khooshe.io.trade._source import _Source
+from khooshe.io.trade._source import _Source, detect_format
 from khooshe.io.trade._staging import _codes_for, _query, _stage
 
 
@@ -65,6 +65,21 @@ def read_trade(
                     code_cols=("exporter", "importer"))
     return df[list(FLOW_COLUMNS)].sort_values(["year", "exporter", "importer", "hs6"],
                                              ignore_index=True)
+
+
+def trade_layout(path: str | Path) -> str:
+    """The layout of a trade file (or of the first file a glob pattern matches): ``baci``,
+    ``comtrade`` or ``flows``, from its column names (:func:`detect_format`).
+
+    Raises
+    ------
+    TradeFileError
+        None of the layouts matches, or the file cannot be read.
+    FileNotFoundError
+        No file (no file matches the pattern).
+    """
+    with _Source(path, memory_limit=None, threads=None) as src:
+        return detect_format(src.types)
 
 
 def read_baci(path: str | Path, **kwargs: object) -> pd.DataFrame:

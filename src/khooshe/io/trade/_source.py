@@ -89,7 +89,7 @@ class _Source:
             self._create_view(None)
         except duckdb.Error as exc:
             self.close()
-            raise TradeFileError(f"{self.label}: cannot read as {self.kind}: {exc}") from exc
+            raise _unreadable(self, self.label, self.kind, exc) from exc
 
     def _relation(self, files: list[int], types: dict[str, str] | None) -> str:
         """SQL reading the files with these indexes (of :attr:`files`) as one table."""
@@ -155,6 +155,19 @@ class _Source:
 
     def is_text(self, column: str) -> bool:
         return self.types[column].startswith("VARCHAR")
+
+
+def _unreadable(src: _Source, label: str, layout: str, exc: Exception) -> TradeFileError:
+    """The error for a file DuckDB could not read: a CSV row with the wrong number of fields
+    named by its line (DuckDB finds it only past its sample, deep in a large file, and
+    explains it with advice about its own options), else DuckDB's first line."""
+    if src.kind == "csv" and "CSV Error" in str(exc):
+        try:
+            _ragged_rows(src.files)
+        except TradeFileError as found:
+            return found
+    first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return TradeFileError(f"{label}: cannot read as {layout}: {first}")
 
 
 def _ragged_rows(files: list[Path]) -> None:

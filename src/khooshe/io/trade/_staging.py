@@ -12,7 +12,7 @@ import pandas as pd
 from khooshe.io.countries import numeric_to_iso3
 from khooshe.io.trade._formats import FORMATS, TradeFileError, TradeFormat
 from khooshe.io.trade._normalise import _csv_types, _Plan, _plan
-from khooshe.io.trade._source import _ident, _Source, _sql_str, detect_format
+from khooshe.io.trade._source import _ident, _Source, _sql_str, _unreadable, detect_format
 
 
 @dataclass
@@ -122,7 +122,7 @@ def _stage(
             "SELECT dropped, count(*) FROM flows WHERE dropped IS NOT NULL GROUP BY dropped "
             "ORDER BY dropped").fetchall()
     except duckdb.Error as exc:
-        raise TradeFileError(f"{label}: cannot read as {fmt}: {exc}") from exc
+        raise _unreadable(src, label, fmt, exc) from exc
     assert stats is not None
     rows = int(stats[0])
     bad_counts = stats[1:1 + n]
