@@ -128,3 +128,28 @@ def test_countries_only_with_trade_flows(demo_copy, tmp_path):
                                       str(tmp_path / "x.csv"), "--countries", "c.csv"])
     assert result.exit_code != 0
     assert "Traceback" not in result.output
+
+
+def test_more_rows_than_the_limit_are_refused_before_the_table_is_built(workspace, tmp_path,
+                                                                        monkeypatch):
+    """A compressed BACI file that unpacks to more rows than one import may hold is counted
+    while streaming and refused; nothing is written."""
+    import gzip
+
+    monkeypatch.setenv("KHOOSHE_LIMITS", "rows=50000")
+    path = tmp_path / "BACI_HS17_Y2022_V202401.csv.gz"
+    with gzip.open(path, "wt") as fh:
+        fh.write("t,i,j,k,v,q\n")
+        fh.write("2022,364,368,10121,1.5,NA\n" * 60_000)
+    with pytest.raises(ValueError, match="60,000 rows, more than the limit of 50,000"):
+        data.import_file(workspace, "trade_flows", path, actor="test")
+    assert read_kind(workspace, "trade_flows").empty
+
+
+def test_a_damaged_trade_file_is_refused_by_the_table_reader(workspace, tmp_path):
+    """A file that is not text falls back to the ordinary import, which names the problem."""
+    path = tmp_path / "BACI_HS17_Y2022_V202401.csv"
+    path.write_bytes(b"t,i,j,k,v,q\n\xff\xfe2022,364\n")
+    with pytest.raises(ValueError, match="UTF-8|utf-8"):
+        data.import_file(workspace, "trade_flows", path, actor="test")
+    assert read_kind(workspace, "trade_flows").empty

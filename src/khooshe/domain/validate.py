@@ -224,20 +224,54 @@ def _typed_numbers(col: Column, text: pd.Series, raw: pd.Series,
         else:
             values[ok] = as_float[ok].tolist()
         return values, pd.Series(ok, index=text.index)
-    uniques = pd.unique(text[present].to_numpy(dtype=object))
-    parsed = {u: _number_value(u, integer) for u in uniques}
-    reasons: dict[str, list[object]] = {}
-    for u, (_, reason) in parsed.items():
-        if reason is not None:
-            reasons.setdefault(reason, []).append(u)
-    for reason, bad_values in reasons.items():
+    codes, uniques = pd.factorize(text.to_numpy(dtype=object), use_na_sentinel=True)
+    parsed, reasons = _parse_numbers(np.asarray(uniques, dtype=object), integer)
+    for reason in pd.unique(reasons[reasons != None]):  # noqa: E711 (element-wise)
         expected = Message(f"validate.number_kind.{col.type}", {})
         message = (_m("not_a_number", type=expected) if reason == "not_a_number"
                    else _m("int_range", limit=f"{INT_LIMIT:,}") if reason == "int_range"
                    else _m(reason))
-        out.add(text.isin(bad_values), col.name, text, message)
-    mapped = text.map(lambda v: None if v is None else parsed[v][0])
-    return mapped.astype(object), mapped.notna()
+        bad = np.flatnonzero(reasons == reason)
+        out.add(np.isin(codes, bad), col.name, text, message)
+    mapped = np.empty(len(text), dtype=object)
+    mapped[:] = None
+    seen = codes >= 0
+    mapped[seen] = parsed[codes[seen]]
+    values = pd.Series(mapped, index=text.index, dtype=object)
+    return values, values.notna()
+
+
+#: Numbers written plainly (ASCII digits, a point, an exponent; no separators, no Persian
+#: digits): Python's own conversions read them exactly as :func:`_number_value` does.
+_PLAIN_FLOAT = r"[+-]?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?"
+_PLAIN_INT = r"[+-]?[0-9]{1,18}"  # below 2**63 whatever the digits
+
+
+def _parse_numbers(uniques: np.ndarray, integer: bool) -> tuple[np.ndarray, np.ndarray]:
+    """The value (or None) and the reason refused (or None) of each distinct text.
+
+    Plain numbers — nearly every cell of a large file — are converted in bulk (a million
+    distinct values in about a second instead of ten); the rest (Persian digits, thousands
+    separators, decimal «٫», whole numbers written ``3.0``, overflows) one by one by
+    :func:`_number_value`.
+    """
+    values = np.empty(len(uniques), dtype=object)
+    reasons = np.empty(len(uniques), dtype=object)
+    values[:] = None
+    reasons[:] = None
+    text = pd.Series(uniques, dtype=object)
+    plain = text.str.fullmatch(_PLAIN_INT if integer else _PLAIN_FLOAT).to_numpy(dtype=bool)
+    if integer:
+        values[plain] = [int(u) for u in uniques[plain]]
+    elif plain.any():
+        numbers = uniques[plain].astype(np.float64)
+        finite = np.isfinite(numbers)
+        where = np.flatnonzero(plain)
+        values[where[finite]] = numbers[finite].tolist()
+        plain[where[~finite]] = False  # 1e999: refused below with its reason
+    for i in np.flatnonzero(~plain):
+        values[i], reasons[i] = _number_value(uniques[i], integer)
+    return values, reasons
 
 
 def _ascii_digits(text: pd.Series) -> pd.Series:

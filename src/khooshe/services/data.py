@@ -17,7 +17,14 @@ import pandas as pd
 from khooshe.domain.schema import entity
 from khooshe.domain.validate import validate
 from khooshe.io.divisions import divisions_to_regions, is_division_listing
-from khooshe.io.tables import atomic_path, read_table, table_format, write_table, xlsx_frame
+from khooshe.io.tables import (
+    Limits,
+    atomic_path,
+    read_table,
+    table_format,
+    write_table,
+    xlsx_frame,
+)
 from khooshe.store import repository
 from khooshe.store.repository import UpsertReport
 from khooshe.store.workspace import Workspace
@@ -77,7 +84,8 @@ def read_import(kind: str, path: str | Path, *,
             from khooshe.io.trade import read_trade
 
             table = None if countries is None else read_baci_countries(countries)
-            return read_trade(path, format=layout, countries=table)  # type: ignore[arg-type]
+            return read_trade(path, format=layout, countries=table,  # type: ignore[arg-type]
+                              max_rows=Limits.from_env().rows)
     elif countries is not None:
         raise ValueError("a country-codes file is only used when importing trade_flows")
     path = Path(path)
@@ -92,18 +100,14 @@ def read_import(kind: str, path: str | Path, *,
 
 def _published_trade_layout(path: str | Path) -> str | None:
     """``baci`` or ``comtrade`` when ``path`` is a trade file in a source's own layout (or a
-    glob pattern: always read as trade), None for a table in the workspace's layout, which
+    glob pattern, always read as trade), None for a table in the workspace's layout, which
     the import reads and validates like any other kind."""
-    from khooshe.io.trade import TradeFileError, trade_layout
+    from khooshe.io.trade import trade_layout
 
-    pattern = any(ch in str(path) for ch in "*?[")
-    try:
-        layout = trade_layout(path)
-    except TradeFileError:
-        if pattern:
-            raise
-        return None  # not a trade layout: validation names the columns that are wrong
-    return layout if pattern or layout != "flows" else None
+    if any(ch in str(path) for ch in "*?["):
+        return trade_layout(path) or "auto"  # read_trade names what is wrong
+    layout = trade_layout(path)
+    return layout if layout in ("baci", "comtrade") else None
 
 
 def import_file(ws: Workspace, kind: str, path: str | Path, *, actor: str,

@@ -15,7 +15,7 @@ from khooshe.domain.trade import (
     check_targets,
     year_window,
 )
-from khooshe.io.trade._formats import TradeFormat
+from khooshe.io.trade._formats import TradeFileError, TradeFormat
 from khooshe.io.trade._source import _Source, detect_format
 from khooshe.io.trade._staging import _codes_for, _query, _stage
 
@@ -30,6 +30,7 @@ def read_trade(
     unknown: Literal["raise", "drop"] = "raise",
     memory_limit: str | None = None,
     threads: int | None = None,
+    max_rows: int | None = None,
 ) -> pd.DataFrame:
     """Read a BACI, Comtrade or flows file into the workspace layout (one row per
     (year, exporter, importer, hs6); duplicated keys summed, ``quantity_t`` empty when any
@@ -50,6 +51,10 @@ def read_trade(
         Comtrade: reported exports or reported imports (mirrored).
     unknown : {"raise", "drop"}
         Numeric country codes that cannot be mapped: error (default) or drop the rows.
+    max_rows : int, optional
+        Refuse a file with more rows than this before building the table (the rows are
+        counted while streaming, so a compressed file that unpacks to billions of rows costs
+        a scan, not the memory of a table).
 
     Raises
     ------
@@ -58,6 +63,9 @@ def read_trade(
     with _Source(path, memory_limit=memory_limit, threads=threads) as src:
         st = _stage(src, format, years=year_window(years), flow=flow, baci_countries=countries,
                     unknown=unknown)
+        if max_rows is not None and st.rows > max_rows:
+            raise TradeFileError(f"{src.label}: {st.rows:,} rows, more than the limit of "
+                                 f"{max_rows:,} rows for one import")
         df = _query(st, "SELECT year, exporter, importer, hs, sum(value) AS value_usd, "
                         "CASE WHEN count(quantity) = count(*) THEN sum(quantity) END "
                         "AS quantity_t FROM flows WHERE dropped IS NULL GROUP BY ALL "
@@ -67,19 +75,33 @@ def read_trade(
                                              ignore_index=True)
 
 
-def trade_layout(path: str | Path) -> str:
-    """The layout of a trade file (or of the first file a glob pattern matches): ``baci``,
-    ``comtrade`` or ``flows``, from its column names (:func:`detect_format`).
-
-    Raises
-    ------
-    TradeFileError
-        None of the layouts matches, or the file cannot be read.
-    FileNotFoundError
-        No file (no file matches the pattern).
+def trade_layout(path: str | Path) -> str | None:
+    """The layout of a trade file from its header alone: ``baci``, ``comtrade`` or
+    ``flows`` (:func:`detect_format`), or None when the file is not CSV or Parquet, cannot be
+    read or matches no layout — its reader then says what is wrong. For a glob pattern, the
+    first file it matches decides.
     """
-    with _Source(path, memory_limit=None, threads=None) as src:
-        return detect_format(src.types)
+    import csv
+    import gzip
+
+    from khooshe.io.trade._source import _files
+
+    try:
+        first = _files(path)[0]
+        name = first.name.lower()
+        if name.endswith(".parquet"):
+            import pyarrow.parquet as pq
+
+            columns = pq.read_schema(first).names
+        elif name.endswith((".csv", ".csv.gz")):
+            opener = gzip.open if name.endswith(".gz") else open
+            with opener(first, "rt", encoding="utf-8-sig", newline="") as fh:
+                columns = next(csv.reader([fh.readline(1 << 16)]), [])
+        else:
+            return None
+        return detect_format(columns)
+    except (OSError, UnicodeError, csv.Error, ValueError, TradeFileError):
+        return None
 
 
 def read_baci(path: str | Path, **kwargs: object) -> pd.DataFrame:

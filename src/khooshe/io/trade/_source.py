@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import glob as _glob
 import re
 from collections.abc import Iterable, Iterator
@@ -166,6 +167,8 @@ def _unreadable(src: _Source, label: str, layout: str, exc: Exception) -> TradeF
             _ragged_rows(src.files)
         except TradeFileError as found:
             return found
+        except (OSError, UnicodeError, csv.Error):  # not text: DuckDB's own first line
+            pass
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
     return TradeFileError(f"{label}: cannot read as {layout}: {first}")
 
@@ -173,7 +176,6 @@ def _unreadable(src: _Source, label: str, layout: str, exc: Exception) -> TradeF
 def _ragged_rows(files: list[Path]) -> None:
     """Raise :class:`TradeFileError` at the first CSV line whose number of fields differs
     from its header's (DuckDB's sniffer then sees one column and no delimiter)."""
-    import csv
     import gzip
 
     for path in files:
