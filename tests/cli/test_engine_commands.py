@@ -71,3 +71,35 @@ def test_a_scheduler_needs_the_dask_engine(tmp_path, invoke):
     result = invoke("complexity", src, "--time", "year", "--location", "c", "--product", "p",
                     "--value", "v", "-o", tmp_path / "o.csv", "--engine", "spark")
     assert result.exit_code == 2 and "local or dask" in result.output
+
+
+@pytest.fixture(scope="module")
+def villages_world(tmp_path_factory):
+    from _villages_world import world_workspace
+
+    return world_workspace(tmp_path_factory.mktemp("villages") / "ws")
+
+
+def test_villages_of_every_province_on_dask_write_the_local_files(villages_world, tmp_path,
+                                                                  invoke, dask_scheduler):
+    local = invoke("villages", villages_world, "--per-county", "4", "-o", tmp_path / "l.csv")
+    assert local.exit_code == 0, local.output
+    remote = invoke("villages", villages_world, "--per-county", "4", "-o", tmp_path / "d.csv",
+                    "--engine", "dask", "--scheduler", dask_scheduler)
+    assert remote.exit_code == 0, remote.output
+    assert remote.output.replace("d.", "l.").replace("d_", "l_") == local.output
+    for name in ("{}.csv", "{}_counties.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name.format("d"), dtype=str),
+                                      pd.read_csv(tmp_path / name.format("l"), dtype=str))
+    shortlist = pd.read_csv(tmp_path / "d.csv", dtype=str)
+    assert set(shortlist["county_code"].str[:2]) == {"01", "02", "03"}
+    # two provinces named, and one: the province's own shortlist and map, on Dask too
+    two = invoke("villages", villages_world, "--province", "01,03", "-o", tmp_path / "t.csv",
+                 "--engine", "dask", "--scheduler", dask_scheduler)
+    assert two.exit_code == 0, two.output
+    assert set(pd.read_csv(tmp_path / "t.csv", dtype=str)["county_code"].str[:2]) == {"01", "03"}
+    one = invoke("villages", villages_world, "--province", "02", "-o", tmp_path / "o.csv",
+                 "--engine", "dask", "--scheduler", dask_scheduler)
+    assert one.exit_code == 0, one.output
+    mine = shortlist[shortlist["county_code"].str[:2] == "02"].reset_index(drop=True)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "o.csv", dtype=str), mine)
