@@ -103,3 +103,27 @@ def test_villages_of_every_province_on_dask_write_the_local_files(villages_world
     assert one.exit_code == 0, one.output
     mine = shortlist[shortlist["county_code"].str[:2] == "02"].reset_index(drop=True)
     pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "o.csv", dtype=str), mine)
+
+
+def test_markets_of_a_trade_file_on_dask_write_the_local_file(tmp_path, invoke,
+                                                              dask_scheduler):
+    import numpy as np
+
+    rng = np.random.default_rng(5)
+    countries = ["IRN", "IRQ", "KWT", "TUR", "CHN", "DEU", "IND"]
+    rows = [(y, e, i, f"{p:06d}", round(float(rng.lognormal(3, 1)), 3), 1.0)
+            for y in (2021, 2022) for e in countries for i in countries if e != i
+            for p in range(10110, 10310, 10) if rng.random() < 0.4]
+    src = tmp_path / "flows.csv"
+    pd.DataFrame(rows, columns=["year", "exporter", "importer", "hs6", "value_usd",
+                                "quantity_t"]).to_csv(src, index=False)
+    args = ["markets", src, "--format", "flows", "--markets", "IRQ,KWT,TUR"]
+    local = invoke(*args, "-o", tmp_path / "l.csv", "--candidates", tmp_path / "lc.csv")
+    assert local.exit_code == 0, local.output
+    remote = invoke(*args, "-o", tmp_path / "d.csv", "--candidates", tmp_path / "dc.csv",
+                    "--engine", "dask", "--scheduler", dask_scheduler)
+    assert remote.exit_code == 0, remote.output
+    assert remote.output.replace("d.csv", "l.csv").replace("dc.csv", "lc.csv") == local.output
+    for name in ("{}.csv", "{}c.csv"):
+        pd.testing.assert_frame_equal(pd.read_csv(tmp_path / name.format("d")),
+                                      pd.read_csv(tmp_path / name.format("l")), **TOL)
