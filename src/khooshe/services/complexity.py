@@ -324,15 +324,24 @@ def _on_engine(engine: Engine, data: pd.DataFrame, *, location: str, product: st
                time: str | None, population: pd.DataFrame | None, population_column: str,
                categorical_codes: bool, options: dict[str, Any]) -> Iterator[pd.DataFrame]:
     """Each period's complexity computed on ``engine``, in period order (the table checked
-    first, as :func:`~khooshe.analysis.complexity.complexity` checks it)."""
+    first, as :func:`~khooshe.analysis.complexity.complexity` checks it).
+
+    The workers always answer with categorical codes (a period of 230 × 5,000 cells is 1.15
+    million rows: as repeated text labels it would take longer to send than to compute);
+    without ``categorical_codes`` they are turned back into the labels here — the file's
+    codes are text, so the columns are those :func:`complexity` gives."""
     parts = split_by_period(data, location=location, product=product, value=value, time=time,
                             presence=options.get("presence", "rca"),
                             continuous=options.get("continuous", False),
                             asymmetric=options.get("asymmetric", False), population=population)
-    return engine.map(period_complexity, parts, location=location, product=product,
+    done = engine.map(period_complexity, parts, location=location, product=product,
                       value=value, time=time, population=population,
-                      population_column=population_column,
-                      categorical_codes=categorical_codes, options=options)
+                      population_column=population_column, categorical_codes=True,
+                      options=options)
+    if categorical_codes:
+        return done
+    keys = {c: object for c in (time, location, product) if c is not None}
+    return (part.astype(keys) for part in done)
 
 
 def proximity_from_file(

@@ -27,7 +27,6 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-import sys
 import warnings
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -47,9 +46,9 @@ ENGINES = ("local", "dask")
 P = TypeVar("P")
 R = TypeVar("R")
 
-#: Shared arguments smaller than this travel inside each task; larger ones (tables) are sent
-#: to every worker once.
-_INLINE_BYTES = 64 * 1024
+#: Shared arguments of these types travel inside each task; the others (tables, summaries,
+#: option mappings that may hold tables) are sent to every worker once.
+_INLINE = (type(None), bool, int, float, str)
 
 #: A warning as it travels from a worker: the warning itself, its category, file and line.
 _Caught = tuple[Warning, type[Warning], str, int]
@@ -143,8 +142,8 @@ class Engine:
         with self._client() as client:
             # a DataFrame inside a task would travel with every task (and Dask warns about
             # large graphs): the shared tables go to each worker once, the partitions once
-            sent = {name: client.scatter(value, broadcast=True)
-                    if sys.getsizeof(value) >= _INLINE_BYTES else value
+            sent = {name: value if isinstance(value, _INLINE) else
+                    client.scatter([value], broadcast=True, hash=False)[0]
                     for name, value in shared.items()}
             parts = client.scatter(partitions, hash=False) if partitions else []
             futures = deque(client.submit(_recorded, func, part, sent, pure=False)
@@ -164,8 +163,9 @@ class Engine:
         from distributed import Client, LocalCluster
 
         if self.scheduler is None:
+            # dashboard on any free port: a fixed one (8787) may be another cluster's
             cluster = LocalCluster(n_workers=self.workers or _cores(), threads_per_worker=1,
-                                   processes=True, dashboard_address=None,
+                                   processes=True, dashboard_address=":0",
                                    silence_logs=logging.CRITICAL)
             try:
                 with Client(cluster) as client:
