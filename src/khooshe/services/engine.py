@@ -1,8 +1,8 @@
 """Where an analysis runs: in this process (``local``) or on a Dask cluster (``dask``).
 
 The analyses that partition naturally — complexity by period, village scoring by province,
-export potential by market, village-level specialisation by province — are pure functions of
-one partition (and of tables every partition shares). A service splits its input into
+export potential by market — are pure functions of one partition (and of tables every
+partition shares). A service splits its input into
 partitions and hands them to :meth:`Engine.map`, which calls the function on each and gives
 the results back **in partition order**:
 
