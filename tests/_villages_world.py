@@ -91,3 +91,46 @@ def in_words(potential: pt.Potential, sl: pt.Shortlist,
     names = regions if regions is not None else pd.DataFrame(
         {"code": [], "name_fa": [], "name_en": []})
     return words(potential, sl, names.set_index("code"))
+
+
+def three_provinces(seed: int = 0) -> dict[str, pd.DataFrame]:
+    """:func:`make_world` with a third province, 03: a copy of province 02 three degrees
+    east (its codes renamed), so that a national run has several provinces to score."""
+    world = make_world(seed)
+    reg, est = world["regions"], world["establishments"]
+
+    def renamed(codes: pd.Series) -> pd.Series:
+        return codes.where(~codes.fillna("").str.startswith("02"),
+                           "03" + codes.fillna("").str[2:])
+
+    copy = reg[reg["code"].str.startswith("02")].copy()
+    copy["code"] = renamed(copy["code"])
+    copy["parent_code"] = renamed(copy["parent_code"])
+    copy["lon"] = copy["lon"] + 3
+    copy["name_fa"] = "روستا " + copy["code"]
+    copy["name_en"] = "Village " + copy["code"]
+    firms = est[est["region_code"].str.startswith("02")].copy()
+    firms["id"] = "F" + firms["id"]
+    firms["region_code"] = renamed(firms["region_code"])
+    firms["lon"] = firms["lon"] + 3
+    parks = pd.DataFrame({"code": ["P01", "P02", "P03"], "name_fa": ["پارک ۱", "پارک ۲",
+                                                                     "پارک ۳"],
+                          "name_en": ["Park 1", "Park 2", "Park 3"],
+                          "region_code": ["0101", "0201", "0301"],
+                          "lat": [37.2, 36.0, 36.0], "lon": [49.5, 52.0, 55.0]})
+    return {"regions": pd.concat([reg, copy], ignore_index=True),
+            "establishments": pd.concat([est, firms], ignore_index=True),
+            "resources": world["resources"], "parks": parks}
+
+
+def world_workspace(root):
+    """A workspace at ``root`` holding :func:`three_provinces` (closed: open it again)."""
+    from khooshe.services.data import import_frame
+    from khooshe.store.workspace import Workspace
+
+    world = three_provinces()
+    ws = Workspace.create(root)
+    for kind in ("regions", "establishments", "resources", "parks"):
+        import_frame(ws, kind, world[kind], actor="test")
+    ws.close()
+    return root

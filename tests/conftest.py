@@ -99,3 +99,25 @@ def demo_copy(demo_dir, tmp_path):
     ws = Workspace.open(root)
     yield ws
     ws.close()
+
+
+@pytest.fixture(scope="session")
+def dask_scheduler():
+    """The address of a two-process Dask ``LocalCluster`` (one thread each, no dashboard),
+    started once for every Dask test of the session and closed at its end."""
+    import logging
+
+    from distributed import LocalCluster
+
+    cluster = LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                           dashboard_address=None, silence_logs=logging.CRITICAL)
+    yield cluster.scheduler_address
+    cluster.close()
+
+
+@pytest.fixture
+def dask_engine(dask_scheduler):
+    """A ``dask`` :class:`~khooshe.services.engine.Engine` on the session's cluster."""
+    from khooshe.services.engine import Engine
+
+    return Engine("dask", scheduler=dask_scheduler)

@@ -96,6 +96,7 @@ def test_option_types_agree_with_the_services():
     from khooshe.io.trade import TradeFormat
     from khooshe.services import plan
     from khooshe.services.complexity import LEVELS
+    from khooshe.services.engine import ENGINES
     from khooshe.services.frames import MEASURES
     from khooshe.services.specialization import TABLES
     from khooshe.text.digits import LANGS
@@ -106,6 +107,7 @@ def test_option_types_agree_with_the_services():
     assert values(choices.Presence) == PRESENCE_TESTS
     assert values(choices.ComplexityLevel) == LEVELS
     assert values(choices.Measure) == MEASURES
+    assert values(choices.EngineKind) == ENGINES
     assert values(choices.SpecTable) == TABLES
     assert values(choices.TradeFormat) == typing.get_args(TradeFormat)
     assert values(choices.PlanFormat) == plan.FORMATS
@@ -135,7 +137,7 @@ def test_help_does_not_load_heavy_libraries():
             "try:\n    main(['--lang', 'fa', 'markets', '--help'])\n"
             "except SystemExit:\n    pass\n"
             "heavy = [m for m in ('pandas', 'numpy', 'sqlalchemy', 'plotly', 'scipy', 'duckdb',"
-            " 'weasyprint') if m in sys.modules]\nprint('HEAVY', heavy)")
+            " 'weasyprint', 'dask', 'distributed') if m in sys.modules]\nprint('HEAVY', heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout
     assert "HEAVY []" in out

@@ -127,6 +127,7 @@ __all__ = [
     "proximity_table",
     "rca",
     "rpop",
+    "split_by_period",
 ]
 
 OUTPUT_COLUMNS = ("rca", "rpop", "mcp", "diversity", "ubiquity", "eci", "pci", "density", "coi",
@@ -409,6 +410,53 @@ def complexity_by_period(
             asymmetric=asymmetric, knn=knn, negative=negative):
         yield _assemble([res], inp.t_labels[ti:ti + 1], time=time, location=location,
                         product=product, value=value, categorical_codes=categorical_codes)
+
+
+def split_by_period(
+    data: pd.DataFrame,
+    *,
+    location: str,
+    product: str,
+    value: str,
+    time: str | None = None,
+    presence: Presence = "rca",
+    continuous: bool = False,
+    asymmetric: bool = False,
+    population: pd.DataFrame | pd.Series | None = None,
+) -> list[pd.DataFrame]:
+    """The long table as one frame per period, in the order :func:`complexity` computes them.
+
+    Each period's measures depend on that period's rows only, so :func:`complexity` (or
+    :func:`complexity_by_period`) of each frame, in this order, gives the frames of
+    :func:`complexity` of the whole table — which is how an engine runs the periods in
+    parallel. The table and the options are checked first, as :func:`complexity` checks them
+    (same errors, same messages, before any period is computed).
+
+    Parameters
+    ----------
+    data, location, product, value, time
+        As :func:`complexity`. Without ``time`` the whole table is the one period.
+    presence, continuous, asymmetric, population
+        Checked as :func:`complexity` checks them (they are not used otherwise).
+
+    Returns
+    -------
+    list of DataFrame
+        The time, location, product and value columns of each period's rows (index labels
+        kept), the value as float64 (text that parses as a number already parsed).
+
+    Raises
+    ------
+    ValueError
+        What :func:`complexity` rejects before it computes a period: invalid options, missing
+        columns, missing codes, values that are not numbers, an empty table.
+    """
+    check_options(presence, continuous, asymmetric, population)
+    inp = _LongInput(data, time=time, location=location, product=product, value=value)
+    keys = [c for c in (time, location, product) if c is not None]
+    numbers = pd.Series(inp.values, index=data.index, name=value, copy=False)
+    table = pd.concat([data[keys], numbers], axis=1, copy=False)
+    return [table.iloc[rows] for rows in inp._rows]
 
 
 def _period_results(

@@ -85,6 +85,13 @@ class Flow(StrEnum):
     M = "M"
 
 
+class EngineKind(StrEnum):
+    """``khooshe.services.engine.ENGINES``."""
+
+    local = "local"
+    dask = "dask"
+
+
 class Objective(StrEnum):
     jobs = "jobs"
     weighted = "weighted"

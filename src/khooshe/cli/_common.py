@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import datetime as dt
 
     from khooshe.domain.validate import ValidationError
+    from khooshe.services.engine import Engine
     from khooshe.store.workspace import Workspace
 
 # Rich finds sys.stdout / sys.stderr when it prints, so test runners that swap them see the text.
@@ -337,6 +338,14 @@ def printed_warnings() -> Iterator[None]:
         finally:
             for w in caught:
                 warn(str(w.message))
+
+
+def engine_of(kind: str, scheduler: str | None) -> Engine:
+    """The engine of ``--engine`` and ``--scheduler`` (bad combinations stop the command,
+    exit 2). Dask itself is loaded only when the engine maps something."""
+    from khooshe.services.engine import Engine
+
+    return Engine(kind, scheduler=scheduler)
 
 
 # --- Files and workspaces ---------------------------------------------------------------------

@@ -4,15 +4,17 @@ a workspace's regions × ISIC classes."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 
-from khooshe.cli._choices import ComplexityLevel, Measure, Presence, choice
+from khooshe.cli._choices import ComplexityLevel, EngineKind, Measure, Presence, choice
 from khooshe.cli._common import (
     Texts,
     abort,
     check_outputs,
     command_classes,
+    engine_of,
     lang,
     open_workspace,
     printed_warnings,
@@ -61,20 +63,27 @@ def register(app: typer.Typer, language: str) -> None:
         asymmetric: bool = typer.Option(False, "--asymmetric", help=h.opt("asymmetric")),
         knn: int = typer.Option(None, "--knn", help=h.opt("knn")),
         output: Path = typer.Option(..., "-o", "--output", help=h.opt("output")),
+        engine: EngineKind = typer.Option("local", "--engine",
+                                          parser=choice(EngineKind, "--engine"),
+                                          help=h.opt("engine")),
+        scheduler: str = typer.Option(None, "--scheduler", help=h.opt("scheduler")),
     ) -> None:
         """RCA, presence, diversity, ubiquity, ECI, PCI, density, COI and COG."""
         from khooshe.io.tables import write_table
 
         check_outputs(output)
-        options = dict(presence=presence.value, rca_threshold=rca_threshold,
-                       continuous=continuous, asymmetric=asymmetric, knn=knn)
+        runner = engine_of(engine.value, scheduler)
+        options: dict[str, Any] = dict(presence=presence.value, rca_threshold=rca_threshold,
+                                       continuous=continuous, asymmetric=asymmetric, knn=knn)
         if file.is_dir():
             from khooshe.domain.vocab import label
             from khooshe.services.complexity import workspace_complexity
 
             table_only = _flags(time=time, location=location, product=product, value=value,
                                 population=population,
-                                rpop_threshold=rpop_threshold if rpop_threshold != 1.0 else None)
+                                rpop_threshold=rpop_threshold if rpop_threshold != 1.0 else None,
+                                engine=engine.value if runner.distributed else None,
+                                scheduler=scheduler)
             chosen = (level or ComplexityLevel.county).value
             with open_workspace(file) as ws:  # "not a workspace" comes before option problems
                 if table_only:
@@ -104,7 +113,8 @@ def register(app: typer.Typer, language: str) -> None:
         with printed_warnings():
             run = write_complexity_from_file(file, output, location=location, product=product,
                                              value=value, time=time, population=population,
-                                             rpop_threshold=rpop_threshold, **options)
+                                             rpop_threshold=rpop_threshold, engine=runner,
+                                             **options)
         say("complexity.written", rows=run.rows, periods=run.periods,
             locations=run.locations, products=run.products, path=str(output))
 

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from khooshe.cli._choices import Flow, TradeFormat, choice
+from khooshe.cli._choices import EngineKind, Flow, TradeFormat, choice
 from khooshe.cli._common import (
     Texts,
     abort,
@@ -16,6 +16,7 @@ from khooshe.cli._common import (
     check_outputs,
     command_classes,
     console,
+    engine_of,
     lang,
     note,
     open_workspace,
@@ -64,6 +65,10 @@ def register(app: typer.Typer, language: str) -> None:
         links: Path = typer.Option(None, "--links", help=h.opt("links")),
         output: Path = typer.Option(..., "-o", "--output", help=h.opt("output")),
         force: bool = typer.Option(False, "--force", help=h.opt("force")),
+        engine: EngineKind = typer.Option("local", "--engine",
+                                          parser=choice(EngineKind, "--engine"),
+                                          help=h.opt("engine")),
+        scheduler: str = typer.Option(None, "--scheduler", help=h.opt("scheduler")),
     ) -> None:
         """Export potential and unrealised potential per (market, product), ITC's method."""
         from khooshe.domain.parsing import parse_rates, parse_years
@@ -79,7 +84,8 @@ def register(app: typer.Typer, language: str) -> None:
             growth=parse_rates(growth, "--growth"), distances=distances, tariffs=tariffs,
             concordance=concordance, min_rca=min_rca, top_candidates=top_candidates,
             base_years=base_years, horizon=horizon, trend_weight=trend_weight,
-            distance_elasticity=distance_elasticity, tariff_elasticity=tariff_elasticity)
+            distance_elasticity=distance_elasticity, tariff_elasticity=tariff_elasticity,
+            engine=engine_of(engine.value, scheduler))
         if workspace and links is None:  # derived from the output's name: never overwritten
             links = output.with_name(f"{output.stem}_clusters{output.suffix}")
             check_derived(links, force=force)

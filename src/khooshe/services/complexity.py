@@ -18,11 +18,17 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from khooshe.analysis.complexity import complexity, complexity_by_period, proximity_table
+from khooshe.analysis.complexity import (
+    complexity,
+    complexity_by_period,
+    proximity_table,
+    split_by_period,
+)
 from khooshe.domain.errors import InputError
 from khooshe.io.tables import ParquetParts, read_table, table_format, write_table
 
 if TYPE_CHECKING:
+    from khooshe.services.engine import Engine
     from khooshe.store.workspace import Workspace
 
 LEVELS = ("province", "county")
@@ -178,6 +184,7 @@ def complexity_from_file(
     value: str,
     time: str | None = None,
     population: str | Path | None = None,
+    engine: Engine | None = None,
     **options: Any,
 ) -> ComplexityTable:
     """Every complexity measure of a long table file (CSV, XLSX or Parquet).
@@ -193,6 +200,10 @@ def complexity_from_file(
         For ``presence="rpop"`` or ``"both"``: a table with the location column, a population
         column (``population``, ``pop`` or the only other column) and optionally the time
         column.
+    engine : Engine, optional
+        Where the periods are computed: a ``dask`` :class:`~khooshe.services.engine.Engine`
+        computes them in parallel, one task per period; otherwise (``local``, the default)
+        they are computed here one after the other. The table is the same.
     **options
         As :func:`khooshe.analysis.complexity.complexity` (``presence``, ``rca_threshold``,
         ``rpop_threshold``, ``continuous``, ``asymmetric``, ``knn``).
@@ -200,15 +211,22 @@ def complexity_from_file(
     Raises
     ------
     InputError
-        Unreadable files, a missing column, a population table without a population column.
+        Unreadable files, a missing column, a population table without a population column;
+        a Dask scheduler that cannot be reached.
     ValueError
         What :func:`~khooshe.analysis.complexity.complexity` rejects (negative values…). Its
         warnings (summed duplicates, missing values) are Python warnings.
     """
     data, pop, pop_col = _read_long(path, population, location, time, value, product)
-    with one_blas_thread():
-        out = complexity(data, location=location, product=product, value=value, time=time,
-                         population=pop, population_column=pop_col, **options)
+    if engine is not None and engine.distributed:
+        parts = _on_engine(engine, data, location=location, product=product, value=value,
+                           time=time, population=pop, population_column=pop_col,
+                           categorical_codes=False, options=options)
+        out = pd.concat(list(parts), ignore_index=True)
+    else:
+        with one_blas_thread():
+            out = complexity(data, location=location, product=product, value=value,
+                             time=time, population=pop, population_column=pop_col, **options)
     return ComplexityTable(table=out, periods=_distinct(out[time]) if time else 1,
                            locations=_distinct(out[location]), products=_distinct(out[product]))
 
@@ -233,6 +251,7 @@ def write_complexity_from_file(
     value: str,
     time: str | None = None,
     population: str | Path | None = None,
+    engine: Engine | None = None,
     **options: Any,
 ) -> ComplexityWritten:
     """:func:`complexity_from_file` written to ``output`` (CSV, XLSX or Parquet) — what
@@ -244,27 +263,85 @@ def write_complexity_from_file(
     computed and the whole long table (5.7 million rows for 5 years of 230 countries × 5,000
     products) is never in memory. The file is the one :func:`write_table` would write from
     :func:`complexity_from_file`'s table. Parameters and errors as there; nothing is written
-    when any period fails.
+    when any period fails. With a ``dask`` engine the periods are computed in parallel and
+    written in order as they come back.
     """
     if table_format(output) != "parquet":
         run = complexity_from_file(path, location=location, product=product, value=value,
-                                   time=time, population=population, **options)
+                                   time=time, population=population, engine=engine, **options)
         write_table(run.table, output)
         return ComplexityWritten(len(run.table), run.periods, run.locations, run.products)
     data, pop, pop_col = _read_long(path, population, location, time, value, product)
     periods = 0
     locations: set[object] = set()
     products: set[object] = set()
+    if engine is not None and engine.distributed:
+        parts = _on_engine(engine, data, location=location, product=product, value=value,
+                           time=time, population=pop, population_column=pop_col,
+                           categorical_codes=True, options=options)
+    else:
+        parts = complexity_by_period(data, location=location, product=product, value=value,
+                                     time=time, population=pop, population_column=pop_col,
+                                     categorical_codes=True, **options)
     with one_blas_thread(), ParquetParts(output) as out:
-        for part in complexity_by_period(data, location=location, product=product,
-                                         value=value, time=time, population=pop,
-                                         population_column=pop_col, categorical_codes=True,
-                                         **options):
+        for part in parts:
             out.write(part)
             periods += 1
             locations.update(part[location].cat.categories)
             products.update(part[product].cat.categories)
     return ComplexityWritten(out.rows, periods if time else 1, len(locations), len(products))
+
+
+def period_complexity(
+    part: pd.DataFrame,
+    *,
+    location: str,
+    product: str,
+    value: str,
+    time: str | None,
+    population: pd.DataFrame | None,
+    population_column: str,
+    categorical_codes: bool,
+    options: dict[str, Any],
+) -> pd.DataFrame:
+    """Complexity of one period's rows (a frame of
+    :func:`~khooshe.analysis.complexity.split_by_period`), BLAS on one thread: what an
+    engine's worker computes. With ``categorical_codes`` the codes are categoricals, as
+    :func:`~khooshe.analysis.complexity.complexity_by_period` gives them."""
+    with one_blas_thread():
+        if categorical_codes:
+            frame, = complexity_by_period(
+                part, location=location, product=product, value=value, time=time,
+                population=population, population_column=population_column,
+                categorical_codes=True, **options)
+            return frame
+        return complexity(part, location=location, product=product, value=value, time=time,
+                          population=population, population_column=population_column,
+                          **options)
+
+
+def _on_engine(engine: Engine, data: pd.DataFrame, *, location: str, product: str, value: str,
+               time: str | None, population: pd.DataFrame | None, population_column: str,
+               categorical_codes: bool, options: dict[str, Any]) -> Iterator[pd.DataFrame]:
+    """Each period's complexity computed on ``engine``, in period order (the table checked
+    first, as :func:`~khooshe.analysis.complexity.complexity` checks it).
+
+    The workers always answer with categorical codes (a period of 230 × 5,000 cells is 1.15
+    million rows: as repeated text labels it would take longer to send than to compute);
+    without ``categorical_codes`` they are turned back into the labels here — the file's
+    codes are text, so the columns are those :func:`complexity` gives."""
+    parts = split_by_period(data, location=location, product=product, value=value, time=time,
+                            presence=options.get("presence", "rca"),
+                            continuous=options.get("continuous", False),
+                            asymmetric=options.get("asymmetric", False), population=population)
+    done = engine.map(period_complexity, parts, location=location, product=product,
+                      value=value, time=time, population=population,
+                      population_column=population_column, categorical_codes=True,
+                      options=options)
+    if categorical_codes:
+        return done
+    keys = {c: object for c in (time, location, product) if c is not None}
+    return (part.astype(keys) for part in done)
 
 
 def proximity_from_file(

@@ -46,6 +46,7 @@ from khooshe.io.trade import (
 from khooshe.text.messages import Bilingual, Message, t
 
 if TYPE_CHECKING:
+    from khooshe.services.engine import Engine
     from khooshe.store.workspace import Workspace
 
 
@@ -213,6 +214,58 @@ def _statements(links: pd.DataFrame) -> tuple[list[str], list[str]]:
     return out["fa"], out["en"]
 
 
+def market_analysis(market: str, *, summary: mk.TradeSummary,
+                    options: Mapping[str, Any]) -> mk.MarketAnalysis:
+    """:func:`khooshe.analysis.markets.analyse_markets` of one target market of ``summary``
+    (:func:`~khooshe.analysis.markets.for_market`; a growth mapping narrowed to the market):
+    what an engine's worker computes for each market."""
+    growth = options.get("market_growth")
+    if isinstance(growth, Mapping):
+        options = {**options, "market_growth": {k: v for k, v in growth.items() if k == market}}
+    return mk.analyse_markets(mk.for_market(summary, market), **options)
+
+
+def analyse(
+    data: mk.TradeSummary | pd.DataFrame,
+    *,
+    engine: Engine | None = None,
+    exporter: str | None = None,
+    markets: Sequence[str] | None = None,
+    years: tuple[int, int] | int | None = None,
+    **options: Any,  # passed on unchanged: typed where they are used
+) -> mk.MarketAnalysis:
+    """:func:`khooshe.analysis.markets.analyse_markets` on ``engine``, its warnings left to
+    the notes.
+
+    The local engine (default) analyses every market in one call. A ``dask`` engine analyses
+    each market on a worker (:func:`market_analysis`; the summary is sent to each worker
+    once) and joins them: the potential and candidate rows are the same (each market's rows
+    depend on the world's trade and on that market only), exports over time are computed
+    here from the whole summary, and the notes are every market's, each once — a warning
+    that names several markets in one call names each in a note of its own.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", mk.MarketsWarning)  # they come back as notes
+        if engine is None or not engine.distributed:
+            return mk.analyse_markets(data, exporter=exporter, markets=markets, years=years,
+                                      **options)
+        summary = data if isinstance(data, mk.TradeSummary) else mk.summarise_trade(
+            data, exporter=str(exporter), markets=list(markets or ()), years=years)
+        if not summary.markets:  # what the analysis says of it
+            return mk.analyse_markets(summary, **options)
+        parts = list(engine.map(market_analysis, sorted(summary.markets), summary=summary,
+                                options=options))
+    notes: dict[str, Message | str] = {}
+    for part in parts:
+        for n in part.notes:
+            notes.setdefault(repr(n), n)
+    return mk.MarketAnalysis(
+        potential=pd.concat([p.potential for p in parts], ignore_index=True),
+        candidates=pd.concat([p.candidates for p in parts], ignore_index=True),
+        over_time=mk.exports_over_time(summary), base_years=parts[0].base_years,
+        notes=tuple(notes.values()))
+
+
 def workspace_markets(
     ws: Workspace,
     province: str | None = None,
@@ -221,6 +274,7 @@ def workspace_markets(
     years: tuple[int, int] | int | None = None,
     top_links: int | None = 10,
     hs_isic: pd.DataFrame | None = None,
+    engine: Engine | None = None,
     **options: Any,  # passed on unchanged: typed where they are used
 ) -> WorkspaceMarkets:
     """Export potential in ``markets`` with the links to ``province``'s clusters.
@@ -242,6 +296,9 @@ def workspace_markets(
         An HS6 → ISIC Rev.4 concordance (``hs6, isic [, weight]``, e.g. from
         :func:`khooshe.io.trade.read_concordance`) used instead of the ``products`` table's
         ``isic`` column.
+    engine : Engine, optional
+        Where the markets are analysed (:func:`analyse`): here by default, or one market per
+        Dask task; the tables are the same.
     **options
         As :func:`khooshe.analysis.markets.analyse_markets` (``market_growth``, ``horizon``,
         ``trend_weight``, ``min_rca``, ``distances``, ``tariffs``…). Distances default to
@@ -274,10 +331,8 @@ def workspace_markets(
         raise ValueError("the workspace has no trade flows; import trade_flows first")
     if countries[["lat", "lon"]].notna().all(axis=1).any():
         options.setdefault("countries", countries)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", mk.MarketsWarning)  # they come back as notes
-        result = mk.analyse_markets(flows, exporter=exporter, markets=markets, years=years,
-                                    **options)
+    result = analyse(flows, engine=engine, exporter=exporter, markets=markets, years=years,
+                     **options)
     conc = concordance(ws) if hs_isic is None else mk.check_concordance(hs_isic)
     products = read_kind(ws, "products", columns=["hs6", "name_fa", "name_en"]).set_index("hs6")
     county_rows = _county_rows(ws, clusters)
@@ -466,6 +521,7 @@ def markets_from_file(
     concordance: str | Path | None = None,
     growth: float | Mapping[str, float] = 0.0,
     on_progress: Callable[[str], None] | None = None,
+    engine: Engine | None = None,
     **options: Any,
 ) -> MarketsRun:
     """Export potential of ``exporter`` in ``markets`` from a trade file.
@@ -498,6 +554,9 @@ def markets_from_file(
     on_progress : callable, optional
         Called with ``"read"`` before the trade file is read and ``"analyse"`` before the
         analysis.
+    engine : Engine, optional
+        Where the markets are analysed (:func:`analyse`): here by default, or one market per
+        Dask task; the tables are the same.
     **options
         As :func:`khooshe.analysis.markets.analyse_markets` (``min_rca``, ``top_candidates``,
         ``base_years``, ``horizon``, ``trend_weight``, ``distance_elasticity``,
@@ -520,10 +579,8 @@ def markets_from_file(
         countries=baci_countries, flow=flow, unknown="drop" if drop_unknown else "raise")
     if on_progress:
         on_progress("analyse")
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", mk.MarketsWarning)  # they come back as notes
-        result = mk.analyse_markets(summary, market_growth=market_growth, distances=dist,
-                                    countries=table, tariffs=tar, **options)
+    result = analyse(summary, engine=engine, market_growth=market_growth, distances=dist,
+                     countries=table, tariffs=tar, **options)
     potential = mk.add_country_names(result.potential, table)
     candidates = mk.add_country_names(result.candidates, table)
     if conc is not None:
@@ -549,11 +606,12 @@ def markets_from_workspace(
     tariffs: str | Path | None = None,
     concordance: str | Path | None = None,
     growth: float | Mapping[str, float] = 0.0,
+    engine: Engine | None = None,
     **options: Any,
 ) -> MarketsRun:
-    """:func:`workspace_markets` with the countries resolved as in :func:`markets_from_file`,
-    side tables read from files (``concordance`` replaces the products' ``isic`` for the
-    cluster links) and the per-market totals."""
+    """:func:`workspace_markets` (on ``engine``) with the countries resolved as in
+    :func:`markets_from_file`, side tables read from files (``concordance`` replaces the
+    products' ``isic`` for the cluster links) and the per-market totals."""
     table, exp, targets, market_growth = _request(exporter, markets, growth)
     if concordance is not None:
         options["hs_isic"] = read_concordance(concordance)
@@ -562,7 +620,8 @@ def markets_from_workspace(
     if tariffs is not None:
         options["tariffs"] = read_tariffs(tariffs, exporter=exp)
     result = workspace_markets(ws, province=province, exporter=exp, markets=targets,
-                               years=years, market_growth=market_growth, **options)
+                               years=years, market_growth=market_growth, engine=engine,
+                               **options)
     return MarketsRun(potential=result.potential, candidates=result.candidates,
                       over_time=result.over_time, notes=tuple(result.notes),
                       exporter=result.exporter, markets=result.markets,

@@ -13,6 +13,7 @@ import dataclasses
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -30,6 +31,9 @@ from khooshe.services.village_reasons import explanations, shortfall_reasons
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
 from khooshe.text.messages import Message, t
+
+if TYPE_CHECKING:
+    from khooshe.services.engine import Engine
 
 #: Candidate activities by default: manufacturing (ISIC Rev.4 section C, divisions 10–33),
 #: what "industrial clusters" means in the programme. Pass ``activities`` to widen.
@@ -193,6 +197,7 @@ def village_shortlist(
     min_population: float = 100,
     activities: list[str] | None = None,
     weights: pot.Weights | None = None,
+    engine: Engine | None = None,
 ) -> VillagesResult:
     """Score the villages of ``province`` and shortlist ``per_county`` per county.
 
@@ -223,6 +228,9 @@ def village_shortlist(
         note says so.
     weights : Weights, optional
         Default :func:`default_weights` (see :func:`read_weights`).
+    engine : Engine, optional
+        Where the province is scored (:func:`province_scores`): here by default, or on a
+        Dask worker; the result is the same.
 
     Returns
     -------
@@ -262,26 +270,18 @@ def village_shortlist(
                                             "lon"])
     cand, left_out = _candidates(est, activities)
     if not cand:
-        raise ValueError("no candidate activity: no village-scale manufacturing activity has "
-                         "an establishment or a resource link in the workspace"
-                         + ("; the activities given do not suit villages" if activities
-                            else "; pass --activities"))
-    potential = pot.village_potential(
-        regions.drop(columns=["boundary"]), est, resources, parks, province=province,
-        activities=cand, weights=weights or default_weights(), links=resource_links(),
-    )
-    county_codes = regions.loc[(regions["level"] == "county")
-                               & (regions["parent_code"] == province), "code"].tolist()
-    sl = pot.shortlist(potential, per_county=per_county, max_per_activity=max_per_activity,
-                       min_spacing_km=min_spacing_km, min_population=min_population,
-                       counties=county_codes or None)
-    names = regions.set_index("code")
-    sl = in_words(potential, sl, names)
+        raise ValueError(_NO_CANDIDATE + ("; the activities given do not suit villages"
+                                          if activities else "; pass --activities"))
+    from khooshe.services.engine import Engine
+
+    (potential, sl), = (engine or Engine()).map(
+        province_scores, [province], regions=regions.drop(columns=["boundary"]),
+        establishments=est, resources=resources, parks=parks, activities=cand,
+        weights=weights or default_weights(), per_county=per_county,
+        max_per_activity=max_per_activity, min_spacing_km=min_spacing_km,
+        min_population=min_population, synthetic=ws.synthetic)
     sl.notes[:0] = left_out
-    if ws.synthetic:
-        note = f"{t('common.synthetic', 'fa')} / {t('common.synthetic', 'en')}"
-        sl.villages["data"] = note
-        sl.counties["data"] = note
+    names = regions.set_index("code")
     in_province = RegionHierarchy(regions).in_province(province)
     seats = regions[in_province & (regions["level"] == "city")
                     & (regions["is_seat"].fillna(0) == 1)]
@@ -293,6 +293,192 @@ def village_shortlist(
         outlines=_outlines(regions, province),
         synthetic=ws.synthetic,
     )
+
+
+_NO_CANDIDATE = ("no candidate activity: no village-scale manufacturing activity has an "
+                 "establishment or a resource link in the workspace")
+
+
+def province_scores(
+    province: str,
+    *,
+    regions: pd.DataFrame,
+    establishments: pd.DataFrame,
+    resources: pd.DataFrame,
+    parks: pd.DataFrame,
+    activities: list[str],
+    weights: pot.Weights,
+    per_county: int,
+    max_per_activity: int,
+    min_spacing_km: float,
+    min_population: float,
+    synthetic: bool,
+) -> tuple[pot.Potential, pot.Shortlist]:
+    """One province's potential and its shortlist in words, from the national tables (the
+    regions without boundaries): what an engine's worker computes for a province."""
+    potential = pot.village_potential(
+        regions, establishments, resources, parks, province=province, activities=activities,
+        weights=weights, links=resource_links(),
+    )
+    county_codes = regions.loc[(regions["level"] == "county")
+                               & (regions["parent_code"] == province), "code"].tolist()
+    sl = pot.shortlist(potential, per_county=per_county, max_per_activity=max_per_activity,
+                       min_spacing_km=min_spacing_km, min_population=min_population,
+                       counties=county_codes or None)
+    sl = in_words(potential, sl, regions.set_index("code"))
+    if synthetic:
+        note = f"{t('common.synthetic', 'fa')} / {t('common.synthetic', 'en')}"
+        sl.villages["data"] = note
+        sl.counties["data"] = note
+    return potential, sl
+
+
+def province_shortlist(province: str, **tables_and_options: Any) -> pot.Shortlist:
+    """The shortlist of one province, in words: what an engine's worker computes for each
+    province of :func:`national_shortlist`. ``tables_and_options`` are the national tables
+    (``regions`` without boundaries, ``establishments``, ``resources``, ``parks``), the
+    candidate ``activities``, the ``weights``, the options of :func:`village_shortlist` and
+    ``synthetic``."""
+    return province_scores(province, **tables_and_options)[1]
+
+
+@dataclass
+class NationalShortlist:
+    """The shortlist of every province (:func:`national_shortlist`).
+
+    Attributes
+    ----------
+    shortlist : khooshe.analysis.potential.Shortlist
+        ``villages`` and ``counties`` as in :func:`village_shortlist`, every province's rows
+        one after the other (provinces by code); ``notes`` of every province, each once.
+    provinces : list of str
+        The provinces scored (those with villages), in order.
+    synthetic : bool
+        The workspace holds the synthetic demo.
+    """
+
+    shortlist: pot.Shortlist
+    provinces: list[str]
+    synthetic: bool
+
+    @property
+    def villages(self) -> pd.DataFrame:
+        """Every province's shortlisted villages."""
+        return self.shortlist.villages
+
+    @property
+    def counties(self) -> pd.DataFrame:
+        """Every county's summary."""
+        return self.shortlist.counties
+
+    @property
+    def notes(self) -> list[Message]:
+        """What was left out or assumed, each note once."""
+        return self.shortlist.notes
+
+
+def national_shortlist(
+    ws: Workspace,
+    per_county: int = 10,
+    *,
+    max_per_activity: int = 3,
+    min_spacing_km: float = 3.0,
+    min_population: float = 100,
+    activities: list[str] | None = None,
+    weights: pot.Weights | None = None,
+    engine: Engine | None = None,
+    provinces: list[str] | None = None,
+) -> NationalShortlist:
+    """:func:`village_shortlist` of every province with villages, on ``engine``.
+
+    The national tables are read once; each province is scored and shortlisted exactly as
+    ``village_shortlist(ws, province)`` does it (the proximity between activities and the
+    neighbourhoods are national), one province per partition: a ``dask``
+    :class:`~khooshe.services.engine.Engine` scores the provinces in parallel, the local one
+    (default) one after the other. The rows are the same either way.
+
+    Parameters
+    ----------
+    ws : Workspace
+    per_county, max_per_activity, min_spacing_km, min_population, activities, weights
+        As :func:`village_shortlist`.
+    engine : Engine, optional
+        Where the provinces are scored (default: here).
+    provinces : list of str, optional
+        Only these provinces (in the order given); default every province with villages.
+
+    Returns
+    -------
+    NationalShortlist
+
+    Raises
+    ------
+    ValueError
+        A workspace without villages, no candidate activity, or invalid options or data
+        (the first province that fails, in code order, says why).
+    """
+    from khooshe.services.engine import Engine
+
+    regions = read_kind(ws, "regions", columns=REGION_COLUMNS)
+    est = read_kind(ws, "establishments", columns=ESTABLISHMENT_COLUMNS)
+    resources = read_kind(ws, "resources")
+    parks = read_kind(ws, "parks", columns=["code", "name_fa", "name_en", "region_code", "lat",
+                                            "lon"])
+    if provinces is not None:
+        known = regions.loc[regions["level"] == "province", "code"]
+        unknown = [p for p in provinces if p not in set(known)]
+        if unknown:
+            raise ValueError(f"province {unknown[0]!r} is not in the workspace "
+                             f"(provinces: {', '.join(sorted(known)) or 'none'})")
+    else:
+        villages = regions.loc[regions["level"] == "village", "code"]
+        province_of = RegionHierarchy(regions).ancestors("province")
+        provinces = sorted(set(province_of.reindex(villages).dropna()))
+    if not provinces:
+        raise ValueError("the workspace has no villages in a province; import regions first")
+    cand, left_out = _candidates(est, activities)
+    if not cand:
+        raise ValueError(_NO_CANDIDATE + ("; the activities given do not suit villages"
+                                          if activities else "; pass --activities"))
+    parts = list((engine or Engine()).map(
+        province_shortlist, provinces, regions=regions, establishments=est,
+        resources=resources, parks=parks, activities=cand, weights=weights or default_weights(),
+        per_county=per_county, max_per_activity=max_per_activity,
+        min_spacing_km=min_spacing_km, min_population=min_population, synthetic=ws.synthetic))
+    notes = _once([*left_out, *(n for part in parts for n in part.notes)])
+    joined = dataclasses.replace(
+        parts[0], villages=pd.concat([p.villages for p in parts], ignore_index=True),
+        counties=pd.concat([p.counties for p in parts], ignore_index=True), notes=notes)
+    return NationalShortlist(shortlist=joined, provinces=provinces, synthetic=ws.synthetic)
+
+
+def _once(notes: list[Message]) -> list[Message]:
+    """The notes without repeats (each province says the same of a missing table), in order."""
+    seen: set[str] = set()
+    out = []
+    for n in notes:
+        if (said := repr(n)) not in seen:
+            seen.add(said)
+            out.append(n)
+    return out
+
+
+def write_national(result: NationalShortlist, output: str | Path, lang: str = "fa"
+                   ) -> list[Path]:
+    """Write the national shortlist, the per-county summary and a map of the shortlisted
+    villages (:func:`shortlist_figure` of the table alone). Returns the paths."""
+    output = Path(output)
+    table_format(output)
+    html_path = map_path(output)
+    if html_path == output:
+        raise ValueError(f"{output}: the map would overwrite the table; use .csv or .xlsx")
+    html = map_html(shortlist_figure(result.villages, lang=lang))
+    written = [write_table(rounded(result.villages), output, sheet_name="villages"),
+               write_table(result.counties, counties_path(output), sheet_name="counties")]
+    with atomic_path(html_path) as tmp:
+        tmp.write_text(html, encoding="utf-8")
+    written.append(html_path)
+    return written
 
 
 def _outlines(regions: pd.DataFrame, province: str) -> pd.DataFrame:
@@ -558,7 +744,7 @@ def write_result(result: VillagesResult, output: str | Path, lang: str = "fa") -
     return written
 
 
-def shortfall(result: VillagesResult) -> pd.DataFrame:
+def shortfall(result: VillagesResult | NationalShortlist) -> pd.DataFrame:
     """Counties that got fewer than asked, with the reason."""
     c = result.shortlist.counties
     return c[c["reason_en"].astype(str) != ""]
@@ -570,6 +756,7 @@ __all__ = [
     "SHORTLIST_FIRST",
     "SIZE_EVIDENCE",
     "VILLAGE_MEDIAN_EMPLOYEES",
+    "NationalShortlist",
     "VillagesResult",
     "PALETTE",
     "counties_path",
@@ -577,12 +764,16 @@ __all__ = [
     "in_words",
     "map_html",
     "map_path",
+    "national_shortlist",
     "parse_activities",
+    "province_scores",
+    "province_shortlist",
     "read_weights",
     "rounded",
     "shortfall",
     "shortlist_figure",
     "village_scale",
     "village_shortlist",
+    "write_national",
     "write_result",
 ]

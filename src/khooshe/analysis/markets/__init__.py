@@ -116,6 +116,7 @@ from khooshe.analysis.markets._potential import (
     analyse_markets,
     diversification_candidates,
     export_potential,
+    for_market,
 )
 from khooshe.analysis.markets._trade_summary import summarise_trade
 from khooshe.domain.trade import (
@@ -147,6 +148,7 @@ __all__ = [
     "diversification_candidates",
     "export_potential",
     "exports_over_time",
+    "for_market",
     "pair_distances",
     "summarise_trade",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TypedDict, cast
 
 import numpy as np
@@ -188,6 +188,30 @@ def diversification_candidates(
     summary = _as_summary(data, exporter, markets, years)
     comp = _components(summary, **_component_options(options))
     return _candidate_table(comp, summary, rca_threshold, top)
+
+
+def for_market(summary: TradeSummary, market: str) -> TradeSummary:
+    """The summary seen from one target market: what :func:`analyse_markets` needs to compute
+    that market's rows.
+
+    Supply (the exporter's world shares and RCA, the product space) comes from the world
+    tables, which stay whole; demand, the suppliers' distances and the ease of trade are each
+    market's own. So the potential and candidate rows of ``market`` in
+    ``analyse_markets(for_market(summary, market))`` are its rows in
+    ``analyse_markets(summary)`` (ranks are per market) — how an engine computes the markets
+    in parallel. A ``market_growth`` mapping must then be narrowed to ``market``.
+
+    Raises
+    ------
+    ValueError
+        ``market`` is not one of the summary's markets.
+    """
+    if market not in summary.markets:
+        raise ValueError(f"{market} is not one of the summary's markets "
+                         f"({', '.join(summary.markets)})")
+    return replace(summary, markets=(market,),
+                   imports=summary.imports[summary.imports["importer"] == market],
+                   suppliers=summary.suppliers[summary.suppliers["importer"] == market])
 
 
 class _ComponentOptions(TypedDict):
