@@ -77,6 +77,7 @@ class _ProximityOp:
             us = self.u[order]
             starts = np.flatnonzero(np.r_[True, us[1:] != us[:-1]])
             self.order = order
+            self.inverse = np.argsort(order)
             self.bounds = np.r_[starts, us.size]
             self.levels = us[starts]
             self.ms = np.ascontiguousarray(self._matrix()[:, order])
@@ -138,32 +139,31 @@ class _ProximityOp:
         return res
 
     def _apply_sym(self, yv: FloatArray) -> FloatArray:
-        ys = yv[:, self.order]
+        # np.take gathers columns twice as fast as fancy indexing
+        ys = np.take(yv, self.order, axis=1)
+        z = np.empty_like(ys)
         # Rows of Y are independent, and the sweep is a few hundred small matrix products
         # that release the GIL: two threads on two halves of the rows take ~0.6 of the time
         # of one (density and COG together apply φ to 2N + 1 rows).
         halves = _row_halves(ys.shape[0])
         if halves is None:
-            z = self._sweep(ys)
+            self._sweep(ys, z)
         else:
             from concurrent.futures import ThreadPoolExecutor
 
-            z = np.empty_like(ys)
             with ThreadPoolExecutor(max_workers=1) as pool:
-                other = pool.submit(self._sweep, ys[halves:])
-                z[:halves] = self._sweep(ys[:halves])
-                z[halves:] = other.result()
-        res = np.empty_like(z)
-        res[:, self.order] = z
-        return res
+                other = pool.submit(self._sweep, ys[halves:], z[halves:])
+                self._sweep(ys[:halves], z[:halves])
+                other.result()
+        return np.take(z, self.inverse, axis=1)
 
-    def _sweep(self, ys: FloatArray) -> FloatArray:
-        """``Y φ_full`` for ``Y`` with its columns in ubiquity order (the class docstring)."""
+    def _sweep(self, ys: FloatArray, z: FloatArray) -> None:
+        """``Y φ_full`` into ``z``, for ``Y`` with its columns in ubiquity order (the class
+        docstring)."""
         ms = self.ms
         # suffix part at the start: Σ_q Y_rq M_cq / u_q over all products
         b = ys @ (ms / self.ubiq_sorted()[None, :]).T
         a = np.zeros_like(b)
-        z = np.empty_like(ys)
         for g in range(self.levels.size):  # one step per distinct ubiquity (≤ N + 1)
             s, e = self.bounds[g], self.bounds[g + 1]
             v = self.levels[g]
@@ -172,7 +172,6 @@ class _ProximityOp:
             gk = ys[:, s:e] @ mg.T
             a += gk
             b -= gk / v
-        return z
 
     def ubiq_sorted(self) -> FloatArray:
         return self.u[self.order]

