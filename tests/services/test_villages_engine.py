@@ -45,3 +45,18 @@ def test_a_failing_province_is_the_same_error(world, dask_engine):
     with pytest.raises(ValueError) as there:
         national_shortlist(world, per_county=0, engine=dask_engine)
     assert type(there.value) is type(here.value) and str(there.value) == str(here.value)
+
+
+def test_the_national_map_draws_every_province_with_its_name(world, tmp_path):
+    """A map of 31 provinces' villages without their provinces drawn tells a reader nothing
+    of where they are: each province's outline lies beneath, its name above the villages."""
+    from khooshe.services.villages import write_national
+
+    every = national_shortlist(world, per_county=4)
+    assert list(every.outlines["code"]) == every.provinces
+    paths = write_national(every, tmp_path / "all.csv", lang="en")
+    html = paths[-1].read_text(encoding="utf-8")
+    for name in every.outlines["name_en"]:
+        assert f'"{name}"' in html
+    fig_traces = html.count('"mode":"lines"')
+    assert fig_traces >= len(every.provinces)

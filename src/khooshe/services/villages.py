@@ -360,6 +360,9 @@ class NationalShortlist:
     shortlist: pot.Shortlist
     provinces: list[str]
     synthetic: bool
+    #: The provinces' outlines (their counties' shapes merged) with names and a point
+    #: inside each, for the national map: ``code, name_fa, name_en, boundary, lat, lon``.
+    outlines: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
 
     @property
     def villages(self) -> pd.DataFrame:
@@ -419,7 +422,9 @@ def national_shortlist(
     """
     from khooshe.services.engine import Engine
 
-    regions = read_kind(ws, "regions", columns=REGION_COLUMNS)
+    # boundaries are for the map only: the workers get the regions without them
+    with_boundaries = read_kind(ws, "regions", columns=REGION_COLUMNS + ["boundary"])
+    regions = with_boundaries[REGION_COLUMNS]
     est = read_kind(ws, "establishments", columns=ESTABLISHMENT_COLUMNS)
     resources = read_kind(ws, "resources")
     parks = read_kind(ws, "parks", columns=["code", "name_fa", "name_en", "region_code", "lat",
@@ -449,7 +454,31 @@ def national_shortlist(
     joined = dataclasses.replace(
         parts[0], villages=pd.concat([p.villages for p in parts], ignore_index=True),
         counties=pd.concat([p.counties for p in parts], ignore_index=True), notes=notes)
-    return NationalShortlist(shortlist=joined, provinces=provinces, synthetic=ws.synthetic)
+    return NationalShortlist(shortlist=joined, provinces=provinces, synthetic=ws.synthetic,
+                             outlines=_province_outlines(with_boundaries, provinces))
+
+
+def _province_outlines(regions: pd.DataFrame, provinces: list[str]) -> pd.DataFrame:
+    """Each province's outline (the union of its county shapes), its names and a point
+    inside it: where the national map's villages lie needs the provinces drawn."""
+    import json
+
+    from shapely.geometry import mapping, shape
+    from shapely.ops import unary_union
+
+    names = regions.set_index("code")
+    rows = []
+    for code in provinces:
+        features = county_shapes(regions, code).geojson["features"]
+        if not features:
+            continue
+        whole = unary_union([shape(f["geometry"]) for f in features])
+        inside = whole.representative_point()
+        rows.append({"code": code, "name_fa": names.at[code, "name_fa"],
+                     "name_en": names.at[code, "name_en"],
+                     "boundary": json.dumps(mapping(whole)), "lat": inside.y,
+                     "lon": inside.x})
+    return pd.DataFrame(rows, columns=["code", "name_fa", "name_en", "boundary", "lat", "lon"])
 
 
 def _once(notes: list[Message]) -> list[Message]:
@@ -472,7 +501,7 @@ def write_national(result: NationalShortlist, output: str | Path, lang: str = "f
     html_path = map_path(output)
     if html_path == output:
         raise ValueError(f"{output}: the map would overwrite the table; use .csv or .xlsx")
-    html = map_html(shortlist_figure(result.villages, lang=lang))
+    html = map_html(shortlist_figure(result.villages, lang=lang, outlines=result.outlines))
     written = [write_table(rounded(result.villages), output, sheet_name="villages"),
                write_table(result.counties, counties_path(output), sheet_name="counties")]
     with atomic_path(html_path) as tmp:
@@ -563,7 +592,8 @@ def _text(frame: pd.DataFrame, col: str, default: pd.Series | str = "") -> pd.Se
 
 
 def shortlist_figure(shortlist: VillagesResult | pd.DataFrame, *, title: str | None = None,
-                     height: int = 800, lang: str = "fa"):
+                     height: int = 800, lang: str = "fa",
+                     outlines: pd.DataFrame | None = None):
     """The shortlist map as a plotly ``Figure``, shortlisted villages coloured by activity.
 
     Builds the figure only (nothing is written): the province plan embeds it, and
@@ -588,6 +618,10 @@ def shortlist_figure(shortlist: VillagesResult | pd.DataFrame, *, title: str | N
         Figure height in pixels.
     lang : {"fa", "en"}
         Language of the legend, names and title.
+    outlines : DataFrame, optional
+        With a shortlist table alone: regions to draw beneath it with their names
+        (``boundary`` GeoJSON, ``name_<lang>``, ``lat``, ``lon``; e.g. the provinces of
+        :class:`NationalShortlist`).
 
     Returns
     -------
@@ -616,6 +650,8 @@ def shortlist_figure(shortlist: VillagesResult | pd.DataFrame, *, title: str | N
         _map_background(fig, result, lang, word)
         lats = result.potential.villages["lat"]
     else:
+        if outlines is not None:
+            _draw_outlines(fig, outlines, lang, names=False)
         lats = sl["lat"]
     acts = sl["activity"].astype(str)
     counts = acts.value_counts()
@@ -636,6 +672,8 @@ def shortlist_figure(shortlist: VillagesResult | pd.DataFrame, *, title: str | N
                     "line": {"width": 1, "color": "white"}},
             text=hover, hoverinfo="text",
         ))
+    if result is None and outlines is not None:  # the regions' names above the villages
+        _draw_names(fig, outlines, lang, size=13, color="#333")
     lat0 = float(lats.mean()) if len(lats) and lats.notna().any() else 32.0
     synthetic = result.synthetic if result is not None else (
         "data" in sl.columns and sl["data"].astype(str).str.contains("SYNTHETIC").any())
@@ -656,23 +694,40 @@ def shortlist_figure(shortlist: VillagesResult | pd.DataFrame, *, title: str | N
     return fig
 
 
-def _map_background(fig, result: VillagesResult, lang: str, word) -> None:
-    """County outlines with their names, the province's villages, parks and county seats."""
+def _draw_outlines(fig, outlines: pd.DataFrame, lang: str, names: bool = True) -> None:
+    """Regions' outlines in grey, with their names at a point inside each unless ``names``
+    is False (:func:`_draw_names` then puts them above what is drawn next)."""
     import plotly.graph_objects as go
 
-    v = result.potential.villages
-    for row in result.outlines.itertuples(index=False):
+    for row in outlines.itertuples(index=False):
         try:
             xs, ys = _outline(row.boundary)
         except Exception:  # a malformed boundary only loses its outline
             continue
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", line={"color": "#999", "width": 1},
                                  hoverinfo="skip", showlegend=False))
-    if len(result.outlines):
+    if names:
+        _draw_names(fig, outlines, lang)
+
+
+def _draw_names(fig, outlines: pd.DataFrame, lang: str, size: int = 11,
+                color: str = "#666") -> None:
+    """The regions' names at the point inside each."""
+    import plotly.graph_objects as go
+
+    if len(outlines):
         fig.add_trace(go.Scatter(
-            x=result.outlines["lon"], y=result.outlines["lat"], mode="text",
-            text=result.outlines[f"name_{lang}"], textfont={"size": 11, "color": "#666"},
+            x=outlines["lon"], y=outlines["lat"], mode="text",
+            text=outlines[f"name_{lang}"], textfont={"size": size, "color": color},
             hoverinfo="skip", showlegend=False))
+
+
+def _map_background(fig, result: VillagesResult, lang: str, word) -> None:
+    """County outlines with their names, the province's villages, parks and county seats."""
+    import plotly.graph_objects as go
+
+    v = result.potential.villages
+    _draw_outlines(fig, result.outlines, lang)
     fig.add_trace(go.Scatter(
         x=v["lon"], y=v["lat"], mode="markers", name=word("villages"),
         marker={"size": 3, "color": "#c8c8c8"}, text=v[f"name_{lang}"], hoverinfo="text",
