@@ -54,10 +54,11 @@ def register(app: typer.Typer, language: str) -> None:
     ) -> None:
         """Import a file into the workspace: all-or-nothing, idempotent (upsert by key)."""
         from khooshe.domain.errors import MissingFileError
+        from khooshe.io.trade import is_pattern
         from khooshe.services import data as service
 
         check_outputs(errors, report)
-        pattern = kind == "trade_flows" and any(ch in str(file) for ch in "*?[")
+        pattern = kind == "trade_flows" and is_pattern(file)
         if not pattern and not file.exists():
             raise MissingFileError(text("import.file_not_found", path=str(file)))
         if countries is not None and kind != "trade_flows":

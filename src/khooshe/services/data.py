@@ -102,9 +102,9 @@ def _published_trade_layout(path: str | Path) -> str | None:
     """``baci`` or ``comtrade`` when ``path`` is a trade file in a source's own layout (or a
     glob pattern, always read as trade), None for a table in the workspace's layout, which
     the import reads and validates like any other kind."""
-    from khooshe.io.trade import trade_layout
+    from khooshe.io.trade import is_pattern, trade_layout
 
-    if any(ch in str(path) for ch in "*?["):
+    if is_pattern(path):
         return trade_layout(path) or "auto"  # read_trade names what is wrong
     layout = trade_layout(path)
     return layout if layout in ("baci", "comtrade") else None

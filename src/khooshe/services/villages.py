@@ -51,8 +51,30 @@ REGION_COLUMNS = ["code", "level", "parent_code", "name_fa", "name_en", "populat
 ESTABLISHMENT_COLUMNS = ["id", "isic", "region_code", "status", "employees", "lat", "lon"]
 
 
+class _ShortlistView:
+    """``villages``, ``counties`` and ``notes`` of a result's ``shortlist``."""
+
+    shortlist: pot.Shortlist
+
+    @property
+    def villages(self) -> pd.DataFrame:
+        """One row per shortlisted village (``shortlist.villages``)."""
+        return self.shortlist.villages
+
+    @property
+    def counties(self) -> pd.DataFrame:
+        """The per-county summary (``shortlist.counties``)."""
+        return self.shortlist.counties
+
+    @property
+    def notes(self) -> list[Message]:
+        """What was left out or assumed while scoring, each once (messages in both
+        languages)."""
+        return self.shortlist.notes
+
+
 @dataclass
-class VillagesResult:
+class VillagesResult(_ShortlistView):
     """A province's shortlist, the potential it came from and what the map needs.
 
     Attributes
@@ -84,21 +106,6 @@ class VillagesResult:
     seats: pd.DataFrame
     outlines: pd.DataFrame
     synthetic: bool
-
-    @property
-    def villages(self) -> pd.DataFrame:
-        """The shortlist: one row per shortlisted village (``shortlist.villages``)."""
-        return self.shortlist.villages
-
-    @property
-    def counties(self) -> pd.DataFrame:
-        """The per-county summary (``shortlist.counties``)."""
-        return self.shortlist.counties
-
-    @property
-    def notes(self) -> list[Message]:
-        """What was left out or assumed while scoring (messages in both languages)."""
-        return self.shortlist.notes
 
 
 #: The shortlist's columns as written: the pick and its score, the components and the
@@ -258,20 +265,9 @@ def village_shortlist(
     ValueError
         An unknown province, no candidate activity, or invalid options or data.
     """
-    regions = read_kind(ws, "regions", columns=REGION_COLUMNS + ["boundary"])
     province = str(province)
-    provinces = regions.loc[regions["level"] == "province", "code"]
-    if province not in set(provinces):
-        raise ValueError(f"province {province!r} is not in the workspace "
-                         f"(provinces: {', '.join(sorted(provinces)) or 'none'})")
-    est = read_kind(ws, "establishments", columns=ESTABLISHMENT_COLUMNS)
-    resources = read_kind(ws, "resources")
-    parks = read_kind(ws, "parks", columns=["code", "name_fa", "name_en", "region_code", "lat",
-                                            "lon"])
-    cand, left_out = _candidates(est, activities)
-    if not cand:
-        raise ValueError(_NO_CANDIDATE + ("; the activities given do not suit villages"
-                                          if activities else "; pass --activities"))
+    regions, est, resources, parks = _national_tables(ws, [province])
+    cand, left_out = _checked_candidates(est, activities)
     from khooshe.services.engine import Engine
 
     (potential, sl), = (engine or Engine()).map(
@@ -297,6 +293,35 @@ def village_shortlist(
 
 _NO_CANDIDATE = ("no candidate activity: no village-scale manufacturing activity has an "
                  "establishment or a resource link in the workspace")
+
+
+def _national_tables(ws: Workspace, provinces: list[str] | None
+                     ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The tables village scoring reads (regions with their boundaries, establishments,
+    resources, parks), after checking that every province asked for is in the workspace."""
+    regions = read_kind(ws, "regions", columns=REGION_COLUMNS + ["boundary"])
+    if provinces is not None:
+        known = set(regions.loc[regions["level"] == "province", "code"])
+        unknown = [p for p in provinces if p not in known]
+        if unknown:
+            raise ValueError(f"province {unknown[0]!r} is not in the workspace "
+                             f"(provinces: {', '.join(sorted(known)) or 'none'})")
+    est = read_kind(ws, "establishments", columns=ESTABLISHMENT_COLUMNS)
+    resources = read_kind(ws, "resources")
+    parks = read_kind(ws, "parks", columns=["code", "name_fa", "name_en", "region_code", "lat",
+                                            "lon"])
+    return regions, est, resources, parks
+
+
+def _checked_candidates(est: pd.DataFrame, activities: list[str] | None
+                        ) -> tuple[list[str], list[Message]]:
+    """:func:`_candidates`, refusing a workspace (or a list) with none that suits a
+    village."""
+    cand, left_out = _candidates(est, activities)
+    if not cand:
+        raise ValueError(_NO_CANDIDATE + ("; the activities given do not suit villages"
+                                          if activities else "; pass --activities"))
+    return cand, left_out
 
 
 def province_scores(
@@ -343,7 +368,7 @@ def province_shortlist(province: str, **tables_and_options: Any) -> pot.Shortlis
 
 
 @dataclass
-class NationalShortlist:
+class NationalShortlist(_ShortlistView):
     """The shortlist of every province (:func:`national_shortlist`).
 
     Attributes
@@ -363,21 +388,6 @@ class NationalShortlist:
     #: The provinces' outlines (their counties' shapes merged) with names and a point
     #: inside each, for the national map: ``code, name_fa, name_en, boundary, lat, lon``.
     outlines: pd.DataFrame = dataclasses.field(default_factory=pd.DataFrame)
-
-    @property
-    def villages(self) -> pd.DataFrame:
-        """Every province's shortlisted villages."""
-        return self.shortlist.villages
-
-    @property
-    def counties(self) -> pd.DataFrame:
-        """Every county's summary."""
-        return self.shortlist.counties
-
-    @property
-    def notes(self) -> list[Message]:
-        """What was left out or assumed, each note once."""
-        return self.shortlist.notes
 
 
 def national_shortlist(
@@ -423,28 +433,15 @@ def national_shortlist(
     from khooshe.services.engine import Engine
 
     # boundaries are for the map only: the workers get the regions without them
-    with_boundaries = read_kind(ws, "regions", columns=REGION_COLUMNS + ["boundary"])
+    with_boundaries, est, resources, parks = _national_tables(ws, provinces)
     regions = with_boundaries[REGION_COLUMNS]
-    est = read_kind(ws, "establishments", columns=ESTABLISHMENT_COLUMNS)
-    resources = read_kind(ws, "resources")
-    parks = read_kind(ws, "parks", columns=["code", "name_fa", "name_en", "region_code", "lat",
-                                            "lon"])
-    if provinces is not None:
-        known = regions.loc[regions["level"] == "province", "code"]
-        unknown = [p for p in provinces if p not in set(known)]
-        if unknown:
-            raise ValueError(f"province {unknown[0]!r} is not in the workspace "
-                             f"(provinces: {', '.join(sorted(known)) or 'none'})")
-    else:
+    if provinces is None:
         villages = regions.loc[regions["level"] == "village", "code"]
         province_of = RegionHierarchy(regions).ancestors("province")
         provinces = sorted(set(province_of.reindex(villages).dropna()))
     if not provinces:
         raise ValueError("the workspace has no villages in a province; import regions first")
-    cand, left_out = _candidates(est, activities)
-    if not cand:
-        raise ValueError(_NO_CANDIDATE + ("; the activities given do not suit villages"
-                                          if activities else "; pass --activities"))
+    cand, left_out = _checked_candidates(est, activities)
     parts = list((engine or Engine()).map(
         province_shortlist, provinces, regions=regions, establishments=est,
         resources=resources, parks=parks, activities=cand, weights=weights or default_weights(),

@@ -51,13 +51,14 @@ from khooshe.io.trade._readers import (
     trade_layout,
 )
 from khooshe.io.trade._side_tables import read_concordance, read_distances, read_tariffs
-from khooshe.io.trade._source import detect_format
+from khooshe.io.trade._source import detect_format, is_pattern
 
 __all__ = [
     "FORMATS",
     "TradeFileError",
     "TradeFormat",
     "detect_format",
+    "is_pattern",
     "read_baci",
     "read_comtrade",
     "read_concordance",

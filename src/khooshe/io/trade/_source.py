@@ -15,9 +15,14 @@ from khooshe.domain.trade import FLOW_COLUMNS
 from khooshe.io.trade._formats import TradeFileError
 
 
+def is_pattern(path: str | Path) -> bool:
+    """Whether ``path`` is a glob pattern (``BACI_HS17_Y20*.csv``) rather than one file."""
+    return any(ch in str(path) for ch in "*?[")
+
+
 def _files(path: str | Path) -> list[Path]:
     text = str(path)
-    if any(ch in text for ch in "*?["):
+    if is_pattern(text):
         files = sorted(Path(p) for p in _glob.glob(text))
         if not files:
             raise MissingFileError(f"{text}: no file matches")
