@@ -136,7 +136,7 @@ def test_more_rows_than_the_limit_are_refused_before_the_table_is_built(workspac
     while streaming and refused; nothing is written."""
     import gzip
 
-    monkeypatch.setenv("KHOOSHE_LIMITS", "rows=50000")
+    monkeypatch.setenv("KHOOSHE_LIMITS", "trade_rows=50000")
     path = tmp_path / "BACI_HS17_Y2022_V202401.csv.gz"
     with gzip.open(path, "wt") as fh:
         fh.write("t,i,j,k,v,q\n")

@@ -28,7 +28,18 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, Engine, Table, and_, delete, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    delete,
+    false,
+    insert,
+    select,
+    tuple_,
+    update,
+)
 
 from khooshe.domain.errors import ConflictError, InputError, NotFoundError
 from khooshe.domain.schema import Entity, entity
@@ -36,6 +47,8 @@ from khooshe.store.tables import TABLES, VERSION, audit_log
 
 #: Rows per executemany batch.
 BATCH = 10_000
+#: On PostgreSQL, upserts of at least this many rows go through ``COPY`` (:func:`_copy_upsert`).
+COPY_ROWS = 5_000
 
 
 @dataclass(frozen=True)
@@ -105,8 +118,8 @@ def log(conn: Connection, *, actor: str, action: str, kind: str, rows: int = 1,
 
 
 def _log_many(conn: Connection, rows: list[dict[str, Any]]) -> None:
-    if rows:
-        conn.execute(insert(audit_log), rows)
+    for start in range(0, len(rows), BATCH):
+        conn.execute(insert(audit_log), rows[start: start + BATCH])
 
 
 def history(conn: Connection, kind: str | None = None, key: str | None = None) -> pd.DataFrame:
@@ -301,7 +314,8 @@ def _rows(df: pd.DataFrame, table: Table, cols: list[str], dialect: str) -> list
     return list(zip(*columns, strict=True)) if columns else []
 
 
-def _upsert_sql(conn: Connection, table: Table, cols: list[str], key: list[str]) -> str:
+def _upsert_sql(conn: Connection, table: Table, cols: list[str], key: list[str], *,
+                conflicts: bool = True) -> str:
     dialect = conn.dialect.name
     if dialect not in ("sqlite", "postgresql"):  # pragma: no cover - not supported yet
         raise NotImplementedError(f"upsert on {dialect} is not supported")
@@ -311,10 +325,62 @@ def _upsert_sql(conn: Connection, table: Table, cols: list[str], key: list[str])
                         + [f"{quote(VERSION)} = {quote(table.name)}.{quote(VERSION)} + 1"])
     return (
         f"INSERT INTO {quote(table.name)} ({', '.join(quote(c) for c in cols)}) "
-        f"VALUES ({', '.join([mark] * len(cols))}) "
-        f"ON CONFLICT ({', '.join(quote(k) for k in key)}) DO "
-        + (f"UPDATE SET {updates}" if updates else "NOTHING")
-    )
+        f"VALUES ({', '.join([mark] * len(cols))})"
+    ) + ("" if not conflicts else (
+        f" ON CONFLICT ({', '.join(quote(k) for k in key)}) DO "
+        + (f"UPDATE SET {updates}" if updates else "NOTHING")))
+
+
+def _copy_into(conn: Connection, target: str, table: Table, cols: list[str],
+               typed: pd.DataFrame) -> None:
+    """PostgreSQL ``COPY`` of ``typed``'s ``cols`` into ``target`` (``table`` or a copy of
+    it): written as CSV by Arrow (exact for floats, ``""`` apart from NULL) when its columns
+    convert, else row by row."""
+    import io
+
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in cols)
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    try:
+        text: bytes | None = None
+        buffer = io.BytesIO()
+        pacsv.write_csv(pa.Table.from_pandas(typed[cols], preserve_index=False), buffer,
+                        pacsv.WriteOptions(include_header=False))
+        text = buffer.getvalue()
+    except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError):
+        pass  # mixed Python objects in a column: psycopg adapts them one by one
+    with raw.cursor() as cur:
+        if text is not None:
+            with cur.copy(f"COPY {quote(target)} ({names}) FROM STDIN WITH (FORMAT csv)") as copy:
+                copy.write(text)
+        else:
+            with cur.copy(f"COPY {quote(target)} ({names}) FROM STDIN") as copy:
+                for row in _rows(typed, table, cols, "postgresql"):
+                    copy.write_row(row)
+
+
+def _copy_upsert(conn: Connection, table: Table, cols: list[str], key: list[str],
+                 typed: pd.DataFrame) -> None:
+    """PostgreSQL: the rows copied into a temporary table (``COPY``: a million rows in a few
+    seconds, where ``executemany``'s statements take half a minute) and upserted from there
+    in one statement."""
+    quote = conn.dialect.identifier_preparer.quote
+    names = ", ".join(quote(c) for c in cols)
+    load = "khooshe_load_" + table.name
+    updates = ", ".join([f"{quote(c)} = excluded.{quote(c)}" for c in cols if c not in key]
+                        + [f"{quote(VERSION)} = {quote(table.name)}.{quote(VERSION)} + 1"])
+    # Dropped at the end of the transaction; emptied for each call within it.
+    conn.exec_driver_sql(f"CREATE TEMP TABLE IF NOT EXISTS {quote(load)} "
+                         f"(LIKE {quote(table.name)} INCLUDING DEFAULTS) ON COMMIT DROP")
+    conn.exec_driver_sql(f"TRUNCATE {quote(load)}")
+    _copy_into(conn, load, table, cols, typed)
+    conn.exec_driver_sql(
+        f"INSERT INTO {quote(table.name)} ({names}) SELECT {names} FROM {quote(load)} "
+        f"ON CONFLICT ({', '.join(quote(k) for k in key)}) DO UPDATE SET {updates}")
 
 
 def _comparable(s: pd.Series) -> pd.Series:
@@ -370,34 +436,127 @@ def upsert(conn: Connection, kind: str, typed: pd.DataFrame, *, actor: str,
     """
     ent, table = _table(kind)
     key = list(ent.key)
-    given = list(columns if columns is not None else typed.attrs.get("columns_given",
-                                                                     typed.columns))
-    cols = [c.name for c in table.columns
-            if c.name in typed.columns and (c.name in key or c.name in given
-                                            or c.name.removesuffix("_norm") in given)]
+    cols = _written_columns(table, key, typed, columns)
     value_cols = [c for c in cols if c not in key]
     stored = read_kind(conn, kind, columns=key + value_cols) if len(typed) else pd.DataFrame()
-    changed, existing = _changes(stored, typed, key, value_cols)
-    sql = _upsert_sql(conn, table, cols, key)
-    rows = _rows(typed, table, cols, conn.dialect.name)
-    for start in range(0, len(rows), BATCH):
-        conn.exec_driver_sql(sql, rows[start: start + BATCH])
     now = dt.datetime.now(dt.UTC)
+    existing, audit = _write(conn, kind, typed, stored, cols, actor=actor, source=source,
+                             at=now)
     log(conn, actor=actor, action=action, kind=kind, rows=len(typed), source=source,
         detail=json.dumps({"inserted": len(typed) - existing, "updated": existing,
-                           "changed": len(changed), "columns": value_cols}))
+                           "changed": len(audit), "columns": value_cols}))
+    _log_many(conn, audit)
+    return UpsertReport(kind, len(typed), len(typed) - existing, existing, len(audit), source)
+
+
+def upsert_batches(conn: Connection, kind: str, batches: Iterable[pd.DataFrame], *,
+                   actor: str, source: str | None, action: str = "import",
+                   rebuild_indexes: bool = False) -> UpsertReport:
+    """:func:`upsert` for more records than one frame should hold: validated batches in key
+    order (each sorted by the entity's key, each after the one before; a batch out of order
+    is refused), written as they come.
+
+    The stored records a batch may change are read for that batch's span of keys only (none
+    when the table was empty), so memory follows the batch, not the table; the audit trail
+    gets one row for the whole import and one per changed record, as :func:`upsert` writes
+    them. Every column of a batch is written.
+
+    With ``rebuild_indexes`` the table's secondary indexes are dropped for the load and built
+    again at its end, inside the same transaction (a failure restores them): for loads of
+    millions of rows, where keeping an index up to date row by row costs more than sorting
+    once.
+    """
+    ent, table = _table(kind)
+    key = list(ent.key)
+    lead = tuple_(*[table.c[k] for k in key])
+    empty = conn.execute(select(table.c[key[0]]).limit(1)).first() is None
+    indexes = sorted(table.indexes, key=lambda ix: str(ix.name)) if rebuild_indexes else []
+    if indexes and conn.dialect.name == "sqlite":
+        # Python's sqlite3 opens the transaction at the first INSERT, UPDATE or DELETE; a
+        # DROP INDEX before it would commit on its own and outlive a failed load.
+        conn.execute(delete(table).where(false()))
+    for index in indexes:
+        index.drop(conn)
+    now = dt.datetime.now(dt.UTC)
+    rows = existing = changed = 0
+    value_cols: list[str] = []
+    previous: tuple | None = None
+    for batch in batches:
+        if batch.empty:
+            continue
+        cols = _written_columns(table, key, batch, None)
+        value_cols = [c for c in cols if c not in key]
+        first = tuple(_plain(batch[k].iloc[0]) for k in key)
+        last = tuple(_plain(batch[k].iloc[-1]) for k in key)
+        if previous is not None and not previous < first:
+            raise ValueError(f"{kind}: batches out of key order ({first} after {previous})")
+        previous = last
+        if empty:
+            stored = pd.DataFrame()
+        else:
+            query = select(*[table.c[n] for n in key + value_cols]).where(
+                lead.between(tuple_(*first), tuple_(*last)))
+            stored = typed_frame(pd.DataFrame(conn.execute(query).all(),
+                                              columns=key + value_cols), ent)
+        e, audit = _write(conn, kind, batch, stored, cols, actor=actor, source=source, at=now,
+                          new_only=True)
+        _log_many(conn, audit)
+        rows, existing, changed = rows + len(batch), existing + e, changed + len(audit)
+    for index in indexes:
+        index.create(conn)
+    log(conn, actor=actor, action=action, kind=kind, rows=rows, source=source,
+        detail=json.dumps({"inserted": rows - existing, "updated": existing,
+                           "changed": changed, "columns": value_cols}))
+    return UpsertReport(kind, rows, rows - existing, existing, changed, source)
+
+
+def _written_columns(table: Table, key: list[str], typed: pd.DataFrame,
+                     columns: Sequence[str] | None) -> list[str]:
+    """The table's columns an upsert of ``typed`` writes: the key, and those given (see
+    :func:`upsert`), each with its ``*_norm`` twin."""
+    given = list(columns if columns is not None else typed.attrs.get("columns_given",
+                                                                     typed.columns))
+    return [c.name for c in table.columns
+            if c.name in typed.columns and (c.name in key or c.name in given
+                                            or c.name.removesuffix("_norm") in given)]
+
+
+def _write(conn: Connection, kind: str, typed: pd.DataFrame, stored: pd.DataFrame,
+           cols: list[str], *, actor: str, source: str | None,
+           at: dt.datetime, new_only: bool = False) -> tuple[int, list[dict[str, Any]]]:
+    """Upsert ``typed``'s ``cols``. Returns how many keys existed, and the audit rows (one
+    ``update`` per record whose values change; ``stored``: the stored records it may meet)
+    for the caller to log.
+
+    With ``new_only``, rows none of whose keys is stored (``stored`` then holds every stored
+    record they could meet) are inserted without the conflict clause: on PostgreSQL straight
+    into the table with ``COPY``, about twice as fast as an upsert through a temporary
+    table."""
+    ent, table = _table(kind)
+    key = list(ent.key)
+    value_cols = [c for c in cols if c not in key]
+    changed, existing = _changes(stored, typed, key, value_cols)
+    plain = new_only and existing == 0  # no key can conflict: a plain insert
+    if conn.dialect.name == "postgresql" and len(typed) >= COPY_ROWS:
+        if plain:
+            _copy_into(conn, table.name, table, cols, typed)
+        else:
+            _copy_upsert(conn, table, cols, key, typed)
+    else:
+        sql = _upsert_sql(conn, table, cols, key, conflicts=not plain)
+        rows = _rows(typed, table, cols, conn.dialect.name)
+        for start in range(0, len(rows), BATCH):
+            conn.exec_driver_sql(sql, rows[start: start + BATCH])
     audit = []
     shown = [c for c in value_cols if not c.endswith("_norm")]
     for rec in changed.to_dict("records"):
         before = {c: rec[f"{c}_old"] for c in shown if not _same(rec[f"{c}_old"], rec[f"{c}_new"])}
         after = {c: rec[f"{c}_new"] for c in before}
-        audit.append({"at": now, "actor": actor, "action": "update", "kind": kind, "rows": 1,
+        audit.append({"at": at, "actor": actor, "action": "update", "kind": kind, "rows": 1,
                       "record_key": "|".join(str(rec[k]) for k in key),
                       "before": _json(before), "after": _json(after), "source": source,
                       "detail": None})
-    for start in range(0, len(audit), BATCH):
-        _log_many(conn, audit[start: start + BATCH])
-    return UpsertReport(kind, len(typed), len(typed) - existing, existing, len(changed), source)
+    return existing, audit
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -435,4 +594,5 @@ __all__ = [
     "record_key",
     "update_record",
     "upsert",
+    "upsert_batches",
 ]

@@ -46,6 +46,10 @@ class Limits:
     blank_rows : int
         Empty rows in a row inside a sheet's table (a value far below the table is more
         likely a stray keystroke than data, and would make as many empty records).
+    trade_rows : int
+        Flows in one import of trade as BACI or Comtrade publish it (a BACI year is about ten
+        million). They stream through DuckDB, which spills to disk, so this bounds the time
+        and the disk an import takes, not its memory.
     """
 
     file_mb: float = 1024
@@ -55,6 +59,7 @@ class Limits:
     unzipped_mb: float = 512
     parts: int = 10_000
     blank_rows: int = 10_000
+    trade_rows: int = 60_000_000
 
     @classmethod
     def from_env(cls) -> Limits:

@@ -44,9 +44,11 @@ from __future__ import annotations
 
 from khooshe.io.trade._formats import FORMATS, TradeFileError, TradeFormat
 from khooshe.io.trade._readers import (
+    TradeStream,
     read_baci,
     read_comtrade,
     read_trade,
+    stream_trade,
     summarise_trade_file,
     trade_layout,
 )
@@ -57,6 +59,7 @@ __all__ = [
     "FORMATS",
     "TradeFileError",
     "TradeFormat",
+    "TradeStream",
     "detect_format",
     "is_pattern",
     "read_baci",
@@ -65,6 +68,7 @@ __all__ = [
     "read_distances",
     "read_tariffs",
     "read_trade",
+    "stream_trade",
     "summarise_trade_file",
     "trade_layout",
 ]

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pandas as pd
 
 from khooshe.domain.trade import (
@@ -16,8 +20,8 @@ from khooshe.domain.trade import (
     year_window,
 )
 from khooshe.io.trade._formats import TradeFileError, TradeFormat
-from khooshe.io.trade._source import _Source, detect_format
-from khooshe.io.trade._staging import _codes_for, _query, _stage
+from khooshe.io.trade._source import _Source, _sql_str, detect_format
+from khooshe.io.trade._staging import _codes_for, _hs_text, _query, _stage
 
 
 def read_trade(
@@ -73,6 +77,121 @@ def read_trade(
                     code_cols=("exporter", "importer"))
     return df[list(FLOW_COLUMNS)].sort_values(["year", "exporter", "importer", "hs6"],
                                              ignore_index=True)
+
+
+@dataclass
+class TradeStream:
+    """A validated trade file, ready to be read in key order (:func:`stream_trade`).
+
+    Attributes
+    ----------
+    label : str
+        The file (or pattern) as given.
+    rows : int
+        Flows in the file (before equal keys are summed).
+    years : tuple of int
+        The years it holds.
+    notes : list of str
+        What the reader dropped or noticed (rows of other flows, missing quantities).
+    """
+
+    label: str
+    rows: int
+    years: tuple[int, ...]
+    notes: list[str]
+    _staged: object
+
+    def batches(self, rows: int = 250_000) -> Iterator[pd.DataFrame]:
+        """The flows in the workspace layout (:data:`~khooshe.domain.trade.FLOW_COLUMNS`),
+        equal keys summed as in :func:`read_trade`, sorted by year, exporter, importer and
+        hs6, about ``rows`` at a time. DuckDB sorts and spills to disk beyond its memory
+        limit, so only two batches are ever in pandas: this one and the next."""
+        staged = self._staged
+        con = staged.src.con  # type: ignore[attr-defined]
+        code_map = staged.code_map  # type: ignore[attr-defined]
+        names: np.ndarray | None = None
+        if code_map is None:
+            exporter, importer, joins = "exporter", "importer", ""
+        else:
+            # Numeric codes become the rank of their ISO3 code, so DuckDB groups and sorts
+            # integers (two codes of one ISO3 share a rank and are summed); each batch then
+            # takes its ISO3 text by rank.
+            names = np.array(sorted(set(code_map.values())), dtype=object)
+            rank = {iso: n for n, iso in enumerate(names)}
+            con.execute("CREATE OR REPLACE TEMP TABLE iso (num BIGINT, rank INTEGER)")
+            con.executemany("INSERT INTO iso VALUES (?, ?)",
+                            [(num, rank[iso]) for num, iso in code_map.items()])
+            exporter, importer = "e.rank", "m.rank"
+            joins = (" JOIN iso AS e ON f.exporter = e.num"
+                     " JOIN iso AS m ON f.importer = m.num")
+        result = con.execute(
+            f"SELECT CAST(f.year AS BIGINT) AS year, {exporter} AS exporter, "
+            f"{importer} AS importer, CAST(f.hs AS INTEGER) AS hs6, "
+            "CAST(sum(f.value) AS DOUBLE) AS value_usd, "
+            "CAST(CASE WHEN count(f.quantity) = count(*) THEN sum(f.quantity) END AS DOUBLE) "
+            f"AS quantity_t FROM flows AS f{joins} WHERE f.dropped IS NULL "
+            "GROUP BY ALL ORDER BY year, exporter, importer, hs6")
+        reader = result.to_arrow_reader(rows)
+
+        def following() -> pd.DataFrame | None:
+            try:
+                frame = reader.read_next_batch().to_pandas()
+            except StopIteration:
+                return None
+            frame["hs6"] = _hs_text(frame["hs6"])
+            if names is not None:
+                for col in ("exporter", "importer"):
+                    frame[col] = names[frame[col].to_numpy()]
+            return frame
+
+        # The next batch is sorted out of DuckDB while the caller writes this one: DuckDB and
+        # Arrow release the GIL, and a database driver mostly waits on its own work.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            pending = pool.submit(following)
+            while (frame := pending.result()) is not None:
+                pending = pool.submit(following)
+                yield frame
+
+
+@contextmanager
+def stream_trade(
+    path: str | Path,
+    *,
+    format: TradeFormat = "auto",
+    countries: pd.DataFrame | None = None,
+    flow: str = "X",
+    unknown: Literal["raise", "drop"] = "raise",
+    memory_limit: str | None = "1GB",
+    threads: int | None = None,
+    max_rows: int | None = None,
+) -> Iterator[TradeStream]:
+    """Validate a trade file of any size and hold it for reading in batches.
+
+    :func:`read_trade` for files that do not fit in pandas: the file is parsed and checked
+    once in DuckDB (every check :func:`read_trade` makes, the same messages), then
+    :meth:`TradeStream.batches` gives the flows in key order. ``memory_limit`` caps DuckDB
+    (it spills to a temporary directory beyond); other parameters as in :func:`read_trade`.
+
+    Examples
+    --------
+    >>> with stream_trade("BACI_HS17_Y2022_V202401.csv") as stream:  # doctest: +SKIP
+    ...     total = sum(len(batch) for batch in stream.batches())
+
+    Raises
+    ------
+    TradeFileError, FileNotFoundError
+    """
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="khooshe-trade-") as spill, \
+            _Source(path, memory_limit=memory_limit, threads=threads) as src:
+        src.con.execute(f"SET temp_directory = {_sql_str(spill)}")
+        st = _stage(src, format, years=None, flow=flow, baci_countries=countries,
+                    unknown=unknown)
+        if max_rows is not None and st.rows > max_rows:
+            raise TradeFileError(f"{src.label}: {st.rows:,} rows, more than the limit of "
+                                 f"{max_rows:,} rows for one import")
+        yield TradeStream(src.label, st.rows, st.years, st.notes, st)
 
 
 def trade_layout(path: str | Path) -> str | None:

@@ -82,6 +82,8 @@ class _Source:
         if threads:
             config["threads"] = int(threads)
         self.con = duckdb.connect(config=config)
+        # No progress bar: it would draw on the user's console in the middle of a command.
+        self.con.execute("SET enable_progress_bar = false")
         self.typed = False
         self._types: dict[str, str] | None = None
         self._xlsx: list[pd.DataFrame] = []

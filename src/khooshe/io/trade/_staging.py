@@ -9,10 +9,15 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from khooshe.domain.schema import entity
 from khooshe.io.countries import numeric_to_iso3
 from khooshe.io.trade._formats import FORMATS, TradeFileError, TradeFormat
 from khooshe.io.trade._normalise import _csv_types, _Plan, _plan
 from khooshe.io.trade._source import _ident, _Source, _sql_str, _unreadable, detect_format
+
+#: The years a trade flow may have: those the workspace's ``trade_flows`` accepts.
+_YEARS = (int(entity("trade_flows").column("year").min or 0),
+          int(entity("trade_flows").column("year").max or 9999))
 
 
 @dataclass
@@ -108,6 +113,7 @@ def _stage(
             plan = _plan(src, fmt, flow)
             _create(src, plan, years)
         n = len(plan.fields)
+        first, last = _YEARS
         stats = src.con.execute(
             "SELECT count(*), "
             + ", ".join(f"count(*) FILTER (WHERE bad & {1 << k} > 0)" for k in range(n))
@@ -115,7 +121,8 @@ def _stage(
               "OR importer IS NULL OR hs IS NULL OR value IS NULL)), "
               "count(*) FILTER (WHERE value < 0), count(*) FILTER (WHERE quantity < 0), "
               "count(*) FILTER (WHERE hs < 0 OR hs > 999999), "
-              "count(*) FILTER (WHERE quantity IS NULL) "
+              "count(*) FILTER (WHERE quantity IS NULL), "
+              f"count(*) FILTER (WHERE year < {first} OR year > {last}) "
               "FROM flows WHERE dropped IS NULL"
         ).fetchone()
         drops = src.con.execute(
@@ -126,7 +133,7 @@ def _stage(
     assert stats is not None
     rows = int(stats[0])
     bad_counts = stats[1:1 + n]
-    missing, neg_v, neg_q, bad_hs, no_q = stats[1 + n:1 + n + 5]
+    missing, neg_v, neg_q, bad_hs, no_q, bad_year = stats[1 + n:1 + n + 6]
     where = "" if years is None else f" in {years[0]}–{years[1]}"
     notes = [f"dropped {cnt:,} row(s): {why}" for why, cnt in drops]
     shown = {"hs": "HS6 code", "value": "value", "quantity": "quantity", "year": "year",
@@ -159,6 +166,9 @@ def _stage(
     if bad_hs:
         fail(bad_hs, f"with an HS code outside 0–999999 (not HS6) in column "
              f"{field['hs'].label!r}", "hs < 0 OR hs > 999999", "_s_hs")
+    if bad_year:
+        fail(bad_year, f"with a year outside {first}–{last} in column {field['year'].label!r}",
+             f"year < {first} OR year > {last}", "_s_year")
     if rows == 0:
         raise TradeFileError(f"{label}: no trade flows{where}"
                              + (f" ({'; '.join(notes)})" if notes else ""))
@@ -252,7 +262,11 @@ def _query(staged: _Staged, sql: str, code_cols: Iterable[str] = ()) -> pd.DataF
     if regroup and staged.code_map is not None and \
             len(set(staged.code_map.values())) < len(staged.code_map):
         keys = [c for c in df.columns if c in ("year", "exporter", "importer", "hs6")]
-        df = df.groupby(keys, sort=False, as_index=False).sum(min_count=1)
+        summed = df.groupby(keys, sort=False, as_index=False).sum(min_count=1)
+        if "quantity_t" in df.columns:  # unknown when any part is unknown, as in DuckDB
+            unknown = df["quantity_t"].isna().groupby([df[k] for k in keys], sort=False).any()
+            summed.loc[unknown.to_numpy(), "quantity_t"] = np.nan
+        df = summed
     for col in ("value_usd", "quantity_t", "value_q_usd"):
         if col in df.columns:
             df[col] = df[col].astype(np.float64)
