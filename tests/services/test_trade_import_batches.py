@@ -109,3 +109,23 @@ def test_batches_out_of_key_order_are_refused(workspace):
         repository.upsert_batches(conn, "trade_flows", [batch, batch], actor="test",
                                   source=None)
     assert read_kind(workspace, "trade_flows").empty
+
+
+def test_replacing_with_a_baci_file_does_not_read_it_again(workspace, tmp_path, monkeypatch):
+    """``--replace`` names the columns an import empties; a BACI file gives every column, so
+    the file (ten million rows at full size) is not read a second time to find none."""
+    from typer.testing import CliRunner
+
+    from khooshe.cli import app
+
+    path = _baci(tmp_path / "BACI_HS17_Y2022_V202401.csv", rows=500)
+    data.import_file(workspace, "trade_flows", path, actor="test")
+
+    def no_second_read(*args, **kwargs):
+        raise AssertionError("the file was read again")
+
+    monkeypatch.setattr(data, "read_import", no_second_read)
+    result = CliRunner().invoke(app, ["--lang", "en", "import", str(workspace.root),
+                                      "trade_flows", str(path), "--replace"])
+    assert result.exit_code == 0, result.output
+    assert "0 new, 500 updated" in result.output

@@ -76,8 +76,7 @@ def register(app: typer.Typer, language: str) -> None:
         say("imported", rows=rep.rows, kind=kind.value, source=str(file),
             inserted=rep.inserted, updated=rep.updated)
         if replace and rep.updated:
-            blanked = service.blanked_columns(kind.value, service.read_import(
-                kind.value, file, countries=countries))
+            blanked = service.blanked_by_file(kind.value, file)
             if blanked:
                 say("replaced", n=rep.updated, columns=", ".join(blanked))
 

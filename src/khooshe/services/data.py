@@ -36,6 +36,14 @@ def blanked_columns(kind: str, df: pd.DataFrame) -> list[str]:
     return [c for c in entity(kind).names if c not in df.columns]
 
 
+def blanked_by_file(kind: str, path: str | Path) -> list[str]:
+    """The columns of ``kind`` a replacing import of the file at ``path`` would empty (a
+    trade file in a source's own layout gives every column, and is not read again)."""
+    if kind == "trade_flows" and _published_trade_layout(path) is not None:
+        return []
+    return blanked_columns(kind, read_import(kind, path))
+
+
 #: Imports of at least this many rows refresh the database's statistics afterwards.
 ANALYZE_ROWS = 10_000
 
@@ -260,6 +268,7 @@ def write_template(kind: str, path: str | Path, lang: str = "en") -> list[Path]:
 
 
 __all__ = [
+    "blanked_by_file",
     "blanked_columns",
     "column_descriptions",
     "export_boundaries",
