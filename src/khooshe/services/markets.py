@@ -28,7 +28,7 @@ import pandas as pd
 from khooshe.analysis import markets as mk
 from khooshe.domain.errors import InputError
 from khooshe.domain.regions import RegionHierarchy
-from khooshe.domain.trade import DEFAULT_EXPORTER, DEFAULT_MARKETS
+from khooshe.domain.trade import DEFAULT_EXPORTER, DEFAULT_MARKETS, year_window
 from khooshe.io.countries import (
     UnknownCountryError,
     load_countries,
@@ -43,6 +43,7 @@ from khooshe.io.trade import (
     read_tariffs,
     summarise_trade_file,
 )
+from khooshe.store.trade import has_trade, trade_parts
 from khooshe.text.messages import Bilingual, Message, t
 
 if TYPE_CHECKING:
@@ -326,13 +327,19 @@ def workspace_markets(
             raise ValueError(f"province {province!r} is not in the workspace")
         clusters = clusters[clusters["province_code"] == province]
     clusters = clusters.reset_index(drop=True)
-    flows = read_kind(ws, "trade_flows")
-    if flows.empty:
-        raise ValueError("the workspace has no trade flows; import trade_flows first")
+    # The database sums the world's flows; only the markets' and the exporter's come whole.
+    window = year_window(years)
+    parts = trade_parts(ws, exporter, markets, window)
+    if parts.rows == 0:
+        if window is None or not has_trade(ws):
+            raise ValueError("the workspace has no trade flows; import trade_flows first")
+        raise ValueError(f"no trade flows in {window[0]}–{window[1]}")
+    summary = mk.summary_from_parts(parts.by_exporter, parts.near, exporter=exporter,
+                                    markets=markets, rows=parts.rows,
+                                    rows_missing_quantity=parts.rows_missing_quantity)
     if countries[["lat", "lon"]].notna().all(axis=1).any():
         options.setdefault("countries", countries)
-    result = analyse(flows, engine=engine, exporter=exporter, markets=markets, years=years,
-                     **options)
+    result = analyse(summary, engine=engine, exporter=exporter, markets=markets, **options)
     conc = concordance(ws) if hs_isic is None else mk.check_concordance(hs_isic)
     products = read_kind(ws, "products", columns=["hs6", "name_fa", "name_en"]).set_index("hs6")
     county_rows = _county_rows(ws, clusters)

@@ -118,7 +118,7 @@ from khooshe.analysis.markets._potential import (
     export_potential,
     for_market,
 )
-from khooshe.analysis.markets._trade_summary import summarise_trade
+from khooshe.analysis.markets._trade_summary import summarise_trade, summary_from_parts
 from khooshe.domain.trade import (
     FLOW_COLUMNS,
     TradeSummary,
@@ -151,4 +151,5 @@ __all__ = [
     "for_market",
     "pair_distances",
     "summarise_trade",
+    "summary_from_parts",
 ]

@@ -1,0 +1,75 @@
+"""Trade flows read for the market analysis without reading them all.
+
+A BACI year in a workspace is ten million rows; the market analysis needs the world's flows
+only summed over importers, and whole only those into the target markets or out of the
+exporter (:func:`khooshe.analysis.markets.summary_from_parts`). The database does the sums,
+so about a tenth of the rows reaches Python.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, case, func, or_, select
+
+from khooshe.store.tables import TABLES
+
+
+@dataclass(frozen=True)
+class TradeParts:
+    """What :func:`trade_parts` reads (see
+    :func:`khooshe.analysis.markets.summary_from_parts` for the tables)."""
+
+    by_exporter: pd.DataFrame
+    near: pd.DataFrame
+    rows: int
+    rows_missing_quantity: int
+
+
+def trade_parts(source: Engine | Any, exporter: str, markets: Sequence[str],
+                years: tuple[int, int] | None = None) -> TradeParts:
+    """The stored trade flows (of the years in ``years``, inclusive) summed over importers,
+    the flows into ``markets`` or out of ``exporter`` whole, and the counts of flows and of
+    flows without a quantity. ``source`` is an engine or a workspace."""
+    t = TABLES["trade_flows"]
+    window = [] if years is None else [t.c.year.between(int(years[0]), int(years[1]))]
+    known = t.c.quantity_t.isnot(None)
+    by_exporter = select(
+        t.c.year, t.c.exporter, t.c.hs6,
+        func.sum(t.c.value_usd).label("value_usd"),
+        func.sum(func.coalesce(t.c.quantity_t, 0.0)).label("quantity_t"),
+        func.sum(case((known, t.c.value_usd), else_=0.0)).label("value_q_usd"),
+        func.count().label("flows"), func.count(t.c.quantity_t).label("with_quantity"),
+    ).where(*window).group_by(t.c.year, t.c.exporter, t.c.hs6).order_by(
+        t.c.year, t.c.exporter, t.c.hs6)
+    near = select(t.c.year, t.c.exporter, t.c.importer, t.c.hs6, t.c.value_usd,
+                  t.c.quantity_t).where(
+        and_(*window, or_(t.c.importer.in_(list(markets)), t.c.exporter == exporter)))
+    engine = source if isinstance(source, Engine) else source.engine
+    with engine.connect() as conn:
+        sums, whole = _frame(conn, by_exporter), _frame(conn, near)
+    rows, with_quantity = int(sums.pop("flows").sum()), int(sums.pop("with_quantity").sum())
+    return TradeParts(sums, whole, rows, rows - with_quantity)
+
+
+def has_trade(source: Engine | Any) -> bool:
+    """Whether any trade flow is stored."""
+    engine = source if isinstance(source, Engine) else source.engine
+    with engine.connect() as conn:
+        return conn.execute(select(TABLES["trade_flows"].c.year).limit(1)).first() is not None
+
+
+def _frame(conn: Connection, query: Any) -> pd.DataFrame:
+    result = conn.execute(query)
+    df = pd.DataFrame(result.all(), columns=list(result.keys()))
+    df["year"] = df["year"].astype("int64")
+    for col in ("value_usd", "quantity_t", "value_q_usd"):
+        if col in df.columns:
+            df[col] = pd.to_numeric(df[col]).astype("float64")
+    return df
+
+
+__all__ = ["TradeParts", "has_trade", "trade_parts"]

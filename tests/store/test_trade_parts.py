@@ -1,0 +1,48 @@
+"""The market analysis's trade summary from the database's sums (store.trade.trade_parts)
+equals the one from every stored flow (analysis.markets.summarise_trade)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from khooshe.analysis.markets import summarise_trade, summary_from_parts
+from khooshe.services import data
+from khooshe.store.repository import read_kind
+from khooshe.store.trade import has_trade, trade_parts
+
+MARKETS = ["IRQ", "KWT", "ARE"]
+
+
+def _flows(rows: int = 3_000, seed: int = 0) -> pd.DataFrame:
+    rng = np.random.default_rng(seed)
+    countries = ["IRN", "IRQ", "KWT", "ARE", "TUR", "CHN", "DEU", "IND", "RUS", "PAK"]
+    keys = pd.DataFrame({"year": rng.integers(2019, 2023, rows * 2),
+                         "exporter": rng.choice(countries, rows * 2),
+                         "importer": rng.choice(countries, rows * 2),
+                         "hs6": [f"{k:06d}" for k in rng.integers(10100, 10400, rows * 2)]})
+    keys = keys[keys["exporter"] != keys["importer"]].drop_duplicates().head(rows)
+    quantity = rng.lognormal(0, 1, len(keys)).round(3)
+    return keys.assign(value_usd=rng.lognormal(8, 2, len(keys)).round(2),
+                       quantity_t=np.where(rng.random(len(keys)) < 0.1, np.nan, quantity))
+
+
+@pytest.mark.parametrize("years", [None, (2020, 2021)])
+def test_the_sums_of_the_database_give_the_same_summary(workspace, years):
+    assert not has_trade(workspace)
+    data.import_frame(workspace, "trade_flows", _flows(), actor="test")
+    assert has_trade(workspace)
+    parts = trade_parts(workspace, "IRN", MARKETS, years)
+    got = summary_from_parts(parts.by_exporter, parts.near, exporter="IRN", markets=MARKETS,
+                             rows=parts.rows, rows_missing_quantity=parts.rows_missing_quantity)
+    flows = read_kind(workspace, "trade_flows")
+    flows["year"] = flows["year"].astype("int64")
+    want = summarise_trade(flows, exporter="IRN", markets=MARKETS, years=years)
+    assert (got.years, got.rows, got.rows_missing_quantity) == \
+        (want.years, want.rows, want.rows_missing_quantity)
+    assert got.rows_missing_quantity > 0
+    for name in ("exports", "world", "imports", "exporter_flows", "suppliers"):
+        a, b = getattr(got, name), getattr(want, name)
+        pd.testing.assert_frame_equal(a.reset_index(drop=True), b[a.columns].reset_index(
+            drop=True), check_dtype=False, rtol=1e-12)
