@@ -87,7 +87,7 @@ def test_province_reads_equal_the_country_filtered(demo_dir):
         expected = country[country["province"] == "06"].reset_index(drop=True)
         pd.testing.assert_frame_equal(mine, expected)
         narrow = establishments_with_regions(ws, province="06", columns=["isic"])
-        assert list(narrow.columns) == ["region_code", "isic", "province", "county", "village"]
+        assert list(narrow.columns) == ["isic", "region_code", "province", "county", "village"]
         with reading_once(ws):
             for level in ("county", "village"):
                 whole = activity_table(ws, level=level)
