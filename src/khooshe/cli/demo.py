@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from khooshe.cli._choices import Scale, choice
-from khooshe.cli._common import Texts, command_classes, lang, say
+from khooshe.cli._common import Texts, abort, command_classes, lang, say, text
 from khooshe.domain.vocab import label
 
 
@@ -21,17 +21,24 @@ def register(app: typer.Typer, language: str) -> None:
         seed: int = typer.Option(0, "--seed", help=h.opt("seed")),
         scale: Scale = typer.Option("small", "--scale", parser=choice(Scale, "--scale"),
                                     help=h.opt("scale")),
+        establishments: int = typer.Option(None, "--establishments",
+                                           help=h.opt("establishments")),
         db: str = typer.Option(None, "--db", help=h.opt("db")),
         force: bool = typer.Option(False, "--force", help=h.opt("force")),
     ) -> None:
         """Build a SYNTHETIC Iran-like demo workspace (clearly labelled as such)."""
         import time
 
+        from khooshe.demo.config import get_scale
         from khooshe.services.demo import build_demo, demo_accounts
 
+        least = get_scale(scale.value).base_establishments
+        if establishments is not None and establishments < least:
+            abort(text("demo.too_few_establishments", scale=scale.value, least=least,
+                       value=establishments))
         start = time.perf_counter()
-        ws = build_demo(workspace, seed=seed, scale=scale.value, db=db, force=force,
-                        progress=True)
+        ws = build_demo(workspace, seed=seed, scale=scale.value, establishments=establishments,
+                        db=db, force=force, progress=True)
         try:
             accounts = demo_accounts(ws)
         finally:

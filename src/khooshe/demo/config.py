@@ -1,9 +1,11 @@
-"""Sizes of the two demo scales and the fixed reference date of the demo."""
+"""Sizes of the demo scales and the fixed reference date of the demo."""
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+import numpy as np
 
 #: The demo's "today": 1403/12/30 (the last day of the Jalali year 1403). Fixed, so that the
 #: same seed gives the same workspace whatever day it is built.
@@ -14,6 +16,8 @@ PERIODS = ("1400", "1401", "1402", "1403")
 RIALS_PER_USD = 500_000
 #: Trade years.
 TRADE_YEARS = (2019, 2020, 2021, 2022, 2023)
+#: Half-finished units in Khuzestan at every scale (the seed: 1,600 units, 40,000 jobs).
+KHUZESTAN_UNITS = 1600
 
 
 @dataclass(frozen=True)
@@ -42,6 +46,10 @@ class Scale:
         Range of industrial parks per province (Khuzestan gets more).
     agglomeration : float
         Multiplier of the establishment counts in ``agglomerations.csv`` (given for ``small``).
+    micro : int
+        Extra micro establishments (1–9 staff) of a register of all sizes: shops, workshops and
+        farms that a register of industrial units leaves out (see :meth:`register`). Drawn on
+        their own random stream, so the scale's other firms are drawn as without them.
     """
 
     name: str
@@ -56,6 +64,29 @@ class Scale:
     half_finished_other: int
     parks: tuple[int, int]
     agglomeration: float
+    micro: int = 0
+
+    @property
+    def base_establishments(self) -> int:
+        """Establishments of the scale without micro ones (half-finished units included)."""
+        return self.establishments + self.half_finished_other + KHUZESTAN_UNITS
+
+    def register(self, establishments: int) -> Scale:
+        """This scale grown into a register of ``establishments`` in all: its own economy plus
+        micro establishments up to that number (about nine in ten of a national register's
+        1,000,000 are micro, as in real registers of all sizes).
+
+        Raises
+        ------
+        ValueError
+            When ``establishments`` is below :attr:`base_establishments`.
+        """
+        if (isinstance(establishments, bool) or not isinstance(establishments, (int, np.integer))
+                or establishments < self.base_establishments):
+            raise ValueError(f"a {self.name} demo register needs at least "
+                             f"{self.base_establishments:,} establishments, "
+                             f"got {establishments!r}")
+        return replace(self, micro=int(establishments) - self.base_establishments)
 
 
 SCALES: dict[str, Scale] = {

@@ -21,6 +21,12 @@ Establishments
     (more likely when large or agglomerated) export 5–60 % of output at 500,000 rials/USD, and
     export tonnes use the median unit value of the class's HS products.
 
+    A register (``scale.micro`` > 0, :meth:`khooshe.demo.config.Scale.register`) adds micro
+    establishments — the shops, workshops and small farms of a register of all sizes — on a
+    random stream of their own: class ∝ ``weight``, settlement as for background firms, 1–9
+    staff (geometric, mean about 2.2), never in a park, the same status and money rules.
+    Parks, resources and the IO table stay those of the scale.
+
 Half-finished units
     Khuzestan (06) has 1,600 with expected jobs summing to 40,000–40,480 (rescaled log-normal
     draws, integer by largest remainder), progress 5–98 % (Beta(1.5, 1.3); about a quarter over
@@ -52,7 +58,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from khooshe.demo.config import RIALS_PER_USD, Scale
+from khooshe.demo.config import KHUZESTAN_UNITS, RIALS_PER_USD, Scale
 from khooshe.demo.data import table
 from khooshe.demo.geography import Geography
 from khooshe.demo.names import SYNTHETIC_TAG, persian_digits, surnames
@@ -69,7 +75,6 @@ TRADABLE_SECTORS = {f"S{i:02d}" for i in range(1, 20)}
 EXTRA_PARKS = {"06": 4}
 SPECIAL_ZONES = ("06", "18", "22")
 KHUZESTAN = "06"
-KHUZESTAN_UNITS = 1600
 KHUZESTAN_JOBS = 40_000
 
 
@@ -254,11 +259,16 @@ def _firm_names(rng, isic_sector: np.ndarray, employees: np.ndarray,
     return np.array([f"{p} {f}" for p, f in zip(prefix, family, strict=True)], dtype=object)
 
 
-def _staff_and_money(rng, act: pd.DataFrame, a_idx: np.ndarray, agglo: np.ndarray):
-    """Employees, status, output and exports of operating/idle/closed firms."""
+def _staff_and_money(rng, act: pd.DataFrame, a_idx: np.ndarray, agglo: np.ndarray,
+                     staff: np.ndarray | None = None):
+    """Employees, status, output and exports of operating/idle/closed firms (``staff``:
+    their staff when operating, instead of a draw around the class median)."""
     n = len(a_idx)
-    median = act["size"].to_numpy()[a_idx] * np.where(agglo, 0.8, 1.0)
-    emp = np.clip(np.round(median * rng.lognormal(0, 0.9, n)), 1, 15000).astype(np.int64)
+    if staff is None:
+        median = act["size"].to_numpy()[a_idx] * np.where(agglo, 0.8, 1.0)
+        emp = np.clip(np.round(median * rng.lognormal(0, 0.9, n)), 1, 15000).astype(np.int64)
+    else:
+        emp = np.asarray(staff, dtype=np.int64)
     status = rng.choice(np.array(["operating", "idle", "closed"], dtype=object), size=n,
                         p=[0.86, 0.08, 0.06])
     emp = np.where(status == "closed", 0, emp)
@@ -334,10 +344,53 @@ def _half_finished(rng, geo: Geography, parks: pd.DataFrame, act: pd.DataFrame,
     return pd.concat(frames, ignore_index=True)
 
 
+def _place_background(rng, s: pd.DataFrame, sector: np.ndarray) -> np.ndarray:
+    """Settlement of firms not in an agglomeration: ∝ population, villages weighted up for
+    farming and down for services."""
+    pop = s["population"].to_numpy(dtype=float)
+    city = (s["level"] == "city").to_numpy()
+    out = np.empty(len(sector), dtype=np.int64)
+    groups = {
+        "farm": (np.isin(sector, list(FARM_SECTORS)), np.where(city, 0.05, 1.0) * pop),
+        "mine": (np.isin(sector, list(MINING_SECTORS)), np.where(city, 0.2, 1.0) * pop ** 0.3),
+        "serv": (np.isin(sector, list(SERVICE_SECTORS)), np.where(city, 1.0, 0.15) * pop),
+    }
+    rest = ~(groups["farm"][0] | groups["mine"][0] | groups["serv"][0])
+    groups["manu"] = (rest, np.where(city, 1.0, 0.3) * pop)
+    for mask, w in groups.values():
+        out[mask] = rng.choice(len(s), size=int(mask.sum()), p=w / w.sum())
+    return out
+
+
+def _micro_firms(rng: np.random.Generator, geo: Geography, act: pd.DataFrame,
+                 n: int) -> pd.DataFrame:
+    """``n`` micro establishments (1–9 staff) of a register of all sizes, vectorised."""
+    s = geo.settlements
+    wa = act["weight"].to_numpy()
+    a_i = rng.choice(len(act), size=n, p=wa / wa.sum())
+    s_i = _place_background(rng, s, act["sector"].to_numpy()[a_i])
+    # most register entries have one to three people: geometric, capped at the micro class
+    staff = np.minimum(rng.geometric(0.45, n), 9)
+    emp, status, out, usd, tonnes = _staff_and_money(rng, act, a_i, np.zeros(n, bool), staff)
+    city = (s["level"] == "city").to_numpy()[s_i]
+    spread = np.where(city, 0.02, 0.006)
+    return pd.DataFrame({
+        "isic_i": a_i, "region_code": s["code"].to_numpy()[s_i].astype(object),
+        "park_code": None, "status": status, "employees": emp, "size_class": size_class(emp),
+        "progress_pct": np.nan, "remaining_cost_rials": None, "expected_jobs": None,
+        "annual_output_rials": out, "exports_usd": usd, "exports_t": tonnes,
+        "lat": s["lat"].to_numpy()[s_i] + rng.normal(0, spread, n),
+        "lon": s["lon"].to_numpy()[s_i] + rng.normal(0, spread, n),
+        "province": s["province"].to_numpy()[s_i], "agglomerated": False,
+    })
+
+
 def build_establishments(rng: np.random.Generator, geo: Geography, parks: pd.DataFrame,
                          scale: Scale, act: pd.DataFrame, aggl: pd.DataFrame,
-                         centres: pd.DataFrame) -> pd.DataFrame:
-    """Agglomerated and background establishments plus half-finished units."""
+                         centres: pd.DataFrame,
+                         micro: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Agglomerated and background establishments plus half-finished units (and ``micro``
+    establishments, :func:`_micro_firms`, when the scale is a register)."""
     s = geo.settlements
     isic_pos = {c: i for i, c in enumerate(act["isic"])}
     idx, cum = _near(geo, centres)
@@ -357,19 +410,8 @@ def build_establishments(rng: np.random.Generator, geo: Geography, parks: pd.Dat
     # every class has at least one establishment, so that every product's ISIC class is present
     a_bg = np.concatenate([np.arange(len(act)),
                            rng.choice(len(act), size=n_bg - len(act), p=wa / wa.sum())])
-    sector = act["sector"].to_numpy()[a_bg]
-    pop = s["population"].to_numpy(dtype=float)
+    s_bg = _place_background(rng, s, act["sector"].to_numpy()[a_bg])
     city = (s["level"] == "city").to_numpy()
-    s_bg = np.empty(n_bg, dtype=np.int64)
-    groups = {
-        "farm": (np.isin(sector, list(FARM_SECTORS)), np.where(city, 0.05, 1.0) * pop),
-        "mine": (np.isin(sector, list(MINING_SECTORS)), np.where(city, 0.2, 1.0) * pop ** 0.3),
-        "serv": (np.isin(sector, list(SERVICE_SECTORS)), np.where(city, 1.0, 0.15) * pop),
-    }
-    rest = ~(groups["farm"][0] | groups["mine"][0] | groups["serv"][0])
-    groups["manu"] = (rest, np.where(city, 1.0, 0.3) * pop)
-    for mask, w in groups.values():
-        s_bg[mask] = rng.choice(len(s), size=int(mask.sum()), p=w / w.sum())
 
     a_i = np.concatenate([a_agg, a_bg])
     s_i = np.concatenate([s_agg, s_bg])
@@ -405,7 +447,7 @@ def build_establishments(rng: np.random.Generator, geo: Geography, parks: pd.Dat
     })
     half = _half_finished(rng, geo, parks, act, scale, aggl)
     half["agglomerated"] = False
-    est = pd.concat([regular, half], ignore_index=True)
+    est = pd.concat([regular, half] + ([] if micro is None else [micro]), ignore_index=True)
     est = est.sort_values(["province", "region_code", "isic_i"], kind="stable",
                           ignore_index=True)
     est.insert(0, "id", [f"E{i:07d}" for i in range(1, len(est) + 1)])
@@ -510,7 +552,10 @@ def build_economy(rngs: dict[str, np.random.Generator], geo: Geography,
     aggl = table("agglomerations.csv")
     parks = build_parks(rngs["parks"], geo, scale)
     centres = _centres(rngs["centres"], geo, aggl, act)
-    est = build_establishments(rngs["establishments"], geo, parks, scale, act, aggl, centres)
+    micro = (_micro_firms(rngs["register"], geo, act, scale.micro) if scale.micro > 0
+             else None)
+    est = build_establishments(rngs["establishments"], geo, parks, scale, act, aggl, centres,
+                               micro)
     res = build_resources(rngs["resources"], geo, centres)
     sectors, flows = build_io(rngs["io"], act)
     return Economy(parks=parks, establishments=est, resources=res, io_sectors=sectors,

@@ -46,7 +46,7 @@ from khooshe.domain.schema import LOAD_ORDER, entity
 #: streams, so the others keep their seeds).
 STREAMS = ("geography", "parks", "centres", "establishments", "resources", "io", "trade",
            "programme", "supply", "history", "committee", "targets", "delivery",
-           "activities", "problems", "exports")
+           "activities", "problems", "exports", "register")
 
 
 #: Kinds the demo does not generate: khooshe derives them from the others when the workspace is
@@ -91,8 +91,8 @@ def conform(df: pd.DataFrame, kind: str) -> pd.DataFrame:
     return result
 
 
-def generate(seed: int = 0,
-             scale: Literal["small", "national"] = "small") -> dict[str, pd.DataFrame]:
+def generate(seed: int = 0, scale: Literal["small", "national"] = "small",
+             establishments: int | None = None) -> dict[str, pd.DataFrame]:
     """Build the synthetic demo workspace.
 
     Parameters
@@ -104,6 +104,10 @@ def generate(seed: int = 0,
         build and store. ``national``: ~430 counties, ≥ 64,000 villages, ~110,000
         establishments (7,600 half-finished units). Trade (~300,000 rows, 83 countries × ~800
         HS6 products × 2019–2023) is the same at both scales.
+    establishments : int, optional
+        Grow the scale into a firm register of this many establishments: its economy plus
+        micro establishments (1–9 staff) up to the number (``national`` with 1,000,000: nine
+        in ten are micro). Every other table is the one the scale has without it.
 
     Returns
     -------
@@ -113,11 +117,14 @@ def generate(seed: int = 0,
     Raises
     ------
     ValueError
-        For an unknown ``scale`` or a negative ``seed``.
+        For an unknown ``scale``, a negative ``seed`` or fewer ``establishments`` than the
+        scale has without micro ones.
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
         raise ValueError(f"demo seed must be a non-negative integer, got {seed!r}")
     sc = get_scale(scale)
+    if establishments is not None:
+        sc = sc.register(establishments)
     rngs = _streams(int(seed))
     geo = build_geography(rngs["geography"], sc)
     econ = build_economy(rngs, geo, sc)

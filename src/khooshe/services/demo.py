@@ -26,6 +26,7 @@ def build_demo(
     *,
     seed: int = 0,
     scale: Literal["small", "national"] = "small",
+    establishments: int | None = None,
     db: str | None = None,
     force: bool = False,
     progress: bool = False,
@@ -43,6 +44,9 @@ def build_demo(
         The same seed gives the same workspace.
     scale : {"small", "national"}
         ``national`` has at least 60,000 villages and 100,000 establishments.
+    establishments : int, optional
+        A firm register of this many establishments (the scale's economy plus micro ones;
+        :func:`khooshe.demo.generate`), e.g. 1,000,000 at ``national``.
     db : str, optional
         Database URL; SQLite inside the workspace by default.
     force : bool
@@ -61,7 +65,7 @@ def build_demo(
         db = Workspace.configured_url(root)
     ws = Workspace.create(root, db=db, name=DEMO_NAME, synthetic=True, exist_ok=force)
 
-    frames = generate(seed=seed, scale=scale)
+    frames = generate(seed=seed, scale=scale, establishments=establishments)
     typed = {}
     known: dict[str, set[str]] = {}
     steps = [("generate", None)] + [(k, "validate") for k in GENERATED] + [
@@ -75,7 +79,8 @@ def build_demo(
                 known[f"{kind}.{col}"] = set(typed[kind][col].dropna())
             advance(f"validated {kind}")
         with ws.engine.begin() as conn:
-            source = f"demo seed={seed} scale={scale}"
+            source = f"demo seed={seed} scale={scale}" + (
+                "" if establishments is None else f" establishments={establishments}")
             for kind in reversed(LOAD_ORDER):
                 repository.delete_all(conn, kind, actor=DEMO_ACTOR, source=source)
             for kind in GENERATED:

@@ -391,7 +391,7 @@ def province_exports(ws: Workspace, province: str) -> pd.DataFrame:
     """
     from khooshe.services.frames import establishments_with_regions
 
-    est = establishments_with_regions(ws)
+    est = establishments_with_regions(ws, columns=["isic", "exports_usd", "exports_t"])
     est = est[est["exports_usd"].fillna(0) > 0]
     mine = est[est["province"] == province]
     by_isic = pd.DataFrame({

@@ -117,8 +117,10 @@ def _regionalised(ws: Workspace, province: str, table: sc.IOTable, sectors: pd.D
     h = RegionHierarchy(regions)
     h.check(province, "province")
     sector_of = _sector_of_isic(sectors)
-    est = establishments_with_regions(ws, statuses=("operating",))
-    mine = est[est["province"] == province]
+    # the country's employment needs three columns; the province's records all of theirs
+    est = establishments_with_regions(ws, statuses=("operating",),
+                                      columns=["id", "isic", "employees"])
+    mine = establishments_with_regions(ws, province=province, statuses=("operating",))
     national = _register_employment(est, sector_of, table.sectors)
     regional = _register_employment(mine, sector_of, table.sectors)
     if regional.sum() <= 0:

@@ -22,7 +22,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -139,15 +140,67 @@ def history(conn: Connection, kind: str | None = None, key: str | None = None) -
 
 # --- Reading ------------------------------------------------------------------------------------
 def read_kind(source: Engine | Connection | Any, kind: str, *,
-         columns: Sequence[str] | None = None) -> pd.DataFrame:
+         columns: Sequence[str] | None = None,
+         within: tuple[str, str] | None = None) -> pd.DataFrame:
     """Every record of ``kind`` as a DataFrame in the entity's column order, sorted by key.
 
     ``source`` is an engine, a connection or a workspace (anything with ``.engine``). Integers
-    come back as ``Int64``, floats as ``float64``, dates as ISO text.
+    come back as ``Int64``, floats as ``float64``, dates as ISO text. ``within`` = (column,
+    region code) keeps the records whose region ``column`` is that region or one below it (the
+    database follows the regions' parents, so one province of a national register is read
+    without the rest). Inside :func:`reading_once` on that workspace, a column of a kind is
+    read from the database once (``within`` reads excepted) and every call gets a copy.
     """
     ent, table = _table(kind)
     names = list(columns or ent.names)
-    query = select(*[table.c[n] for n in names]).order_by(*[table.c[k] for k in ent.key])
+    cache = getattr(source, "read_cache", None)
+    if cache is not None and within is None:
+        return _cached(source, cache, ent, table, names)
+    query = select(*[table.c[n] for n in names])
+    if within is not None:
+        query = query.where(table.c[within[0]].in_(_region_and_below(within[1])))
+    return _read(source, ent, query.order_by(*[table.c[k] for k in ent.key]), names)
+
+
+def _region_and_below(code: str):
+    """The codes of region ``code`` and of every region below it (a recursive query)."""
+    regions = TABLES["regions"]
+    tree = select(regions.c.code).where(regions.c.code == code).cte("tree", recursive=True)
+    tree = tree.union(select(regions.c.code).where(regions.c.parent_code == tree.c.code))
+    return select(tree.c.code)
+
+
+def _cached(ws: Any, cache: dict[str, pd.DataFrame], ent: Entity, table: Table,
+            names: list[str]) -> pd.DataFrame:
+    """``names`` of ``ent`` from the cache, the columns not read yet read (with the key, in
+    key order) and kept beside the others."""
+    have = cache.get(ent.kind)
+    missing = [n for n in names if have is None or n not in have.columns]
+    if missing:
+        key = list(ent.key)
+
+        def read(wanted: set[str]) -> pd.DataFrame:
+            cols = [n for n in ent.names if n in wanted | set(key)]
+            query = select(*[table.c[n] for n in cols]).order_by(*[table.c[k] for k in key])
+            return _read(ws.engine, ent, query, cols)
+
+        new = read(set(missing))
+        if have is None:
+            have = new
+        elif all(np.array_equal(have[k].to_numpy(), new[k].to_numpy()) for k in key):
+            have = pd.concat([have, new.drop(columns=key)], axis=1)
+        else:
+            # the records changed since the first read (no cache is worth a wrong answer):
+            # start again from what the call needs
+            have = read(set(names))
+        cache[ent.kind] = have
+    if have is None:  # no column asked for and nothing read yet
+        return pd.DataFrame(columns=names)
+    return have[names].copy()
+
+
+def _read(source: Engine | Connection | Any, ent: Entity, query: Any,
+          names: list[str]) -> pd.DataFrame:
     if isinstance(source, Connection):
         rows = source.execute(query).all()
     else:
@@ -155,6 +208,26 @@ def read_kind(source: Engine | Connection | Any, kind: str, *,
         with engine.connect() as conn:
             rows = conn.execute(query).all()
     return typed_frame(pd.DataFrame(rows, columns=names), ent)
+
+
+@contextmanager
+def reading_once(ws: Any) -> Iterator[None]:
+    """Within the block, :func:`read_kind` on workspace ``ws`` reads each column of a kind
+    from the database once and hands out copies.
+
+    For work that only reads and reads the same kinds many times — the plan's sections each
+    read the establishments; a register of a million takes seconds a read. Records written
+    meanwhile are not seen, so nothing that writes belongs inside. Nested blocks share the
+    outer one's reads.
+    """
+    if getattr(ws, "read_cache", None) is not None:
+        yield
+        return
+    ws.read_cache = {}
+    try:
+        yield
+    finally:
+        ws.read_cache = None
 
 
 def typed_frame(df: pd.DataFrame, ent: Entity) -> pd.DataFrame:

@@ -219,13 +219,17 @@ def _operating_firms(establishments: pd.DataFrame, scope: _Scope) -> _Firms:
     if "status" in est.columns:
         est = est[est["status"].astype(str) == "operating"]
     isic = est["isic"].astype(str).to_numpy()
-    bad = ~pd.Series(isic).str.fullmatch(r"\d{4}").to_numpy()
+    # a register repeats a few hundred classes a million times: check each class once
+    code, classes = pd.factorize(isic)
+    bad = ~pd.Series(classes).str.fullmatch(r"\d{4}").to_numpy()[code]
     if bad.any():
         raise ValueError(f"establishments.isic must be 4-digit ISIC classes; got {isic[bad][0]!r}")
     emp = numeric(est, "employees", "establishments")
     if (emp < 0).any():
         raise ValueError("establishments.employees must be ≥ 0")
-    region = scope.h.lookup(est["region_code"].astype(str))
+    # each region once (missing codes kept as values, so they are looked up as before)
+    code, regions = pd.factorize(est["region_code"], use_na_sentinel=False)
+    region = scope.h.lookup(pd.Series(regions, dtype=object).astype(str))[code]
     elat, elon = numeric(est, "lat", "establishments"), numeric(est, "lon", "establishments")
     fill = ~(np.isfinite(elat) & np.isfinite(elon)) & (region >= 0)
     elat[fill], elon[fill] = scope.lat[region[fill]], scope.lon[region[fill]]

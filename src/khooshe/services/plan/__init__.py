@@ -39,6 +39,7 @@ from khooshe.services.plan import (
     villages,
 )
 from khooshe.services.plan._context import PlanContext, PlanOptions, words
+from khooshe.store.repository import reading_once
 from khooshe.store.workspace import Workspace
 
 #: The sections of a plan, in order, and their builders.
@@ -112,6 +113,15 @@ def build_plan(
     unknown = [s for s in sections if s not in BUILDERS]
     if unknown:
         raise InputError(f"unknown section(s) {unknown}; choose from {', '.join(SECTIONS)}")
+    # the sections read the same kinds again and again (the establishments in most of them):
+    # read each once for the whole plan, which only reads
+    with reading_once(ws):
+        return _build(ws, province, options, lang, sections, on_section)
+
+
+def _build(ws: Workspace, province: str, options: PlanOptions | None, lang: str,
+           sections: tuple[str, ...],
+           on_section: Callable[[str, str], None] | None) -> PlanResult:
     ctx = PlanContext(ws=ws, province=province, options=options or PlanOptions(), lang=lang)
     r = ctx.regions
     prov = r[(r["level"] == "province") & (r["code"] == province)]
