@@ -505,7 +505,9 @@ def upsert(conn: Connection, kind: str, typed: pd.DataFrame, *, actor: str,
         other columns are kept.
 
     The statement goes to the driver's ``executemany`` directly: through SQLAlchemy's per-row
-    parameter processing a 300,000-row import took 4× longer.
+    parameter processing a 300,000-row import took 4× longer. On PostgreSQL, upserts of
+    :data:`COPY_ROWS` or more go through ``COPY`` into a temporary table instead
+    (:func:`_copy_upsert`): ``executemany`` sent a million rows in 25 s, ``COPY`` in 3.
     """
     ent, table = _table(kind)
     key = list(ent.key)
