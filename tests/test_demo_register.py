@@ -75,9 +75,31 @@ def test_reading_once_hands_out_copies_equal_to_reads(demo_dir):
             first.loc[:, "status"] = "changed"  # a caller's change stays its own
             whole = read_kind(ws, "establishments")
             again = read_kind(ws, "establishments", columns=["id", "status", "employees"])
-        assert ws.read_cache is None
     pd.testing.assert_frame_equal(whole, plain)
     pd.testing.assert_frame_equal(again, some)
+
+
+def test_reading_once_is_the_reading_threads_own(demo_copy):
+    """The web app builds a plan (which reads once) in a thread of its own on the workspace
+    every request uses: a request's read must still see a record written meanwhile."""
+    import threading
+
+    from khooshe.store.repository import insert_record
+
+    ws = demo_copy
+    seen: dict[str, int] = {}
+    with reading_once(ws):
+        before = len(read_kind(ws, "countries"))
+        with ws.engine.begin() as conn:
+            insert_record(conn, "countries", {"iso3": "ZZZ", "name_en": "Testland"},
+                          actor="test")
+        thread = threading.Thread(
+            target=lambda: seen.setdefault("other", len(read_kind(ws, "countries"))))
+        thread.start()
+        thread.join()
+        assert len(read_kind(ws, "countries")) == before  # this thread reads once
+    assert seen["other"] == before + 1
+    assert len(read_kind(ws, "countries")) == before + 1  # and reads again after the block
 
 
 def test_province_reads_equal_the_country_filtered(demo_dir):

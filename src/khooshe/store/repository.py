@@ -24,6 +24,7 @@ import json
 import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -45,6 +46,10 @@ from sqlalchemy import (
 from khooshe.domain.errors import ConflictError, InputError, NotFoundError
 from khooshe.domain.schema import Entity, entity
 from khooshe.store.tables import TABLES, VERSION, audit_log
+
+#: The workspace inside :func:`reading_once` in this thread, and its reads by kind.
+_READ_CACHE: ContextVar[tuple[Any, dict[str, pd.DataFrame]] | None] = ContextVar(
+    "khooshe_read_cache", default=None)
 
 #: Rows per executemany batch.
 BATCH = 10_000
@@ -153,9 +158,9 @@ def read_kind(source: Engine | Connection | Any, kind: str, *,
     """
     ent, table = _table(kind)
     names = list(columns or ent.names)
-    cache = getattr(source, "read_cache", None)
-    if cache is not None and within is None:
-        return _cached(source, cache, ent, table, names)
+    held = _READ_CACHE.get()
+    if held is not None and held[0] is source and within is None:
+        return _cached(source, held[1], ent, table, names)
     query = select(*[table.c[n] for n in names])
     if within is not None:
         query = query.where(table.c[within[0]].in_(_region_and_below(within[1])))
@@ -218,16 +223,19 @@ def reading_once(ws: Any) -> Iterator[None]:
     For work that only reads and reads the same kinds many times — the plan's sections each
     read the establishments; a register of a million takes seconds a read. Records written
     meanwhile are not seen, so nothing that writes belongs inside. Nested blocks share the
-    outer one's reads.
+    outer one's reads. The reads are kept in a context variable, so they are this thread's
+    only: the web app builds a plan in a thread of its own on the workspace every request
+    uses, and those requests must go on seeing the records as they are.
     """
-    if getattr(ws, "read_cache", None) is not None:
+    held = _READ_CACHE.get()
+    if held is not None and held[0] is ws:
         yield
         return
-    ws.read_cache = {}
+    token = _READ_CACHE.set((ws, {}))
     try:
         yield
     finally:
-        ws.read_cache = None
+        _READ_CACHE.reset(token)
 
 
 def typed_frame(df: pd.DataFrame, ent: Entity) -> pd.DataFrame:

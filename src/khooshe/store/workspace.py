@@ -21,7 +21,6 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
@@ -91,9 +90,6 @@ class Workspace:
     #: Connections kept open for reuse (a server sets it to its number of worker threads
     #: before the first use of :attr:`engine`); None: SQLAlchemy's default pool.
     pool_size: int | None = field(default=None, repr=False)
-    #: Frames already read, by kind, while :func:`khooshe.store.repository.reading_once` is
-    #: open on this workspace (None otherwise).
-    read_cache: dict[str, Any] | None = field(default=None, repr=False)
 
     @classmethod
     def create(
