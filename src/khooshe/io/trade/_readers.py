@@ -21,7 +21,7 @@ from khooshe.domain.trade import (
 )
 from khooshe.io.trade._formats import TradeFileError, TradeFormat
 from khooshe.io.trade._source import _Source, _sql_str, detect_format
-from khooshe.io.trade._staging import _codes_for, _hs_text, _query, _stage
+from khooshe.io.trade._staging import _codes_for, _hs_text, _query, _stage, _Staged
 
 
 def read_trade(
@@ -66,10 +66,7 @@ def read_trade(
     """
     with _Source(path, memory_limit=memory_limit, threads=threads) as src:
         st = _stage(src, format, years=year_window(years), flow=flow, baci_countries=countries,
-                    unknown=unknown)
-        if max_rows is not None and st.rows > max_rows:
-            raise TradeFileError(f"{src.label}: {st.rows:,} rows, more than the limit of "
-                                 f"{max_rows:,} rows for one import")
+                    unknown=unknown, max_rows=max_rows)
         df = _query(st, "SELECT year, exporter, importer, hs, sum(value) AS value_usd, "
                         "CASE WHEN count(quantity) = count(*) THEN sum(quantity) END "
                         "AS quantity_t FROM flows WHERE dropped IS NULL GROUP BY ALL "
@@ -99,7 +96,7 @@ class TradeStream:
     rows: int
     years: tuple[int, ...]
     notes: list[str]
-    _staged: object
+    _staged: _Staged
 
     def batches(self, rows: int = 250_000) -> Iterator[pd.DataFrame]:
         """The flows in the workspace layout (:data:`~khooshe.domain.trade.FLOW_COLUMNS`),
@@ -107,8 +104,8 @@ class TradeStream:
         hs6, about ``rows`` at a time. DuckDB sorts and spills to disk beyond its memory
         limit, so only two batches are ever in pandas: this one and the next."""
         staged = self._staged
-        con = staged.src.con  # type: ignore[attr-defined]
-        code_map = staged.code_map  # type: ignore[attr-defined]
+        con = staged.src.con
+        code_map = staged.code_map
         names: np.ndarray | None = None
         if code_map is None:
             exporter, importer, joins = "exporter", "importer", ""
@@ -187,10 +184,7 @@ def stream_trade(
             _Source(path, memory_limit=memory_limit, threads=threads) as src:
         src.con.execute(f"SET temp_directory = {_sql_str(spill)}")
         st = _stage(src, format, years=None, flow=flow, baci_countries=countries,
-                    unknown=unknown)
-        if max_rows is not None and st.rows > max_rows:
-            raise TradeFileError(f"{src.label}: {st.rows:,} rows, more than the limit of "
-                                 f"{max_rows:,} rows for one import")
+                    unknown=unknown, max_rows=max_rows)
         yield TradeStream(src.label, st.rows, st.years, st.notes, st)
 
 

@@ -87,7 +87,10 @@ def _stage(
     flow: str,
     baci_countries: pd.DataFrame | None,
     unknown: Literal["raise", "drop"],
+    max_rows: int | None = None,
 ) -> _Staged:
+    """The file parsed into DuckDB's table ``flows`` and checked; more than ``max_rows``
+    flows (after every other check) is an error."""
     import duckdb
 
     if fmt == "auto":
@@ -223,6 +226,9 @@ def _stage(
     if no_q:
         notes.append(f"{no_q:,} of {rows:,} flow(s) ({no_q / max(rows, 1):.1%}) have no "
                      "quantity")
+    if max_rows is not None and rows > max_rows:
+        raise TradeFileError(f"{label}: {rows:,} rows, more than the limit of {max_rows:,} "
+                             "rows for one import")
     return _Staged(src, plan, rows, int(no_q), yrs, code_map, notes)
 
 
