@@ -17,6 +17,17 @@ from khooshe.store.workspace import Workspace
 MEASURES = ("employment", "establishments")
 
 
+def _establishments(ws: Workspace, h: RegionHierarchy, province: str | None,
+                    columns: list[str] | None) -> pd.DataFrame:
+    """The establishments (``columns`` of them), of ``province`` only when given: the
+    database reads the province's records alone, a few tens of thousands where a register
+    holds a million."""
+    if province is None:
+        return read_kind(ws, "establishments", columns=columns)
+    h.check(province, "province")
+    return read_kind(ws, "establishments", columns=columns, within=("region_code", province))
+
+
 def establishments_with_regions(
     ws: Workspace, *, province: str | None = None, statuses: tuple[str, ...] | None = None,
     columns: list[str] | None = None,
@@ -29,14 +40,7 @@ def establishments_with_regions(
         wanted = set(columns) | {"region_code"} | ({"status"} if statuses is not None else set())
         columns = [c for c in order if c in wanted]
     h = RegionHierarchy(read_kind(ws, "regions", columns=["code", "level", "parent_code"]))
-    if province is not None:
-        # the database reads the province's records alone: a register of a million has a
-        # few tens of thousands in a province
-        h.check(province, "province")
-        est = read_kind(ws, "establishments", columns=columns,
-                        within=("region_code", province))
-    else:
-        est = read_kind(ws, "establishments", columns=columns)
+    est = _establishments(ws, h, province, columns)
     if statuses is not None:
         est = est[est["status"].isin(statuses)]
     est["province"] = h.ancestor_of(est["region_code"], "province")
@@ -65,12 +69,7 @@ def activity_table(
     if measure not in MEASURES:
         raise ValueError(f"measure must be one of {', '.join(MEASURES)}, not {measure!r}")
     h = RegionHierarchy(read_kind(ws, "regions", columns=["code", "level", "parent_code"]))
-    columns = ["region_code", "isic", "status", "employees"]
-    if province is not None:
-        h.check(province, "province")
-        est = read_kind(ws, "establishments", columns=columns, within=("region_code", province))
-    else:
-        est = read_kind(ws, "establishments", columns=columns)
+    est = _establishments(ws, h, province, ["region_code", "isic", "status", "employees"])
     est = est[est["status"].isin(statuses)]
     value = est["employees"].fillna(0).astype(float) if measure == "employment" else 1.0
     # a register's million records fall into far fewer (region, class) pairs: sum them per
