@@ -49,16 +49,11 @@ MEMORY_LIMIT_GIB = 4.0
 # --------------------------------------------------------------------------------------------
 # Synthetic BACI
 # --------------------------------------------------------------------------------------------
-def make_baci(rows: int, folder: Path, formats: tuple[str, ...], seed: int = 0,
-              csv_style: str = "baci") -> dict:
-    """Write a synthetic BACI year with ``rows`` unique (i, j, k) flows.
-
-    ``csv_style="baci"`` writes the CSV the way CEPII's files look (HS codes with their leading
-    zeros, missing quantities as space-padded ``NA``, which DuckDB's typed parser rejects, so
-    the reader takes its slower text path); ``"plain"`` writes numbers and empty cells."""
+def baci_table(rows: int, seed: int = 0, year: int = 2022):
+    """A synthetic BACI year with ``rows`` unique (i, j, k) flows, sorted by them, as a
+    pyarrow table (``t, i, j, k, v, q`` typed as CEPII's Parquet files), and the countries
+    whose numeric codes it uses."""
     import pyarrow as pa
-    import pyarrow.csv as pacsv
-    import pyarrow.parquet as pq
 
     from khooshe.io.countries import load_countries
 
@@ -106,13 +101,28 @@ def make_baci(rows: int, folder: Path, formats: tuple[str, ...], seed: int = 0,
     q = np.round(v * 1000 / unit_value[k] * rng.lognormal(0, 0.3, rows), 3)
     q_mask = rng.random(rows) < 0.02
     table = pa.table({
-        "t": pa.array(np.full(rows, 2022, dtype=np.int16)),
+        "t": pa.array(np.full(rows, year, dtype=np.int16)),
         "i": pa.array(codes[i].astype(np.int16)),
         "j": pa.array(codes[j].astype(np.int16)),
         "k": pa.array(hs[k].astype(np.int32)),
         "v": pa.array(v),
         "q": pa.array(q, mask=q_mask),
     })
+    return table, countries
+
+
+def make_baci(rows: int, folder: Path, formats: tuple[str, ...], seed: int = 0,
+              csv_style: str = "baci") -> dict:
+    """Write a synthetic BACI year with ``rows`` unique (i, j, k) flows (:func:`baci_table`).
+
+    ``csv_style="baci"`` writes the CSV the way CEPII's files look (HS codes with their leading
+    zeros, missing quantities as space-padded ``NA``, which DuckDB's typed parser rejects, so
+    the reader takes its slower text path); ``"plain"`` writes numbers and empty cells."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    table, countries = baci_table(rows, seed)
     paths: dict[str, str] = {}
     if "parquet" in formats:
         path = folder / "BACI_HS17_Y2022_synthetic.parquet"

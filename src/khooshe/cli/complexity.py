@@ -29,6 +29,16 @@ def _flags(**given: object) -> list[str]:
             if value is not None and value is not False]
 
 
+def _is_workspace(path: Path) -> bool:
+    """A folder is a workspace unless it holds Parquet files and no workspace configuration:
+    then it is a long table in Parquet files (BACI's years), read period by period."""
+    if not path.is_dir():
+        return False
+    if (path / "khooshe.toml").is_file():
+        return True
+    return next(path.rglob("*.parquet"), None) is None
+
+
 def _needs_population(presence: Presence, population: Path | None) -> None:
     if presence in (Presence.rpop, Presence.both) and population is None:
         abort(text("complexity.needs_population", presence=presence.value))
@@ -75,7 +85,7 @@ def register(app: typer.Typer, language: str) -> None:
         runner = engine_of(engine.value, scheduler)
         options: dict[str, Any] = dict(presence=presence.value, rca_threshold=rca_threshold,
                                        continuous=continuous, asymmetric=asymmetric, knn=knn)
-        if file.is_dir():
+        if _is_workspace(file):
             from khooshe.domain.vocab import label
             from khooshe.services.complexity import workspace_complexity
 

@@ -10,22 +10,35 @@ anything — and then restricted to the requested province's regions.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pandas as pd
 
 from khooshe.analysis.complexity import (
+    ComplexityWarning,
+    check_options,
     complexity,
     complexity_by_period,
     proximity_table,
     split_by_period,
 )
 from khooshe.domain.errors import InputError
-from khooshe.io.tables import ParquetParts, read_table, table_format, write_table
+from khooshe.io.tables import (
+    PERIOD_ROWS,
+    ParquetParts,
+    PeriodDataset,
+    is_dataset_path,
+    open_period_dataset,
+    read_table,
+    table_format,
+    write_table,
+)
 
 if TYPE_CHECKING:
     from khooshe.services.engine import Engine
@@ -193,7 +206,12 @@ def complexity_from_file(
     ----------
     path : path
         One row per (time, location, product) with a value (e.g. exports). Codes are read as
-        text, so HS codes keep their leading zeros.
+        text, so HS codes keep their leading zeros. A folder of Parquet files, a glob pattern
+        of them, or a Parquet file of more than :data:`~khooshe.io.tables.PERIOD_ROWS` rows
+        is read one period at a time (BACI's years: see
+        :func:`~khooshe.io.tables.open_period_dataset`); its rows may repeat a (time,
+        location, product) key — BACI's flows to every importer — and are summed, as
+        :func:`~khooshe.analysis.complexity.complexity` sums them.
     location, product, value, time : str
         Column names (``time`` optional: one period).
     population : path, optional
@@ -217,6 +235,15 @@ def complexity_from_file(
         What :func:`~khooshe.analysis.complexity.complexity` rejects (negative values…). Its
         warnings (summed duplicates, missing values) are Python warnings.
     """
+    dataset = _period_dataset(path, location=location, product=product, value=value,
+                              time=time, population=population, options=options)
+    if dataset is not None:
+        parts = _dataset_parts(engine, dataset, population, options)
+        keys = {c: object for c in (time, location, product) if c is not None}
+        out = pd.concat([part.astype(keys) for part in parts], ignore_index=True)
+        return ComplexityTable(table=out, periods=len(dataset.periods) if time else 1,
+                               locations=_distinct(out[location]),
+                               products=_distinct(out[product]))
     data, pop, pop_col = _read_long(path, population, location, time, value, product)
     if engine is not None and engine.distributed:
         parts = _on_engine(engine, data, location=location, product=product, value=value,
@@ -271,15 +298,20 @@ def write_complexity_from_file(
                                    time=time, population=population, engine=engine, **options)
         write_table(run.table, output)
         return ComplexityWritten(len(run.table), run.periods, run.locations, run.products)
-    data, pop, pop_col = _read_long(path, population, location, time, value, product)
     periods = 0
     locations: set[object] = set()
     products: set[object] = set()
-    if engine is not None and engine.distributed:
+    dataset = _period_dataset(path, location=location, product=product, value=value,
+                              time=time, population=population, options=options)
+    if dataset is not None:
+        parts = _dataset_parts(engine, dataset, population, options)
+    elif engine is not None and engine.distributed:
+        data, pop, pop_col = _read_long(path, population, location, time, value, product)
         parts = _on_engine(engine, data, location=location, product=product, value=value,
                            time=time, population=pop, population_column=pop_col,
                            categorical_codes=True, options=options)
     else:
+        data, pop, pop_col = _read_long(path, population, location, time, value, product)
         parts = complexity_by_period(data, location=location, product=product, value=value,
                                      time=time, population=pop, population_column=pop_col,
                                      categorical_codes=True, **options)
@@ -342,6 +374,81 @@ def _on_engine(engine: Engine, data: pd.DataFrame, *, location: str, product: st
         return done
     keys = {c: object for c in (time, location, product) if c is not None}
     return (part.astype(keys) for part in done)
+
+
+def _period_dataset(path: str | Path, *, location: str, product: str, value: str,
+                    time: str | None, population: str | Path | None,
+                    options: dict[str, Any]) -> PeriodDataset | None:
+    """The Parquet files at ``path`` surveyed for reading period by period, when ``path`` is
+    a folder or a glob pattern, or a Parquet file of more than
+    :data:`~khooshe.io.tables.PERIOD_ROWS` rows (one period without a time column); None for
+    a table read whole. The options
+    are checked first, as the analysis checks them, before any file is read."""
+    check_options(options.get("presence", "rca"), options.get("continuous", False),
+                  options.get("asymmetric", False), population)
+    many = is_dataset_path(path)
+    if not many:
+        if Path(path).suffix.lower() != ".parquet" or not Path(path).is_file():
+            return None
+        import pyarrow.parquet as pq
+
+        try:
+            many = pq.ParquetFile(path).metadata.num_rows > PERIOD_ROWS
+        except Exception:  # not Parquet after all: read_table says what is wrong with it
+            return None
+        if not many:
+            return None
+    return open_period_dataset(path, location=location, product=product, value=value,
+                               time=time)
+
+
+def dataset_period_complexity(
+    period: Any,
+    *,
+    dataset: PeriodDataset,
+    population: pd.DataFrame | None,
+    population_column: str,
+    options: dict[str, Any],
+) -> pd.DataFrame:
+    """Complexity of one period of a :class:`~khooshe.io.tables.PeriodDataset`: the period
+    read from the files (summed by location and product), then computed as
+    :func:`period_complexity` computes a period's rows — what an engine's worker does with a
+    period of BACI. The summed keys and missing values are warned of as
+    :func:`~khooshe.analysis.complexity.complexity` warns of them."""
+    rows = dataset.read(period)
+    label = dataset.period_labels[dataset.periods.index(period)]
+    prefix = f"period {label}: " if dataset.time is not None else ""
+    if rows.duplicated:
+        warnings.warn(f"{prefix}{rows.duplicated} duplicated ({dataset.location}, "
+                      f"{dataset.product}) key(s) summed, e.g. {rows.example}",
+                      ComplexityWarning, stacklevel=2)
+    if rows.missing:
+        warnings.warn(f"{prefix}{rows.missing} missing value(s) in {dataset.value!r} "
+                      "treated as 0", ComplexityWarning, stacklevel=2)
+    frame = rows.data
+    if dataset.time is not None:
+        frame.insert(0, dataset.time, pd.Categorical.from_codes(
+            np.zeros(len(frame), dtype=np.int8), categories=pd.Index([label], dtype=object)))
+    return period_complexity(frame, location=dataset.location, product=dataset.product,
+                             value=dataset.value, time=dataset.time, population=population,
+                             population_column=population_column, categorical_codes=True,
+                             options=options)
+
+
+def _dataset_parts(engine: Engine | None, dataset: PeriodDataset,
+                   population: str | Path | None, options: dict[str, Any],
+                   ) -> Iterator[pd.DataFrame]:
+    """Each period's complexity (categorical codes), in period order, on ``engine`` (here
+    when None): every worker reads its periods from the files itself."""
+    from khooshe.services.engine import Engine
+
+    pop, pop_col = None, "population"
+    if population is not None:
+        pop = read_table(population, as_text=True)
+        pop_col = _population_column(pop, Path(population), dataset.location, dataset.time)
+    return (engine or Engine()).map(dataset_period_complexity, dataset.periods,
+                                    dataset=dataset, population=pop,
+                                    population_column=pop_col, options=options)
 
 
 def proximity_from_file(

@@ -14,6 +14,9 @@ Reading is bounded, because a small hostile file can otherwise take the machine 
 identical rows). :class:`Limits` caps the file size, the rows, the columns, the length of a
 cell and (for XLSX, a zip archive) the decompressed size, each checked before or while reading
 from what the file declares; every refusal names the limit and how to raise it.
+
+A long table too large for memory (Parquet files of BACI years) is not read whole:
+:func:`open_period_dataset` surveys it and :class:`PeriodDataset` reads one period at a time.
 """
 
 from __future__ import annotations
@@ -36,10 +39,18 @@ from khooshe.io.tables._limits import (
 from khooshe.io.tables._limits import TABLE_SUFFIXES as TABLE_SUFFIXES  # public, not in __all__
 from khooshe.io.tables._output import OutputError, atomic_path
 from khooshe.io.tables._parquet_write import ParquetParts
+from khooshe.io.tables._periods import (
+    PERIOD_ROWS,
+    PeriodDataset,
+    PeriodRows,
+    is_dataset_path,
+    open_period_dataset,
+)
 from khooshe.io.tables._read import read_table
 from khooshe.io.tables._write import write_table
 from khooshe.io.tables._xlsx_archive import SHEET_ROWS as SHEET_ROWS  # likewise
 
-__all__ = ["FORMULA_STARTS", "LIMITS_ENV", "LimitError", "Limits", "OutputError", "ParquetParts",
-           "TableFormatError", "atomic_path", "neutralise", "neutralise_frame", "read_table",
-           "table_format", "too_big", "write_table", "xlsx_frame", "xlsx_text"]
+__all__ = ["FORMULA_STARTS", "LIMITS_ENV", "PERIOD_ROWS", "LimitError", "Limits", "OutputError",
+           "ParquetParts", "PeriodDataset", "PeriodRows", "TableFormatError", "atomic_path",
+           "is_dataset_path", "neutralise", "neutralise_frame", "open_period_dataset",
+           "read_table", "table_format", "too_big", "write_table", "xlsx_frame", "xlsx_text"]

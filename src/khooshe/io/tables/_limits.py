@@ -50,6 +50,9 @@ class Limits:
         Flows in one import of trade as BACI or Comtrade publish it (a BACI year is about ten
         million). They stream through DuckDB, which spills to disk, so this bounds the time
         and the disk an import takes, not its memory.
+    period_rows : int
+        Rows of one period of a long table read period by period (Parquet files of BACI
+        years: about ten million a year). A period is summed in DuckDB, which spills to disk.
     """
 
     file_mb: float = 1024
@@ -60,6 +63,7 @@ class Limits:
     parts: int = 10_000
     blank_rows: int = 10_000
     trade_rows: int = 60_000_000
+    period_rows: int = 60_000_000
 
     @classmethod
     def from_env(cls) -> Limits:
