@@ -15,18 +15,18 @@ revision it does not know) and never writes into an existing workspace.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import sqlite3
 import tempfile
 import zipfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from sqlalchemy import Connection, Integer, create_engine, select, text
+from sqlalchemy import Connection, Date, DateTime, Float, Integer, create_engine, select, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from khooshe import __version__
@@ -51,21 +51,69 @@ class BackupReport:
     counts: dict[str, int]
 
 
-def _read_all(conn: Connection) -> dict[str, pd.DataFrame]:
-    """Every table; integer columns as nullable Int64, so values beyond 2**53 stay exact."""
-    frames = {}
-    for name, table in BACKUP_TABLES.items():
-        rows = conn.execute(select(table)).all()
-        df = pd.DataFrame(rows, columns=[c.name for c in table.columns], dtype=object)
-        for col in table.columns:
-            if isinstance(col.type, Integer):  # BigInteger too
-                df[col.name] = pd.array(df[col.name].tolist(), dtype="Int64")
-        frames[name] = df
-    return frames
+#: Rows of a table read, written and restored at a time: a workspace holding a BACI year (ten
+#: million flows) is backed up and restored without being held in memory.
+CHUNK_ROWS = 100_000
 
 
-def _snapshot(ws: Workspace) -> tuple[str, dict[str, pd.DataFrame]]:
-    """The schema revision and every table, from one consistent state of the database."""
+def _arrow_type(column):
+    """The Parquet type of a column of the database, for a part whose first rows are empty."""
+    import pyarrow as pa
+
+    kind = column.type
+    if isinstance(kind, Integer):  # BigInteger too
+        return pa.int64()
+    if isinstance(kind, Float):
+        return pa.float64()
+    if isinstance(kind, DateTime):
+        return pa.timestamp("us", tz="UTC" if kind.timezone else None)
+    if isinstance(kind, Date):
+        return pa.date32()
+    return pa.string()
+
+
+def _write_table(conn: Connection, table, archive: zipfile.ZipFile) -> int:
+    """``table`` written to ``archive`` as one Parquet part, by primary key, a chunk at a time;
+    returns its rows. Integer columns are nullable Int64, so values beyond 2**53 stay exact;
+    the part's types are the first chunk's, a column empty there typed from the database."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    names = [c.name for c in table.columns]
+    ints = [c.name for c in table.columns if isinstance(c.type, Integer)]
+    query = select(table).order_by(*table.primary_key.columns)
+    result = conn.execution_options(yield_per=CHUNK_ROWS).execute(query)
+    rows, writer, schema = 0, None, None
+
+    def write(part) -> None:
+        nonlocal rows, writer, schema
+        df = pd.DataFrame(part, columns=names, dtype=object)
+        for name in ints:
+            df[name] = pd.array(df[name].tolist(), dtype="Int64")
+        if schema is None:
+            inferred = pa.Table.from_pandas(df, preserve_index=False).schema
+            schema = pa.schema([pa.field(f.name, _arrow_type(table.c[f.name]))
+                                if pa.types.is_null(f.type) else f for f in inferred],
+                               metadata=inferred.metadata)
+            writer = pq.ParquetWriter(fh, schema)
+        writer.write_table(pa.Table.from_pandas(df, schema=schema, preserve_index=False))
+        rows += len(df)
+
+    with archive.open(f"{table.name}.parquet", "w", force_zip64=True) as fh:
+        try:
+            for part in result.partitions():
+                write(part)
+            if writer is None:
+                write([])  # a table without rows: its part, typed, all the same
+        finally:
+            if writer is not None:
+                writer.close()
+    return rows
+
+
+@contextmanager
+def _snapshot(ws: Workspace) -> Iterator[tuple[str, Connection]]:
+    """The schema revision and a connection reading one consistent state of the database."""
     if ws.engine.dialect.name == "sqlite":
         source = ws.engine.url.database
         if source in (None, "", ":memory:"):
@@ -73,7 +121,8 @@ def _snapshot(ws: Workspace) -> tuple[str, dict[str, pd.DataFrame]]:
             # (a new connection would open another, empty database)
             with ws.engine.connect() as conn, conn.begin():
                 revision = conn.execute(text("select version_num from alembic_version"))
-                return revision.scalar_one(), _read_all(conn)
+                yield revision.scalar_one(), conn
+                return
         with tempfile.TemporaryDirectory() as tmp:
             copy = Path(tmp) / "snapshot.db"
             with sqlite3.connect(source) as src, sqlite3.connect(copy) as dst:
@@ -82,34 +131,38 @@ def _snapshot(ws: Workspace) -> tuple[str, dict[str, pd.DataFrame]]:
             try:
                 with engine.connect() as conn:
                     revision = conn.execute(text("select version_num from alembic_version"))
-                    return revision.scalar_one(), _read_all(conn)
+                    yield revision.scalar_one(), conn
             finally:
                 engine.dispose()
+        return
     with ws.engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
         with conn.begin():
             revision = conn.execute(text("select version_num from alembic_version"))
-            return revision.scalar_one(), _read_all(conn)
+            yield revision.scalar_one(), conn
 
 
 def backup(ws: Workspace, path: str | Path, *,
            on_progress: Callable[[str], None] | None = None) -> BackupReport:
-    """Write a backup of ``ws`` to ``path`` (a new ``.zip`` file; written atomically)."""
+    """Write a backup of ``ws`` to ``path`` (a new ``.zip`` file; written atomically).
+
+    Every table is written a chunk of :data:`CHUNK_ROWS` rows at a time, so the memory a
+    backup takes does not grow with the workspace."""
     path = Path(path)
     if path.suffix.lower() != ".zip":
         raise InputError(f"{path}: a backup is written as a .zip file")
-    revision, frames = _snapshot(ws)
-    counts = {name: len(df) for name, df in frames.items()}
-    manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "khooshe": __version__,
-                "schema_revision": revision, "workspace": ws.name, "synthetic": ws.synthetic,
-                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "counts": counts}
-    with atomic_path(path) as tmp, zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
-        archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
-        for name, df in frames.items():
+    counts: dict[str, int] = {}
+    with _snapshot(ws) as (revision, conn), atomic_path(path) as tmp, \
+            zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, table in BACKUP_TABLES.items():
             if on_progress:
                 on_progress(name)
-            with archive.open(f"{name}.parquet", "w") as fh:
-                df.to_parquet(fh, index=False)
+            counts[name] = _write_table(conn, table, archive)
+        manifest = {"format": FORMAT, "format_version": FORMAT_VERSION, "khooshe": __version__,
+                    "schema_revision": revision, "workspace": ws.name,
+                    "synthetic": ws.synthetic,
+                    "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                    "counts": counts}
+        archive.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
     return BackupReport(path, revision, counts)
 
 
@@ -133,14 +186,19 @@ def _damaged(path: Path, reason: str) -> InputError:
     return InputError(Message("backup.damaged", {"path": str(path), "reason": reason}))
 
 
-def _read_tables(path: Path, manifest: dict) -> dict[str, pd.DataFrame]:
-    """Every table of the backup, checked before anything is created: each part intact (its
-    CRC), readable Parquet, the columns of its table and the number of rows the manifest
-    states; :class:`InputError` naming the first damage otherwise."""
+def _extract(path: Path, manifest: dict, folder: Path) -> dict[str, Path]:
+    """Every table of the backup copied to ``folder`` as its Parquet file, each checked before
+    anything is created: intact (its CRC), readable Parquet, the columns of its table and the
+    number of rows the manifest states; :class:`InputError` naming the first damage
+    otherwise. The tables are read from these files a batch at a time."""
+    import shutil
+
+    import pyarrow.parquet as pq
+
     counts = manifest.get("counts")
     if not isinstance(counts, dict):
         raise _damaged(path, "the manifest lists no counts")
-    frames: dict[str, pd.DataFrame] = {}
+    files: dict[str, Path] = {}
     try:
         with zipfile.ZipFile(path) as archive:
             names = set(archive.namelist())
@@ -150,20 +208,41 @@ def _read_tables(path: Path, manifest: dict) -> dict[str, pd.DataFrame]:
                     if counts.get(name):
                         raise _damaged(path, f"{part} is missing")
                     continue
-                with archive.open(part) as fh:  # reading to the end checks the CRC
-                    df = pd.read_parquet(io.BytesIO(fh.read()))
-                unknown = set(df.columns) - {c.name for c in table.columns}
+                target = folder / part
+                with archive.open(part) as src, open(target, "wb") as dst:
+                    shutil.copyfileobj(src, dst, 1 << 20)  # to the end: the CRC is checked
+                parquet = pq.ParquetFile(target)
+                unknown = set(parquet.schema_arrow.names) - {c.name for c in table.columns}
                 if unknown:
                     raise _damaged(path, f"{part}: unknown columns {sorted(unknown)}")
-                if len(df) != counts.get(name, len(df)):
-                    raise _damaged(path, f"{part}: {len(df)} rows, the manifest says "
+                rows = parquet.metadata.num_rows
+                if rows != counts.get(name, rows):
+                    raise _damaged(path, f"{part}: {rows} rows, the manifest says "
                                          f"{counts.get(name)}")
-                frames[name] = df
+                files[name] = target
     except InputError:
         raise
     except Exception as exc:  # noqa: BLE001 - zip, zlib, Parquet: every reader its own errors
         raise _damaged(path, f"{type(exc).__name__}: {exc}") from exc
-    return frames
+    return files
+
+
+def _batches(file: Path, name: str) -> Iterator[pd.DataFrame]:
+    """The rows of a table's Parquet file, :data:`CHUNK_ROWS` at a time. Audit rows come in
+    the order of their ids and without them (they get new ones: a restored id would leave
+    PostgreSQL's sequence behind); a backup of an earlier khooshe, not written in id order,
+    has its audit rows sorted whole."""
+    import pyarrow.parquet as pq
+
+    parquet = pq.ParquetFile(file)
+    if name == "audit_log" and "id" in parquet.schema_arrow.names:
+        ids = pq.read_table(file, columns=["id"]).column("id").to_numpy()
+        if (ids[1:] < ids[:-1]).any():
+            yield pd.read_parquet(file).sort_values("id").drop(columns="id")
+            return
+    for batch in parquet.iter_batches(batch_size=CHUNK_ROWS):
+        df = batch.to_pandas()
+        yield df.drop(columns="id") if name == "audit_log" and "id" in df.columns else df
 
 
 def _remove_created(ws: Workspace, root: Path, before: set[Path] | None) -> None:
@@ -218,34 +297,32 @@ def restore(path: str | Path, root: str | Path, *, db: str | None = None,
                                                   "version": str(manifest.get("khooshe"))}))
     if (root / CONFIG_NAME).exists():
         raise WorkspaceError(f"{root} is already a workspace; restore into a new directory")
-    frames = _read_tables(path, manifest)  # a damaged backup is refused before any write
-    before = set(root.iterdir()) if root.is_dir() else None
-    ws = Workspace.create(root, db=db, name=str(manifest.get("workspace") or root.name),
-                          synthetic=bool(manifest.get("synthetic")))
-    try:
-        with ws.engine.begin() as conn:
-            for name, table in BACKUP_TABLES.items():
-                if name not in frames:
-                    continue
-                df = frames.pop(name)
-                # audit rows get new ids (in their old order): a restored id would leave
-                # PostgreSQL's sequence behind
-                if name == "audit_log" and "id" in df.columns:
-                    df = df.sort_values("id").drop(columns="id")
-                cols = [c.name for c in table.columns if c.name in df.columns]
-                part = df[cols].astype(object)
-                records = part.where(part.notna(), None).to_dict("records")
-                for start in range(0, len(records), BATCH):
-                    conn.execute(table.insert(), records[start: start + BATCH])
-            log(conn, actor=actor, action="restore", kind="workspace",
-                rows=sum(manifest.get("counts", {}).values()), source=path.name,
-                detail=f"backup of {manifest.get('created')}, schema {revision}")
-    except Exception as exc:
-        _remove_created(ws, root, before)  # nothing left behind: no half-made workspace
-        if isinstance(exc, SQLAlchemyError | ValueError | TypeError):
-            raise _damaged(path, f"{type(exc).__name__}: {str(exc).splitlines()[0]}") \
-                from exc
-        raise
+    with tempfile.TemporaryDirectory(prefix="khooshe-restore-") as folder:
+        # a damaged backup is refused here, before anything is written
+        files = _extract(path, manifest, Path(folder))
+        before = set(root.iterdir()) if root.is_dir() else None
+        ws = Workspace.create(root, db=db, name=str(manifest.get("workspace") or root.name),
+                              synthetic=bool(manifest.get("synthetic")))
+        try:
+            with ws.engine.begin() as conn:
+                for name, table in BACKUP_TABLES.items():
+                    if name not in files:
+                        continue
+                    for df in _batches(files[name], name):
+                        cols = [c.name for c in table.columns if c.name in df.columns]
+                        part = df[cols].astype(object)
+                        records = part.where(part.notna(), None).to_dict("records")
+                        for start in range(0, len(records), BATCH):
+                            conn.execute(table.insert(), records[start: start + BATCH])
+                log(conn, actor=actor, action="restore", kind="workspace",
+                    rows=sum(manifest.get("counts", {}).values()), source=path.name,
+                    detail=f"backup of {manifest.get('created')}, schema {revision}")
+        except Exception as exc:
+            _remove_created(ws, root, before)  # nothing left behind: no half-made workspace
+            if isinstance(exc, SQLAlchemyError | ValueError | TypeError):
+                raise _damaged(path, f"{type(exc).__name__}: {str(exc).splitlines()[0]}") \
+                    from exc
+            raise
     return ws
 
 

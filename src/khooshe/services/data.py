@@ -19,6 +19,7 @@ from khooshe.domain.validate import validate
 from khooshe.io.divisions import divisions_to_regions, is_division_listing
 from khooshe.io.tables import (
     Limits,
+    TableParts,
     atomic_path,
     read_table,
     table_format,
@@ -173,9 +174,11 @@ def export_kind(ws: Workspace, kind: str, path: str | Path) -> int:
     if kind == "boundaries":
         return export_boundaries(ws, path)
     table_format(path)  # fail on an unknown extension before reading anything
-    df = repository.read_kind(ws, kind)
-    write_table(df, path, sheet_name=kind)
-    return len(df)
+    # a batch of records at a time: a BACI year in the workspace is ten million flows
+    with TableParts(path, sheet_name=kind) as out:
+        for part in repository.read_kind_chunks(ws, kind):
+            out.write(part)
+    return out.rows
 
 
 def export_boundaries(ws: Workspace, path: Path) -> int:

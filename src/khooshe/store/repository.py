@@ -55,6 +55,8 @@ _READ_CACHE: ContextVar[tuple[Any, dict[str, pd.DataFrame]] | None] = ContextVar
 BATCH = 10_000
 #: On PostgreSQL, upserts of at least this many rows go through ``COPY`` (:func:`_copy_upsert`).
 COPY_ROWS = 5_000
+#: Records a streamed read (:func:`read_kind_chunks`) hands out at a time.
+CHUNK_ROWS = 100_000
 
 
 @dataclass(frozen=True)
@@ -165,6 +167,28 @@ def read_kind(source: Engine | Connection | Any, kind: str, *,
     if within is not None:
         query = query.where(table.c[within[0]].in_(_region_and_below(within[1])))
     return _read(source, ent, query.order_by(*[table.c[k] for k in ent.key]), names)
+
+
+def read_kind_chunks(source: Engine | Any, kind: str, *,
+                     rows: int | None = None) -> Iterator[pd.DataFrame]:
+    """Every record of ``kind``, as :func:`read_kind` gives them (every column, sorted by key,
+    the same types), in frames of at most ``rows`` records (default :data:`CHUNK_ROWS`)
+    streamed from the database: a kind
+    of ten million records (a BACI year of trade flows) is exported without being held. At
+    least one frame (an empty one for a kind without records); one read transaction, so the
+    frames are one state of the records."""
+    ent, table = _table(kind)
+    names = list(ent.names)
+    query = select(*[table.c[n] for n in names]).order_by(*[table.c[k] for k in ent.key])
+    engine = source if isinstance(source, Engine) else source.engine
+    with engine.connect() as conn, conn.begin():
+        result = conn.execution_options(yield_per=rows or CHUNK_ROWS).execute(query)
+        handed = False
+        for part in result.partitions():
+            handed = True
+            yield typed_frame(pd.DataFrame(part, columns=names), ent)
+        if not handed:
+            yield typed_frame(pd.DataFrame(columns=names), ent)
 
 
 def _region_and_below(code: str):
@@ -673,6 +697,7 @@ __all__ = [
     "known_values",
     "log",
     "read_kind",
+    "read_kind_chunks",
     "typed_frame",
     "record_key",
     "update_record",

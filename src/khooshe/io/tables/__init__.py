@@ -39,6 +39,7 @@ from khooshe.io.tables._limits import (
 from khooshe.io.tables._limits import TABLE_SUFFIXES as TABLE_SUFFIXES  # public, not in __all__
 from khooshe.io.tables._output import OutputError, atomic_path
 from khooshe.io.tables._parquet_write import ParquetParts
+from khooshe.io.tables._parts import TableParts
 from khooshe.io.tables._periods import (
     PERIOD_ROWS,
     PeriodDataset,
@@ -51,6 +52,7 @@ from khooshe.io.tables._write import write_table
 from khooshe.io.tables._xlsx_archive import SHEET_ROWS as SHEET_ROWS  # likewise
 
 __all__ = ["FORMULA_STARTS", "LIMITS_ENV", "PERIOD_ROWS", "LimitError", "Limits", "OutputError",
-           "ParquetParts", "PeriodDataset", "PeriodRows", "TableFormatError", "atomic_path",
-           "is_dataset_path", "neutralise", "neutralise_frame", "open_period_dataset",
-           "read_table", "table_format", "too_big", "write_table", "xlsx_frame", "xlsx_text"]
+           "ParquetParts", "PeriodDataset", "PeriodRows", "TableFormatError", "TableParts",
+           "atomic_path", "is_dataset_path", "neutralise", "neutralise_frame",
+           "open_period_dataset", "read_table", "table_format", "too_big", "write_table",
+           "xlsx_frame", "xlsx_text"]

@@ -33,15 +33,19 @@ _PARTS_DICTIONARY_BYTES = 1 << 16
 _WRITE_BATCH = 1 << 18
 
 
-def _parquet_schema(df: pd.DataFrame):
+def _parquet_schema(df: pd.DataFrame, *, nullable_ints: bool = False):
     """The pyarrow schema ``df.to_parquet`` infers, from the dtypes alone (text for object
-    columns), or None when ``df`` holds anything but numbers, booleans and objects."""
+    columns), or None when ``df`` holds anything but numbers, booleans and objects (and, with
+    ``nullable_ints``, pandas' nullable ``Int64``, as the database's integers are read)."""
     import pyarrow as pa
 
     fields = []
     for name, dtype in df.dtypes.items():
         if not isinstance(name, str):
             return None
+        if nullable_ints and isinstance(dtype, pd.Int64Dtype):
+            fields.append(pa.field(name, pa.int64()))
+            continue
         if not isinstance(dtype, np.dtype):
             return None  # categorical, nullable, dates with a zone…: pandas knows best
         if dtype.kind == "O":
@@ -200,7 +204,7 @@ def _parts_schema(part: pd.DataFrame):
     head = part.head(1)
     head = head.astype({c: object for c in head.columns
                         if isinstance(head[c].dtype, pd.CategoricalDtype)})
-    schema = _parquet_schema(head) if head.columns.is_unique else None
+    schema = _parquet_schema(head, nullable_ints=True) if head.columns.is_unique else None
     if schema is None:
         raise TypeError("ParquetParts writes numbers, booleans, text and categorical text; "
                         f"got {', '.join(map(str, part.dtypes.unique()))}")
