@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pandas as pd
+
 
 def test_init_and_info_in_persian(tmp_path, invoke):
     ws = tmp_path / "ws2024"
@@ -53,3 +55,18 @@ def test_a_plain_postgresql_url_uses_psycopg_3_on_the_official_county_listing(tm
     assert result.exit_code == 0, result.output
     shown = re.search(r"regions\s+│\s+([0-9,]+)", result.output)
     assert shown is not None and int(shown.group(1).replace(",", "")) > counties
+
+
+def test_info_names_the_stored_trade_years(tmp_path, invoke):
+    from khooshe.services import data
+    from khooshe.store.workspace import Workspace
+
+    ws = Workspace.create(tmp_path / "ws")
+    flows = pd.DataFrame({"year": [2019, 2021, 2021], "exporter": ["IRN", "IRN", "TUR"],
+                          "importer": ["IRQ", "IRQ", "IRQ"], "hs6": ["010121"] * 3,
+                          "value_usd": [1.0, 2.0, 3.0], "quantity_t": [None, 1.0, 2.0]})
+    data.import_frame(ws, "trade_flows", flows, actor="test")
+    ws.close()
+    result = invoke("--lang", "fa", "info", tmp_path / "ws")
+    assert result.exit_code == 0, result.output
+    assert "جریان‌های تجارت: ۳ در ۲ سال، ۲۰۱۹ تا ۲۰۲۱" in " ".join(result.output.split())

@@ -46,3 +46,12 @@ def test_the_sums_of_the_database_give_the_same_summary(workspace, years):
         a, b = getattr(got, name), getattr(want, name)
         pd.testing.assert_frame_equal(a.reset_index(drop=True), b[a.columns].reset_index(
             drop=True), check_dtype=False, rtol=1e-12)
+
+
+def test_the_stored_years(workspace):
+    from khooshe.store.trade import trade_years
+
+    assert trade_years(workspace) == []
+    data.import_frame(workspace, "trade_flows", _flows(), actor="test")
+    assert trade_years(workspace) == [2019, 2020, 2021, 2022]
+

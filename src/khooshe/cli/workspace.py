@@ -43,6 +43,12 @@ def register(app: typer.Typer, language: str) -> None:
         with open_workspace(workspace) as ws:
             counts = ws.counts()
             print_info(ws.name, ws.url, ws.synthetic, counts)
+            if counts.get("trade_flows"):
+                from khooshe.store.trade import trade_years
+
+                years = trade_years(ws)
+                say("trade_stored", rows=counts["trade_flows"], years=len(years),
+                    first=years[0], last=years[-1])
 
     _register_schema_and_backup(app, language, cls)
 

@@ -62,6 +62,24 @@ def has_trade(source: Engine | Any) -> bool:
         return conn.execute(select(TABLES["trade_flows"].c.year).limit(1)).first() is not None
 
 
+def trade_years(source: Engine | Any) -> list[int]:
+    """The years of the stored trade flows, in order. Each is found with one step down the
+    key's index (its first column is the year): a BACI year of ten million flows costs no
+    more than a single flow."""
+    engine = source if isinstance(source, Engine) else source.engine
+    year = TABLES["trade_flows"].c.year
+    years: list[int] = []
+    with engine.connect() as conn:
+        while True:
+            after = select(func.min(year))
+            if years:
+                after = after.where(year > years[-1])
+            found = conn.execute(after).scalar()
+            if found is None:
+                return years
+            years.append(int(found))
+
+
 def _frame(conn: Connection, query: Any) -> pd.DataFrame:
     result = conn.execute(query)
     df = pd.DataFrame(result.all(), columns=list(result.keys()))
@@ -72,4 +90,4 @@ def _frame(conn: Connection, query: Any) -> pd.DataFrame:
     return df
 
 
-__all__ = ["TradeParts", "has_trade", "trade_parts"]
+__all__ = ["TradeParts", "has_trade", "trade_parts", "trade_years"]
