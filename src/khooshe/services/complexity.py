@@ -382,21 +382,20 @@ def _period_dataset(path: str | Path, *, location: str, product: str, value: str
     """The Parquet files at ``path`` surveyed for reading period by period, when ``path`` is
     a folder or a glob pattern, or a Parquet file of more than
     :data:`~khooshe.io.tables.PERIOD_ROWS` rows (one period without a time column); None for
-    a table read whole. The options
-    are checked first, as the analysis checks them, before any file is read."""
+    a table read whole. The options are checked first, as the analysis checks them, before
+    any file is read."""
     check_options(options.get("presence", "rca"), options.get("continuous", False),
                   options.get("asymmetric", False), population)
-    many = is_dataset_path(path)
-    if not many:
+    if not is_dataset_path(path):
         if Path(path).suffix.lower() != ".parquet" or not Path(path).is_file():
             return None
         import pyarrow.parquet as pq
 
         try:
-            many = pq.ParquetFile(path).metadata.num_rows > PERIOD_ROWS
+            rows = pq.ParquetFile(path).metadata.num_rows
         except Exception:  # not Parquet after all: read_table says what is wrong with it
             return None
-        if not many:
+        if rows <= PERIOD_ROWS:
             return None
     return open_period_dataset(path, location=location, product=product, value=value,
                                time=time)

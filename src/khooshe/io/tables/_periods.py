@@ -101,7 +101,32 @@ class PeriodRows:
 class PeriodDataset:
     """Parquet files holding a long (time, location, product, value) table, surveyed by
     :func:`open_period_dataset`; :meth:`read` gives one period. Plain data, so it can travel
-    to another process (a Dask worker reads its periods itself, from the same paths)."""
+    to another process (a Dask worker reads its periods itself, from the same paths).
+
+    Attributes
+    ----------
+    label : str
+        The path as given (a file, a folder or a glob pattern).
+    files : tuple of str
+        The Parquet files, sorted.
+    location, product, value, time : str
+        The columns (``time`` None: the whole table is one period).
+    periods : tuple
+        Each period's value in the files (e.g. the integer year), sorted by its text.
+    period_labels : tuple of str
+        The same as text, as the analysis labels periods.
+    period_rows : tuple of int
+        Rows of each period.
+
+    Examples
+    --------
+    >>> years = open_period_dataset("baci/", location="i", product="k", value="v",
+    ...                             time="t")  # doctest: +SKIP
+    >>> years.read(years.periods[0]).data.head(2)  # doctest: +SKIP
+       i      k        v
+    0  100  10121  1234.56
+    1  100  10129    78.90
+    """
 
     label: str
     files: tuple[str, ...]
