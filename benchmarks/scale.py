@@ -87,19 +87,26 @@ def flows_in(workspace: Path) -> int:
 
 def broken_copy(path: Path, out: Path) -> int:
     """``path`` with the middle line's value written with a decimal comma; returns that
-    line's number (the header is line 1)."""
-    size = path.stat().st_size
+    line's number (the header is line 1). Copied a block at a time: a large benchmark
+    process would pass its peak memory on to every ``khooshe`` process it starts (on Linux a
+    child's peak counts the memory of the parent it was started from)."""
+    import shutil
+
+    middle = path.stat().st_size // 2
     with open(path, "rb") as src, open(out, "wb") as dst:
-        head = src.read(size // 2)
-        cut = head.rfind(b"\n") + 1
-        dst.write(head[:cut])
-        line = head[:cut].count(b"\n") + 1
-        rest = src.read()
-        middle = head[cut:] + rest
-        end = middle.index(b"\n")
-        fields = middle[:end].split(b",")
+        line = 1
+        while src.tell() < middle:
+            block = src.read(min(1 << 20, middle - src.tell()))
+            line += block.count(b"\n")
+            dst.write(block)
+        rest = src.readline()  # the end of the line the middle falls in
+        dst.write(rest)
+        line += 1
+        broken = src.readline()
+        fields = broken.split(b",")
         fields[4] = fields[4].replace(b".", b",") if b"." in fields[4] else fields[4] + b",5"
-        dst.write(b",".join(fields) + middle[end:])
+        dst.write(b",".join(fields))
+        shutil.copyfileobj(src, dst, 1 << 20)
     return line
 
 
@@ -270,19 +277,27 @@ def pq_rows(path: Path) -> int:
     return pq.ParquetFile(path).metadata.num_rows
 
 
-def firm_rows() -> list[tuple]:
-    """The 1 M-establishment register (``benchmarks/firms.py``), when it exists."""
+def firm_rows(pg: str) -> list[tuple]:
+    """The 1 M-establishment register (``benchmarks/firms.py``) on SQLite and (when ``pg``)
+    PostgreSQL."""
     try:
         import firms  # type: ignore[import-not-found]
     except ImportError:
         return [("1 M establishments", "", "", "benchmarks/firms.py not present")]
     out = []
-    for r in firms.rows():
-        limit = firms.TARGETS_S.get(r.step.split()[0])
-        verdict = "failed" if not r.ok else "" if limit is None else \
-            "meets" if r.wall_s < limit else "misses"
-        out.append((f"1 M firms: {r.step} (SQLite)", f"{r.wall_s:.1f}", f"{r.peak_mib:.0f}",
-                    verdict))
+    for label, server in [("SQLite", None)] + ([("PostgreSQL", pg)] if pg else []):
+        name = "khooshe_scale_firms"
+        try:
+            db = None if server is None else new_pg_database(server, name)
+            for r in firms.rows(db=db):
+                limit = firms.TARGETS_S.get(r.step.split()[0].rstrip(","))
+                verdict = "failed" if not r.ok else "" if limit is None else \
+                    "meets" if r.wall_s < limit else "misses"
+                out.append((f"1 M firms: {r.step} ({label})", f"{r.wall_s:.1f}",
+                            f"{r.peak_mib:.0f}", verdict))
+        finally:
+            if server is not None:
+                drop_pg_database(server, name)
     return out
 
 
@@ -330,7 +345,7 @@ def main() -> None:
             if "scaling" in steps:
                 rows += scaling_rows(tmp, args.years)
         if args.firms:
-            rows += firm_rows()
+            rows += firm_rows(args.pg)
     width = max(len(r[0]) for r in rows)
     print(f"\n{'step':<{width}}  {'wall s':>7}  {'peak MiB':>8}  target / result "
           "(import: 60 s, 2 GiB; years: 600 s, 3 GiB)")
