@@ -60,3 +60,25 @@ def test_boundaries_level_is_a_region_level(tmp_path, invoke):
     result = invoke("import", tmp_path, "boundaries", tmp_path / "x.geojson", "--level", "town")
     assert result.exit_code == 2
     assert "--level must be country, province, county" in " ".join(result.output.split())
+
+
+def test_a_bad_trade_file_is_refused_in_persian(tmp_path, invoke):
+    """The trade reader's refusals (BACI's own layout, through DuckDB) in the reader's
+    language, the line named in Persian digits, nothing imported."""
+    ws = tmp_path / "ws"
+    assert invoke("init", ws).exit_code == 0
+    baci = tmp_path / "BACI_HS17_Y2022.csv"
+    baci.write_text("t,i,j,k,v,q\n2022,364,368,010121,12.5,1.0\n2022,364,414,010121,-3.0,NA\n",
+                    encoding="utf-8")
+    result = invoke("--lang", "fa", "import", ws, "trade_flows", baci)
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "۱ سطر با ارزش منفی در ستون 'v': سطر ۳ ('-3.0')" in text
+    baci.write_text("t,i,j,k,v,q\n2022,364,999,010121,12.5,1.0\n", encoding="utf-8")
+    result = invoke("--lang", "fa", "import", ws, "trade_flows", baci)
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert "کد عددی کشورِ ناشناخته 999" in text and "--drop-unknown" in text
+    result = invoke("import", ws, "trade_flows", baci)  # and in English, as it always was
+    assert "1 unknown numeric country code(s) 999 in 1 row(s)" in " ".join(result.output.split())
+    assert invoke("info", ws).output.count("trade_flows") == 1  # no flows stored

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from khooshe.domain.errors import InputError
+from khooshe.text.messages import Bilingual, Message
 
 TradeFormat = Literal["auto", "baci", "comtrade", "flows"]
 FORMATS = ("baci", "comtrade", "flows")
@@ -12,3 +13,21 @@ FORMATS = ("baci", "comtrade", "flows")
 
 class TradeFileError(InputError):
     """A trade file khooshe cannot read: its layout, a value, a code."""
+
+
+def either(key: str, names: tuple[str, ...]) -> Bilingual:
+    """``key (a or b)``: a column wanted under any of ``names``, in both languages."""
+    return Bilingual(fa=Message("trade.layout.either", {"key": key, "names": " یا ".join(names)})
+                     .render("fa"),
+                     en=Message("trade.layout.either", {"key": key, "names": " or ".join(names)})
+                     .render("en"))
+
+
+def joined(parts: list[Any], en: str, fa: str) -> Bilingual:
+    """Texts or messages joined, each rendered in its language, with that language's
+    separator."""
+    def render(part: Any, lang: str) -> str:
+        return part.render(lang) if isinstance(part, Message | Bilingual) else str(part)
+
+    return Bilingual(fa=fa.join(render(p, "fa") for p in parts),
+                     en=en.join(render(p, "en") for p in parts))

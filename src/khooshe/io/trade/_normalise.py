@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from khooshe.io.trade._formats import TradeFileError
+from khooshe.io.trade._formats import TradeFileError, either, joined
 from khooshe.io.trade._source import _ident, _Source, _sql_str
+from khooshe.text.messages import Message
 
 #: Text that means "no value" in a numeric column (BACI writes NA, sometimes space-padded).
 _MISSING_TEXT = "('', 'NA', 'NAN', 'NULL', 'N/A', '.', '-')"
@@ -58,12 +59,13 @@ def _require(src: _Source, fmt: str, **wanted: tuple[str, ...]) -> dict[str, str
     for key, names in wanted.items():
         col = src.col(*names)
         if col is None:
-            missing.append(f"{key} ({' or '.join(names)})")
+            missing.append(either(key, names))
         else:
             found[key] = col
     if missing:
-        raise TradeFileError(f"{src.label}: {fmt} layout but no column for "
-                             + ", ".join(missing) + f"; columns: {', '.join(src.types)}")
+        raise TradeFileError(Message("trade.layout.no_column", {
+            "label": src.label, "layout": fmt, "missing": joined(missing, ", ", "، "),
+            "columns": ", ".join(src.types)}))
     return found
 
 
@@ -124,16 +126,15 @@ def _plan(src: _Source, fmt: str, flow: str) -> _Plan:
                  value=("primaryvalue", "tradevalueus", "tradevalueusd", "tradevalue", "value",
                         "fobvalue" if flow == "X" else "cifvalue"))
     if year_col is None and period_col is None:
-        raise TradeFileError(f"{src.label}: Comtrade layout but no year column (refYear, Year "
-                             f"or period); columns: {', '.join(src.types)}")
+        raise TradeFileError(Message("trade.layout.comtrade_no_year", {
+            "label": src.label, "columns": ", ".join(src.types)}))
     rep = src.col("reporteriso", "reporteriso3")
     par = src.col("partneriso", "partneriso3")
     rep_num = src.col("reportercode")
     par_num = src.col("partnercode")
     iso_mode = rep is not None and par is not None
     if not iso_mode and (rep_num is None or par_num is None):
-        raise TradeFileError(f"{src.label}: Comtrade layout but no reporter/partner columns "
-                             "(reporterISO and partnerISO, or reporterCode and partnerCode)")
+        raise TradeFileError(Message("trade.layout.comtrade_no_partners", {"label": src.label}))
     if year_col is not None:
         year = _num_field(src, "year", year_col, "INTEGER")
     else:

@@ -8,8 +8,9 @@ import numpy as np
 import pandas as pd
 
 from khooshe.domain.trade import check_concordance, check_tariffs
-from khooshe.io.trade._formats import TradeFileError
+from khooshe.io.trade._formats import TradeFileError, either, joined
 from khooshe.io.trade._source import _norm
+from khooshe.text.messages import Message
 
 
 def _rename(df: pd.DataFrame, path: object, wanted: dict[str, tuple[str, ...]],
@@ -20,12 +21,13 @@ def _rename(df: pd.DataFrame, path: object, wanted: dict[str, tuple[str, ...]],
     for key, names in wanted.items():
         col = next((cols[n] for n in names if n in cols), None)
         if col is None:
-            missing.append(f"{key} ({' or '.join(names)})")
+            missing.append(either(key, names))
         else:
             out[key] = df[col]
     if missing:
-        raise TradeFileError(f"{path}: no column for {', '.join(missing)}; columns: "
-                             f"{', '.join(map(str, df.columns))}")
+        raise TradeFileError(Message("trade.layout.table_no_column", {
+            "path": str(path), "missing": joined(missing, ", ", "، "),
+            "columns": ", ".join(map(str, df.columns))}))
     for key, names in (optional or {}).items():
         col = next((cols[n] for n in names if n in cols), None)
         if col is not None:
@@ -52,11 +54,12 @@ def read_distances(path: str | Path) -> pd.DataFrame:
         out[col] = out[col].astype("string").str.strip().str.upper().astype(object)
         bad = ~out[col].str.fullmatch(r"[A-Z]{3}").fillna(False)
         if bad.any():
-            raise TradeFileError(f"{path}: {col} must be ISO3 codes "
-                                 f"(e.g. {out.loc[bad, col].head(3).tolist()})")
+            raise TradeFileError(Message("trade.layout.not_iso3", {
+                "path": str(path), "column": col,
+                "examples": str(out.loc[bad, col].head(3).tolist())}))
     d = pd.to_numeric(out["distance_km"], errors="coerce")
     if d.isna().any() or (d < 0).any():
-        raise TradeFileError(f"{path}: distances must be non-negative numbers (km)")
+        raise TradeFileError(Message("trade.layout.distances", {"path": str(path)}))
     out["distance_km"] = d.astype(np.float64)
     return out
 

@@ -13,6 +13,7 @@ import pandas as pd
 from khooshe.domain.errors import MissingFileError
 from khooshe.domain.trade import FLOW_COLUMNS
 from khooshe.io.trade._formats import TradeFileError
+from khooshe.text.messages import Message
 
 
 def is_pattern(path: str | Path) -> bool:
@@ -25,13 +26,13 @@ def _files(path: str | Path) -> list[Path]:
     if is_pattern(text):
         files = sorted(Path(p) for p in _glob.glob(text))
         if not files:
-            raise MissingFileError(f"{text}: no file matches")
+            raise MissingFileError(Message("trade.file.no_match", {"path": text}))
         return files
     p = Path(path)
     if not p.exists():
-        raise MissingFileError(f"{p}: file not found")
+        raise MissingFileError(Message("trade.file.not_found", {"path": str(p)}))
     if p.is_dir():
-        raise TradeFileError(f"{p} is a directory; give a trade file (or a glob pattern)")
+        raise TradeFileError(Message("trade.file.directory", {"path": str(p)}))
     return [p]
 
 
@@ -43,7 +44,7 @@ def _kind(p: Path) -> str:
         return "parquet"
     if name.endswith(".xlsx"):
         return "xlsx"
-    raise TradeFileError(f"{p}: unsupported file type; use CSV (.csv, .csv.gz), Parquet or XLSX")
+    raise TradeFileError(Message("trade.file.unsupported", {"path": str(p)}))
 
 
 def _sql_str(s: str) -> str:
@@ -73,7 +74,8 @@ class _Source:
         self.files = _files(path)
         kinds = {_kind(p) for p in self.files}
         if len(kinds) > 1:
-            raise TradeFileError(f"{path}: mixed file types ({', '.join(sorted(kinds))})")
+            raise TradeFileError(Message("trade.file.mixed", {
+                "path": str(path), "kinds": ", ".join(sorted(kinds))}))
         self.kind = kinds.pop()
         self.label = str(path)
         config: dict[str, str | bool | int | float | list[str]] = {}
@@ -177,7 +179,8 @@ def _unreadable(src: _Source, label: str, layout: str, exc: Exception) -> TradeF
         except (OSError, UnicodeError, csv.Error):  # not text: DuckDB's own first line
             pass
     first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return TradeFileError(f"{label}: cannot read as {layout}: {first}")
+    return TradeFileError(Message("trade.file.unreadable", {"label": label, "layout": layout,
+                                                            "reason": first}))
 
 
 def _ragged_rows(files: list[Path]) -> None:
@@ -199,9 +202,10 @@ def _ragged_rows(files: list[Path]) -> None:
             header = next(reader, [])
             for row in reader:
                 if row and len(row) != len(header):
-                    raise TradeFileError(
-                        f"{path}: line {reader.line_num} has {len(row)} field(s) but the header "
-                        f"has {len(header)} ({', '.join(header)}): {dialect.delimiter.join(row)!r}")
+                    raise TradeFileError(Message("trade.file.ragged", {
+                        "path": str(path), "line": reader.line_num, "fields": len(row),
+                        "width": len(header), "header": ", ".join(header),
+                        "row": repr(dialect.delimiter.join(row))}))
 
 
 def detect_format(columns: Iterable[str]) -> str:
@@ -222,8 +226,5 @@ def detect_format(columns: Iterable[str]) -> str:
         return "flows"
     if cols & {"cmdcode", "commoditycode"}:
         return "comtrade"
-    raise TradeFileError(
-        "unrecognised trade layout: expected BACI (t, i, j, k, v, q), Comtrade (refYear, "
-        "reporterISO, partnerISO, flowCode, cmdCode, primaryValue, netWgt) or khooshe's "
-        f"flows ({', '.join(FLOW_COLUMNS)}); found {', '.join(columns)}"
-    )
+    raise TradeFileError(Message("trade.layout.unrecognised", {
+        "flows": ", ".join(FLOW_COLUMNS), "found": ", ".join(columns)}))

@@ -11,9 +11,13 @@ import pandas as pd
 
 from khooshe.domain.schema import entity
 from khooshe.io.countries import numeric_to_iso3
-from khooshe.io.trade._formats import FORMATS, TradeFileError, TradeFormat
+from khooshe.io.trade._formats import FORMATS, TradeFileError, TradeFormat, joined
 from khooshe.io.trade._normalise import _csv_types, _Plan, _plan
 from khooshe.io.trade._source import _ident, _Source, _sql_str, _unreadable, detect_format
+from khooshe.text.messages import Bilingual, Message
+
+#: The fields whose name a refusal of their values gives in words (trade.rows.field.*).
+_FIELDS = ("hs", "value", "quantity", "year", "exporter", "importer")
 
 #: The years a trade flow may have: those the workspace's ``trade_flows`` accepts.
 _YEARS = (int(entity("trade_flows").column("year").min or 0),
@@ -39,17 +43,17 @@ def _inner(plan: _Plan, relation: str = "src", extra: str = "") -> str:
 
 
 def _locate(src: _Source, plan: _Plan, years: tuple[int, int] | None, predicate: str,
-            show: str, limit: int = 3) -> str:
+            show: str, limit: int = 3) -> Bilingual | None:
     """Where the first rows matching ``predicate`` (SQL over the canonical columns, the raw
     ``_r_*`` aliases, the source text ``_s_<name>`` and ``dropped``) are: ``"line 7 ('seven');
-    line 12 ('x')"``, with the file name when there are several files. ``show`` is the SQL of
-    the value to quote. Empty
-    when the rows cannot be located (e.g. a column missing from one of several files)."""
+    line 12 ('x')"`` (and in Persian), with the file name when there are several files.
+    ``show`` is the SQL of the value to quote. None when the rows cannot be located (e.g. a
+    column missing from one of several files)."""
     import duckdb
 
     window = "" if years is None else \
         f" AND (year IS NULL OR year BETWEEN {int(years[0])} AND {int(years[1])})"
-    found: list[str] = []
+    found: list[Message] = []
     raw = "".join(f", CAST({_ident(f.label)} AS VARCHAR) AS _s_{f.name}" for f in plan.fields
                   if f.label and f.label in src.types)
     for name, rel in src.numbered():
@@ -59,12 +63,14 @@ def _locate(src: _Source, plan: _Plan, years: tuple[int, int] | None, predicate:
         try:
             hits = src.con.execute(sql).fetchall()
         except duckdb.Error:
-            return ""
-        where = f"{name} " if len(src.files) > 1 else ""
-        found += [f"{where}{src.row_word} {int(line):,} ({value!r})" for line, value in hits]
+            return None
+        key = "trade.rows.at." + ("line" if src.row_word == "line" else "row") + \
+            ("_in" if len(src.files) > 1 else "")
+        found += [Message(key, {"file": name, "line": int(line), "value": repr(value)})
+                  for line, value in hits]
         if len(found) >= limit:
             break
-    return "; ".join(found)
+    return joined(found, "; ", "؛ ") if found else None
 
 
 def _create(src: _Source, plan: _Plan, years: tuple[int, int] | None) -> None:
@@ -97,7 +103,8 @@ def _stage(
         try:
             fmt = detect_format(src.types)  # type: ignore[assignment]
         except TradeFileError as exc:
-            raise TradeFileError(f"{src.label}: {exc}") from None
+            raise TradeFileError(Message("trade.layout.in_file", {
+                "label": src.label, "error": exc.localized or str(exc)})) from None
     elif fmt not in FORMATS:
         raise ValueError(f"format must be auto, {', '.join(FORMATS)}, not {fmt!r}")
     label = src.label
@@ -137,44 +144,50 @@ def _stage(
     rows = int(stats[0])
     bad_counts = stats[1:1 + n]
     missing, neg_v, neg_q, bad_hs, no_q, bad_year = stats[1 + n:1 + n + 6]
-    where = "" if years is None else f" in {years[0]}–{years[1]}"
+    where = Bilingual("", "") if years is None else \
+        Message("trade.flows.in_years", {"first": years[0], "last": years[1]})
     notes = [f"dropped {cnt:,} row(s): {why}" for why, cnt in drops]
-    shown = {"hs": "HS6 code", "value": "value", "quantity": "quantity", "year": "year",
-             "exporter": "exporter code", "importer": "importer code"}
     field = {f.name: f for f in plan.fields}
 
-    def fail(count: int, what: str, predicate: str, show: str) -> None:
+    def fail(count: int, what: Message, predicate: str, show: str) -> None:
         at = _locate(src, plan, years, predicate, show)
-        raise TradeFileError(f"{label}: {count:,} row(s) {what}" + (f": {at}" if at else ""))
+        values = {"label": label, "count": count, "what": what}
+        raise TradeFileError(Message("trade.rows.bad_at", {**values, "at": at}) if at else
+                             Message("trade.rows.bad", values))
+
+    def column(name: str) -> str:
+        return repr(field[name].label)
 
     for f, cnt in zip(plan.fields, bad_counts, strict=True):
         if cnt:
-            fail(cnt, f"with an invalid {shown.get(f.name, f.name)} in column {f.label!r}",
+            shown = Message(f"trade.rows.field.{f.name}") if f.name in _FIELDS else f.name
+            fail(cnt, Message("trade.rows.invalid", {"field": shown, "column": repr(f.label)}),
                  f.bad() or "false", f.alias)
     if missing:
         required = ("year", "exporter", "importer", "hs", "value")
         empty = [f"{field[c].label or c}" for c in required if src.con.execute(
             f"SELECT count(*) FROM flows WHERE dropped IS NULL AND bad = 0 AND {c} IS NULL"
         ).fetchone()[0]]  # type: ignore[index]
-        fail(missing, f"without a value in column(s) {', '.join(map(repr, empty))} (year, "
-             "exporter, importer, product and value are required)",
+        fail(missing, Message("trade.rows.missing", {"columns": ", ".join(map(repr, empty))}),
              " OR ".join(f"{c} IS NULL" for c in required),
              "concat_ws(',', " + ", ".join(f"coalesce(_s_{c}, '')" for c in required) + ")")
     if neg_v:
-        fail(neg_v, f"with a negative value in column {field['value'].label!r}", "value < 0",
-             "_s_value")
+        fail(neg_v, Message("trade.rows.negative_value", {"column": column("value")}),
+             "value < 0", "_s_value")
     if neg_q:
-        fail(neg_q, f"with a negative quantity in column {field['quantity'].label!r}",
+        fail(neg_q, Message("trade.rows.negative_quantity", {"column": column("quantity")}),
              "quantity < 0", "_s_quantity")
     if bad_hs:
-        fail(bad_hs, f"with an HS code outside 0–999999 (not HS6) in column "
-             f"{field['hs'].label!r}", "hs < 0 OR hs > 999999", "_s_hs")
+        fail(bad_hs, Message("trade.rows.hs_range", {"column": column("hs")}),
+             "hs < 0 OR hs > 999999", "_s_hs")
     if bad_year:
-        fail(bad_year, f"with a year outside {first}–{last} in column {field['year'].label!r}",
+        fail(bad_year, Message("trade.rows.year_range", {"first": first, "last": last,
+                                                         "column": column("year")}),
              f"year < {first} OR year > {last}", "_s_year")
     if rows == 0:
-        raise TradeFileError(f"{label}: no trade flows{where}"
-                             + (f" ({'; '.join(notes)})" if notes else ""))
+        raise TradeFileError(Message("trade.flows.none", {
+            "label": label, "where": where,
+            "notes": f" ({'; '.join(notes)})" if notes else ""}))
     code_map = None
     if plan.numeric_codes:
         codes = [int(r[0]) for r in src.con.execute(
@@ -187,26 +200,27 @@ def _stage(
             cnt = src.con.execute(
                 "SELECT count(*) FROM flows WHERE dropped IS NULL AND (exporter IN "
                 f"({in_list}) OR importer IN ({in_list}))").fetchone()[0]  # type: ignore[index]
-            msg = (f"{len(unknown_codes)} unknown numeric country code(s) "
-                   f"{', '.join(map(str, unknown_codes[:20]))}"
-                   + (" …" if len(unknown_codes) > 20 else "") + f" in {cnt:,} row(s)")
+            msg = Message("trade.flows.unknown_codes", {
+                "n": len(unknown_codes), "rows": int(cnt),
+                "codes": ", ".join(map(str, unknown_codes[:20]))
+                + (" …" if len(unknown_codes) > 20 else "")})
             if unknown != "drop":
-                hint = ("give BACI's country_codes file (--countries) so they can be mapped "
-                        "to ISO3, or drop those rows (--drop-unknown)")
                 at = _locate(src, plan, years, f"exporter IN ({in_list}) OR importer IN "
                              f"({in_list})", "concat_ws(',', _s_exporter, _s_importer)", limit=1)
-                raise TradeFileError(f"{label}: {msg} (columns "
-                                     f"{field['exporter'].label!r}/{field['importer'].label!r}"
-                                     + (f"; first at {at}" if at else "") + f"); {hint}")
+                raise TradeFileError(Message("trade.flows.unknown_refused", {
+                    "label": label, "unknown": msg, "exporter": column("exporter"),
+                    "importer": column("importer"),
+                    "at": Message("trade.flows.first_at", {"at": at}) if at else ""}))
             src.con.execute(
                 "UPDATE flows SET dropped = 'unknown country code' WHERE dropped IS NULL AND "
                 f"(exporter IN ({in_list}) OR importer IN ({in_list}))")
-            notes.append(f"dropped {msg}")
+            notes.append(f"dropped {msg}")  # notes are English: they go into reports as such
             rows -= int(cnt)
             no_q = src.con.execute("SELECT count(*) FROM flows WHERE dropped IS NULL AND "
                                    "quantity IS NULL").fetchone()[0]  # type: ignore[index]
             if rows == 0:
-                raise TradeFileError(f"{label}: no trade flows left after dropping {msg}")
+                raise TradeFileError(Message("trade.flows.none_left", {"label": label,
+                                                                       "unknown": msg}))
         code_map = {c: mapping[c] for c in codes if c in mapping}
     else:
         bad_iso = src.con.execute(
@@ -219,16 +233,17 @@ def _stage(
                 cnt = int(src.con.execute(f"SELECT count(*) FROM flows WHERE dropped IS NULL "
                                           f"AND {pred}").fetchone()[0])  # type: ignore[index]
                 if cnt:
-                    fail(cnt, f"with an {f.name} that is not an ISO3 code in column "
-                         f"{f.label!r}", pred, f"_s_{f.name}")
+                    fail(cnt, Message("trade.rows.not_iso3", {
+                        "side": Message(f"trade.rows.side.{f.name}"), "column": repr(f.label)}),
+                        pred, f"_s_{f.name}")
     yrs = tuple(int(r[0]) for r in src.con.execute(
         "SELECT DISTINCT year FROM flows WHERE dropped IS NULL ORDER BY 1").fetchall())
     if no_q:
         notes.append(f"{no_q:,} of {rows:,} flow(s) ({no_q / max(rows, 1):.1%}) have no "
                      "quantity")
     if max_rows is not None and rows > max_rows:
-        raise TradeFileError(f"{label}: {rows:,} rows, more than the limit of {max_rows:,} "
-                             "rows for one import")
+        raise TradeFileError(Message("trade.flows.too_many", {"label": label, "rows": rows,
+                                                              "limit": max_rows}))
     return _Staged(src, plan, rows, int(no_q), yrs, code_map, notes)
 
 
