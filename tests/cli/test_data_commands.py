@@ -82,3 +82,24 @@ def test_a_bad_trade_file_is_refused_in_persian(tmp_path, invoke):
     result = invoke("import", ws, "trade_flows", baci)  # and in English, as it always was
     assert "1 unknown numeric country code(s) 999 in 1 row(s)" in " ".join(result.output.split())
     assert invoke("info", ws).output.count("trade_flows") == 1  # no flows stored
+
+
+def test_an_invalid_table_lists_its_problems_in_persian(tmp_path, invoke):
+    ws = tmp_path / "ws"
+    assert invoke("init", ws).exit_code == 0
+    regions = tmp_path / "r.csv"
+    regions.write_text("code,level,name_fa\n06,province,خوزستان\n0601,county,\nxx,nolevel,الف\n",
+                       encoding="utf-8")
+    result = invoke("--lang", "fa", "import", ws, "regions", regions)
+    assert result.exit_code == 2
+    assert "r.csv: ۳ مشکل در ۲ ردیف؛ هیچ داده‌ای وارد نشد" in result.output
+    assert "ردیف ۳، ستون 'name_fa': مقدار لازم است" in result.output
+    assert "ردیف ۴، ستون 'level': مقدار 'nolevel': " in result.output
+    header = tmp_path / "h.csv"
+    header.write_text("a,b\n1,2\n", encoding="utf-8")
+    result = invoke("--lang", "fa", "import", ws, "regions", header)
+    assert "h.csv: " in result.output and " مشکل در ستون‌هایش؛ هیچ داده‌ای وارد نشد" in result.output
+    assert "سرستون، ستون 'a': ستون ناشناخته" in result.output
+    result = invoke("import", ws, "regions", header)
+    assert " problem(s) in its columns; nothing was imported" in result.output
+    assert "header, column 'a': unknown column" in result.output

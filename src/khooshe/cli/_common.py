@@ -278,11 +278,12 @@ def print_error(message: str) -> None:
 
 def report_invalid(exc: ValidationError, errors: Path | None) -> None:
     """The row-by-row problems of an invalid table (and all of them in ``errors``)."""
-    err_console.print(Text(text("invalid", source=exc.source or exc.kind, n=exc.total,
+    err_console.print(Text(text("invalid" if exc.bad_rows else "invalid_header",
+                                source=exc.source or exc.kind, n=exc.total,
                                 rows=exc.bad_rows), style="bold red"), highlight=False)
     limit = 200
     for issue in exc.issues[:limit]:
-        err_console.print(Text(f"  {issue}"), highlight=False)
+        err_console.print(Text(f"  {issue.line(lang())}"), highlight=False)
     if exc.total > limit:
         err_console.print(Text(text("error.more", n=exc.total - limit)), highlight=False)
     if errors is not None:

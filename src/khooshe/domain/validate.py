@@ -55,10 +55,16 @@ class Issue:
         """Why, in ``lang``."""
         return self.message.render(lang) if self.message is not None else self.reason
 
+    def line(self, lang: str) -> str:
+        """The whole problem in ``lang``: where (the row, or the header), the column, the
+        value and why — as the command line lists them (``str()`` is the English line)."""
+        where = _m("line.header") if self.row is None else _m("line.row", row=self.row)
+        shown = "" if self.value is None else _m("line.value", value=repr(self.value))
+        return _m("line.issue", where=where, column=repr(self.column), shown=shown,
+                  reason=Bilingual(self.text("fa"), self.text("en"))).render(lang)
+
     def __str__(self) -> str:
-        where = f"row {self.row}" if self.row is not None else "header"
-        shown = "" if self.value is None else f" value {self.value!r}:"
-        return f"{where}, column {self.column!r}:{shown} {self.reason}"
+        return self.line("en")
 
 
 #: Problems a validation keeps (the rest are counted): a hostile file of a million bad rows
