@@ -632,7 +632,7 @@ def test_comtrade_reader_keeps_country_to_country_hs6_totals(tmp_path):
     assert m[["exporter", "importer", "hs6", "value_usd", "quantity_t"]].values.tolist() == [
         ["IRN", "IRQ", "870323", 90.0, 0.03], ["TUR", "IRQ", "010121", 800.0, 0.4]]
     summary = summarise_trade_file(src, exporter="IRN", markets=["IRQ"])
-    notes = " ".join(summary.notes)
+    notes = " ".join(map(str, summary.notes))
     for why in ("aggregate product code", "aggregate partner", "other trade flow",
                 "breakdown row"):
         assert why in notes

@@ -51,3 +51,18 @@ def test_workspace_mode_in_persian(demo_dir, tmp_path, invoke):
     assert "بزرگ‌ترین فرصت‌های محقق‌نشده در IRQ برای خوشه‌های استان 01" in result.output
     assert "  IRQ: پتانسیل محقق‌نشده " in result.output and "رتبهٔ " in result.output
     assert f"پیوند خوشه در {tmp_path / 'gilan_clusters.csv'} نوشته شد" in result.output
+
+
+def test_the_readers_notes_are_in_persian(tmp_path, invoke):
+    baci = tmp_path / "BACI_HS17.csv"
+    baci.write_text("t,i,j,k,v,q\n" + "".join(
+        f"{y},{i},{j},{k},{v},{q}\n" for y in (2021, 2022)
+        for i, j, k, v, q in ((364, 368, "010121", 12.5, 1.0), (792, 368, "010121", 3.0, "NA"),
+                              (364, 414, "020121", 1.5, "NA"), (792, 414, "020121", 7.5, 2))),
+        encoding="utf-8")
+    result = invoke("--lang", "fa", "markets", baci, "--exporter", "IRN", "--markets",
+                    "IRQ,KWT", "--growth", "IRQ=0.05", "-o", tmp_path / "m.csv")
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "۴ از ۸ جریان (۵۰٫۰%) مقدار (وزن) ندارند" in text
+    assert "رشد واردات بازار IRQ ۵٫۰% در سال" in text

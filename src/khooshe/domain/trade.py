@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from khooshe.domain.errors import InputError
+from khooshe.text.messages import Message
 
 #: Columns of a flow table in the workspace layout (``quantity_t`` optional).
 FLOW_COLUMNS = ("year", "exporter", "importer", "hs6", "value_usd", "quantity_t")
@@ -52,7 +53,7 @@ class TradeSummary:
         ``year, importer, exporter, hs6, value_usd``: the markets' imports by origin.
     rows, rows_missing_quantity : int
         Flow rows summarised and those without a quantity.
-    notes : tuple of str
+    notes : tuple of Message or str
         What the reader dropped or assumed.
     """
 
@@ -66,7 +67,7 @@ class TradeSummary:
     suppliers: pd.DataFrame
     rows: int = 0
     rows_missing_quantity: int = 0
-    notes: tuple[str, ...] = field(default_factory=tuple)
+    notes: tuple[Message | str, ...] = field(default_factory=tuple)
 
 
 def check_iso3(code: str, what: str) -> str:

@@ -25,7 +25,7 @@ from __future__ import annotations
 import os
 import string
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -45,6 +45,22 @@ class Bilingual:
 
     def render(self, lang: str) -> str:
         return self.fa if lang == "fa" else self.en
+
+
+def joined(parts: Iterable[Any], en: str = ", ", fa: str = "، ") -> Bilingual:
+    """Texts or messages joined, each rendered in each language and joined with that
+    language's separator (``a, b`` / ``a، b``).
+
+    >>> joined([Bilingual("الف", "a"), "b"]).render("fa")
+    'الف، b'
+    """
+    parts = list(parts)
+
+    def render(part: Any, lang: str) -> str:
+        return part.render(lang) if isinstance(part, Message | Bilingual) else str(part)
+
+    return Bilingual(fa=fa.join(render(p, "fa") for p in parts),
+                     en=en.join(render(p, "en") for p in parts))
 
 
 def isolated(text: str) -> str:

@@ -21,7 +21,7 @@ from khooshe.analysis.markets._over_time import exports_over_time
 from khooshe.analysis.markets._periods import _mean_over
 from khooshe.analysis.markets._trade_summary import summarise_trade
 from khooshe.domain.trade import TradeSummary, check_iso3
-from khooshe.text.messages import Message
+from khooshe.text.messages import Message, joined
 
 
 @dataclass(frozen=True)
@@ -273,8 +273,8 @@ def analyse_markets(
     notes.append(_note(
         "assumptions", first=int(per.base[0]), last=int(per.base[-1]), horizon=opts["horizon"],
         trend=opts["trend_weight"],
-        growth=(", ".join(f"{k} {v:.1%}" for k, v in growth.items())
-                if isinstance(growth, Mapping) else f"{float(growth):.1%}")))
+        growth=(joined(_note("growth_of", market=k, rate=float(v)) for k, v in growth.items())
+                if isinstance(growth, Mapping) else _note("growth", rate=float(growth)))))
     if per.span == 0:
         notes.append(_note("no_trends"))
     return MarketAnalysis(potential=potential, candidates=candidates, over_time=over_time,

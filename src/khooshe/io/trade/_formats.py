@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
 from khooshe.domain.errors import InputError
 from khooshe.text.messages import Bilingual, Message
@@ -22,12 +22,3 @@ def either(key: str, names: tuple[str, ...]) -> Bilingual:
                      en=Message("trade.layout.either", {"key": key, "names": " or ".join(names)})
                      .render("en"))
 
-
-def joined(parts: list[Any], en: str, fa: str) -> Bilingual:
-    """Texts or messages joined, each rendered in its language, with that language's
-    separator."""
-    def render(part: Any, lang: str) -> str:
-        return part.render(lang) if isinstance(part, Message | Bilingual) else str(part)
-
-    return Bilingual(fa=fa.join(render(p, "fa") for p in parts),
-                     en=en.join(render(p, "en") for p in parts))

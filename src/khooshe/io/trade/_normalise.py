@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from khooshe.io.trade._formats import TradeFileError, either, joined
+from khooshe.io.trade._formats import TradeFileError, either
 from khooshe.io.trade._source import _ident, _Source, _sql_str
-from khooshe.text.messages import Message
+from khooshe.text.messages import Message, joined
 
 #: Text that means "no value" in a numeric column (BACI writes NA, sometimes space-padded).
 _MISSING_TEXT = "('', 'NA', 'NAN', 'NULL', 'N/A', '.', '-')"
@@ -74,7 +74,7 @@ class _Plan:
     fmt: str
     fields: list[_Field]
     numeric_codes: bool  # exporter/importer are numeric codes to map
-    drop: str  # SQL CASE over src giving the reason a row is dropped (NULL: kept)
+    drop: str  # SQL CASE over src giving why a row is dropped (trade.drop.<why>; NULL: kept)
 
 
 #: Column types for DuckDB's typed CSV parser ("NA" and empty are missing; anything else
@@ -160,23 +160,22 @@ def _plan(src: _Source, fmt: str, flow: str) -> _Plan:
         fc = f"upper(trim(CAST({_ident(flow_col)} AS VARCHAR)))"
         wanted = ("('X', '2', 'EXPORT', 'EXPORTS')" if flow == "X"
                   else "('M', '1', 'IMPORT', 'IMPORTS')")
-        reasons.append((f"{fc} NOT IN {wanted}", "other trade flow (re-exports, imports, …)"))
+        reasons.append((f"{fc} NOT IN {wanted}", "other_flow"))
     reasons.append((f"NOT regexp_full_match(coalesce({cmd}, ''), '\\d{{6}}')",
-                    "aggregate product code (TOTAL, HS2, HS4)"))
+                    "aggregate_product"))
     if iso_mode:
         for f in (exp_f, imp_f):
             reasons.append((f"NOT regexp_full_match(coalesce({f.expr}, ''), '[A-Z]{{3}}') "
-                            f"OR {f.expr} IN ('WLD', 'W00')",
-                            "aggregate partner (World, areas n.e.s.)"))
+                            f"OR {f.expr} IN ('WLD', 'W00')", "aggregate_partner"))
     else:
         for f in (exp_f, imp_f):
-            reasons.append((f"coalesce({f.expr}, 0) = 0", "aggregate partner (World)"))
+            reasons.append((f"coalesce({f.expr}, 0) = 0", "world_partner"))
     for names, total in ((("partner2code",), "('0', '')"), (("customscode",), "('C00', '')"),
                          (("motcode",), "('0', '')")):
         col = src.col(*names)
         if col is not None:
             v = f"coalesce(trim(CAST({_ident(col)} AS VARCHAR)), '')"
-            reasons.append((f"{v} NOT IN {total}", "breakdown row (not a total)"))
+            reasons.append((f"{v} NOT IN {total}", "breakdown"))
     drop = "CASE " + " ".join(f"WHEN {cond} THEN {_sql_str(why)}" for cond, why in reasons) \
         + " ELSE NULL END"
     return _Plan("comtrade", fields, not iso_mode, drop)

@@ -22,6 +22,7 @@ from khooshe.domain.trade import (
 from khooshe.io.trade._formats import TradeFileError, TradeFormat
 from khooshe.io.trade._source import _Source, _sql_str, detect_format
 from khooshe.io.trade._staging import _codes_for, _hs_text, _query, _stage, _Staged
+from khooshe.text.messages import Message
 
 
 def read_trade(
@@ -88,14 +89,15 @@ class TradeStream:
         Flows in the file (before equal keys are summed).
     years : tuple of int
         The years it holds.
-    notes : list of str
-        What the reader dropped or noticed (rows of other flows, missing quantities).
+    notes : list of Message
+        What the reader dropped or noticed (rows of other flows, missing quantities), as
+        catalogue messages (the reader's language is chosen where they are shown).
     """
 
     label: str
     rows: int
     years: tuple[int, ...]
-    notes: list[str]
+    notes: list[Message]
     _staged: _Staged
 
     def batches(self, rows: int = 250_000) -> Iterator[pd.DataFrame]:

@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 
 from khooshe.domain.trade import check_concordance, check_tariffs
-from khooshe.io.trade._formats import TradeFileError, either, joined
+from khooshe.io.trade._formats import TradeFileError, either
 from khooshe.io.trade._source import _norm
-from khooshe.text.messages import Message
+from khooshe.text.messages import Message, joined
 
 
 def _rename(df: pd.DataFrame, path: object, wanted: dict[str, tuple[str, ...]],

@@ -11,10 +11,10 @@ import pandas as pd
 
 from khooshe.domain.schema import entity
 from khooshe.io.countries import numeric_to_iso3
-from khooshe.io.trade._formats import FORMATS, TradeFileError, TradeFormat, joined
+from khooshe.io.trade._formats import FORMATS, TradeFileError, TradeFormat
 from khooshe.io.trade._normalise import _csv_types, _Plan, _plan
 from khooshe.io.trade._source import _ident, _Source, _sql_str, _unreadable, detect_format
-from khooshe.text.messages import Bilingual, Message
+from khooshe.text.messages import Bilingual, Message, joined
 
 #: The fields whose name a refusal of their values gives in words (trade.rows.field.*).
 _FIELDS = ("hs", "value", "quantity", "year", "exporter", "importer")
@@ -32,7 +32,7 @@ class _Staged:
     rows_missing_quantity: int
     years: tuple[int, ...]
     code_map: dict | None  # numeric code → ISO3 (numeric layouts)
-    notes: list[str]
+    notes: list[Message]
 
 
 def _inner(plan: _Plan, relation: str = "src", extra: str = "") -> str:
@@ -71,6 +71,14 @@ def _locate(src: _Source, plan: _Plan, years: tuple[int, int] | None, predicate:
         if len(found) >= limit:
             break
     return joined(found, "; ", "؛ ") if found else None
+
+
+def _in_brackets(notes: list[Message]) -> Bilingual:
+    """`` (a; b)`` in both languages, or nothing when there are no notes."""
+    if not notes:
+        return Bilingual("", "")
+    both = joined(notes, "; ", "؛ ")
+    return Bilingual(fa=f" ({both.fa})", en=f" ({both.en})")
 
 
 def _create(src: _Source, plan: _Plan, years: tuple[int, int] | None) -> None:
@@ -146,7 +154,8 @@ def _stage(
     missing, neg_v, neg_q, bad_hs, no_q, bad_year = stats[1 + n:1 + n + 6]
     where = Bilingual("", "") if years is None else \
         Message("trade.flows.in_years", {"first": years[0], "last": years[1]})
-    notes = [f"dropped {cnt:,} row(s): {why}" for why, cnt in drops]
+    notes: list[Message] = [Message("trade.note.dropped", {
+        "rows": int(cnt), "why": Message(f"trade.drop.{why}")}) for why, cnt in drops]
     field = {f.name: f for f in plan.fields}
 
     def fail(count: int, what: Message, predicate: str, show: str) -> None:
@@ -187,7 +196,7 @@ def _stage(
     if rows == 0:
         raise TradeFileError(Message("trade.flows.none", {
             "label": label, "where": where,
-            "notes": f" ({'; '.join(notes)})" if notes else ""}))
+            "notes": _in_brackets(notes)}))
     code_map = None
     if plan.numeric_codes:
         codes = [int(r[0]) for r in src.con.execute(
@@ -212,9 +221,9 @@ def _stage(
                     "importer": column("importer"),
                     "at": Message("trade.flows.first_at", {"at": at}) if at else ""}))
             src.con.execute(
-                "UPDATE flows SET dropped = 'unknown country code' WHERE dropped IS NULL AND "
+                "UPDATE flows SET dropped = 'unknown_code' WHERE dropped IS NULL AND "
                 f"(exporter IN ({in_list}) OR importer IN ({in_list}))")
-            notes.append(f"dropped {msg}")  # notes are English: they go into reports as such
+            notes.append(Message("trade.note.dropped_unknown", {"unknown": msg}))
             rows -= int(cnt)
             no_q = src.con.execute("SELECT count(*) FROM flows WHERE dropped IS NULL AND "
                                    "quantity IS NULL").fetchone()[0]  # type: ignore[index]
@@ -239,8 +248,8 @@ def _stage(
     yrs = tuple(int(r[0]) for r in src.con.execute(
         "SELECT DISTINCT year FROM flows WHERE dropped IS NULL ORDER BY 1").fetchall())
     if no_q:
-        notes.append(f"{no_q:,} of {rows:,} flow(s) ({no_q / max(rows, 1):.1%}) have no "
-                     "quantity")
+        notes.append(Message("trade.note.no_quantity", {
+            "missing": int(no_q), "rows": rows, "share": no_q / max(rows, 1)}))
     if max_rows is not None and rows > max_rows:
         raise TradeFileError(Message("trade.flows.too_many", {"label": label, "rows": rows,
                                                               "limit": max_rows}))
