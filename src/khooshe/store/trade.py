@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, case, func, or_, select
+from sqlalchemy import Connection, Engine, and_, bindparam, case, func, or_, select
 
 from khooshe.store.tables import TABLES
 
@@ -36,23 +36,43 @@ def trade_parts(source: Engine | Any, exporter: str, markets: Sequence[str],
     flows without a quantity. ``source`` is an engine or a workspace."""
     t = TABLES["trade_flows"]
     window = [] if years is None else [t.c.year.between(int(years[0]), int(years[1]))]
-    known = t.c.quantity_t.isnot(None)
-    by_exporter = select(
-        t.c.year, t.c.exporter, t.c.hs6,
-        func.sum(t.c.value_usd).label("value_usd"),
-        func.sum(func.coalesce(t.c.quantity_t, 0.0)).label("quantity_t"),
-        func.sum(case((known, t.c.value_usd), else_=0.0)).label("value_q_usd"),
-        func.count().label("flows"), func.count(t.c.quantity_t).label("with_quantity"),
-    ).where(*window).group_by(t.c.year, t.c.exporter, t.c.hs6).order_by(
-        t.c.year, t.c.exporter, t.c.hs6)
     near = select(t.c.year, t.c.exporter, t.c.importer, t.c.hs6, t.c.value_usd,
                   t.c.quantity_t).where(
         and_(*window, or_(t.c.importer.in_(list(markets)), t.c.exporter == exporter)))
     engine = source if isinstance(source, Engine) else source.engine
     with engine.connect() as conn:
-        sums, whole = _frame(conn, by_exporter), _frame(conn, near)
+        sums, whole = _sums(conn, window), _frame(conn, near)
     rows, with_quantity = int(sums.pop("flows").sum()), int(sums.pop("with_quantity").sum())
     return TradeParts(sums, whole, rows, rows - with_quantity)
+
+
+def _sums(conn: Connection, window: list[Any]) -> pd.DataFrame:
+    """The flows summed over importers, by (year, exporter, hs6) in that order.
+
+    PostgreSQL sums the table in one query. SQLite cannot group by (year, exporter, hs6)
+    along the table's key (year, exporter, importer, hs6) and sorts every flow first (8 s for
+    a BACI year); asked one (year, exporter) at a time — each a range of the key, its few
+    thousand flows sorted by hs6 — it gives the same sums in half the time."""
+    t = TABLES["trade_flows"]
+    known = t.c.quantity_t.isnot(None)
+    sums = (func.sum(t.c.value_usd).label("value_usd"),
+            func.sum(func.coalesce(t.c.quantity_t, 0.0)).label("quantity_t"),
+            func.sum(case((known, t.c.value_usd), else_=0.0)).label("value_q_usd"),
+            func.count().label("flows"), func.count(t.c.quantity_t).label("with_quantity"))
+    if conn.dialect.name != "sqlite":
+        return _frame(conn, select(t.c.year, t.c.exporter, t.c.hs6, *sums).where(*window)
+                      .group_by(t.c.year, t.c.exporter, t.c.hs6)
+                      .order_by(t.c.year, t.c.exporter, t.c.hs6))
+    pairs = conn.execute(select(t.c.year, t.c.exporter).where(*window).distinct()
+                         .order_by(t.c.year, t.c.exporter)).all()
+    one = select(t.c.hs6, *sums).where(t.c.year == bindparam("y"),
+                                       t.c.exporter == bindparam("e")) \
+        .group_by(t.c.hs6).order_by(t.c.hs6)
+    rows = [(year, exporter, *row) for year, exporter in pairs
+            for row in conn.execute(one, {"y": year, "e": exporter})]
+    names = ["year", "exporter", "hs6", "value_usd", "quantity_t", "value_q_usd", "flows",
+             "with_quantity"]
+    return _typed(pd.DataFrame(rows, columns=names))
 
 
 def has_trade(source: Engine | Any) -> bool:
@@ -82,7 +102,10 @@ def trade_years(source: Engine | Any) -> list[int]:
 
 def _frame(conn: Connection, query: Any) -> pd.DataFrame:
     result = conn.execute(query)
-    df = pd.DataFrame(result.all(), columns=list(result.keys()))
+    return _typed(pd.DataFrame(result.all(), columns=list(result.keys())))
+
+
+def _typed(df: pd.DataFrame) -> pd.DataFrame:
     df["year"] = df["year"].astype("int64")
     for col in ("value_usd", "quantity_t", "value_q_usd"):
         if col in df.columns:
