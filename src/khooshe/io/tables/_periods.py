@@ -26,6 +26,7 @@ import pandas as pd
 
 from khooshe.domain.errors import MissingFileError
 from khooshe.io.tables._columns import _categorical_column
+from khooshe.io.tables._duckdb import connect, ident, is_pattern, sql_text
 from khooshe.io.tables._limits import Limits, TableFormatError, too_big
 from khooshe.text.messages import Message
 
@@ -40,14 +41,14 @@ _FLOAT = ("FLOAT", "DOUBLE", "DECIMAL")
 
 def is_dataset_path(path: str | Path) -> bool:
     """Whether ``path`` names several Parquet files: a glob pattern or a folder."""
-    return any(ch in str(path) for ch in "*?[") or Path(path).is_dir()
+    return is_pattern(path) or Path(path).is_dir()
 
 
 def dataset_files(path: str | Path) -> list[Path]:
     """The Parquet files ``path`` names, sorted: a glob pattern's matches, every ``.parquet``
     file under a folder (Hive-style ``t=2019/`` folders included), or the file itself."""
     text = str(path)
-    if any(ch in text for ch in "*?["):
+    if is_pattern(text):
         files = sorted(Path(p) for p in _glob.glob(text) if Path(p).is_file())
     elif Path(path).is_dir():
         files = sorted(p for p in Path(path).rglob("*.parquet") if p.is_file())
@@ -61,14 +62,6 @@ def dataset_files(path: str | Path) -> list[Path]:
     if odd:
         raise TableFormatError(Message("io.dataset.not_parquet", {"path": str(odd[0])}))
     return files
-
-
-def _sql_text(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
@@ -149,11 +142,11 @@ class PeriodDataset:
     def read(self, period: Any) -> PeriodRows:
         """The rows of ``period`` (one of :attr:`periods`; ``None`` without a time column)
         summed by (location, product)."""
-        con = _connect(threads=1, memory_limit=self.memory_limit)
+        con = connect(threads=1, memory_limit=self.memory_limit)
         try:
             where, params = "", []
             if self.time is not None:
-                where, params = f"WHERE {_ident(self.time)} = ?", [period]
+                where, params = f"WHERE {ident(self.time)} = ?", [period]
             loc, prod = _key_sql(self.location, self.key_types[0]), \
                 _key_sql(self.product, self.key_types[1])
             table = con.execute(
@@ -181,32 +174,21 @@ class PeriodDataset:
                           example=example, missing=int(table.column("m").to_numpy().sum()))
 
 
-def _connect(*, threads: int | None, memory_limit: str):
-    import duckdb
-
-    config: dict[str, Any] = {"memory_limit": memory_limit}
-    if threads:
-        config["threads"] = threads
-    con = duckdb.connect(config=config)
-    con.execute("SET enable_progress_bar = false")  # it would draw on the user's console
-    return con
-
-
 def _scan(files: tuple[str, ...] | list[str], **flags: bool) -> str:
     extra = "".join(f", {name} = true" for name, on in flags.items() if on)
-    paths = ", ".join(_sql_text(f) for f in files)
+    paths = ", ".join(sql_text(f) for f in files)
     return f"read_parquet([{paths}], union_by_name = true{extra})"
 
 
 def _key_sql(column: str, kind: str) -> str:
     """A code column as the analysis reads codes: text columns with empty cells missing."""
-    return f"NULLIF({_ident(column)}, '')" if kind == "VARCHAR" else _ident(column)
+    return f"NULLIF({ident(column)}, '')" if kind == "VARCHAR" else ident(column)
 
 
 def _value_sql(column: str, kind: str) -> str | None:
     """SQL of the value as DOUBLE, NULL where missing (empty text, NaN); None when the
     column's type holds no numbers."""
-    c = _ident(column)
+    c = ident(column)
     if kind.startswith(_INTEGER) or kind == "BOOLEAN":
         return f"CAST({c} AS DOUBLE)"
     if kind.startswith(_FLOAT):
@@ -240,7 +222,7 @@ def open_period_dataset(path: str | Path, *, location: str, product: str, value:
     limits = limits or Limits.from_env()
     label = str(path)
     files = tuple(str(p) for p in dataset_files(path))
-    con = _connect(threads=threads, memory_limit="1GB")
+    con = connect(threads=threads, memory_limit="1GB")
     try:
         try:
             described = con.execute(f"DESCRIBE SELECT * FROM {_scan(files)}").fetchall()
@@ -260,11 +242,11 @@ def open_period_dataset(path: str | Path, *, location: str, product: str, value:
                 "path": label, "column": repr(value), "type": types[value]}))
         keys = [c for c in (time, location, product) if c is not None]
         no_code = " OR ".join(f"{_key_sql(c, types[c])} IS NULL" for c in keys)
-        raw = _ident(value)
+        raw = ident(value)
         not_number = (f"({raw} IS NOT NULL AND trim({raw}) <> '' AND "
                       f"TRY_CAST(trim({raw}) AS DOUBLE) IS NULL)"
                       if types[value] == "VARCHAR" else "false")
-        group = f"CAST({_ident(time)} AS VARCHAR), {_ident(time)}" if time else "NULL, NULL"
+        group = f"CAST({ident(time)} AS VARCHAR), {ident(time)}" if time else "NULL, NULL"
         try:
             survey = con.execute(
                 f"SELECT {group}, count(*), count(*) FILTER (WHERE {no_code}),"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from khooshe.io.tables._duckdb import ident as _ident
+from khooshe.io.tables._duckdb import sql_text as _sql_str
 from khooshe.io.trade._formats import TradeFileError, either
-from khooshe.io.trade._source import _ident, _Source, _sql_str
+from khooshe.io.trade._source import _Source
 from khooshe.text.messages import Message, joined
 
 #: Text that means "no value" in a numeric column (BACI writes NA, sometimes space-padded).

@@ -19,8 +19,9 @@ from khooshe.domain.trade import (
     check_targets,
     year_window,
 )
+from khooshe.io.tables._duckdb import sql_text as _sql_str
 from khooshe.io.trade._formats import TradeFileError, TradeFormat
-from khooshe.io.trade._source import _Source, _sql_str, detect_format
+from khooshe.io.trade._source import _Source, detect_format
 from khooshe.io.trade._staging import _codes_for, _hs_text, _query, _stage, _Staged
 from khooshe.text.messages import Message
 

@@ -12,13 +12,10 @@ import pandas as pd
 
 from khooshe.domain.errors import MissingFileError
 from khooshe.domain.trade import FLOW_COLUMNS
+from khooshe.io.tables._duckdb import connect, is_pattern
+from khooshe.io.tables._duckdb import sql_text as _sql_str
 from khooshe.io.trade._formats import TradeFileError
 from khooshe.text.messages import Message
-
-
-def is_pattern(path: str | Path) -> bool:
-    """Whether ``path`` is a glob pattern (``BACI_HS17_Y20*.csv``) rather than one file."""
-    return any(ch in str(path) for ch in "*?[")
 
 
 def _files(path: str | Path) -> list[Path]:
@@ -47,14 +44,6 @@ def _kind(p: Path) -> str:
     raise TradeFileError(Message("trade.file.unsupported", {"path": str(p)}))
 
 
-def _sql_str(s: str) -> str:
-    return "'" + s.replace("'", "''") + "'"
-
-
-def _ident(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _norm(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name.lower())
 
@@ -78,14 +67,7 @@ class _Source:
                 "path": str(path), "kinds": ", ".join(sorted(kinds))}))
         self.kind = kinds.pop()
         self.label = str(path)
-        config: dict[str, str | bool | int | float | list[str]] = {}
-        if memory_limit:
-            config["memory_limit"] = memory_limit
-        if threads:
-            config["threads"] = int(threads)
-        self.con = duckdb.connect(config=config)
-        # No progress bar: it would draw on the user's console in the middle of a command.
-        self.con.execute("SET enable_progress_bar = false")
+        self.con = connect(memory_limit=memory_limit, threads=threads)
         self.typed = False
         self._types: dict[str, str] | None = None
         self._xlsx: list[pd.DataFrame] = []

@@ -11,9 +11,11 @@ import pandas as pd
 
 from khooshe.domain.schema import entity
 from khooshe.io.countries import numeric_to_iso3
+from khooshe.io.tables._duckdb import ident as _ident
+from khooshe.io.tables._duckdb import sql_text as _sql_str
 from khooshe.io.trade._formats import FORMATS, TradeFileError, TradeFormat
 from khooshe.io.trade._normalise import _csv_types, _Plan, _plan
-from khooshe.io.trade._source import _ident, _Source, _sql_str, _unreadable, detect_format
+from khooshe.io.trade._source import _Source, _unreadable, detect_format
 from khooshe.text.messages import Bilingual, Message, joined
 
 #: The fields whose name a refusal of their values gives in words (trade.rows.field.*).
