@@ -128,6 +128,8 @@ __all__ = [
     "rca",
     "rpop",
     "split_by_period",
+    "warn_missing",
+    "warn_summed",
 ]
 
 OUTPUT_COLUMNS = ("rca", "rpop", "mcp", "diversity", "ubiquity", "eci", "pci", "density", "coi",
@@ -221,16 +223,28 @@ class _LongInput:
             dup = int((counts > 1).sum())
             first = int(np.flatnonzero(counts > 1)[0])
             eg = (self.l_labels[loc_ids[first // p]], self.p_labels[prod_ids[first % p]])
-            prefix = f"{self.where(ti)}: " if self.time is not None else ""
-            _warn(f"{prefix}{dup} duplicated ({self.location}, {self.product}) key(s) summed, "
-                  f"e.g. {eg}")
+            warn_summed(self.where(ti), dup, self.location, self.product, eg)
         nan = np.isnan(v)
         if nan.any():
-            prefix = f"{self.where(ti)}: " if self.time is not None else ""
-            _warn(f"{prefix}{int(nan.sum())} missing value(s) in {self.value!r} treated as 0")
+            warn_missing(self.where(ti), int(nan.sum()), self.value)
             v = np.where(nan, 0.0, v)
         x = np.bincount(lin, weights=v, minlength=n * p).reshape(n, p)
         return x, loc_ids, prod_ids, self.l_labels[loc_ids]
+
+
+def warn_summed(where: str, keys: int, location: str, product: str, example: object) -> None:
+    """Warn that ``keys`` (location, product) keys of a period (``where``, e.g. "period
+    2022"; empty for a table without periods) had several rows, summed — the warning
+    :func:`complexity` gives, for readers that sum the rows before it sees them."""
+    prefix = f"{where}: " if where else ""
+    _warn(f"{prefix}{keys} duplicated ({location}, {product}) key(s) summed, e.g. {example}")
+
+
+def warn_missing(where: str, rows: int, value: str) -> None:
+    """Warn that ``rows`` rows of a period had no ``value`` and count as 0 (as
+    :func:`warn_summed`)."""
+    prefix = f"{where}: " if where else ""
+    _warn(f"{prefix}{rows} missing value(s) in {value!r} treated as 0")
 
 
 def _compact(codes: np.ndarray, size: int) -> tuple[np.ndarray, np.ndarray]:

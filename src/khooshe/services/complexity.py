@@ -10,7 +10,6 @@ anything — and then restricted to the requested province's regions.
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -21,12 +20,13 @@ import numpy as np
 import pandas as pd
 
 from khooshe.analysis.complexity import (
-    ComplexityWarning,
     check_options,
     complexity,
     complexity_by_period,
     proximity_table,
     split_by_period,
+    warn_missing,
+    warn_summed,
 )
 from khooshe.domain.errors import InputError
 from khooshe.io.tables import (
@@ -183,10 +183,16 @@ def _read_long(path: str | Path, population: str | Path | None, location: str,
         raise InputError(f"{path} is a directory; give a CSV, XLSX or Parquet file")
     keys = [c for c in (time, location, product) if c is not None and c != value]
     data = read_table(path, as_text=True, numbers=[value], codes=keys)
+    return (data, *_read_population(population, location, time))
+
+
+def _read_population(population: str | Path | None, location: str, time: str | None,
+                     ) -> tuple[pd.DataFrame | None, str]:
+    """The population table (or None) and its population column."""
     if population is None:
-        return data, None, "population"
+        return None, "population"
     pop = read_table(population, as_text=True)
-    return data, pop, _population_column(pop, Path(population), location, time)
+    return pop, _population_column(pop, Path(population), location, time)
 
 
 def complexity_from_file(
@@ -416,14 +422,11 @@ def dataset_period_complexity(
     :func:`~khooshe.analysis.complexity.complexity` warns of them."""
     rows = dataset.read(period)
     label = dataset.period_labels[dataset.periods.index(period)]
-    prefix = f"period {label}: " if dataset.time is not None else ""
+    where = f"period {label}" if dataset.time is not None else ""
     if rows.duplicated:
-        warnings.warn(f"{prefix}{rows.duplicated} duplicated ({dataset.location}, "
-                      f"{dataset.product}) key(s) summed, e.g. {rows.example}",
-                      ComplexityWarning, stacklevel=2)
+        warn_summed(where, rows.duplicated, dataset.location, dataset.product, rows.example)
     if rows.missing:
-        warnings.warn(f"{prefix}{rows.missing} missing value(s) in {dataset.value!r} "
-                      "treated as 0", ComplexityWarning, stacklevel=2)
+        warn_missing(where, rows.missing, dataset.value)
     frame = rows.data
     if dataset.time is not None:
         frame.insert(0, dataset.time, pd.Categorical.from_codes(
@@ -441,10 +444,7 @@ def _dataset_parts(engine: Engine | None, dataset: PeriodDataset,
     when None): every worker reads its periods from the files itself."""
     from khooshe.services.engine import Engine
 
-    pop, pop_col = None, "population"
-    if population is not None:
-        pop = read_table(population, as_text=True)
-        pop_col = _population_column(pop, Path(population), dataset.location, dataset.time)
+    pop, pop_col = _read_population(population, dataset.location, dataset.time)
     return (engine or Engine()).map(dataset_period_complexity, dataset.periods,
                                     dataset=dataset, population=pop,
                                     population_column=pop_col, options=options)
