@@ -48,6 +48,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 TIME_LIMIT_S = 60.0
@@ -127,17 +129,33 @@ def drop_pg_database(server: str, name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def targets(pg: str) -> list[tuple[str, str | None]]:
+    """The databases measured: SQLite, and PostgreSQL when ``pg`` names a server."""
+    return [("SQLite", None)] + ([("PostgreSQL", pg)] if pg else [])
+
+
+@contextmanager
+def database(server: str | None, name: str) -> Iterator[str | None]:
+    """None for SQLite; on a PostgreSQL server, the URL of a new database ``name``, dropped
+    after the block."""
+    if server is None:
+        yield None
+        return
+    try:
+        yield new_pg_database(server, name)
+    finally:
+        drop_pg_database(server, name)
+
+
 def import_rows(csv: Path, countries: Path, tmp: Path, pg: str) -> list[tuple]:
     """The import and bad-row rows of the table, for SQLite and (when ``pg``) PostgreSQL."""
     rows: list[tuple] = []
     bad = tmp / "BACI_HS17_Y2022_broken.csv"
     line = broken_copy(csv, bad)
-    targets = [("SQLite", None)] + ([("PostgreSQL", pg)] if pg else [])
-    for label, server in targets:
+    for label, server in targets(pg):
         ws = tmp / f"ws-{label.lower()}"
-        name = "khooshe_scale_bench"
-        db = [] if server is None else ["--db", new_pg_database(server, name)]
-        try:
+        with database(server, "khooshe_scale_bench") as url:
+            db = [] if url is None else ["--db", url]
             made = run(["init", str(ws), *db])
             if made["code"] != 0:
                 rows.append((f"import ({label})", "failed", "", made["output"]))
@@ -164,9 +182,6 @@ def import_rows(csv: Path, countries: Path, tmp: Path, pg: str) -> list[tuple]:
                        f"{res['output'][-200:]}")
             rows.append((f"bad line {line:,} ({label})", f"{res['seconds']:.1f}",
                          f"{res['peak']:.0f}", verdict))
-        finally:
-            if server is not None:
-                drop_pg_database(server, name)
     return rows
 
 
@@ -285,19 +300,14 @@ def firm_rows(pg: str) -> list[tuple]:
     except ImportError:
         return [("1 M establishments", "", "", "benchmarks/firms.py not present")]
     out = []
-    for label, server in [("SQLite", None)] + ([("PostgreSQL", pg)] if pg else []):
-        name = "khooshe_scale_firms"
-        try:
-            db = None if server is None else new_pg_database(server, name)
+    for label, server in targets(pg):
+        with database(server, "khooshe_scale_firms") as db:
             for r in firms.rows(db=db):
                 limit = firms.TARGETS_S.get(r.step.split()[0].rstrip(","))
                 verdict = "failed" if not r.ok else "" if limit is None else \
                     "meets" if r.wall_s < limit else "misses"
                 out.append((f"1 M firms: {r.step} ({label})", f"{r.wall_s:.1f}",
                             f"{r.peak_mib:.0f}", verdict))
-        finally:
-            if server is not None:
-                drop_pg_database(server, name)
     return out
 
 
