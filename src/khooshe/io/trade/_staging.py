@@ -172,7 +172,7 @@ def _stage(
     for f, cnt in zip(plan.fields, bad_counts, strict=True):
         if cnt:
             shown = Message(f"trade.rows.field.{f.name}") if f.name in _FIELDS else f.name
-            fail(cnt, Message("trade.rows.invalid", {"field": shown, "column": repr(f.label)}),
+            fail(cnt, Message("trade.rows.invalid", {"field": shown, "column": column(f.name)}),
                  f.bad() or "false", f.alias)
     if missing:
         required = ("year", "exporter", "importer", "hs", "value")
@@ -245,7 +245,7 @@ def _stage(
                                           f"AND {pred}").fetchone()[0])  # type: ignore[index]
                 if cnt:
                     fail(cnt, Message("trade.rows.not_iso3", {
-                        "side": Message(f"trade.rows.side.{f.name}"), "column": repr(f.label)}),
+                        "side": Message(f"trade.rows.side.{f.name}"), "column": column(f.name)}),
                         pred, f"_s_{f.name}")
     yrs = tuple(int(r[0]) for r in src.con.execute(
         "SELECT DISTINCT year FROM flows WHERE dropped IS NULL ORDER BY 1").fetchall())
