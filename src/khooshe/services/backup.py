@@ -34,6 +34,7 @@ from khooshe.domain.errors import InputError
 from khooshe.io.tables import atomic_path
 from khooshe.store.repository import BATCH, log
 from khooshe.store.tables import TABLES, audit_log
+from khooshe.store.trade import refresh_totals
 from khooshe.store.workspace import CONFIG_NAME, Workspace, WorkspaceError
 from khooshe.text.messages import Message
 
@@ -314,6 +315,7 @@ def restore(path: str | Path, root: str | Path, *, db: str | None = None,
                         records = part.where(part.notna(), None).to_dict("records")
                         for start in range(0, len(records), BATCH):
                             conn.execute(table.insert(), records[start: start + BATCH])
+                refresh_totals(conn)  # derived from the flows, so not in the backup
                 log(conn, actor=actor, action="restore", kind="workspace",
                     rows=sum(manifest.get("counts", {}).values()), source=path.name,
                     detail=f"backup of {manifest.get('created')}, schema {revision}")

@@ -15,6 +15,10 @@ The audit trail (table ``audit_log``) keeps, per change:
 
 Bulk upserts write only the columns the caller gives (``columns``): a column absent from an
 imported file keeps its stored values.
+
+Tables derived from records are kept here too, in the same transaction: every change of
+``trade_flows`` sums the (year, exporter) pairs it touched into ``trade_totals`` again
+(:func:`_derived`).
 """
 
 from __future__ import annotations
@@ -45,7 +49,8 @@ from sqlalchemy import (
 
 from khooshe.domain.errors import ConflictError, InputError, NotFoundError
 from khooshe.domain.schema import Entity, entity
-from khooshe.store.tables import TABLES, VERSION, audit_log
+from khooshe.store.tables import TABLES, VERSION, audit_log, trade_totals
+from khooshe.store.trade import refresh_totals
 
 #: The workspace inside :func:`reading_once` in this thread, and its reads by kind.
 _READ_CACHE: ContextVar[tuple[Any, dict[str, pd.DataFrame]] | None] = ContextVar(
@@ -328,6 +333,7 @@ def insert_record(conn: Connection, kind: str, values: Mapping[str, Any], *,
     dialect = conn.dialect.name
     row = {k: _db_value(table, k, v, dialect) for k, v in values.items() if k in table.c}
     conn.execute(insert(table).values(**row))
+    _derived(conn, kind, [values])
     after = get(conn, kind, values)
     log(conn, actor=actor, action="insert", kind=kind, key=record_key(kind, values),
         after=after)
@@ -371,6 +377,7 @@ def update_record(conn: Connection, kind: str, key: Mapping[str, Any],
     conn.execute(update(table).where(_key_clause(table, ent, key)).values(
         **{c: _db_value(table, c, v, dialect) for c, v in diff.items()},
         **{VERSION: table.c[VERSION] + 1}))
+    _derived(conn, kind, [before])
     after = get(conn, kind, key) or {}
     log(conn, actor=actor, action="update", kind=kind, key=record_key(kind, key),
         before={c: before.get(c) for c in diff}, after={c: after.get(c) for c in diff})
@@ -388,6 +395,7 @@ def delete_record(conn: Connection, kind: str, key: Mapping[str, Any], *,
         raise StaleVersionError(f"{kind} {record_key(kind, key)} was changed meanwhile",
                                 before)
     conn.execute(delete(table).where(_key_clause(table, ent, key)))
+    _derived(conn, kind, [before])
     log(conn, actor=actor, action="delete", kind=kind, key=record_key(kind, key),
         before=before)
     return before
@@ -396,6 +404,8 @@ def delete_record(conn: Connection, kind: str, key: Mapping[str, Any], *,
 def delete_all(conn: Connection, kind: str, *, actor: str, source: str | None = None) -> int:
     """Delete every record of ``kind`` (the demo's rebuild); one audit row with the count."""
     result = conn.execute(delete(TABLES[kind]))
+    if kind == "trade_flows":
+        conn.execute(delete(trade_totals))
     n = int(result.rowcount or 0)
     if n:
         log(conn, actor=actor, action="delete_all", kind=kind, rows=n, source=source)
@@ -549,6 +559,7 @@ def upsert(conn: Connection, kind: str, typed: pd.DataFrame, *, actor: str,
     now = dt.datetime.now(dt.UTC)
     existing, audit = _write(conn, kind, typed, stored, cols, actor=actor, source=source,
                              at=now)
+    _derived(conn, kind, typed)
     log(conn, actor=actor, action=action, kind=kind, rows=len(typed), source=source,
         detail=json.dumps({"inserted": len(typed) - existing, "updated": existing,
                            "changed": len(audit), "columns": value_cols}))
@@ -588,6 +599,7 @@ def upsert_batches(conn: Connection, kind: str, batches: Iterable[pd.DataFrame],
     rows = existing = changed = 0
     value_cols: list[str] = []
     previous: tuple | None = None
+    touched: list[pd.DataFrame] = []
     for batch in batches:
         if batch.empty:
             continue
@@ -609,12 +621,33 @@ def upsert_batches(conn: Connection, kind: str, batches: Iterable[pd.DataFrame],
                           new_only=True)
         _log_many(conn, audit)
         rows, existing, changed = rows + len(batch), existing + e, changed + len(audit)
+        touched.append(_pairs(kind, batch))
     for index in indexes:
         index.create(conn)
+    _derived(conn, kind, pd.concat(touched) if touched else [])
     log(conn, actor=actor, action=action, kind=kind, rows=rows, source=source,
         detail=json.dumps({"inserted": rows - existing, "updated": existing,
                            "changed": changed, "columns": value_cols}))
     return UpsertReport(kind, rows, rows - existing, existing, changed, source)
+
+
+def _pairs(kind: str, records: pd.DataFrame) -> pd.DataFrame:
+    """What :func:`_derived` needs of a batch of ``kind``: its distinct (year, exporter) pairs
+    for trade flows, nothing for the other kinds."""
+    if kind != "trade_flows":
+        return records.iloc[:0, :0]
+    return records[["year", "exporter"]].drop_duplicates()
+
+
+def _derived(conn: Connection, kind: str,
+             records: pd.DataFrame | Sequence[Mapping[str, Any]]) -> None:
+    """Bring the tables derived from ``kind`` up to date after ``records`` were written or
+    deleted: for trade flows, the sums of their (year, exporter) pairs
+    (:func:`khooshe.store.trade.refresh_totals`)."""
+    if kind != "trade_flows" or len(records) == 0:
+        return
+    frame = records if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
+    refresh_totals(conn, frame)
 
 
 def _written_columns(table: Table, key: list[str], typed: pd.DataFrame,

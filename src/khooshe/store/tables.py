@@ -79,6 +79,24 @@ Index("ix_establishments_region", TABLES["establishments"].c.region_code)
 Index("ix_establishments_isic", TABLES["establishments"].c.isic)
 Index("ix_trade_flows_importer", TABLES["trade_flows"].c.importer, TABLES["trade_flows"].c.hs6)
 
+#: The stored trade flows summed over importers, by (year, exporter, hs6): what the market
+#: analysis reads of the world's flows (:func:`khooshe.store.trade.trade_parts`). A BACI year
+#: is ten million flows but under a million of these sums; summing them at each read took most
+#: of a markets run. Kept by the store in the transaction of every change of ``trade_flows``
+#: (:func:`khooshe.store.trade.refresh_totals`); derived, so not backed up but rebuilt.
+trade_totals = Table(
+    "trade_totals",
+    metadata,
+    Column("year", BigInteger, primary_key=True),
+    Column("exporter", String(64), primary_key=True),
+    Column("hs6", String(64), primary_key=True),
+    Column("value_usd", Float, nullable=False),
+    Column("quantity_t", Float, nullable=False),
+    Column("value_q_usd", Float, nullable=False),
+    Column("flows", BigInteger, nullable=False),
+    Column("with_quantity", BigInteger, nullable=False),
+)
+
 #: Audit trail: every change made through khooshe (imports, demo builds, registry edits), see
 #: :mod:`khooshe.store.repository`. ``record_key`` is the changed record's key (its key values
 #: joined by ``|``), ``before`` / ``after`` its values as JSON; bulk rows carry ``rows``.

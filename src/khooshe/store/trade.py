@@ -2,20 +2,24 @@
 
 A BACI year in a workspace is ten million rows; the market analysis needs the world's flows
 only summed over importers, and whole only those into the target markets or out of the
-exporter (:func:`khooshe.analysis.markets.summary_from_parts`). The database does the sums,
-so about a tenth of the rows reaches Python.
+exporter (:func:`khooshe.analysis.markets.summary_from_parts`). The sums are kept in
+``trade_totals`` (under a million rows a year) by :func:`refresh_totals`, which every change
+of ``trade_flows`` calls in its own transaction, so a year is read back without summing it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, bindparam, case, func, or_, select
+from sqlalchemy import Connection, Engine, case, delete, func, insert, select, union_all
 
-from khooshe.store.tables import TABLES
+from khooshe.store.tables import TABLES, trade_totals
+
+#: The columns of ``trade_totals`` after its key, as sums of the flows.
+_SUMS = ("value_usd", "quantity_t", "value_q_usd", "flows", "with_quantity")
 
 
 @dataclass(frozen=True)
@@ -34,45 +38,64 @@ def trade_parts(source: Engine | Any, exporter: str, markets: Sequence[str],
     """The stored trade flows (of the years in ``years``, inclusive) summed over importers,
     the flows into ``markets`` or out of ``exporter`` whole, and the counts of flows and of
     flows without a quantity. ``source`` is an engine or a workspace."""
-    t = TABLES["trade_flows"]
-    window = [] if years is None else [t.c.year.between(int(years[0]), int(years[1]))]
-    near = select(t.c.year, t.c.exporter, t.c.importer, t.c.hs6, t.c.value_usd,
-                  t.c.quantity_t).where(
-        and_(*window, or_(t.c.importer.in_(list(markets)), t.c.exporter == exporter)))
+    f, t = TABLES["trade_flows"], trade_totals
+    lo, hi = (None, None) if years is None else (int(years[0]), int(years[1]))
+
+    def within(table: Any) -> list[Any]:
+        return [] if lo is None else [table.c.year.between(lo, hi)]
+
+    flow = (f.c.year, f.c.exporter, f.c.importer, f.c.hs6, f.c.value_usd, f.c.quantity_t)
+    sums = select(t.c.year, t.c.exporter, t.c.hs6, *[t.c[c] for c in _SUMS]) \
+        .where(*within(t)).order_by(t.c.year, t.c.exporter, t.c.hs6)
     engine = source if isinstance(source, Engine) else source.engine
     with engine.connect() as conn:
-        sums, whole = _sums(conn, window), _frame(conn, near)
-    rows, with_quantity = int(sums.pop("flows").sum()), int(sums.pop("with_quantity").sum())
-    return TradeParts(sums, whole, rows, rows - with_quantity)
+        stored = [y for y in _years(conn) if lo is None or lo <= y <= hi]
+        # Two searches of an index each instead of one scan of every flow (SQLite cannot
+        # combine them for an OR): the flows into the markets by the importer index, those
+        # out of the exporter elsewhere by the key (year, exporter, …), one range a year.
+        near = union_all(
+            select(*flow).where(*within(f), f.c.importer.in_(list(markets))),
+            select(*flow).where(f.c.year.in_(stored), f.c.exporter == exporter,
+                                f.c.importer.not_in(list(markets))))
+        by_exporter, whole = _frame(conn, sums), _frame(conn, near)
+    rows = int(by_exporter.pop("flows").sum())
+    with_quantity = int(by_exporter.pop("with_quantity").sum())
+    return TradeParts(by_exporter, whole, rows, rows - with_quantity)
 
 
-def _sums(conn: Connection, window: list[Any]) -> pd.DataFrame:
-    """The flows summed over importers, by (year, exporter, hs6) in that order.
+def refresh_totals(conn: Connection,
+                   pairs: pd.DataFrame | Iterable[tuple[int, str]] | None = None) -> None:
+    """Sum the stored flows of each (year, exporter) in ``pairs`` into ``trade_totals`` again
+    (every pair when ``None``): what the store calls, in the same transaction, after any
+    change of ``trade_flows``, so the sums never differ from the flows.
 
-    PostgreSQL sums the table in one query. SQLite cannot group by (year, exporter, hs6)
-    along the table's key (year, exporter, importer, hs6) and sorts every flow first (8 s for
-    a BACI year); asked one (year, exporter) at a time — each a range of the key, its few
-    thousand flows sorted by hs6 — it gives the same sums in half the time."""
-    t = TABLES["trade_flows"]
-    known = t.c.quantity_t.isnot(None)
-    sums = (func.sum(t.c.value_usd).label("value_usd"),
-            func.sum(func.coalesce(t.c.quantity_t, 0.0)).label("quantity_t"),
-            func.sum(case((known, t.c.value_usd), else_=0.0)).label("value_q_usd"),
-            func.count().label("flows"), func.count(t.c.quantity_t).label("with_quantity"))
-    if conn.dialect.name != "sqlite":
-        return _frame(conn, select(t.c.year, t.c.exporter, t.c.hs6, *sums).where(*window)
-                      .group_by(t.c.year, t.c.exporter, t.c.hs6)
-                      .order_by(t.c.year, t.c.exporter, t.c.hs6))
-    pairs = conn.execute(select(t.c.year, t.c.exporter).where(*window).distinct()
-                         .order_by(t.c.year, t.c.exporter)).all()
-    one = select(t.c.hs6, *sums).where(t.c.year == bindparam("y"),
-                                       t.c.exporter == bindparam("e")) \
-        .group_by(t.c.hs6).order_by(t.c.hs6)
-    rows = [(year, exporter, *row) for year, exporter in pairs
-            for row in conn.execute(one, {"y": year, "e": exporter})]
-    names = ["year", "exporter", "hs6", "value_usd", "quantity_t", "value_q_usd", "flows",
-             "with_quantity"]
-    return _typed(pd.DataFrame(rows, columns=names))
+    Each pair is a range of the flows' key (year, exporter, importer, hs6), summed by the
+    database without a row reaching Python: a BACI year (about 230 exporters) in a few
+    seconds, one edited flow in milliseconds. ``pairs`` may be a frame with ``year`` and
+    ``exporter`` columns; repeated pairs count once.
+    """
+    f, t = TABLES["trade_flows"], trade_totals
+    if pairs is None:
+        conn.execute(delete(t))
+        todo = [tuple(p) for p in conn.execute(select(f.c.year, f.c.exporter).distinct())]
+    elif isinstance(pairs, pd.DataFrame):
+        unique = pairs[["year", "exporter"]].drop_duplicates()
+        todo = list(zip(unique["year"].astype("int64").tolist(), unique["exporter"].tolist(),
+                        strict=True))
+    else:
+        todo = list(dict.fromkeys((int(y), str(e)) for y, e in pairs))
+    known = f.c.quantity_t.isnot(None)
+    sums = [func.sum(f.c.value_usd), func.sum(func.coalesce(f.c.quantity_t, 0.0)),
+            func.sum(case((known, f.c.value_usd), else_=0.0)), func.count(),
+            func.count(f.c.quantity_t)]
+    for year, exporter in sorted(todo):
+        if pairs is not None:
+            conn.execute(delete(t).where(t.c.year == year, t.c.exporter == exporter))
+        conn.execute(insert(t).from_select(
+            ["year", "exporter", "hs6", *_SUMS],
+            select(f.c.year, f.c.exporter, f.c.hs6, *sums)
+            .where(f.c.year == year, f.c.exporter == exporter)
+            .group_by(f.c.year, f.c.exporter, f.c.hs6)))
 
 
 def has_trade(source: Engine | Any) -> bool:
@@ -87,22 +110,30 @@ def trade_years(source: Engine | Any) -> list[int]:
     key's index (its first column is the year): a BACI year of ten million flows costs no
     more than a single flow."""
     engine = source if isinstance(source, Engine) else source.engine
+    with engine.connect() as conn:
+        return _years(conn)
+
+
+def _years(conn: Connection) -> list[int]:
     year = TABLES["trade_flows"].c.year
     years: list[int] = []
-    with engine.connect() as conn:
-        while True:
-            after = select(func.min(year))
-            if years:
-                after = after.where(year > years[-1])
-            found = conn.execute(after).scalar()
-            if found is None:
-                return years
-            years.append(int(found))
+    while True:
+        after = select(func.min(year))
+        if years:
+            after = after.where(year > years[-1])
+        found = conn.execute(after).scalar()
+        if found is None:
+            return years
+        years.append(int(found))
 
 
 def _frame(conn: Connection, query: Any) -> pd.DataFrame:
     result = conn.execute(query)
-    return _typed(pd.DataFrame(result.all(), columns=list(result.keys())))
+    # The driver's own tuples: SQLAlchemy's rows cost a second per million here, and none
+    # of these columns (numbers and codes) has a result processor to apply.
+    rows = result.cursor.fetchall() if result.cursor is not None else []
+    result.close()
+    return _typed(pd.DataFrame(rows, columns=list(result.keys())))
 
 
 def _typed(df: pd.DataFrame) -> pd.DataFrame:
@@ -113,4 +144,4 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-__all__ = ["TradeParts", "has_trade", "trade_parts", "trade_years"]
+__all__ = ["TradeParts", "has_trade", "refresh_totals", "trade_parts", "trade_years"]
