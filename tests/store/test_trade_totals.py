@@ -88,6 +88,19 @@ def test_the_sums_follow_every_change_of_the_flows(workspace):
     assert _stored(workspace).empty
 
 
+def test_a_load_in_batches_that_cut_pairs_of_new_and_held_years(workspace):
+    """The sums of a year new to the workspace are added up from the batches, a pair cut by a
+    batch boundary included; the pairs of a year already held are summed from the table."""
+    flows = _flows(rows=3_000, seed=5).sort_values(["year", "exporter", "importer", "hs6"])
+    held = flows[flows["year"] == 2020]
+    data.import_frame(workspace, "trade_flows", held.iloc[::2], actor="test")
+    batches = [flows.iloc[i: i + 170] for i in range(0, len(flows), 170)]
+    with workspace.engine.begin() as conn:
+        repository.upsert_batches(conn, "trade_flows", batches, actor="test", source=None)
+    _same_sums(workspace)
+    assert len(read_kind(workspace, "trade_flows")) == len(flows)
+
+
 def test_an_import_that_fails_part_way_leaves_the_sums_as_they_were(workspace):
     data.import_frame(workspace, "trade_flows", _flows(seed=1), actor="test")
     before = _stored(workspace)

@@ -32,9 +32,9 @@ from sqlalchemy.exc import SQLAlchemyError
 from khooshe import __version__
 from khooshe.domain.errors import InputError
 from khooshe.io.tables import atomic_path
-from khooshe.store.repository import BATCH, log
+from khooshe.store.repository import BATCH, finish_totals, log
 from khooshe.store.tables import TABLES, audit_log
-from khooshe.store.trade import refresh_totals
+from khooshe.store.trade import LoadTotals
 from khooshe.store.workspace import CONFIG_NAME, Workspace, WorkspaceError
 from khooshe.text.messages import Message
 
@@ -306,6 +306,7 @@ def restore(path: str | Path, root: str | Path, *, db: str | None = None,
                               synthetic=bool(manifest.get("synthetic")))
         try:
             with ws.engine.begin() as conn:
+                totals = LoadTotals(conn)  # derived from the flows, so not in the backup
                 for name, table in BACKUP_TABLES.items():
                     if name not in files:
                         continue
@@ -315,7 +316,9 @@ def restore(path: str | Path, root: str | Path, *, db: str | None = None,
                         records = part.where(part.notna(), None).to_dict("records")
                         for start in range(0, len(records), BATCH):
                             conn.execute(table.insert(), records[start: start + BATCH])
-                refresh_totals(conn)  # derived from the flows, so not in the backup
+                        if name == "trade_flows":
+                            totals.add(df)
+                finish_totals(conn, totals)
                 log(conn, actor=actor, action="restore", kind="workspace",
                     rows=sum(manifest.get("counts", {}).values()), source=path.name,
                     detail=f"backup of {manifest.get('created')}, schema {revision}")

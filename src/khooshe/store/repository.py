@@ -50,7 +50,7 @@ from sqlalchemy import (
 from khooshe.domain.errors import ConflictError, InputError, NotFoundError
 from khooshe.domain.schema import Entity, entity
 from khooshe.store.tables import TABLES, VERSION, audit_log, trade_totals
-from khooshe.store.trade import refresh_totals
+from khooshe.store.trade import LoadTotals, refresh_totals
 
 #: The workspace inside :func:`reading_once` in this thread, and its reads by kind.
 _READ_CACHE: ContextVar[tuple[Any, dict[str, pd.DataFrame]] | None] = ContextVar(
@@ -557,9 +557,12 @@ def upsert(conn: Connection, kind: str, typed: pd.DataFrame, *, actor: str,
     value_cols = [c for c in cols if c not in key]
     stored = read_kind(conn, kind, columns=key + value_cols) if len(typed) else pd.DataFrame()
     now = dt.datetime.now(dt.UTC)
+    totals = _load_totals(conn, kind)
     existing, audit = _write(conn, kind, typed, stored, cols, actor=actor, source=source,
                              at=now)
-    _derived(conn, kind, typed)
+    if totals is not None:
+        totals.add(typed)
+        finish_totals(conn, totals)
     log(conn, actor=actor, action=action, kind=kind, rows=len(typed), source=source,
         detail=json.dumps({"inserted": len(typed) - existing, "updated": existing,
                            "changed": len(audit), "columns": value_cols}))
@@ -599,7 +602,7 @@ def upsert_batches(conn: Connection, kind: str, batches: Iterable[pd.DataFrame],
     rows = existing = changed = 0
     value_cols: list[str] = []
     previous: tuple | None = None
-    touched: list[pd.DataFrame] = []
+    totals = _load_totals(conn, kind)
     for batch in batches:
         if batch.empty:
             continue
@@ -621,33 +624,48 @@ def upsert_batches(conn: Connection, kind: str, batches: Iterable[pd.DataFrame],
                           new_only=True)
         _log_many(conn, audit)
         rows, existing, changed = rows + len(batch), existing + e, changed + len(audit)
-        touched.append(_pairs(kind, batch))
+        if totals is not None:
+            totals.add(batch)
     for index in indexes:
         index.create(conn)
-    _derived(conn, kind, pd.concat(touched) if touched else [])
+    if totals is not None:
+        finish_totals(conn, totals)
     log(conn, actor=actor, action=action, kind=kind, rows=rows, source=source,
         detail=json.dumps({"inserted": rows - existing, "updated": existing,
                            "changed": changed, "columns": value_cols}))
     return UpsertReport(kind, rows, rows - existing, existing, changed, source)
 
 
-def _pairs(kind: str, records: pd.DataFrame) -> pd.DataFrame:
-    """What :func:`_derived` needs of a batch of ``kind``: its distinct (year, exporter) pairs
-    for trade flows, nothing for the other kinds."""
-    if kind != "trade_flows":
-        return records.iloc[:0, :0]
-    return records[["year", "exporter"]].drop_duplicates()
+def _load_totals(conn: Connection, kind: str) -> LoadTotals | None:
+    """What keeps the tables derived from ``kind`` through a load: for trade flows, their
+    sums (:class:`khooshe.store.trade.LoadTotals`); nothing for the other kinds."""
+    return LoadTotals(conn) if kind == "trade_flows" else None
 
 
-def _derived(conn: Connection, kind: str,
-             records: pd.DataFrame | Sequence[Mapping[str, Any]]) -> None:
-    """Bring the tables derived from ``kind`` up to date after ``records`` were written or
-    deleted: for trade flows, the sums of their (year, exporter) pairs
-    (:func:`khooshe.store.trade.refresh_totals`)."""
-    if kind != "trade_flows" or len(records) == 0:
+def finish_totals(conn: Connection, totals: LoadTotals) -> None:
+    """Write what a load of trade flows changed of ``trade_totals`` (in its transaction): the
+    sums of its new years inserted (``COPY`` on PostgreSQL), its pairs of held years summed
+    again."""
+    refresh_totals(conn, totals.held_pairs())
+    sums = totals.new_sums()
+    if sums.empty:
         return
-    frame = records if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
-    refresh_totals(conn, frame)
+    cols = list(sums.columns)
+    if conn.dialect.name == "postgresql":
+        _copy_into(conn, trade_totals.name, trade_totals, cols, sums)
+        return
+    sql = _upsert_sql(conn, trade_totals, cols, [], conflicts=False)
+    rows = _rows(sums, trade_totals, cols, conn.dialect.name)
+    for start in range(0, len(rows), BATCH):
+        conn.exec_driver_sql(sql, rows[start: start + BATCH])
+
+
+def _derived(conn: Connection, kind: str, records: Sequence[Mapping[str, Any]]) -> None:
+    """Bring the tables derived from ``kind`` up to date after one record or a few were
+    written or deleted: for trade flows, the sums of their (year, exporter) pairs
+    (:func:`khooshe.store.trade.refresh_totals`)."""
+    if kind == "trade_flows" and records:
+        refresh_totals(conn, [(r["year"], r["exporter"]) for r in records])
 
 
 def _written_columns(table: Table, key: list[str], typed: pd.DataFrame,
@@ -724,6 +742,7 @@ __all__ = [
     "counts",
     "delete_all",
     "delete_record",
+    "finish_totals",
     "get",
     "history",
     "insert_record",
