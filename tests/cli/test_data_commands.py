@@ -84,6 +84,20 @@ def test_a_bad_trade_file_is_refused_in_persian(tmp_path, invoke):
     assert invoke("info", ws).output.count("trade_flows") == 1  # no flows stored
 
 
+def test_info_says_where_the_trade_flows_and_their_sums_are(tmp_path, invoke):
+    ws = tmp_path / "ws"
+    assert invoke("init", ws).exit_code == 0
+    baci = tmp_path / "BACI_HS17_Y2022.csv"
+    baci.write_text("t,i,j,k,v,q\n2022,364,368,010121,12.5,1.0\n2022,364,414,010121,3.0,NA\n"
+                    "2022,368,364,020110,1.0,NA\n", encoding="utf-8")
+    assert invoke("import", ws, "trade_flows", baci).exit_code == 0
+    text = " ".join(invoke("info", ws).output.split())
+    assert "Trade flows: 3 over 1 year(s), 2022–2022" in text
+    assert "trade_totals (2 rows" in text  # IRN's two flows of 010121 summed into one
+    text = " ".join(invoke("--lang", "fa", "info", ws).output.split())
+    assert "جریان‌های تجارت: ۳ در ۱ سال، ۲۰۲۲ تا ۲۰۲۲" in text and "(۲ سطر" in text
+
+
 def test_an_invalid_table_lists_its_problems_in_persian(tmp_path, invoke):
     ws = tmp_path / "ws"
     assert invoke("init", ws).exit_code == 0

@@ -44,11 +44,11 @@ def register(app: typer.Typer, language: str) -> None:
             counts = ws.counts()
             print_info(ws.name, ws.url, ws.synthetic, counts)
             if counts.get("trade_flows"):
-                from khooshe.store.trade import trade_years
+                from khooshe.store.trade import stored_sums, trade_years
 
                 years = trade_years(ws)
                 say("trade_stored", rows=counts["trade_flows"], years=len(years),
-                    first=years[0], last=years[-1])
+                    first=years[0], last=years[-1], sums=stored_sums(ws))
 
     _register_schema_and_backup(app, language, cls)
 

@@ -157,6 +157,13 @@ def has_trade(source: Engine | Any) -> bool:
         return conn.execute(select(TABLES["trade_flows"].c.year).limit(1)).first() is not None
 
 
+def stored_sums(source: Engine | Any) -> int:
+    """How many (year, exporter, hs6) sums ``trade_totals`` holds."""
+    engine = source if isinstance(source, Engine) else source.engine
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.count()).select_from(trade_totals)).scalar_one())
+
+
 def trade_years(source: Engine | Any) -> list[int]:
     """The years of the stored trade flows, in order. Each is found with one step down the
     key's index (its first column is the year): a BACI year of ten million flows costs no
@@ -196,5 +203,5 @@ def _typed(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-__all__ = ["LoadTotals", "TradeParts", "has_trade", "refresh_totals", "trade_parts",
-           "trade_years"]
+__all__ = ["LoadTotals", "TradeParts", "has_trade", "refresh_totals", "stored_sums",
+           "trade_parts", "trade_years"]
