@@ -8,12 +8,20 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from khooshe.cli._choices import HotspotLevel, Measure, SpecTable, StrengthLevel, choice
+from khooshe.cli._choices import (
+    EngineKind,
+    HotspotLevel,
+    Measure,
+    SpecTable,
+    StrengthLevel,
+    choice,
+)
 from khooshe.cli._common import (
     Texts,
     abort,
     check_outputs,
     command_classes,
+    engine_of,
     open_workspace,
     say,
     text,
@@ -53,12 +61,17 @@ def register(app: typer.Typer, language: str) -> None:
                                         help=h.opt("measure")),
         province: str = typer.Option(None, "--province", help=h.opt("province")),
         output: Path = typer.Option(..., "-o", "--output", help=h.opt("output")),
+        engine: EngineKind = typer.Option("local", "--engine",
+                                          parser=choice(EngineKind, "--engine"),
+                                          help=h.opt("engine")),
+        scheduler: str = typer.Option(None, "--scheduler", help=h.opt("scheduler")),
     ) -> None:
         """Location quotients, specialisation indices and cluster strength."""
         from khooshe.io.tables import write_table
         from khooshe.services import specialization as service
 
         check_outputs(output)
+        runner = engine_of(engine.value, scheduler)
         strength: dict[str, Any] = dict(lq_threshold=lq_threshold, top_share=top_share,
                         min_establishments=min_establishments, min_value=min_value)
         if source.is_dir():
@@ -66,8 +79,10 @@ def register(app: typer.Typer, language: str) -> None:
                 abort(text("specialize.workspace_table"))
             with open_workspace(source) as ws:
                 run = service.strength_table(ws, level=level.value, measure=measure.value,
-                                             province=province, **strength)
+                                             province=province, engine=runner, **strength)
         else:
+            if runner.distributed:
+                abort(text("specialize.engine_file"))
             if region is None or activity is None:
                 abort(text("specialize.columns"))
             run = service.specialization_from_file(

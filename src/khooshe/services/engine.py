@@ -2,7 +2,9 @@
 
 The analyses that partition naturally — complexity by period, village scoring by province,
 export potential by market — are pure functions of one partition (and of tables every
-partition shares). A service splits its input into
+partition shares); cluster strength by province is one once the national totals are shared
+and the ranks among all regions are redone on the joined result
+(:func:`khooshe.services.specialization.strength`). A service splits its input into
 partitions and hands them to :meth:`Engine.map`, which calls the function on each and gives
 the results back **in partition order**:
 

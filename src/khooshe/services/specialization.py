@@ -16,11 +16,18 @@ import pandas as pd
 from khooshe.analysis import spatial
 from khooshe.analysis import specialization as spec
 from khooshe.domain.errors import InputError
+from khooshe.domain.vocab import REGION_LEVELS
 from khooshe.io.reference import activity_markets
 from khooshe.io.tables import read_table
+from khooshe.text.messages import Message
 
 if TYPE_CHECKING:
+    from khooshe.services.engine import Engine
     from khooshe.store.workspace import Workspace
+
+#: Levels whose cluster strength an engine computes province by province: those below the
+#: province (at province level each task would be one region, at country level one task).
+ENGINE_LEVELS = REGION_LEVELS[REGION_LEVELS.index("province") + 1:]
 
 # The workspace side (khooshe.services.frames, the store: SQLAlchemy) is imported by the
 # functions that open one: ``khooshe specialize FILE`` does not pay 0.13 s for it.
@@ -68,6 +75,7 @@ def strength(
     level: str = "county",
     measure: str = "employment",
     province: str | None = None,
+    engine: Engine | None = None,
     **options: Any,  # passed on unchanged: typed where they are used
 ) -> pd.DataFrame:
     """Cluster strength of every (region, ISIC) at ``level``, against the whole workspace.
@@ -77,22 +85,75 @@ def strength(
     themselves. Traded/local is decided at county level (village counts are too small for a
     dispersion measure) and applied to every level. ``options`` go to
     :func:`khooshe.analysis.specialization.cluster_strength`.
+
+    A ``dask`` ``engine`` computes the regions of each province in parallel (levels below the
+    province, :data:`ENGINE_LEVELS`): every province's cells are judged against the national totals,
+    computed once, and the ranks among all regions are computed again on the joined
+    provinces, so the table is the local engine's, row for row. The local engine (default)
+    computes the whole table in one call, which is faster on one machine.
+
+    Raises
+    ------
+    InputError
+        A ``dask`` engine at a level not in :data:`ENGINE_LEVELS`.
     """
     from khooshe.services.frames import activity_table
 
+    dask = engine if engine is not None and engine.distributed else None
+    if dask is not None and level not in ENGINE_LEVELS:
+        raise InputError(Message("engine.strength_level", {"level": level}))
     table = activity_table(ws, level=level, measure=measure)
     if table.empty:
         raise ValueError("the workspace has no operating establishments at level "
                          f"{level!r}; import establishments first")
-    county = activity_table(ws, level="county", measure=measure)
-    out = spec.cluster_strength(table, "region", "isic", "value", count="establishments",
-                                traded=traded_activities(county), **options)
+    county = table if level == "county" else activity_table(ws, level="county",
+                                                            measure=measure)
+    traded = traded_activities(county)
     regions = _region_names(ws)
+    if dask is not None:
+        out = _strength_by_province(dask, table, regions, traded, options)
+    else:
+        out = province_strength(table, traded=traded, **options)
     out = out[_in_province(out["region"], regions, province)]
     names = regions.set_index("code")[["name_fa", "name_en"]]
     out = out.join(names, on="region")
     out.insert(0, "level", level)
     return out.reset_index(drop=True)
+
+
+def province_strength(part: pd.DataFrame, **options: Any) -> pd.DataFrame:
+    """Cluster strength of a region × ISIC table (``region``, ``isic``, ``value``,
+    ``establishments``): the whole workspace's, or one province's part of it (``totals=``
+    among ``options``) — what an engine's worker computes for each province of
+    :func:`strength`."""
+    return spec.cluster_strength(part, "region", "isic", "value", count="establishments",
+                                 **options)
+
+
+def _strength_by_province(engine: Engine, table: pd.DataFrame, regions: pd.DataFrame,
+                          traded: pd.Series, options: dict[str, Any]) -> pd.DataFrame:
+    """:func:`province_strength` of every province's regions on ``engine``, joined: the same
+    rows, values and order as the whole table's in one call."""
+    from khooshe.domain.regions import RegionHierarchy
+
+    # the whole table checked and summed once (a bad value fails as it does locally); each
+    # province's LQ and national share divide by these national totals
+    totals = spec.national_totals(table, "region", "isic", "value")
+    # a zero cell is no cell of the whole either, and a province with nothing but zeros
+    # would be refused as an empty matrix
+    table = table[table["value"].to_numpy() > 0]
+    # regions outside every province (a gap in the hierarchy) make a part of their own
+    province_of = RegionHierarchy(regions).ancestor_of(table["region"], "province").fillna("")
+    parts = [part for _, part in table.groupby(province_of.to_numpy(), sort=True)]
+    joined = pd.concat(list(engine.map(province_strength, parts, totals=totals, traded=traded,
+                                       **options)), ignore_index=True)
+    # each part comes sorted by region then rank in the region, as the whole does: only the
+    # parts' regions need putting back in order (codes need not start with the province's)
+    joined = joined.sort_values("region", kind="stable", ignore_index=True)
+    return spec.rank_across_regions(
+        joined, "isic", "value",
+        lq_threshold=options.get("lq_threshold", spec.DEFAULT_LQ_THRESHOLD),
+        top_share=options.get("top_share"))
 
 
 def hotspots(
@@ -267,13 +328,14 @@ def strength_table(
     measure: str = "employment",
     province: str | None = None,
     min_value: float | None = None,
+    engine: Engine | None = None,
     **options: Any,  # passed on unchanged: typed where they are used
 ) -> SpecializationTable:
-    """:func:`strength` with its counts; ``min_value`` defaults to
+    """:func:`strength` (on ``engine``) with its counts; ``min_value`` defaults to
     :data:`~khooshe.analysis.specialization.DEFAULT_MIN_VALUE` employees for employment and
     to 0 for establishments (a count is its own base)."""
     if min_value is None:
         min_value = spec.DEFAULT_MIN_VALUE if measure == "employment" else 0.0
     out = strength(ws, level=level, measure=measure, province=province, min_value=min_value,
-                   **options)
+                   engine=engine, **options)
     return _counted(out, "strength", out["region"].nunique(), out["isic"].nunique())

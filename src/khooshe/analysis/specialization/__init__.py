@@ -79,8 +79,11 @@ from khooshe.analysis.specialization._quotients import (
     rca,
 )
 from khooshe.analysis.specialization._strength import (
+    Totals,
     classify_traded,
     cluster_strength,
+    national_totals,
+    rank_across_regions,
 )
 
 __all__ = [
@@ -105,6 +108,9 @@ __all__ = [
     "activity_indices",
     "classify_traded",
     "cluster_strength",
+    "Totals",
+    "national_totals",
+    "rank_across_regions",
     "DEFAULT_LQ_THRESHOLD",
     "DEFAULT_TRADED_GINI",
     "DEFAULT_MIN_ESTABLISHMENTS",

@@ -104,7 +104,7 @@ class RegionActivityMatrix:
     def _lq(self) -> np.ndarray:
         """LQ of every non-zero cell, aligned with :attr:`_cells`."""
         rows, cols, data = self._cells
-        return data * self.total / (self.region_totals[rows] * self.activity_totals[cols])
+        return _cell_lq(data, self.total, self.region_totals[rows], self.activity_totals[cols])
 
     def cell_counts(self) -> np.ndarray | None:
         """Establishment counts aligned with the non-zero value cells (None if unknown)."""
@@ -131,6 +131,13 @@ class RegionActivityMatrix:
         if n is not None:
             out["n_establishments"] = n
         return out
+
+
+def _cell_lq(data: np.ndarray, total: float, region_totals: np.ndarray,
+             activity_totals: np.ndarray) -> np.ndarray:
+    """``x_ij · X / (X_i · X_j)`` per cell. One expression for the whole matrix and for a part
+    of it given the whole's ``X`` and ``X_j``, so that both give the same bits."""
+    return data * total / (region_totals * activity_totals)
 
 
 def _row_positions(mask: np.ndarray, limit: int = 5) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -19,6 +20,8 @@ from khooshe.analysis.specialization._matrix import (
     DEFAULT_TRADED_GINI,
     RegionActivityMatrix,
     SpecializationInputError,
+    _activity_series,
+    _cell_lq,
     _dense_group_rank,
     _ge,
     _grouped_order,
@@ -107,6 +110,170 @@ def _traded_flags(m: RegionActivityMatrix, traded, traded_gini: float) -> np.nda
     )
 
 
+@dataclass(frozen=True)
+class Totals:
+    """The activity totals ``X_j`` and the grand total ``X`` of a whole (national) matrix.
+
+    What :func:`cluster_strength` needs to judge a part of the matrix (a province's villages)
+    against the whole: see :func:`national_totals`.
+
+    Attributes
+    ----------
+    activities : Series
+        ``X_j``, float, indexed by activity.
+    total : float
+        ``X``.
+    """
+
+    activities: pd.Series
+    total: float
+
+
+def national_totals(data, region: str | None = None, activity: str | None = None,
+                    value: str | None = None) -> Totals:
+    """The activity totals and the grand total of a matrix, for :func:`cluster_strength` of
+    its parts (``totals=``).
+
+    Parameters
+    ----------
+    data, region, activity, value
+        The whole matrix or long table, as for :func:`region_activity_matrix`.
+
+    Returns
+    -------
+    Totals
+        ``X_j`` per activity and ``X``, summed exactly as :func:`cluster_strength` sums them
+        on the whole table, so a part judged against them gets the same LQs to the bit.
+
+    Examples
+    --------
+    >>> firms = pd.DataFrame({"village": ["a", "a", "b", "c"],
+    ...                       "isic": ["1079", "1061", "1079", "1061"],
+    ...                       "jobs": [10.0, 5.0, 20.0, 15.0]})
+    >>> t = national_totals(firms, "village", "isic", "jobs")
+    >>> t.activities.to_dict(), t.total
+    ({'1061': 20.0, '1079': 30.0}, 50.0)
+    """
+    m = region_activity_matrix(data, region, activity, value)
+    return Totals(_activity_series(m, m.activity_totals, "activity_total"), m.total)
+
+
+def _part_totals(m: RegionActivityMatrix, totals: Totals) -> np.ndarray:
+    """``X_j`` of the whole for each activity of the part ``m``, checked against the part."""
+    given = totals.activities.reindex(m.activities).to_numpy(dtype=np.float64, na_value=np.nan)
+    missing = np.isnan(given)
+    if missing.any():
+        raise SpecializationInputError(
+            f"totals: no total for {int(missing.sum())} activity(ies) of the table, e.g. "
+            + ", ".join(map(str, m.activities[missing][:5]))
+        )
+    # a part cannot hold more than the whole: totals of another (smaller) table are a mistake
+    if (given < m.activity_totals * (1 - _REL_TOL)).any() or (
+            totals.total < m.total * (1 - _REL_TOL)):
+        raise SpecializationInputError(
+            "totals: smaller than the table's own; give the totals of the whole table this one "
+            "is a part of"
+        )
+    return given
+
+
+def _activity_ranks(cols: np.ndarray, lq: np.ndarray, d: np.ndarray, by_lq: np.ndarray,
+                    n_activities: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``rank_by_lq``, ``rank_by_value`` and ``n_regions`` of every cell: its region's rank
+    among the cells of its activity ``cols`` (ties share the best rank), and their number.
+    ``by_lq`` is the stable argsort of ``-lq`` (shared with the caller's other grouping)."""
+    n = len(d)
+    ord_lq = _grouped_order(cols, by_lq)
+    rank_by_lq = np.empty(n, dtype=np.int64)
+    rank_by_lq[ord_lq] = _dense_group_rank(cols[ord_lq], -lq[ord_lq], n)
+    ord_val = _grouped_order(cols, np.argsort(-d, kind="stable"))
+    rank_by_value = np.empty(n, dtype=np.int64)
+    rank_by_value[ord_val] = _dense_group_rank(cols[ord_val], -d[ord_val], n)
+    n_regions = np.bincount(cols, minlength=n_activities)[cols]
+    return rank_by_lq, rank_by_value, n_regions
+
+
+def _strong(lq: np.ndarray, rank_by_lq: np.ndarray, n_regions: np.ndarray,
+            lq_threshold: float, top_share: float | None) -> np.ndarray:
+    """LQ at or above the threshold and, with ``top_share``, in the top share of regions."""
+    strong = _ge(lq, lq_threshold)
+    if top_share is not None:
+        strong &= rank_by_lq <= np.maximum(1, np.ceil(top_share * n_regions - 1e-9))
+    return strong
+
+
+def _check_strong_options(lq_threshold: float, top_share: float | None) -> None:
+    if not lq_threshold > 0:
+        raise SpecializationInputError(f"lq_threshold must be positive, not {lq_threshold}")
+    if top_share is not None and not 0 < top_share <= 1:
+        raise SpecializationInputError(f"top_share must be in (0, 1], not {top_share}")
+
+
+def rank_across_regions(
+    table: pd.DataFrame,
+    activity: str = "activity",
+    value: str = "value",
+    *,
+    lq_threshold: float = DEFAULT_LQ_THRESHOLD,
+    top_share: float | None = None,
+) -> pd.DataFrame:
+    """Recompute the columns of a :func:`cluster_strength` table that compare regions:
+    ``rank_by_lq``, ``rank_by_value``, ``n_regions`` and ``strong``.
+
+    :func:`cluster_strength` run on parts of a matrix (each province's villages, with the
+    whole's ``totals=``) gives every cell its national LQ and shares, but ranks it only among
+    the regions of its part. Concatenate the parts and pass them here: each cell is ranked
+    among all the rows of its activity, as :func:`cluster_strength` of the whole ranks it.
+    The parts must hold every region's cells (split by region, not by cell).
+
+    Parameters
+    ----------
+    table : DataFrame
+        Rows of :func:`cluster_strength` (any order), with its ``lq`` column.
+    activity, value : str
+        The activity and value columns (as named in ``cluster_strength``'s output: the long
+        table's column names, or ``activity`` and ``value`` for a wide one).
+    lq_threshold, top_share
+        As :func:`cluster_strength`: ``strong`` is recomputed from ``lq`` and, with
+        ``top_share``, from the new ranks.
+
+    Returns
+    -------
+    DataFrame
+        A copy of ``table``, same rows in the same order, the four columns replaced.
+
+    Examples
+    --------
+    >>> parts = pd.DataFrame({"isic": ["1079", "1079", "1079", "1061"],
+    ...                       "value": [10.0, 30.0, 20.0, 5.0],
+    ...                       "lq": [2.0, 1.5, 2.0, 1.3],
+    ...                       "rank_by_lq": 1, "rank_by_value": 1, "n_regions": 1,
+    ...                       "strong": True})
+    >>> out = rank_across_regions(parts, "isic", top_share=0.5)
+    >>> out[["rank_by_lq", "rank_by_value", "n_regions", "strong"]].values.tolist()
+    [[1, 3, 3, True], [3, 1, 3, False], [1, 2, 3, True], [1, 1, 1, True]]
+    """
+    _check_strong_options(lq_threshold, top_share)
+    missing = [c for c in (activity, value, "lq") if c not in table.columns]
+    if missing:
+        raise SpecializationInputError(
+            f"column(s) {', '.join(map(repr, missing))} not in the table; it has: "
+            + ", ".join(map(str, table.columns))
+        )
+    cols, labels = pd.factorize(table[activity])
+    cols = cols.astype(np.int64, copy=False)
+    lq = table["lq"].to_numpy(dtype=np.float64)
+    d = table[value].to_numpy(dtype=np.float64)
+    rank_by_lq, rank_by_value, n_regions = _activity_ranks(
+        cols, lq, d, np.argsort(-lq, kind="stable"), len(labels))
+    out = table.copy()
+    out["rank_by_lq"] = rank_by_lq
+    out["rank_by_value"] = rank_by_value
+    out["n_regions"] = n_regions
+    out["strong"] = _strong(lq, rank_by_lq, n_regions, lq_threshold, top_share)
+    return out
+
+
 def cluster_strength(
     data,
     region: str | None = None,
@@ -121,6 +288,7 @@ def cluster_strength(
     min_region_total: float = 0.0,
     traded=None,
     traded_gini: float = DEFAULT_TRADED_GINI,
+    totals: Totals | None = None,
 ) -> pd.DataFrame:
     """Cluster strength of every (region, activity) cell, US Cluster Mapping style.
 
@@ -150,6 +318,15 @@ def cluster_strength(
         with ``traded_gini``; otherwise a bool Series indexed by activity, the table returned by
         :func:`classify_traded` (e.g. computed at county level), or the codes of the traded
         activities.
+    totals : Totals, optional
+        Judge this table as a part of a larger one (a province's villages within the
+        nation): the whole's activity totals and grand total (:func:`national_totals`) give
+        ``activity_total``, ``lq`` and ``national_share``, so each cell gets the value it has
+        in ``cluster_strength`` of the whole. Every region's cells must all be in the part (its
+        total ``X_i`` is summed here). The ranks across regions (``rank_by_lq``,
+        ``rank_by_value``, ``n_regions``, and ``strong`` under ``top_share``) are those within
+        the part: recompute them on the joined parts with :func:`rank_across_regions`.
+        Needs ``traded`` (a part cannot measure an activity's national concentration).
 
     Returns
     -------
@@ -165,10 +342,12 @@ def cluster_strength(
 
         A region's candidate clusters are the rows with ``strong & traded & ~small_base``.
     """
-    if not lq_threshold > 0:
-        raise SpecializationInputError(f"lq_threshold must be positive, not {lq_threshold}")
-    if top_share is not None and not 0 < top_share <= 1:
-        raise SpecializationInputError(f"top_share must be in (0, 1], not {top_share}")
+    _check_strong_options(lq_threshold, top_share)
+    if totals is not None and traded is None:
+        raise SpecializationInputError(
+            "with totals (a part of a table), give traded too: whether an activity is traded "
+            "depends on every region, not on the part's"
+        )
     if min_value is None:
         long_counts = isinstance(data, pd.DataFrame) and region is not None and value is None
         min_value = 0.0 if long_counts else DEFAULT_MIN_VALUE
@@ -181,7 +360,11 @@ def cluster_strength(
             raise SpecializationInputError("count applies to a long table only")
         m = region_activity_matrix(data, region, activity, value)
     rows, cols, d = m._cells
-    lq = m._lq
+    if totals is None:
+        activity_totals, lq = m.activity_totals, m._lq
+    else:
+        activity_totals = _part_totals(m, totals)
+        lq = _cell_lq(d, totals.total, m.region_totals[rows], activity_totals[cols])
     n = len(d)
     by_lq = np.argsort(-lq, kind="stable")
     # rank of each activity within its region by LQ (descending)
@@ -189,17 +372,8 @@ def cluster_strength(
     rank_in_region = np.empty(n, dtype=np.int64)
     rank_in_region[ord_region] = _dense_group_rank(rows[ord_region], -lq[ord_region], n)
     # ranks of the region within each activity, by LQ and by value
-    ord_lq = _grouped_order(cols, by_lq)
-    rank_by_lq = np.empty(n, dtype=np.int64)
-    rank_by_lq[ord_lq] = _dense_group_rank(cols[ord_lq], -lq[ord_lq], n)
-    ord_val = _grouped_order(cols, np.argsort(-d, kind="stable"))
-    rank_by_value = np.empty(n, dtype=np.int64)
-    rank_by_value[ord_val] = _dense_group_rank(cols[ord_val], -d[ord_val], n)
-    n_regions = np.bincount(cols, minlength=m.shape[1])[cols]
-
-    strong = _ge(lq, lq_threshold)
-    if top_share is not None:
-        strong &= rank_by_lq <= np.maximum(1, np.ceil(top_share * n_regions - 1e-9))
+    rank_by_lq, rank_by_value, n_regions = _activity_ranks(cols, lq, d, by_lq, m.shape[1])
+    strong = _strong(lq, rank_by_lq, n_regions, lq_threshold, top_share)
     small = d < min_value * (1 - _REL_TOL)
     counts = m.cell_counts()
     if counts is not None:
@@ -219,10 +393,10 @@ def cluster_strength(
         out["n_establishments"] = counts[o]
     out.update({
         "region_total": m.region_totals[r],
-        "activity_total": m.activity_totals[c],
+        "activity_total": activity_totals[c],
         "lq": lq[o],
         "region_share": v / m.region_totals[r],
-        "national_share": v / m.activity_totals[c],
+        "national_share": v / activity_totals[c],
         "rank_in_region": rank_in_region[o],
         "rank_by_lq": rank_by_lq[o],
         "rank_by_value": rank_by_value[o],
