@@ -655,9 +655,9 @@ def finish_totals(conn: Connection, totals: LoadTotals) -> None:
         _copy_into(conn, trade_totals.name, trade_totals, cols, sums)
         return
     sql = _upsert_sql(conn, trade_totals, cols, [], conflicts=False)
-    rows = _rows(sums, trade_totals, cols, conn.dialect.name)
-    for start in range(0, len(rows), BATCH):
-        conn.exec_driver_sql(sql, rows[start: start + BATCH])
+    for start in range(0, len(sums), BATCH):  # a batch of tuples at a time, not a million
+        conn.exec_driver_sql(sql, _rows(sums.iloc[start: start + BATCH], trade_totals, cols,
+                                        conn.dialect.name))
 
 
 def _derived(conn: Connection, kind: str, records: Sequence[Mapping[str, Any]]) -> None:

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, Engine, case, delete, func, insert, select, union_all
 
@@ -107,30 +108,40 @@ class LoadTotals:
     """
 
     _KEY = ["year", "exporter", "hs6"]
+    #: Bits of the packed key (year, exporter, hs6): the two codes numbered as met.
+    _HS6_BITS, _EXPORTER_BITS = 26, 24
 
     def __init__(self, conn: Connection):
         self._held = set(_years(conn))
-        self._sums: list[pd.DataFrame] = []
+        self._ids: dict[str, dict[str, int]] = {"exporter": {}, "hs6": {}}
+        self._parts: list[tuple[np.ndarray, np.ndarray]] = []  # packed keys, their sums
         self._pairs: list[pd.DataFrame] = []
+
+    def _numbered(self, codes: pd.Series) -> np.ndarray:
+        """The codes of a column as numbers kept across batches (hashing a batch's few
+        distinct codes, not a string per flow)."""
+        ids = self._ids[str(codes.name)]
+        local, uniques = pd.factorize(codes)
+        known = np.array([ids.setdefault(u, len(ids)) for u in uniques], dtype=np.int64)
+        return known[local]
 
     def add(self, batch: pd.DataFrame) -> None:
         """Note a batch of flows (``trade_flows`` columns) just written."""
-        year = batch["year"].astype("int64")
-        new = ~year.isin(self._held).to_numpy()
+        year = batch["year"].to_numpy(dtype=np.int64)
+        new = ~np.isin(year, list(self._held))
         if not new.all():
             self._pairs.append(batch.loc[~new, ["year", "exporter"]].drop_duplicates())
         if not new.any():
             return
         part = batch[new]
-        quantity = part["quantity_t"].astype("float64")
-        known = quantity.notna()
-        value = part["value_usd"].astype("float64")
-        self._sums.append(pd.DataFrame({
-            "year": year[new], "exporter": part["exporter"], "hs6": part["hs6"],
-            "value_usd": value, "quantity_t": quantity.fillna(0.0),
-            "value_q_usd": value.where(known, 0.0), "flows": 1,
-            "with_quantity": known.astype("int64"),
-        }).groupby(self._KEY, sort=False).sum().reset_index())
+        key = (((year[new] << self._EXPORTER_BITS) | self._numbered(part["exporter"]))
+               << self._HS6_BITS) | self._numbered(part["hs6"])
+        value = part["value_usd"].to_numpy(dtype=np.float64)
+        quantity = part["quantity_t"].to_numpy(dtype=np.float64, na_value=np.nan)
+        known = ~np.isnan(quantity)
+        self._parts.append(_summed_by(key, np.column_stack([
+            value, np.where(known, quantity, 0.0), np.where(known, value, 0.0),
+            np.ones(len(value)), known.astype(np.float64)])))
 
     def held_pairs(self) -> pd.DataFrame:
         """The (year, exporter) pairs of years held before the load that the load touched."""
@@ -143,11 +154,42 @@ class LoadTotals:
         """The sums of the years new to the workspace, in key order (``trade_totals``'
         columns)."""
         columns = [*self._KEY, *_SUMS]
-        if not self._sums:
+        if not self._parts:
             return pd.DataFrame(columns=columns)
         # A (year, exporter, hs6) cut by a batch boundary has a part in each batch.
-        return pd.concat(self._sums).groupby(self._KEY, sort=True).sum() \
-            .reset_index()[columns]
+        key, sums = _summed_by(np.concatenate([k for k, _ in self._parts]),
+                               np.concatenate([v for _, v in self._parts]))
+        hs6_id = key & ((1 << self._HS6_BITS) - 1)
+        exporter_id = (key >> self._HS6_BITS) & ((1 << self._EXPORTER_BITS) - 1)
+        year = key >> (self._HS6_BITS + self._EXPORTER_BITS)
+        exporters = np.array(list(self._ids["exporter"]), dtype=object)
+        hs6s = np.array(list(self._ids["hs6"]), dtype=object)
+        # in the table's key order: the codes' ids are in order of appearance, not of text
+        order = np.lexsort((_text_rank(hs6s)[hs6_id], _text_rank(exporters)[exporter_id],
+                            year))
+        out = pd.DataFrame({"year": year[order], "exporter": exporters[exporter_id[order]],
+                            "hs6": hs6s[hs6_id[order]]})
+        for i, name in enumerate(_SUMS):
+            column = sums[order, i]
+            out[name] = column.astype(np.int64) if name in ("flows", "with_quantity") \
+                else column
+        return out[columns]
+
+
+def _summed_by(key: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The rows of ``values`` (2-D) summed by ``key``: the distinct keys, sorted, and their
+    sums (each in the rows' order, so the same rows always give the same bits)."""
+    keys, group = np.unique(key, return_inverse=True)
+    sums = np.column_stack([np.bincount(group, weights=values[:, i], minlength=len(keys))
+                            for i in range(values.shape[1])])
+    return keys, sums
+
+
+def _text_rank(codes: np.ndarray) -> np.ndarray:
+    """Each code's rank in text order."""
+    rank = np.empty(len(codes), dtype=np.int64)
+    rank[np.argsort(codes.astype(str), kind="stable")] = np.arange(len(codes))
+    return rank
 
 
 def has_trade(source: Engine | Any) -> bool:
