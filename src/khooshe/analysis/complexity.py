@@ -109,6 +109,8 @@ from khooshe.analysis.complexity_core import (
     rca,
     rpop,
 )
+from khooshe.domain.errors import InputError
+from khooshe.text.messages import Message, joined
 
 __all__ = [
     "PRESENCE_TESTS",
@@ -162,10 +164,10 @@ def _numeric_values(data: pd.DataFrame, value: str) -> np.ndarray:
     bad = np.zeros(len(raw), dtype=bool)
     bad[failed] = (text.notna() & (text != "")).to_numpy(dtype=bool)
     if bad.any():
-        examples = ", ".join(f"{v!r} (row {i})" for i, v in raw[bad].head(3).items())
-        raise ValueError(
-            f"column {value!r}: {int(bad.sum())} value(s) are not numbers, e.g. {examples}"
-        )
+        examples = joined([Message("analysis.complexity.example", {"value": v, "row": i})
+                           for i, v in raw[bad].head(3).items()])
+        raise InputError(Message("analysis.complexity.not_numbers", {
+            "column": value, "count": int(bad.sum()), "examples": examples}))
     return num.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
@@ -180,19 +182,19 @@ class _LongInput:
         keys = [c for c in (time, location, product) if c is not None]
         missing = [c for c in (*keys, value) if c not in data.columns]
         if missing:
-            raise ValueError(
-                f"column(s) {', '.join(map(repr, missing))} not in the data; it has "
-                f"{', '.join(map(repr, map(str, data.columns)))}"
-            )
+            raise InputError(Message("analysis.complexity.no_columns", {
+                "missing": ", ".join(map(repr, missing)),
+                "columns": ", ".join(map(repr, map(str, data.columns)))}))
         if len({*keys, value}) < len(keys) + 1:
             raise ValueError("time, location, product and value must be different columns")
         if len(data) == 0:
-            raise ValueError("the data has no rows")
+            raise InputError(Message("analysis.complexity.no_rows"))
         for c in keys:
             na = data[c].isna()
             if na.any():
                 rows = ", ".join(map(str, data.index[na][:5]))
-                raise ValueError(f"column {c!r}: {int(na.sum())} row(s) have no code (rows {rows})")
+                raise InputError(Message("analysis.complexity.no_code", {
+                    "column": c, "count": int(na.sum()), "rows": rows}))
         self.values = _numeric_values(data, value)
         self.l_codes, self.l_labels = _factorize(data[location])
         self.p_codes, self.p_labels = _factorize(data[product])

@@ -9,6 +9,8 @@ from typing import Literal
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from khooshe.text.messages import Bilingual, Message
+
 # SciPy is imported only where it is needed (large eigenproblems, kNN, sparse input): loading
 # it costs about 0.2 s, as much as the whole computation on a small table.
 
@@ -20,6 +22,20 @@ Presence = Literal["rca", "rpop", "both", "manual"]
 
 class ComplexityWarning(UserWarning):
     """Something in the input was repaired or left out (and the message says what)."""
+
+
+def refusal_prefix(where: str) -> Message | str:
+    """What a refusal about one period starts with, in the reader's language: ``where`` is
+    the period as the kernels name it (``"period 2019"``, from
+    :meth:`khooshe.analysis.complexity._LongInput.where`) or empty for a table without
+    periods."""
+    if not where:
+        return ""
+    from khooshe.text.digits import digits
+
+    period = where.removeprefix("period ")
+    return Message("analysis.complexity.period",
+                   {"period": Bilingual(fa=digits(period, "fa"), en=period)})
 
 
 def _warn(message: str) -> None:

@@ -17,10 +17,13 @@ from khooshe.analysis.complexity_core._inputs import (
     _describe,
     _warn,
     check_options,
+    refusal_prefix,
 )
 from khooshe.analysis.complexity_core._presence import _presence, rca, rpop
 from khooshe.analysis.complexity_core._proximity import _check_knn
 from khooshe.analysis.complexity_core._proximity_op import _ProximityOp
+from khooshe.domain.errors import InputError
+from khooshe.text.messages import Message
 
 
 @dataclass
@@ -84,17 +87,17 @@ def check_values(
     prefix = f"{where}: " if where else ""
     nan = np.isnan(values)
     if np.isinf(values).any():
-        raise ValueError(f"{prefix}{int(np.isinf(values).sum())} infinite value(s)")
+        raise InputError(Message("analysis.complexity.infinite", {
+            "where": refusal_prefix(where), "count": int(np.isinf(values).sum())}))
     if nan.any():
         _warn(f"{prefix}{int(nan.sum())} missing value(s) treated as 0")
         values = np.where(nan, 0.0, values)
     neg = values < 0
     if neg.any():
         if negative == "raise":
-            raise ValueError(
-                f"{prefix}{int(neg.sum())} negative value(s) (smallest {values.min():g}); "
-                "values must be non-negative (or pass negative='zero' to treat them as 0)"
-            )
+            raise InputError(Message("analysis.complexity.negative", {
+                "where": refusal_prefix(where), "count": int(neg.sum()),
+                "smallest": float(values.min())}))
         _warn(f"{prefix}{int(neg.sum())} negative value(s) treated as 0")
         values = np.where(neg, 0.0, values)
     return values
@@ -176,10 +179,8 @@ def _prepare(
         x, prods = x[:, ~zero_p], prods[~zero_p]
     n_loc, n_prod = x.shape
     if n_loc < 2 or n_prod < 2:
-        raise ValueError(
-            f"{prefix}need at least 2 locations and 2 products with positive totals, "
-            f"found {n_loc} and {n_prod}"
-        )
+        raise InputError(Message("analysis.complexity.too_small", {
+            "where": refusal_prefix(where), "locations": n_loc, "products": n_prod}))
 
     r_rca = r_pop = None
     if presence == "manual":

@@ -12,6 +12,7 @@ import pandas as pd
 import scipy.sparse as sp
 
 from khooshe.domain.errors import InputError
+from khooshe.text.messages import Bilingual, Message
 
 #: LQ at or above which a region counts as specialised (strong) in an activity.
 DEFAULT_LQ_THRESHOLD = 1.25
@@ -140,11 +141,18 @@ def _cell_lq(data: np.ndarray, total: float, region_totals: np.ndarray,
     return data * total / (region_totals * activity_totals)
 
 
-def _row_positions(mask: np.ndarray, limit: int = 5) -> str:
-    pos = np.flatnonzero(mask)[:limit] + 1
+def _row_positions(mask: np.ndarray, limit: int = 5) -> Message:
+    """The first ``limit`` rows where ``mask`` holds (1-based), and how many more, in the
+    reader's language."""
+    from khooshe.text.numbers import format_value
+
+    pos = (np.flatnonzero(mask)[:limit] + 1).tolist()
     more = int(mask.sum()) - len(pos)
-    text = ", ".join(str(p) for p in pos)
-    return text + (f" and {more} more" if more > 0 else "")
+    positions = Bilingual(fa="، ".join(format_value(p, "fa")[0] for p in pos),
+                          en=", ".join(str(p) for p in pos))
+    if more > 0:
+        return Message("analysis.rows.more", {"positions": positions, "more": more})
+    return Message("analysis.rows.some", {"positions": positions})
 
 
 def _numeric_column(series: pd.Series, name: str, na: str) -> np.ndarray:
@@ -162,30 +170,24 @@ def _numeric_column(series: pd.Series, name: str, na: str) -> np.ndarray:
         bad = np.isnan(values) & ~pd.isna(series).to_numpy()
         if bad.any():
             examples = ", ".join(repr(v) for v in pd.unique(raw[bad])[:3])
-            raise SpecializationInputError(
-                f"column {name!r}: {int(bad.sum())} value(s) are not numbers (rows "
-                f"{_row_positions(bad)}; e.g. {examples})"
-            )
+            raise SpecializationInputError(Message("analysis.table.not_numbers", {
+                "column": name, "count": int(bad.sum()), "rows": _row_positions(bad),
+                "examples": examples}))
     nan = np.isnan(values)
     if nan.any():
         if na == "zero":
             values = np.where(nan, 0.0, values)
         else:
-            raise SpecializationInputError(
-                f"column {name!r}: {int(nan.sum())} missing value(s) (rows {_row_positions(nan)});"
-                " fill them in, or pass na='zero' to count them as 0"
-            )
+            raise SpecializationInputError(Message("analysis.table.missing", {
+                "column": name, "count": int(nan.sum()), "rows": _row_positions(nan)}))
     inf = np.isinf(values)
     if inf.any():
-        raise SpecializationInputError(
-            f"column {name!r}: {int(inf.sum())} infinite value(s) (rows {_row_positions(inf)})"
-        )
+        raise SpecializationInputError(Message("analysis.table.infinite", {
+            "column": name, "count": int(inf.sum()), "rows": _row_positions(inf)}))
     neg = values < 0
     if neg.any():
-        raise SpecializationInputError(
-            f"column {name!r}: {int(neg.sum())} negative value(s) (rows {_row_positions(neg)}); "
-            "amounts must be ≥ 0"
-        )
+        raise SpecializationInputError(Message("analysis.table.negative", {
+            "column": name, "count": int(neg.sum()), "rows": _row_positions(neg)}))
     return values
 
 
@@ -199,11 +201,9 @@ def _factorize(labels: pd.Series | pd.Index, sort: bool = True
     return codes.astype(np.int64, copy=False), pd.Index(uniques)
 
 
-def _check_not_empty(m: RegionActivityMatrix, what: str) -> RegionActivityMatrix:
+def _check_not_empty(m: RegionActivityMatrix, what: Message) -> RegionActivityMatrix:
     if m.total <= 0:
-        raise SpecializationInputError(
-            f"{what}: all values are zero; location quotients and shares are undefined"
-        )
+        raise SpecializationInputError(Message("analysis.table.all_zero", {"what": what}))
     return m
 
 
@@ -282,7 +282,7 @@ def region_activity_matrix(
         mat.eliminate_zeros()
         mat.sum_duplicates()
         m = RegionActivityMatrix(mat, pd.RangeIndex(mat.shape[0]), pd.RangeIndex(mat.shape[1]))
-        return _check_not_empty(m, "matrix")
+        return _check_not_empty(m, Message("analysis.what.matrix"))
     raise SpecializationInputError(
         f"expected a DataFrame, an array or a sparse matrix, not {type(data).__name__}"
     )
@@ -297,21 +297,18 @@ def _from_long(
     wanted = [c for c in (region, activity, value, count) if c is not None]
     missing = [c for c in wanted if c not in df.columns]
     if missing:
-        raise SpecializationInputError(
-            f"column(s) {', '.join(map(repr, missing))} not in the table; it has: "
-            + ", ".join(map(str, df.columns))
-        )
+        raise SpecializationInputError(Message("analysis.table.no_columns", {
+            "missing": ", ".join(map(repr, missing)),
+            "columns": ", ".join(map(str, df.columns))}))
     if len(df) == 0:
-        raise SpecializationInputError("the table has no rows")
+        raise SpecializationInputError(Message("analysis.table.no_rows"))
     for col in (region, activity):
         null = df[col].isna().to_numpy()
         if df[col].dtype == object or isinstance(df[col].dtype, pd.StringDtype):
             null |= (df[col].astype("string").str.strip() == "").fillna(False).to_numpy(bool)
         if null.any():
-            raise SpecializationInputError(
-                f"column {col!r}: {int(null.sum())} row(s) without a code (rows "
-                f"{_row_positions(null)})"
-            )
+            raise SpecializationInputError(Message("analysis.table.no_code", {
+                "column": col, "count": int(null.sum()), "rows": _row_positions(null)}))
     vals = (_numeric_column(df[value], value, na) if value is not None
             else np.ones(len(df), dtype=np.float64))
     cnts = (_numeric_column(df[count], count, na) if count is not None
@@ -326,7 +323,8 @@ def _from_long(
         mat, regions, activities, counts=counts, region_name=str(region),
         activity_name=str(activity), value_name=str(value) if value is not None else "count",
     )
-    return _check_not_empty(m, f"column {value!r}" if value else "table")
+    return _check_not_empty(m, Message("analysis.what.column", {"column": value}) if value
+                            else Message("analysis.what.table"))
 
 
 def _from_wide(df: pd.DataFrame, na: str) -> RegionActivityMatrix:
@@ -370,7 +368,7 @@ def _from_wide(df: pd.DataFrame, na: str) -> RegionActivityMatrix:
         region_name=str(df.index.name) if df.index.name is not None else "region",
         activity_name=str(df.columns.name) if df.columns.name is not None else "activity",
     )
-    return _check_not_empty(m, "wide table")
+    return _check_not_empty(m, Message("analysis.what.wide"))
 
 
 def _matrix(data, region, activity, value) -> RegionActivityMatrix:

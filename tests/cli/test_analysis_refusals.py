@@ -1,0 +1,59 @@
+"""The analyses' refusals of a table a person gave are in the reader's language: Persian words
+and digits under ``--lang fa``, the English texts as they always were, exit 2, one line."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def _write(path, text: str):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("fa", "دست‌کم ۲ مکان و ۲ محصول با جمع مثبت لازم است؛ ۱ مکان و ۲ محصول یافت شد"),
+    ("en", "need at least 2 locations and 2 products with positive totals, found 1 and 2"),
+])
+def test_complexity_of_a_table_too_small(tmp_path, invoke, lang, expected):
+    table = _write(tmp_path / "one.csv", "loc,prod,val\nA,p1,1\nA,p2,3\n")
+    result = invoke("--lang", lang, "complexity", table, "--location", "loc", "--product",
+                    "prod", "--value", "val", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert expected in " ".join(result.output.split())
+    assert not (tmp_path / "out.csv").exists()
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("fa", "دورهٔ ۲۰۱۹: ۱ مقدار منفی (کوچک‌ترین −۳)؛ مقدارها باید نامنفی باشند"),
+    ("en", "period 2019: 1 negative value(s) (smallest -3); values must be non-negative"),
+])
+def test_complexity_names_the_period_of_a_negative_value(tmp_path, invoke, lang, expected):
+    table = _write(tmp_path / "neg.csv", "t,loc,prod,val\n2019,A,p1,1\n2019,B,p2,-3\n")
+    result = invoke("--lang", lang, "complexity", table, "--location", "loc", "--product",
+                    "prod", "--value", "val", "--time", "t", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 2
+    assert expected in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("fa", "ستون 'jobs': ۲ مقدار منفی (ردیف‌های ۱، ۳)؛ مقدارها باید ≥ ۰ باشند"),
+    ("en", "column 'jobs': 2 negative value(s) (rows 1, 3); amounts must be ≥ 0"),
+])
+def test_specialisation_names_the_rows_of_negative_amounts(tmp_path, invoke, lang, expected):
+    table = _write(tmp_path / "neg.csv",
+                   "region,isic,jobs\nA,1079,-5\nB,1061,3\nC,1061,-1\n")
+    result = invoke("--lang", lang, "specialize", table, "--region", "region", "--activity",
+                    "isic", "--value", "jobs", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert expected in " ".join(result.output.split())
+
+
+def test_specialisation_counts_the_rows_it_does_not_name(tmp_path, invoke):
+    rows = "".join(f"R{i},1079,\n" for i in range(8))
+    table = _write(tmp_path / "gaps.csv", "region,isic,jobs\n" + rows)
+    result = invoke("--lang", "fa", "specialize", table, "--region", "region", "--activity",
+                    "isic", "--value", "jobs", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 2
+    assert "ستون 'jobs': ۸ مقدار خالی (ردیف‌های ۱، ۲، ۳، ۴، ۵ و ۳ ردیف دیگر)" in \
+        " ".join(result.output.split())
