@@ -57,3 +57,18 @@ def test_specialisation_counts_the_rows_it_does_not_name(tmp_path, invoke):
     assert result.exit_code == 2
     assert "ستون 'jobs': ۸ مقدار خالی (ردیف‌های ۱، ۲، ۳، ۴، ۵ و ۳ ردیف دیگر)" in \
         " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("fa", "کشور 'Atlantis' ناشناخته است: نه کد ISO3 است، نه کد عددی و نه نامی در جدول "
+           "کشورهای خوشه"),
+    ("en", "unknown country 'Atlantis': not an ISO3 code, numeric code or name in khooshe's "
+           "country table"),
+])
+def test_markets_names_an_unknown_country(tmp_path, invoke, lang, expected):
+    flows = _write(tmp_path / "t.csv", "year,exporter,importer,hs6,value_usd,quantity_t\n"
+                   "2022,IRN,IRQ,010121,5,1\n2022,TUR,IRQ,010122,5,1\n")
+    result = invoke("--lang", lang, "markets", flows, "--exporter", "IRN", "--markets",
+                    "IRQ,Atlantis", "-o", tmp_path / "m.csv")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert expected in " ".join(result.output.split())

@@ -37,6 +37,7 @@ import pandas as pd
 
 from khooshe.domain.errors import NotFoundError
 from khooshe.io import reference
+from khooshe.text.messages import Message, joined
 
 COUNTRY_COLUMNS = ("iso3", "numeric", "name_en", "name_fa", "lat", "lon")
 
@@ -199,7 +200,7 @@ def resolve_country(code: object, countries: pd.DataFrame | None = None) -> str:
     iso_set = set(table["iso3"].tolist())
     text = to_ascii_digits(str(code)).strip()
     if not text or text.lower() in ("nan", "none"):
-        raise UnknownCountryError("empty country code")
+        raise UnknownCountryError(Message("io.country.empty"))
     if text.upper() in iso_set:
         return text.upper()
     if text.isdigit():
@@ -210,26 +211,22 @@ def resolve_country(code: object, countries: pd.DataFrame | None = None) -> str:
                 return str(hit.iloc[0])
         if num in TRADE_NUMERIC_ALIASES and TRADE_NUMERIC_ALIASES[num] in iso_set:
             return TRADE_NUMERIC_ALIASES[num]
-        raise UnknownCountryError(f"unknown country code {text!r}: no country has that "
-                                  "numeric code in khooshe's country table")
+        raise UnknownCountryError(Message("io.country.unknown_number", {"code": text}))
     index = _name_index(table)
     key = normalize(text)
     if key in index and index[key] in iso_set:
         return index[key]
     close = difflib.get_close_matches(key, list(index), n=3, cutoff=0.75)
     close += difflib.get_close_matches(text.upper(), sorted(iso_set), n=2, cutoff=0.6)
-    hint = ""
     if close:
         names = dict(zip(table["iso3"], table.get("name_en", table["iso3"]), strict=True))
         sugg = []
         for c in close:
             iso = index.get(c, c)
             sugg.append(f"{iso} ({names.get(iso, c)})")
-        hint = "; did you mean " + " or ".join(dict.fromkeys(sugg)) + "?"
-    raise UnknownCountryError(
-        f"unknown country {text!r}: not an ISO3 code, numeric code or name in khooshe's "
-        f"country table{hint}"
-    )
+        raise UnknownCountryError(Message("io.country.unknown_hint", {
+            "code": text, "suggestions": joined(dict.fromkeys(sugg), en=" or ", fa=" یا ")}))
+    raise UnknownCountryError(Message("io.country.unknown", {"code": text}))
 
 
 def resolve_countries(codes: Iterable[object] | str,
@@ -239,15 +236,16 @@ def resolve_countries(codes: Iterable[object] | str,
     items = [c.strip() for c in codes.split(",")] if isinstance(codes, str) else list(codes)
     items = [c for c in items if str(c).strip()]
     out: list[str] = []
-    problems: list[str] = []
+    problems: list[object] = []
     for item in items:
         try:
             iso = resolve_country(item, countries)
         except UnknownCountryError as exc:
-            problems.append(str(exc))
+            problems.append(exc.localized or str(exc))
             continue
         if iso not in out:
             out.append(iso)
     if problems:
-        raise UnknownCountryError("; ".join(problems))
+        raise UnknownCountryError(Message("io.country.several", {
+            "problems": joined(problems, en="; ", fa="؛ ")}))
     return out

@@ -317,8 +317,7 @@ def workspace_markets(
     known = set(countries["iso3"])
     unknown = [c for c in (exporter, *markets) if known and c not in known]
     if unknown:
-        raise ValueError(f"unknown country code(s) {', '.join(unknown)}: not in the "
-                         "workspace's countries")
+        raise InputError(Message("io.country.not_in_workspace", {"codes": ", ".join(unknown)}))
     clusters = read_kind(ws, "clusters")
     if province is not None:
         provinces = set(read_kind(ws, "regions", columns=["code", "level"])
@@ -489,10 +488,11 @@ def resolve_growth(growth: float | Mapping[str, float], markets: Sequence[str],
         try:
             iso = resolve_country(key, countries)
         except UnknownCountryError as exc:
-            raise UnknownCountryError(f"market growth: {exc}") from None
+            raise UnknownCountryError(Message("markets.growth.unknown", {
+                "problem": exc.localized or str(exc)})) from None
         if iso not in markets:
-            raise InputError(f"market growth names {iso}, which is not one of the markets "
-                             f"({', '.join(markets)})")
+            raise InputError(Message("markets.growth.not_market", {
+                "iso": iso, "markets": ", ".join(markets)}))
         out[iso] = float(rate)
     return out
 
