@@ -3,8 +3,10 @@
 A BACI year in a workspace is ten million rows; the market analysis needs the world's flows
 only summed over importers, and whole only those into the target markets or out of the
 exporter (:func:`khooshe.analysis.markets.summary_from_parts`). The sums are kept in
-``trade_totals`` (under a million rows a year) by :func:`refresh_totals`, which every change
-of ``trade_flows`` calls in its own transaction, so a year is read back without summing it.
+``trade_totals`` (under a million rows a year) in the transaction of every change of
+``trade_flows`` (:mod:`khooshe.store.repository` calls :func:`refresh_totals` for a few
+flows, :class:`LoadTotals` for an import or a restore), so a year is read back without
+summing it.
 """
 
 from __future__ import annotations
