@@ -72,3 +72,27 @@ def test_markets_names_an_unknown_country(tmp_path, invoke, lang, expected):
                     "IRQ,Atlantis", "-o", tmp_path / "m.csv")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert expected in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("fa", "در استان 06 هیچ بنگاه فعالی در رستهٔ ISIC 9999 نیست"),
+    ("en", "no operating establishments of ISIC 9999 in province 06"),
+])
+def test_hot_spots_of_an_activity_the_province_lacks(demo_dir, tmp_path, invoke, lang,
+                                                     expected):
+    result = invoke("--lang", lang, "hotspots", demo_dir, "--activity", "9999", "--province",
+                    "06", "-o", tmp_path / "h.csv")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert expected in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("fa", "--activities: '1a' نه رستهٔ ۴ رقمی ISIC است و نه بخش ۲ رقمی"),
+    ("en", "--activities: '1a' is neither a 4-digit ISIC class nor a 2-digit division"),
+])
+def test_villages_refuse_an_activity_that_is_not_one(demo_dir, tmp_path, invoke, lang,
+                                                     expected):
+    result = invoke("--lang", lang, "villages", demo_dir, "--province", "06", "--activities",
+                    "1a", "-o", tmp_path / "v.csv")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert expected in " ".join(result.output.split())

@@ -39,6 +39,7 @@ from khooshe.io.tables import (
     table_format,
     write_table,
 )
+from khooshe.text.messages import Message
 
 if TYPE_CHECKING:
     from khooshe.services.engine import Engine
@@ -112,11 +113,9 @@ def workspace_complexity(
         hierarchy.check(province, "province")
     table = activity_table(ws, level=level, measure=measure)
     if table.empty:
-        raise ValueError("the workspace has no operating establishments; import establishments "
-                         "first")
+        raise InputError(Message("analysis.workspace.no_establishments"))
     if table["region"].nunique() < 2:
-        raise ValueError(f"complexity needs at least 2 regions of level {level!r} with "
-                         "establishments")
+        raise InputError(Message("analysis.workspace.two_regions", {"level": level}))
     with one_blas_thread():
         out = complexity(table[["region", "isic", "value"]], location="region",
                          product="isic", value="value", **complexity_kwargs)
@@ -159,15 +158,16 @@ def _population_column(pop: pd.DataFrame, source: Path, location: str,
     """The population column of a population table: ``population``, else ``pop``, else the
     only column that is neither the location nor the time."""
     if location not in pop.columns:
-        raise InputError(f"{source}: no {location!r} column (it has {', '.join(pop.columns)})")
+        raise InputError(Message("analysis.workspace.population_no_column", {
+            "source": source, "location": location, "columns": ", ".join(pop.columns)}))
     others = [c for c in pop.columns if c not in (location, time)]
     for name in ("population", "pop"):
         if name in others:
             return name
     if len(others) == 1:
         return others[0]
-    raise InputError(f"{source}: cannot tell the population column; name it 'population' "
-                     f"(columns: {', '.join(pop.columns)})")
+    raise InputError(Message("analysis.workspace.population_which", {
+        "source": source, "columns": ", ".join(pop.columns)}))
 
 
 def _read_long(path: str | Path, population: str | Path | None, location: str,
@@ -180,7 +180,7 @@ def _read_long(path: str | Path, population: str | Path | None, location: str,
     analysis then parses and, if it must, refuses by row)."""
     path = Path(path)
     if path.is_dir():
-        raise InputError(f"{path} is a directory; give a CSV, XLSX or Parquet file")
+        raise InputError(Message("analysis.workspace.directory", {"path": str(path)}))
     keys = [c for c in (time, location, product) if c is not None and c != value]
     data = read_table(path, as_text=True, numbers=[value], codes=keys)
     return (data, *_read_population(population, location, time))

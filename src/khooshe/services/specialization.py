@@ -104,8 +104,7 @@ def strength(
         raise InputError(Message("engine.strength_level", {"level": level}))
     table = activity_table(ws, level=level, measure=measure)
     if table.empty:
-        raise ValueError("the workspace has no operating establishments at level "
-                         f"{level!r}; import establishments first")
+        raise InputError(Message("analysis.workspace.no_establishments_at", {"level": level}))
     county = table if level == "county" else activity_table(ws, level="county",
                                                             measure=measure)
     traded = traded_activities(county)
@@ -176,15 +175,17 @@ def hotspots(
     at_level = regions[regions["level"] == level]
     at_level = at_level[_in_province(at_level["code"], regions, province)]
     if len(at_level) < 3:
-        raise ValueError(f"hot spots need at least 3 regions of level {level!r}"
-                         + (f" in province {province}" if province else ""))
+        raise InputError(Message("analysis.workspace.hotspot_regions_in", {
+            "level": level, "province": province}) if province else Message(
+            "analysis.workspace.hotspot_regions", {"level": level}))
     from khooshe.services.frames import activity_table
 
     table = activity_table(ws, level=level, measure=measure, province=province)
     mine = table[table["isic"] == activity].set_index("region")["value"]
     if mine.empty:
-        raise ValueError(f"no operating establishments of ISIC {activity} "
-                         + (f"in province {province}" if province else "in the workspace"))
+        raise InputError(Message("analysis.workspace.no_activity_in", {
+            "activity": activity, "province": province}) if province else Message(
+            "analysis.workspace.no_activity", {"activity": activity}))
     values = mine.reindex(at_level["code"]).fillna(0.0)
     values.index.name = "region"
     geo = at_level.set_index("code")
@@ -197,7 +198,8 @@ def hotspots(
     else:
         if geo[["lat", "lon"]].isna().any(axis=None):
             missing = geo.index[geo[["lat", "lon"]].isna().any(axis=1)][:5].tolist()
-            raise ValueError(f"regions without boundary or lat/lon, e.g. {missing}")
+            raise InputError(Message("analysis.workspace.no_places", {
+                "regions": ", ".join(map(str, missing))}))
         out = spatial.hotspots(values, centroids=geo[["lat", "lon"]],
                                permutations=permutations, alpha=alpha)
     out.insert(1, "isic", activity)
@@ -217,7 +219,7 @@ def candidates(
     est = establishments_with_regions(ws, province=province, statuses=("operating",))
     est = est[est["lat"].notna() & est["lon"].notna()]
     if est.empty:
-        raise ValueError(f"no operating establishments with coordinates in province {province}")
+        raise InputError(Message("analysis.workspace.no_coordinates", {"province": province}))
     out = spatial.point_clusters(est, region="county", min_cluster_size=min_cluster_size,
                                  max_median_km=max_median_km)
     return out

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from khooshe.analysis import potential as pot
+from khooshe.domain.errors import InputError
 from khooshe.domain.regions import RegionHierarchy
 from khooshe.io.reference import (
     activity_settings,
@@ -129,9 +130,9 @@ def read_weights(path: str | Path | None) -> pot.Weights:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ValueError(f"weights file {path} does not exist") from None
+        raise InputError(Message("villages.refuse.weights_missing", {"path": str(path)})) from None
     except UnicodeDecodeError:
-        raise ValueError(f"weights file {path} is not UTF-8 text") from None
+        raise InputError(Message("villages.refuse.weights_not_utf8", {"path": str(path)})) from None
     return pot.parse_weights(text, defaults=potential_weights_text(), source=str(path))
 
 
@@ -152,13 +153,12 @@ def parse_activities(text: str | None, known: list[str] | None = None) -> list[s
         elif len(item) == 2 and item.isdigit():
             cls = [k for k in known if k.startswith(item)]
             if not cls:
-                raise ValueError(f"--activities: no known ISIC class in division {item}")
+                raise InputError(Message("villages.refuse.empty_division", {"division": item}))
             out.extend(cls)
         else:
-            raise ValueError(f"--activities: {item!r} is neither a 4-digit ISIC class nor a "
-                             "2-digit division")
+            raise InputError(Message("villages.refuse.not_activity", {"item": item}))
     if not out:
-        raise ValueError("--activities is empty")
+        raise InputError(Message("villages.refuse.no_activities"))
     return sorted(set(out))
 
 
@@ -291,10 +291,6 @@ def village_shortlist(
     )
 
 
-_NO_CANDIDATE = ("no candidate activity: no village-scale manufacturing activity has an "
-                 "establishment or a resource link in the workspace")
-
-
 def _national_tables(ws: Workspace, provinces: list[str] | None
                      ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The tables village scoring reads (regions with their boundaries, establishments,
@@ -304,8 +300,9 @@ def _national_tables(ws: Workspace, provinces: list[str] | None
         known = set(regions.loc[regions["level"] == "province", "code"])
         unknown = [p for p in provinces if p not in known]
         if unknown:
-            raise ValueError(f"province {unknown[0]!r} is not in the workspace "
-                             f"(provinces: {', '.join(sorted(known)) or 'none'})")
+            raise InputError(Message("villages.refuse.unknown_province", {
+                "province": unknown[0],
+                "known": ", ".join(sorted(known)) or Message("villages.refuse.none")}))
     est = read_kind(ws, "establishments", columns=ESTABLISHMENT_COLUMNS)
     resources = read_kind(ws, "resources")
     parks = read_kind(ws, "parks", columns=["code", "name_fa", "name_en", "region_code", "lat",
@@ -319,8 +316,8 @@ def _checked_candidates(est: pd.DataFrame, activities: list[str] | None
     village."""
     cand, left_out = _candidates(est, activities)
     if not cand:
-        raise ValueError(_NO_CANDIDATE + ("; the activities given do not suit villages"
-                                          if activities else "; pass --activities"))
+        raise InputError(Message("villages.refuse.no_candidate_given" if activities
+                                 else "villages.refuse.no_candidate"))
     return cand, left_out
 
 
@@ -440,7 +437,7 @@ def national_shortlist(
         province_of = RegionHierarchy(regions).ancestors("province")
         provinces = sorted(set(province_of.reindex(villages).dropna()))
     if not provinces:
-        raise ValueError("the workspace has no villages in a province; import regions first")
+        raise InputError(Message("villages.refuse.no_villages"))
     cand, left_out = _checked_candidates(est, activities)
     parts = list((engine or Engine()).map(
         province_shortlist, provinces, regions=regions, establishments=est,
@@ -497,7 +494,7 @@ def write_national(result: NationalShortlist, output: str | Path, lang: str = "f
     table_format(output)
     html_path = map_path(output)
     if html_path == output:
-        raise ValueError(f"{output}: the map would overwrite the table; use .csv or .xlsx")
+        raise InputError(Message("villages.refuse.map_overwrites", {"output": str(output)}))
     html = map_html(shortlist_figure(result.villages, lang=lang, outlines=result.outlines))
     written = [write_table(rounded(result.villages), output, sheet_name="villages"),
                write_table(result.counties, counties_path(output), sheet_name="counties")]
@@ -785,7 +782,7 @@ def write_result(result: VillagesResult, output: str | Path, lang: str = "fa") -
     table_format(output)
     html_path = map_path(output)
     if html_path == output:
-        raise ValueError(f"{output}: the map would overwrite the table; use .csv or .xlsx")
+        raise InputError(Message("villages.refuse.map_overwrites", {"output": str(output)}))
     html = map_html(shortlist_figure(result, lang=lang))
     written = [write_table(rounded(result.shortlist.villages), output, sheet_name="villages"),
                write_table(result.shortlist.counties, counties_path(output),
