@@ -96,3 +96,15 @@ def test_villages_refuse_an_activity_that_is_not_one(demo_dir, tmp_path, invoke,
                     "1a", "-o", tmp_path / "v.csv")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert expected in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("fa", "فضای کار خوشه نیست (khooshe.toml ندارد)؛ با `khooshe init` یا `khooshe demo` یکی "
+           "بسازید"),
+    ("en", "is not a khooshe workspace (no khooshe.toml); create one with `khooshe init` or "
+           "`khooshe demo`"),
+])
+def test_a_folder_that_is_not_a_workspace(tmp_path, invoke, lang, expected):
+    result = invoke("--lang", lang, "info", tmp_path)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert expected in " ".join(result.output.split())

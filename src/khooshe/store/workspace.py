@@ -26,6 +26,7 @@ from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 
 from khooshe.domain.errors import InputError
+from khooshe.text.messages import Message
 
 CONFIG_NAME = "khooshe.toml"
 DEFAULT_DB = "sqlite:///khooshe.db"
@@ -105,7 +106,8 @@ class Workspace:
         root = Path(root)
         config = root / CONFIG_NAME
         if config.exists() and not exist_ok:
-            raise WorkspaceError(f"{root} is already a workspace ({CONFIG_NAME} exists)")
+            raise WorkspaceError(Message("workspace.refuse.exists", {
+                "root": str(root), "config": CONFIG_NAME}))
         if db is not None:
             try:
                 make_url(db)
@@ -145,14 +147,13 @@ class Workspace:
         root = Path(root)
         config = root / CONFIG_NAME
         if not config.is_file():
-            raise WorkspaceError(
-                f"{root} is not a khooshe workspace (no {CONFIG_NAME}); "
-                "create one with `khooshe init` or `khooshe demo`"
-            )
+            raise WorkspaceError(Message("workspace.refuse.not_workspace", {
+                "root": str(root), "config": CONFIG_NAME}))
         try:
             data = tomllib.loads(config.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
-            raise WorkspaceError(f"{config}: invalid TOML: {exc}") from exc
+            raise WorkspaceError(Message("workspace.refuse.invalid_toml", {
+                "config": str(config), "error": str(exc)})) from exc
         database, meta = data.get("database", {}), data.get("workspace", {})
         if not isinstance(database, dict) or not isinstance(meta, dict):
             raise WorkspaceError(f"{config}: [database] and [workspace] must be tables")
@@ -229,16 +230,11 @@ class Workspace:
         if current == head:
             return
         if current is None:
-            what = ("holds tables that are not a khooshe workspace's" if has_tables
-                    else "has no khooshe schema yet")
-            raise WorkspaceError(f"the database of workspace {self.root} {what}; "
-                                 f"run `khooshe migrate {self.root}` to create it"
-                                 if not has_tables else
-                                 f"the database of workspace {self.root} {what}; "
-                                 "point khooshe.toml at a database of its own")
-        raise WorkspaceError(f"workspace {self.root} is at schema revision {current}, this "
-                             f"khooshe needs {head}: run `khooshe migrate {self.root}` "
-                             "(back it up first)")
+            raise WorkspaceError(Message("workspace.refuse.foreign" if has_tables
+                                         else "workspace.refuse.no_schema",
+                                         {"root": str(self.root)}))
+        raise WorkspaceError(Message("workspace.refuse.old_schema", {
+            "root": str(self.root), "current": current, "head": head}))
 
     def migrate(self) -> tuple[str | None, str]:
         """Upgrade the database to the newest Alembic revision; returns (from, to).
