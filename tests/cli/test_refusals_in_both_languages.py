@@ -1,4 +1,4 @@
-"""The analyses' refusals of a table a person gave are in the reader's language: Persian words
+"""Refusals of what a person gave (a table, a code, a folder) are in the reader's language: Persian words
 and digits under ``--lang fa``, the English texts as they always were, exit 2, one line."""
 
 from __future__ import annotations
