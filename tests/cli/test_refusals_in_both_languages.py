@@ -1,5 +1,6 @@
-"""Refusals of what a person gave (a table, a code, a folder) are in the reader's language: Persian words
-and digits under ``--lang fa``, the English texts as they always were, exit 2, one line."""
+"""Refusals of what a person gave (a table, a code, a folder) are in the reader's language:
+Persian words and digits under ``--lang fa``, the English texts as they always were, exit 2,
+one line."""
 
 from __future__ import annotations
 
