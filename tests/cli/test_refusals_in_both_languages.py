@@ -109,3 +109,20 @@ def test_a_folder_that_is_not_a_workspace(tmp_path, invoke, lang, expected):
     result = invoke("--lang", lang, "info", tmp_path)
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert expected in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("args, fa, en", [
+    (["--budget", "-5"], "بودجه: '-5' نباید منفی باشد", "budget: '-5' must not be negative"),
+    (["--min-progress", "150"], "کمینهٔ پیشرفت باید بین ۰ تا ۱۰۰ درصد باشد، نه ۱۵۰",
+     "minimum progress must be 0–100 %, not 150.0"),
+    (["--cap-province", "99=1000"], "سقف استان '99': در این استان طرحی نیست",
+     "cap for province '99': no unit in that province"),
+    (["--target-jobs", "99999999"], "هدف ۹۹٬۹۹۹٬۹۹۹ شغل دست‌یافتنی نیست",
+     "the target of 99,999,999 jobs cannot be reached"),
+])
+def test_portfolio_refusals(demo_dir, tmp_path, invoke, args, fa, en):
+    for lang, expected in (("fa", fa), ("en", en)):
+        result = invoke("--lang", lang, "portfolio", demo_dir, "--province", "06", *args,
+                        "-o", tmp_path / f"p-{lang}.csv")
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert expected in " ".join(result.output.split())

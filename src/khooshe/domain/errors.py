@@ -78,7 +78,7 @@ class InfeasibleError(InputError):
     ``largest`` is the largest value that *is* reachable, when known.
     """
 
-    def __init__(self, message: str, largest: float | None = None):
+    def __init__(self, message: str | Message, largest: float | None = None):
         super().__init__(message)
         self.largest = largest
 

@@ -531,7 +531,7 @@ def validate(
 MAX_AMOUNT = 2**62
 
 
-def parse_amount(text: str | int, what: str = "amount") -> int:
+def parse_amount(text: str | int, what: str | Message = "amount") -> int:
     """Parse an amount of rials typed by a user: ``2500000000000``, ``2_500_000_000_000``,
     ``2,500,000,000,000``, ``2.5e12`` or Persian digits (``۲٬۵۰۰``).
 
@@ -551,24 +551,23 @@ def parse_amount(text: str | int, what: str = "amount") -> int:
     2500
     """
     if isinstance(text, bool):
-        raise InputError(f"{what}: not an amount: {text!r}")
+        raise InputError(Message("portfolio.amount.not_amount", {"what": what, "text": text}))
     if isinstance(text, int | np.integer):
         value = int(text)
     else:
         parsed, reason = _number_value(str(text), integer=True)
         if reason == "whole_number":
-            raise InputError(f"{what}: {text!r} must be a whole number of rials")
+            raise InputError(Message("portfolio.amount.whole", {"what": what, "text": text}))
         if reason in ("int_range", "float_range"):
-            raise InputError(f"{what}: {text!r} is too large (at most {MAX_AMOUNT - 1:,})")
+            raise InputError(Message("portfolio.amount.too_large", {
+                "what": what, "text": text, "most": MAX_AMOUNT - 1}))
         if reason is not None:
-            raise InputError(
-                f"{what}: {text!r} is not a number of rials (e.g. 2500000000000, "
-                "2_500_000_000_000 or 2.5e12)"
-            )
+            raise InputError(Message("portfolio.amount.not_number", {"what": what, "text": text}))
         assert parsed is not None  # no reason: an integer
         value = int(parsed)
     if value < 0:
-        raise InputError(f"{what}: {text!r} must not be negative")
+        raise InputError(Message("portfolio.amount.negative", {"what": what, "text": text}))
     if value >= MAX_AMOUNT:
-        raise InputError(f"{what}: {text!r} is too large (at most {MAX_AMOUNT - 1:,})")
+        raise InputError(Message("portfolio.amount.too_large", {
+            "what": what, "text": text, "most": MAX_AMOUNT - 1}))
     return int(value)

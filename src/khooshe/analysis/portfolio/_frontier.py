@@ -14,6 +14,7 @@ from khooshe.analysis.portfolio._greedy import (
     _greedy_order,
 )
 from khooshe.analysis.portfolio._instance import (
+    BUDGET,
     _check_forced,
     _prepare,
 )
@@ -85,7 +86,7 @@ def frontier(
         top = int(inst.cost[inst.ub > 0].sum())
         grid = sorted({top * k // points for k in range(1, points + 1)})
     else:
-        grid = sorted({parse_amount(b, "budget") for b in budgets})
+        grid = sorted({parse_amount(b, BUDGET) for b in budgets})
     if not grid:
         raise PortfolioInputError("no budgets given")
     scale = _scale(inst)

@@ -24,6 +24,7 @@ from khooshe.domain.validate import (
     parse_amount,
 )
 from khooshe.text.digits import to_ascii_digits
+from khooshe.text.messages import Message
 
 
 @dataclass
@@ -131,24 +132,26 @@ def _prepare(
     ids = df["id"].astype(str).to_numpy()
     pos = pd.Series(np.arange(n), index=ids)
     inc, exc = _id_list(include, "include"), _id_list(exclude, "exclude")
-    for what, lst in (("must-include", inc), ("must-exclude", exc)):
+    for what, lst in (("must_include", inc), ("must_exclude", exc)):
         unknown = sorted(set(lst) - set(ids))
         if unknown:
-            raise PortfolioInputError(
-                f"{what} list: unknown unit id(s) {', '.join(map(repr, unknown[:20]))}"
-                + (f" and {len(unknown) - 20} more" if len(unknown) > 20 else "")
-            )
+            more = len(unknown) - 20
+            raise PortfolioInputError(Message(
+                "portfolio.refuse.unknown_units_more" if more > 0
+                else "portfolio.refuse.unknown_units",
+                {"what": Message(f"portfolio.what.{what}"),
+                 "ids": ", ".join(map(repr, unknown[:20])), "more": more}))
     both = sorted(set(inc) & set(exc))
     if both:
-        raise PortfolioInputError(
-            f"unit(s) {', '.join(map(repr, both[:20]))} are both must-include and must-exclude"
-        )
+        raise PortfolioInputError(Message("portfolio.refuse.both_lists", {
+            "ids": ", ".join(map(repr, both[:20]))}))
     lb = np.zeros(n, dtype=np.int8)
     ub = np.ones(n, dtype=np.int8)
     reason = np.full(n, "", dtype=object)
     if min_progress is not None:
         if not (isinstance(min_progress, int | float) and 0 <= min_progress <= 100):
-            raise PortfolioInputError(f"minimum progress must be 0–100 %, not {min_progress!r}")
+            raise PortfolioInputError(Message("portfolio.refuse.min_progress",
+                                              {"value": min_progress}))
         low = df["progress_pct"].to_numpy(dtype=float) < min_progress
         ub[low] = 0
         reason[low] = f"progress below {min_progress:g} %"
@@ -169,22 +172,32 @@ def _prepare(
         key = to_ascii_digits(str(code)).strip()
         members = np.flatnonzero(province == key)
         if len(members) == 0:
-            raise PortfolioInputError(f"cap for province {key!r}: no unit in that province")
+            raise PortfolioInputError(Message("portfolio.refuse.province_empty", {"key": key}))
         caps.append((f"cap province {key}", members,
-                     parse_amount(amount, f"cap for province {key}")))
+                     parse_amount(amount, Message("portfolio.what.cap_province", {"key": key}))))
     isic = df["isic"].astype(str)
     for code, amount in (cap_sector or {}).items():
         key = to_ascii_digits(str(code)).strip()
         if not re.fullmatch(r"\d{1,4}", key):
-            raise PortfolioInputError(
-                f"cap for sector {key!r}: give an ISIC Rev.4 class (4 digits) or a prefix of "
-                "1–3 digits (e.g. 10 for all food classes)"
-            )
+            raise PortfolioInputError(Message("portfolio.refuse.sector_code", {"key": key}))
         members = np.flatnonzero(isic.str.startswith(key).to_numpy())
         if len(members) == 0:
-            raise PortfolioInputError(f"cap for sector {key!r}: no unit in that ISIC class")
-        caps.append((f"cap sector {key}", members, parse_amount(amount, f"cap for sector {key}")))
+            raise PortfolioInputError(Message("portfolio.refuse.sector_empty", {"key": key}))
+        caps.append((f"cap sector {key}", members,
+                     parse_amount(amount, Message("portfolio.what.cap_sector", {"key": key}))))
     return _Instance(df, cost, jobs, value, integral, lb, ub, reason, caps, objective, w)
+
+
+#: What a budget is called in a refusal of its amount.
+BUDGET = Message("portfolio.what.budget")
+
+
+def money_label(label: str) -> Message:
+    """A money row's label (``budget``, ``cap province 06``, ``cap sector 10``) in words."""
+    kind, _, key = label.removeprefix("cap ").partition(" ")
+    if label == "budget":
+        return BUDGET
+    return Message(f"portfolio.label.cap_{kind}", {"key": key})
 
 
 def _check_forced(inst: _Instance, rows: _Rows) -> None:
@@ -194,7 +207,6 @@ def _check_forced(inst: _Instance, rows: _Rows) -> None:
     if bad:
         r, over = bad[0]
         label = rows.labels[r]
-        raise PortfolioInfeasibleError(
-            f"the must-include units cost {rows.activity(x)[r]:,} rials, more than the "
-            f"{label} of {rows.upper[r]:,} rials (by {over:,})"
-        )
+        raise PortfolioInfeasibleError(Message("portfolio.refuse.forced_over", {
+            "cost": int(rows.activity(x)[r]), "label": money_label(label),
+            "upper": rows.upper[r], "over": int(over)}))

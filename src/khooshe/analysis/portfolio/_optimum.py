@@ -15,6 +15,7 @@ from khooshe.analysis.portfolio._greedy import (
     _greedy_order,
 )
 from khooshe.analysis.portfolio._instance import (
+    BUDGET,
     _check_forced,
     _Instance,
     _prepare,
@@ -141,7 +142,7 @@ def optimize_portfolio(
     inst = _prepare(units, objective=objective, weights=weights, cap_province=cap_province,
                     cap_sector=cap_sector, min_progress=min_progress, include=include,
                     exclude=exclude, validated=validated)
-    budget = parse_amount(budget, "budget")
+    budget = parse_amount(budget, BUDGET)
     if not (isinstance(rel_gap, int | float) and 0 <= rel_gap < 1):
         raise PortfolioInputError(f"rel_gap must be in [0, 1), not {rel_gap!r}")
     if time_limit is not None and not time_limit > 0:
@@ -229,7 +230,7 @@ def greedy_portfolio(
     inst = _prepare(units, cap_province=cap_province, cap_sector=cap_sector,
                     min_progress=min_progress, include=include, exclude=exclude,
                     validated=validated)
-    rows = inst.money_rows(parse_amount(budget, "budget"))
+    rows = inst.money_rows(parse_amount(budget, BUDGET))
     _check_forced(inst, rows)
     x = _greedy(rows, _greedy_order(inst, rule), inst.lb > 0, inst.ub > 0)
     return _annotate(inst, x)

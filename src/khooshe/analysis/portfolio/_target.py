@@ -15,6 +15,7 @@ from khooshe.analysis.portfolio._greedy import (
     _efficiency,
 )
 from khooshe.analysis.portfolio._instance import (
+    BUDGET,
     _check_forced,
     _Instance,
     _prepare,
@@ -36,6 +37,7 @@ from khooshe.analysis.portfolio._units import (
 from khooshe.domain.validate import (
     parse_amount,
 )
+from khooshe.text.messages import Message
 
 
 def _max_jobs(inst: _Instance, rows: _Rows, time_limit: float | None) -> tuple[int, bool]:
@@ -160,18 +162,18 @@ def cheapest_for_jobs(
     target = int(target_jobs)
     if method not in ("auto", "highs"):
         raise PortfolioInputError(f"method must be 'auto' or 'highs', not {method!r}")
-    b = None if budget is None else parse_amount(budget, "budget")
+    b = None if budget is None else parse_amount(budget, BUDGET)
     rows = inst.money_rows(b)
     _check_forced(inst, rows)
     reach, proven = _max_jobs(inst, rows, time_limit)
     if reach < target:
-        limits = "budget and caps" if b is not None and inst.caps else \
-            "budget" if b is not None else "caps" if inst.caps else "eligible units"
-        raise PortfolioInfeasibleError(
-            f"the target of {target:,} jobs cannot be reached: the {limits} allow at most "
-            f"{reach:,} jobs" + ("" if proven else " (best found; not proven)"),
-            largest=reach,
-        )
+        limits = "budget_and_caps" if b is not None and inst.caps else \
+            "budget" if b is not None else "caps" if inst.caps else "eligible"
+        raise PortfolioInfeasibleError(Message(
+            "portfolio.refuse.target_unreachable" if proven
+            else "portfolio.refuse.target_unreachable_found",
+            {"target": target, "limits": Message(f"portfolio.limits.{limits}"),
+             "reach": reach}), largest=reach)
     if not rows.labels and method == "auto":
         x = _cover_by_dp(inst, target, reach)
         if x is not None:

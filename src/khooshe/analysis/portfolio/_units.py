@@ -21,6 +21,7 @@ from khooshe.domain.validate import (
     validate,
 )
 from khooshe.text.digits import to_ascii_digits
+from khooshe.text.messages import Message
 
 Objective = Literal["jobs", "weighted"]
 GreedyRule = Literal["most_advanced", "cheapest_per_job"]
@@ -140,19 +141,18 @@ def _weights(weights: Mapping[str, float] | None, units: pd.DataFrame) -> dict[s
     }
     unknown = sorted(set(w) - set(CRITERIA))
     if unknown:
-        raise PortfolioInputError(
-            f"unknown criterion {', '.join(map(repr, unknown))}; use {', '.join(CRITERIA)}"
-        )
+        raise PortfolioInputError(Message("portfolio.refuse.unknown_criterion", {
+            "names": ", ".join(map(repr, unknown)), "criteria": ", ".join(CRITERIA)}))
     for k, v in w.items():
         if not isinstance(v, int | float) or not math.isfinite(v) or v < 0:
-            raise PortfolioInputError(f"weight of {k!r} must be a number ≥ 0, not {v!r}")
+            raise PortfolioInputError(Message("portfolio.refuse.weight_value",
+                                              {"name": k, "value": v}))
     if sum(w.values()) <= 0:
-        raise PortfolioInputError("at least one weight must be positive")
+        raise PortfolioInputError(Message("portfolio.refuse.no_positive_weight"))
     for k, v in w.items():
         if v > 0 and not present(CRITERIA[k]):
-            raise PortfolioInputError(
-                f"weight of {k!r} is {v:g} but the units have no {CRITERIA[k]!r} values"
-            )
+            raise PortfolioInputError(Message("portfolio.refuse.weight_without_values", {
+                "name": k, "value": float(v), "column": CRITERIA[k]}))
     total = sum(w.values())
     return {k: v / total for k, v in w.items() if v > 0}
 
