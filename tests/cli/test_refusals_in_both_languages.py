@@ -126,3 +126,25 @@ def test_portfolio_refusals(demo_dir, tmp_path, invoke, args, fa, en):
                         "-o", tmp_path / f"p-{lang}.csv")
         assert result.exit_code == 2 and "Traceback" not in result.output
         assert expected in " ".join(result.output.split())
+
+
+def test_a_file_with_rows_that_do_not_fit_its_header(tmp_path, invoke):
+    table = _write(tmp_path / "cut.csv", "loc,prod,val\nA,p1,1\nA,p2\nB,p1,2,9\n")
+    result = invoke("--lang", "fa", "complexity", table, "--location", "loc", "--product",
+                    "prod", "--value", "val", "-o", tmp_path / "out.csv")
+    text = " ".join(result.output.split())
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "cut.csv: ۲ سطر به شمار ستون‌ها فیلد ندارد" in text
+    assert "سطر ۳: ۲ فیلد به جای ۳؛ سطر ۴: ۴ فیلد به جای ۳؛ چیزی خوانده نشد" in text
+    result = invoke("complexity", table, "--location", "loc", "--product", "prod", "--value",
+                    "val", "-o", tmp_path / "out.csv")
+    assert "line 3: 2 field(s) instead of 3; line 4: 4 field(s) instead of 3; nothing was " \
+        "read" in " ".join(result.output.split())
+
+
+def test_a_file_of_a_type_khooshe_does_not_read(tmp_path, invoke):
+    table = _write(tmp_path / "t.txt", "loc,prod,val\n")
+    result = invoke("--lang", "fa", "complexity", table, "--location", "loc", "--product",
+                    "prod", "--value", "val", "-o", tmp_path / "out.csv")
+    assert result.exit_code == 2
+    assert "نوع فایل .txt پشتیبانی نمی‌شود" in " ".join(result.output.split())

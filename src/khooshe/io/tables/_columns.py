@@ -10,6 +10,7 @@ import pandas as pd
 
 from khooshe.io.tables._formulas import _NEUTRALISED
 from khooshe.io.tables._limits import LIMITS_ENV, LimitError, Limits, TableFormatError
+from khooshe.text.messages import Message
 
 
 def _header(path: Path, names: Sequence[object]) -> list[str]:
@@ -17,8 +18,8 @@ def _header(path: Path, names: Sequence[object]) -> list[str]:
     seen: dict[str, int] = {}
     for i, name in enumerate(header, start=1):
         if name in seen and name:
-            raise TableFormatError(f"{path}: column {name!r} appears twice in the header "
-                                   f"(columns {seen[name]} and {i})")
+            raise TableFormatError(Message("io.read.twice", {
+                "path": str(path), "name": name, "first": seen[name], "second": i}))
         seen[name] = i
     return header
 

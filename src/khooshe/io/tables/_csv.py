@@ -16,7 +16,7 @@ from khooshe.io.tables._columns import (
     _plain_numbers,
 )
 from khooshe.io.tables._limits import LIMITS_ENV, LimitError, Limits, TableFormatError, too_big
-from khooshe.text.messages import Message
+from khooshe.text.messages import Message, joined
 
 
 def _read_csv(path: Path, limits: Limits, numbers: frozenset[str] = frozenset(),
@@ -35,7 +35,7 @@ def _read_csv(path: Path, limits: Limits, numbers: frozenset[str] = frozenset(),
     with open(path, encoding="utf-8-sig", newline="") as fh:
         first = fh.readline(limits.cell_chars * 2 + 1)
     if not first.strip():
-        raise TableFormatError(f"{path}: the file is empty (no header row)")
+        raise TableFormatError(Message("io.read.empty", {"path": str(path)}))
     names = _header(path, next(csv.reader([first])))
     if len(names) > limits.columns:
         raise too_big(path, "number of columns", len(names), limits.columns, "columns")
@@ -153,7 +153,7 @@ def _odd_quotes(path: Path) -> bool:
 def _refuse_ragged_rows(path: Path, width: int) -> None:
     """Name the lines of the rows without one field per column (a second pass over the file,
     on the error path only: pyarrow does not know line numbers when values span lines)."""
-    problems: list[str] = []
+    problems: list[Message] = []
     count = 0
     with open(path, encoding="utf-8-sig", newline="") as fh:
         reader = csv.reader(fh, strict=True)
@@ -165,11 +165,13 @@ def _refuse_ragged_rows(path: Path, width: int) -> None:
                 if len(row) != width:
                     count += 1
                     if len(problems) < 5:
-                        problems.append(f"line {start}: {len(row)} field(s) instead of {width}")
+                        problems.append(Message("io.read.line_fields", {
+                            "line": start, "got": len(row), "width": width}))
                 start = reader.line_num + 1
         except csv.Error as exc:
             count += 1
-            problems.append(f"line {start}: {exc}")
-    more = f" (and {count - len(problems)} more)" if count > len(problems) else ""
-    raise TableFormatError(f"{path}: {count} row(s) do not have one field per column — a cut "
-                           f"or damaged file? {'; '.join(problems)}{more}; nothing was read")
+            problems.append(Message("io.read.line_error", {"line": start, "error": str(exc)}))
+    more = count - len(problems)
+    raise TableFormatError(Message("io.read.fields_more" if more > 0 else "io.read.fields", {
+        "path": str(path), "count": count, "more": more,
+        "problems": joined(problems, en="; ", fa="؛ ")}))

@@ -110,8 +110,7 @@ def table_format(path: str | Path) -> str:
     """Return ``csv``, ``xlsx`` or ``parquet`` from the file's extension."""
     suffix = Path(path).suffix.lower()
     if suffix not in TABLE_SUFFIXES:
-        raise TableFormatError(
-            f"{path}: unsupported file type {suffix or '(none)'}; use one of "
-            + ", ".join(TABLE_SUFFIXES)
-        )
+        raise TableFormatError(Message("io.read.unsupported", {
+            "path": str(path), "suffix": suffix or Message("io.read.no_suffix"),
+            "suffixes": ", ".join(TABLE_SUFFIXES)}))
     return suffix[1:]

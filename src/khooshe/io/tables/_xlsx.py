@@ -62,8 +62,8 @@ def _read_xlsx(path: Path, limits: Limits, numbers: frozenset[str] = frozenset()
                               len(values),
                               limits.columns, "columns")
             if len(values) > width:
-                raise TableFormatError(f"{path}: row {i + 1} has a value in column "
-                                       f"{len(values)}, beyond the header's {width} columns")
+                raise TableFormatError(Message("io.read.beyond_header", {
+                    "path": str(path), "row": i + 1, "column": len(values), "width": width}))
             if blank > limits.blank_rows:
                 raise too_big(path, Message("io.limit.what.blank_rows", {"row": i + 1}), blank,
                               limits.blank_rows, "blank_rows")
@@ -76,7 +76,7 @@ def _read_xlsx(path: Path, limits: Limits, numbers: frozenset[str] = frozenset()
     finally:
         wb.close()
     if width is None:
-        raise TableFormatError(f"{path}: the first sheet is empty (no header row)")
+        raise TableFormatError(Message("io.read.empty_sheet", {"path": str(path)}))
     df = pd.DataFrame(rows, columns=names, dtype=object)
     text = df.map(_cell_text)
     _check_cells(path, text, limits)
