@@ -148,3 +148,11 @@ def test_a_file_of_a_type_khooshe_does_not_read(tmp_path, invoke):
                     "prod", "--value", "val", "-o", tmp_path / "out.csv")
     assert result.exit_code == 2
     assert "نوع فایل .txt پشتیبانی نمی‌شود" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("command", ["candidates", "specialize", "markets", "plan"])
+def test_a_province_the_workspace_lacks(demo_dir, tmp_path, invoke, command):
+    out = ["--out", tmp_path / "plan"] if command == "plan" else ["-o", tmp_path / "x.csv"]
+    result = invoke("--lang", "fa", command, demo_dir, "--province", "99", *out)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert "استان '99' در فضای کار نیست" in " ".join(result.output.split())

@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from khooshe.domain.errors import InputError, NotFoundError
-from khooshe.domain.vocab import REGION_LEVELS
+from khooshe.domain.vocab import REGION_LEVELS, labels_of
+from khooshe.text.messages import Message
 
 #: Ancestors followed at most (a region and its ancestors up to the country).
 _DEPTH = len(REGION_LEVELS) + 1
@@ -161,7 +162,8 @@ class RegionHierarchy:
         """Raise :class:`NotFoundError` unless ``code`` is a region of ``level``."""
         pos = self.index.get_indexer([code])[0]
         if pos < 0 or self.level[pos] != level:
-            raise NotFoundError(f"{level.replace('_', ' ')} {code!r} is not in the workspace")
+            raise NotFoundError(Message("workspace.refuse.not_a_region", {
+                "level": labels_of("region_level", level), "code": code}))
 
 
 def _check_level(level: str) -> None:

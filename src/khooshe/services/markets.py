@@ -29,6 +29,7 @@ from khooshe.analysis import markets as mk
 from khooshe.domain.errors import InputError
 from khooshe.domain.regions import RegionHierarchy
 from khooshe.domain.trade import DEFAULT_EXPORTER, DEFAULT_MARKETS, year_window
+from khooshe.domain.vocab import labels_of
 from khooshe.io.countries import (
     UnknownCountryError,
     load_countries,
@@ -323,7 +324,8 @@ def workspace_markets(
         provinces = set(read_kind(ws, "regions", columns=["code", "level"])
                         .query("level == 'province'")["code"])
         if province not in provinces:
-            raise ValueError(f"province {province!r} is not in the workspace")
+            raise InputError(Message("workspace.refuse.not_a_region", {
+                "level": labels_of("region_level", "province"), "code": province}))
         clusters = clusters[clusters["province_code"] == province]
     clusters = clusters.reset_index(drop=True)
     # The database sums the world's flows; only the markets' and the exporter's come whole.

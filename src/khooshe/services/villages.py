@@ -31,7 +31,7 @@ from khooshe.services.maps import county_shapes
 from khooshe.services.village_reasons import explanations, shortfall_reasons
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
-from khooshe.text.messages import Message, t
+from khooshe.text.messages import Message, joined, t
 
 if TYPE_CHECKING:
     from khooshe.services.engine import Engine
@@ -302,7 +302,7 @@ def _national_tables(ws: Workspace, provinces: list[str] | None
         if unknown:
             raise InputError(Message("villages.refuse.unknown_province", {
                 "province": unknown[0],
-                "known": ", ".join(sorted(known)) or Message("villages.refuse.none")}))
+                "known": joined(sorted(known)) if known else Message("villages.refuse.none")}))
     est = read_kind(ws, "establishments", columns=ESTABLISHMENT_COLUMNS)
     resources = read_kind(ws, "resources")
     parks = read_kind(ws, "parks", columns=["code", "name_fa", "name_en", "region_code", "lat",

@@ -41,6 +41,7 @@ from khooshe.services.plan import (
 from khooshe.services.plan._context import PlanContext, PlanOptions, words
 from khooshe.store.repository import reading_once
 from khooshe.store.workspace import Workspace
+from khooshe.text.messages import Message, joined
 
 #: The sections of a plan, in order, and their builders.
 BUILDERS: dict[str, Callable[[PlanContext], Section]] = {
@@ -126,8 +127,9 @@ def _build(ws: Workspace, province: str, options: PlanOptions | None, lang: str,
     r = ctx.regions
     prov = r[(r["level"] == "province") & (r["code"] == province)]
     if prov.empty:
-        known = ", ".join(sorted(r.loc[r["level"] == "province", "code"]))
-        raise InputError(f"province {province!r} is not in the workspace (provinces: {known})")
+        known = joined(sorted(r.loc[r["level"] == "province", "code"]))
+        raise InputError(Message("workspace.refuse.unknown_province",
+                                 {"province": province, "known": known}))
     built: list[Section] = []
     failed: dict[str, str] = {}
     seconds: dict[str, float] = {}
