@@ -156,3 +156,15 @@ def test_a_province_the_workspace_lacks(demo_dir, tmp_path, invoke, command):
     result = invoke("--lang", "fa", command, demo_dir, "--province", "99", *out)
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert "استان '99' در فضای کار نیست" in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("lang, expected", [
+    ("fa", "w.toml: components.access.park_share باید ≥ ۰ باشد، نه -1"),
+    ("en", "w.toml: components.access.park_share must be ≥ 0, not -1"),
+])
+def test_a_weights_file_with_a_negative_share(demo_dir, tmp_path, invoke, lang, expected):
+    weights = _write(tmp_path / "w.toml", "[components.access]\npark_share = -1\n")
+    result = invoke("--lang", lang, "villages", demo_dir, "--province", "06", "--weights",
+                    weights, "-o", tmp_path / "v.csv")
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert expected in " ".join(result.output.split())

@@ -12,6 +12,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from khooshe.domain.errors import InputError
+from khooshe.text.messages import Bilingual, Message
+
 COMPONENTS: tuple[str, ...] = ("relatedness", "resources", "agglomeration", "access", "labour")
 #: Village × activity components (the others are per village).
 MATRIX_COMPONENTS = ("relatedness", "resources", "agglomeration")
@@ -97,15 +100,18 @@ _PENALTY_KEYS = {"weight", "resource", "activities", "label_fa", "label_en", "re
 
 def _number(value: Any, kind: str, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise ValueError(f"{where} must be a number, not {value!r}")
+        raise InputError(Message("villages.weights.not_number", {"where": where, "value": value}))
     x = float(value)
     ok = math.isfinite(x) and {
         "w": x >= 0, "nonneg": x >= 0, "pos": x > 0, "unit": 0 <= x <= 1, "share": 0 < x <= 1,
     }[kind]
     if not ok:
-        need = {"w": "≥ 0", "nonneg": "≥ 0", "pos": "> 0", "unit": "in [0, 1]",
-                "share": "in (0, 1]"}[kind]
-        raise ValueError(f"{where} must be {need}, not {value!r}")
+        need = {"w": Bilingual("≥ ۰", "≥ 0"), "nonneg": Bilingual("≥ ۰", "≥ 0"),
+                "pos": Bilingual("> ۰", "> 0"),
+                "unit": Bilingual("در بازهٔ [۰، ۱]", "in [0, 1]"),
+                "share": Bilingual("در بازهٔ (۰، ۱]", "in (0, 1]")}[kind]
+        raise InputError(Message("villages.weights.out_of_range",
+                                 {"where": where, "need": need, "value": value}))
     return x
 
 
@@ -116,27 +122,31 @@ def _merge(base: dict, override: dict, source: str) -> dict:
            "penalties": {k: dict(v) for k, v in base.get("penalties", {}).items()}}
     unknown = set(override) - set(out)
     if unknown:
-        raise ValueError(f"{source}: unknown table(s) {', '.join(sorted(unknown))}; "
-                         "expected components, neighbourhood, penalties")
+        raise InputError(Message("villages.weights.unknown_tables", {
+            "source": source, "names": ", ".join(sorted(unknown))}))
     for name, table in override.get("components", {}).items():
         if name not in _SPEC:
-            raise ValueError(f"{source}: unknown component {name!r}; choose among "
-                             f"{', '.join(_SPEC)}")
+            raise InputError(Message("villages.weights.unknown_component", {
+                "source": source, "name": name, "choices": ", ".join(_SPEC)}))
         if not isinstance(table, dict):
-            raise ValueError(f"{source}: components.{name} must be a table")
+            raise InputError(Message("villages.weights.not_table", {
+                "source": source, "key": f"components.{name}"}))
         bad = set(table) - set(_SPEC[name])
         if bad:
-            raise ValueError(f"{source}: unknown key(s) in components.{name}: "
-                             f"{', '.join(sorted(bad))}; allowed: {', '.join(_SPEC[name])}")
+            raise InputError(Message("villages.weights.unknown_keys", {
+                "source": source, "table": f"components.{name}", "keys": ", ".join(sorted(bad)),
+                "allowed": ", ".join(_SPEC[name])}))
         out["components"].setdefault(name, {}).update(table)
     nb = override.get("neighbourhood", {})
     bad = set(nb) - {"grid_km"}
     if bad:
-        raise ValueError(f"{source}: unknown key(s) in neighbourhood: {', '.join(sorted(bad))}")
+        raise InputError(Message("villages.weights.unknown_neighbourhood_keys", {
+            "source": source, "keys": ", ".join(sorted(bad))}))
     out["neighbourhood"].update(nb)
     for name, table in override.get("penalties", {}).items():
         if not isinstance(table, dict):
-            raise ValueError(f"{source}: penalties.{name} must be a table")
+            raise InputError(Message("villages.weights.not_table", {
+                "source": source, "key": f"penalties.{name}"}))
         out["penalties"][name] = dict(table)
     return out
 
@@ -145,58 +155,63 @@ def _build(data: dict, source: str) -> Weights:
     comps = data["components"]
     missing = [c for c in COMPONENTS if c not in comps]
     if missing:
-        raise ValueError(f"{source}: component(s) {', '.join(missing)} missing")
+        raise InputError(Message("villages.weights.missing_components", {
+            "source": source, "names": ", ".join(missing)}))
     vals: dict[str, dict[str, float]] = {}
     reasons: dict[str, str] = {}
     for name in COMPONENTS:
         table = comps[name]
         absent = [k for k in _SPEC[name] if k not in table]
         if absent:
-            raise ValueError(f"{source}: components.{name} lacks {', '.join(absent)}")
+            raise InputError(Message("villages.weights.lacks", {
+                "source": source, "table": f"components.{name}", "keys": ", ".join(absent)}))
         vals[name] = {k: _number(v, _SPEC[name][k], f"{source}: components.{name}.{k}")
                       for k, v in table.items() if _SPEC[name][k] != "s"}
         reason = table["reason"]
         if not isinstance(reason, str):
-            raise ValueError(f"{source}: components.{name}.reason must be text")
+            raise InputError(Message("villages.weights.reason_text",
+                                     {"source": source, "name": name}))
         reasons[name] = " ".join(reason.split())
     given = {c: vals[c]["weight"] for c in COMPONENTS}
     total = sum(given.values())
     if total <= 0:
-        raise ValueError(f"{source}: at least one component weight must be positive")
+        raise InputError(Message("villages.weights.no_positive", {"source": source}))
     acc = vals["access"]
     share_total = acc["park_share"] + acc["seat_share"] + acc["city_share"]
     if share_total <= 0:
-        raise ValueError(f"{source}: components.access needs a positive park, seat or city "
-                         "share")
+        raise InputError(Message("villages.weights.no_access_share", {"source": source}))
     grid = data["neighbourhood"].get("grid_km", 0.0)
     grid = _number(grid, "nonneg", f"{source}: neighbourhood.grid_km")
     penalties = []
     for name, table in sorted(data["penalties"].items()):
         if not _RESOURCE_KEY.fullmatch(name):
-            raise ValueError(f"{source}: penalty name {name!r} must be lower-case letters, "
-                             "digits and _")
+            raise InputError(Message("villages.weights.penalty_name",
+                                     {"source": source, "name": name}))
         bad = set(table) - _PENALTY_KEYS
         if bad:
             allowed = ", ".join(sorted(_PENALTY_KEYS))
-            raise ValueError(f"{source}: unknown key(s) in penalties.{name}: "
-                             f"{', '.join(sorted(bad))}; allowed: {allowed}")
+            raise InputError(Message("villages.weights.unknown_keys", {
+                "source": source, "table": f"penalties.{name}", "keys": ", ".join(sorted(bad)),
+                "allowed": allowed}))
         for key in ("weight", "resource"):
             if key not in table:
-                raise ValueError(f"{source}: penalties.{name} lacks {key}")
+                raise InputError(Message("villages.weights.lacks", {
+                    "source": source, "table": f"penalties.{name}", "keys": key}))
         weight = _number(table["weight"], "w", f"{source}: penalties.{name}.weight")
         res = table["resource"]
         if not isinstance(res, str) or not _RESOURCE_KEY.fullmatch(res):
-            raise ValueError(f"{source}: penalties.{name}.resource must be a resource key "
-                             f"like water_stress, not {res!r}")
+            raise InputError(Message("villages.weights.penalty_resource",
+                                     {"source": source, "name": name, "value": res}))
         acts = table.get("activities")
         if acts is not None:
             if not isinstance(acts, list) or not all(
                     isinstance(a, str) and _ISIC_PREFIX.fullmatch(a) for a in acts):
-                raise ValueError(f"{source}: penalties.{name}.activities must be a list of "
-                                 "4-digit ISIC classes or 2-digit divisions (as strings)")
+                raise InputError(Message("villages.weights.penalty_activities",
+                                         {"source": source, "name": name}))
             acts = tuple(acts)
         if name in COMPONENTS:
-            raise ValueError(f"{source}: penalty {name!r} has a component's name")
+            raise InputError(Message("villages.weights.penalty_component",
+                                     {"source": source, "name": name}))
         if weight > 0:
             penalties.append(Penalty(
                 name=name, weight=weight, resource=res, activities=acts,
@@ -253,7 +268,8 @@ def parse_weights(text: str | None, *, defaults: str, source: str = "weights fil
     try:
         override = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise ValueError(f"{source}: not valid TOML: {exc}") from None
+        raise InputError(Message("villages.weights.not_toml",
+                                 {"source": source, "error": str(exc)})) from None
     return _build(_merge(base, override, source), source)
 
 
