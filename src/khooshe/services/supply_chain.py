@@ -233,8 +233,8 @@ def _demands(ws, h, province, est, mine, buyer, region, table, sector_of, notes)
     """The buyers and one demand per outside purchase (or per estimated input)."""
     if buyer is not None:
         if buyer not in set(mine["id"]):
-            raise NotFoundError(f"establishment {buyer!r} is not an operating establishment "
-                                f"of province {province}")
+            raise NotFoundError(Message("supply_chain.refuse.not_buyer",
+                                        {"buyer": buyer, "province": province}))
         buyer_ids = {buyer}
     else:
         buyer_ids = set(read_kind(ws, "purchases", columns=["buyer_id"])["buyer_id"]) & set(

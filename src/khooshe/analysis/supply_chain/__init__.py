@@ -48,6 +48,7 @@ from khooshe.analysis.supply_chain._regional import (
     substitution_effects,
 )
 from khooshe.domain.errors import InputError
+from khooshe.text.messages import Message
 
 #: How much a sector's inputs (intermediate, imported, compensation) may exceed its output
 #: before the table is refused as not adding up (rounding in published tables).
@@ -112,10 +113,9 @@ def io_table(sectors: pd.DataFrame, flows: pd.DataFrame) -> IOTable:
     over = np.flatnonzero(used > x * (1 + ADD_UP_TOLERANCE) + 1e-9)
     if len(over):
         j = int(over[0])
-        raise InputError(f"sectors, row {j + 2}: sector {codes[j]}'s inputs ({used[j]:,.0f}: "
-                         f"intermediate, imported and compensation) exceed its output "
-                         f"({x[j]:,.0f}) by more than {ADD_UP_TOLERANCE:.1%}: the table does "
-                         "not add up")
+        raise InputError(Message("supply_chain.refuse.does_not_add_up", {
+            "row": j + 2, "sector": codes[j], "used": float(used[j]), "output": float(x[j]),
+            "tolerance": ADD_UP_TOLERANCE}))
     return IOTable(sectors=codes, flows=z, output=x, **extra)
 
 

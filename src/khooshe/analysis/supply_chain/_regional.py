@@ -29,6 +29,7 @@ from khooshe.analysis.supply_chain._leontief import (
     technical_coefficients,
 )
 from khooshe.domain.errors import InputError
+from khooshe.text.messages import Message
 
 #: The quotients a national table can be regionalised with.
 METHODS = ("flq", "cilq", "slq")
@@ -59,7 +60,7 @@ def quotients(regional: np.ndarray, national: np.ndarray, *, method: str = "flq"
     if method not in METHODS:
         raise InputError(f"method must be one of {', '.join(METHODS)}, not {method!r}")
     if not 0 <= delta < 1:
-        raise InputError(f"delta must be in [0, 1), not {delta!r}")
+        raise InputError(Message("supply_chain.refuse.delta", {"delta": delta}))
     slq = np.nan_to_num(simple_location_quotients(regional, national), nan=0.0)
     n = len(slq)
     if method == "slq":
