@@ -17,8 +17,8 @@ Bulk upserts write only the columns the caller gives (``columns``): a column abs
 imported file keeps its stored values.
 
 Tables derived from records are kept here too, in the same transaction: every change of
-``trade_flows`` sums the (year, exporter) pairs it touched into ``trade_totals`` again
-(:func:`_derived`).
+``trade_flows`` brings ``trade_totals`` up to date (:func:`_derived` for a few records,
+:func:`finish_totals` for a bulk upsert).
 """
 
 from __future__ import annotations
