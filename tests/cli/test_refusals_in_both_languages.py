@@ -168,3 +168,19 @@ def test_a_weights_file_with_a_negative_share(demo_dir, tmp_path, invoke, lang, 
                     weights, "-o", tmp_path / "v.csv")
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert expected in " ".join(result.output.split())
+
+
+@pytest.mark.parametrize("args, fa, en", [
+    (["markets", "--province", "06", "--years", "1990-1991"],
+     "در سال‌های ۱۹۹۰ تا ۱۹۹۱ هیچ جریان تجارتی نیست", "no trade flows in 1990–1991"),
+    (["hotspots", "--activity", "1079", "--alpha", "2"],
+     "alpha (سطح معناداری) باید بین ۰ و ۱ باشد، نه ۲", "alpha must be between 0 and 1, not 2.0"),
+    (["candidates", "--province", "06", "--min-cluster-size", "1"],
+     "کمینهٔ اندازهٔ خوشه باید دست‌کم ۲ باشد، نه ۱", "min_cluster_size must be at least 2, not 1"),
+])
+def test_options_out_of_range_on_a_workspace(demo_dir, tmp_path, invoke, args, fa, en):
+    for lang, expected in (("fa", fa), ("en", en)):
+        result = invoke("--lang", lang, args[0], demo_dir, *args[1:],
+                        "-o", tmp_path / f"x-{lang}.csv")
+        assert result.exit_code == 2 and "Traceback" not in result.output
+        assert expected in " ".join(result.output.split())

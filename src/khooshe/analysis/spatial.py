@@ -29,6 +29,7 @@ import pandas as pd
 
 from khooshe.domain.errors import InputError
 from khooshe.domain.geo import EARTH_RADIUS_KM, haversine_km, unit_vectors
+from khooshe.text.messages import Message
 
 __all__ = [
     "SpatialInputError",
@@ -292,9 +293,10 @@ def hotspots(
         raise SpatialInputError("values: duplicate region codes, e.g. "
                                 + ", ".join(map(str, dup[:5])))
     if not 0 < alpha < 1:
-        raise SpatialInputError(f"alpha must be between 0 and 1, not {alpha}")
+        raise SpatialInputError(Message("analysis.spatial.alpha", {"alpha": alpha}))
     if permutations < 0:
-        raise SpatialInputError(f"permutations must be ≥ 0, not {permutations}")
+        raise SpatialInputError(Message("analysis.spatial.permutations",
+                                        {"permutations": permutations}))
     if correction not in ("fdr", "none"):
         raise SpatialInputError(f"correction must be 'fdr' or 'none', not {correction!r}")
     y = pd.to_numeric(values, errors="coerce").to_numpy(np.float64)
@@ -513,7 +515,8 @@ def _check_point_options(establishments: pd.DataFrame, columns: tuple[str | None
             + ", ".join(map(str, establishments.columns))
         )
     if min_cluster_size < 2:
-        raise SpatialInputError(f"min_cluster_size must be at least 2, not {min_cluster_size}")
+        raise SpatialInputError(Message("analysis.spatial.min_cluster_size",
+                                        {"size": min_cluster_size}))
     if min_samples is not None and min_samples < 1:
         raise SpatialInputError(f"min_samples must be at least 1, not {min_samples}")
     if activity_digits is not None and activity_digits not in (1, 2, 3, 4):

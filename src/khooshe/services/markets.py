@@ -333,8 +333,9 @@ def workspace_markets(
     parts = trade_parts(ws, exporter, markets, window)
     if parts.rows == 0:
         if window is None or not has_trade(ws):
-            raise ValueError("the workspace has no trade flows; import trade_flows first")
-        raise ValueError(f"no trade flows in {window[0]}–{window[1]}")
+            raise InputError(Message("markets.refuse.no_trade"))
+        raise InputError(Message("markets.refuse.no_trade_in",
+                                 {"first": int(window[0]), "last": int(window[1])}))
     summary = mk.summary_from_parts(parts.by_exporter, parts.near, exporter=exporter,
                                     markets=markets, rows=parts.rows,
                                     rows_missing_quantity=parts.rows_missing_quantity)
