@@ -42,17 +42,16 @@ def trade_parts(source: Engine | Any, exporter: str, markets: Sequence[str],
     the flows into ``markets`` or out of ``exporter`` whole, and the counts of flows and of
     flows without a quantity. ``source`` is an engine or a workspace."""
     f, t = TABLES["trade_flows"], trade_totals
-    lo, hi = (-1, 10_000) if years is None else (int(years[0]), int(years[1]))
 
     def within(table: Any) -> list[Any]:
-        return [] if years is None else [table.c.year.between(lo, hi)]
+        return [] if years is None else [table.c.year.between(int(years[0]), int(years[1]))]
 
     flow = (f.c.year, f.c.exporter, f.c.importer, f.c.hs6, f.c.value_usd, f.c.quantity_t)
     sums = select(t.c.year, t.c.exporter, t.c.hs6, *[t.c[c] for c in _SUMS]) \
         .where(*within(t)).order_by(t.c.year, t.c.exporter, t.c.hs6)
     engine = source if isinstance(source, Engine) else source.engine
     with engine.connect() as conn:
-        stored = [y for y in _years(conn) if lo <= y <= hi]
+        stored = [y for y in _years(conn) if years is None or years[0] <= y <= years[1]]
         # Two searches of an index each instead of one scan of every flow (SQLite cannot
         # combine them for an OR): the flows into the markets by the importer index, those
         # out of the exporter elsewhere by the key (year, exporter, …), one range a year.
