@@ -104,6 +104,7 @@ from khooshe.analysis.complexity_core import (
     density,
     diversity_ubiquity,
     eci_pci,
+    period_where,
     presence,
     proximity,
     rca,
@@ -124,6 +125,7 @@ __all__ = [
     "density",
     "diversity_ubiquity",
     "eci_pci",
+    "period_where",
     "presence",
     "proximity",
     "proximity_table",
@@ -209,7 +211,7 @@ class _LongInput:
         self._rows = [order[bounds[i]:bounds[i + 1]] for i in range(len(self.t_labels))]
 
     def where(self, ti: int) -> str:
-        return f"period {self.t_labels[ti]}" if self.time is not None else ""
+        return period_where(self.t_labels[ti]) if self.time is not None else ""
 
     def matrix(self, ti: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(values N×P, location codes, product codes, location labels) of period ``ti``;

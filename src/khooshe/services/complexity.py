@@ -23,6 +23,7 @@ from khooshe.analysis.complexity import (
     check_options,
     complexity,
     complexity_by_period,
+    period_where,
     proximity_table,
     split_by_period,
     warn_missing,
@@ -422,7 +423,7 @@ def dataset_period_complexity(
     :func:`~khooshe.analysis.complexity.complexity` warns of them."""
     rows = dataset.read(period)
     label = dataset.period_labels[dataset.periods.index(period)]
-    where = f"period {label}" if dataset.time is not None else ""
+    where = period_where(label) if dataset.time is not None else ""
     if rows.duplicated:
         warn_summed(where, rows.duplicated, dataset.location, dataset.product, rows.example)
     if rows.missing:

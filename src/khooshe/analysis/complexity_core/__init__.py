@@ -20,6 +20,7 @@ from khooshe.analysis.complexity_core._inputs import (
     FloatArray,
     Presence,
     check_options,
+    period_where,
 )
 from khooshe.analysis.complexity_core._inputs import _warn as _warn  # used by analysis.complexity
 from khooshe.analysis.complexity_core._one_period import (
@@ -46,6 +47,7 @@ __all__ = [
     "density",
     "diversity_ubiquity",
     "eci_pci",
+    "period_where",
     "presence",
     "proximity",
     "rca",

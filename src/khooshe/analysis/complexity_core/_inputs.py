@@ -24,16 +24,23 @@ class ComplexityWarning(UserWarning):
     """Something in the input was repaired or left out (and the message says what)."""
 
 
+#: How warnings and refusals name a period (their ``where``): "period 2019".
+_PERIOD = "period "
+
+
+def period_where(label: object) -> str:
+    """The ``where`` of a period's warnings and refusals (``"period 2019"``)."""
+    return f"{_PERIOD}{label}"
+
+
 def refusal_prefix(where: str) -> Message | str:
     """What a refusal about one period starts with, in the reader's language: ``where`` is
-    the period as the kernels name it (``"period 2019"``, from
-    :meth:`khooshe.analysis.complexity._LongInput.where`) or empty for a table without
-    periods."""
+    the period as :func:`period_where` names it, or empty for a table without periods."""
     if not where:
         return ""
     from khooshe.text.digits import digits
 
-    period = where.removeprefix("period ")
+    period = where.removeprefix(_PERIOD)
     return Message("analysis.complexity.period",
                    {"period": Bilingual(fa=digits(period, "fa"), en=period)})
 
