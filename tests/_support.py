@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,3 +54,19 @@ def import_texts(ws, folder: Path, files: dict[str, str]) -> None:
         path = folder / f"{kind}.csv"
         path.write_text(body, encoding="utf-8")
         data.import_file(ws, kind, path, actor="test")
+
+
+def random_flows(rows: int, seed: int = 0, *, countries: list[str], years: tuple[int, int],
+                 hs6: tuple[int, int]) -> pd.DataFrame:
+    """``rows`` distinct trade flows in the workspace layout among ``countries`` over
+    ``years`` (inclusive) and the HS codes in ``hs6`` (half-open), about 10 % of them
+    without a quantity; the same ``seed`` gives the same flows."""
+    rng = np.random.default_rng(seed)
+    keys = pd.DataFrame({"year": rng.integers(years[0], years[1] + 1, rows * 2),
+                         "exporter": rng.choice(countries, rows * 2),
+                         "importer": rng.choice(countries, rows * 2),
+                         "hs6": [f"{k:06d}" for k in rng.integers(*hs6, rows * 2)]})
+    keys = keys[keys["exporter"] != keys["importer"]].drop_duplicates().head(rows)
+    quantity = rng.lognormal(0, 1, len(keys)).round(3)
+    return keys.assign(value_usd=rng.lognormal(8, 2, len(keys)).round(2),
+                       quantity_t=np.where(rng.random(len(keys)) < 0.1, np.nan, quantity))

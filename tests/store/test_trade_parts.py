@@ -3,10 +3,10 @@ equals the one from every stored flow (analysis.markets.summarise_trade)."""
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 
+from _support import random_flows
 from khooshe.analysis.markets import summarise_trade, summary_from_parts
 from khooshe.services import data
 from khooshe.store.repository import read_kind
@@ -16,16 +16,9 @@ MARKETS = ["IRQ", "KWT", "ARE"]
 
 
 def _flows(rows: int = 3_000, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    countries = ["IRN", "IRQ", "KWT", "ARE", "TUR", "CHN", "DEU", "IND", "RUS", "PAK"]
-    keys = pd.DataFrame({"year": rng.integers(2019, 2023, rows * 2),
-                         "exporter": rng.choice(countries, rows * 2),
-                         "importer": rng.choice(countries, rows * 2),
-                         "hs6": [f"{k:06d}" for k in rng.integers(10100, 10400, rows * 2)]})
-    keys = keys[keys["exporter"] != keys["importer"]].drop_duplicates().head(rows)
-    quantity = rng.lognormal(0, 1, len(keys)).round(3)
-    return keys.assign(value_usd=rng.lognormal(8, 2, len(keys)).round(2),
-                       quantity_t=np.where(rng.random(len(keys)) < 0.1, np.nan, quantity))
+    return random_flows(rows, seed, years=(2019, 2022), hs6=(10100, 10400),
+                        countries=["IRN", "IRQ", "KWT", "ARE", "TUR", "CHN", "DEU", "IND",
+                                   "RUS", "PAK"])
 
 
 @pytest.mark.parametrize("years", [None, (2020, 2021)])

@@ -4,11 +4,11 @@ restore, a migration of an older workspace; and not after an import that fails p
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from _support import random_flows
 from khooshe.services import data
 from khooshe.services.backup import backup, restore
 from khooshe.store import repository
@@ -20,16 +20,8 @@ KEY = ["year", "exporter", "hs6"]
 
 
 def _flows(rows: int = 2_000, seed: int = 0) -> pd.DataFrame:
-    rng = np.random.default_rng(seed)
-    countries = ["IRN", "IRQ", "KWT", "ARE", "TUR", "CHN", "DEU", "IND"]
-    keys = pd.DataFrame({"year": rng.integers(2020, 2023, rows * 2),
-                         "exporter": rng.choice(countries, rows * 2),
-                         "importer": rng.choice(countries, rows * 2),
-                         "hs6": [f"{k:06d}" for k in rng.integers(10100, 10160, rows * 2)]})
-    keys = keys[keys["exporter"] != keys["importer"]].drop_duplicates().head(rows)
-    quantity = rng.lognormal(0, 1, len(keys)).round(3)
-    return keys.assign(value_usd=rng.lognormal(8, 2, len(keys)).round(2),
-                       quantity_t=np.where(rng.random(len(keys)) < 0.1, np.nan, quantity))
+    return random_flows(rows, seed, years=(2020, 2022), hs6=(10100, 10160),
+                        countries=["IRN", "IRQ", "KWT", "ARE", "TUR", "CHN", "DEU", "IND"])
 
 
 def _expected(ws: Workspace) -> pd.DataFrame:
