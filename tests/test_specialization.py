@@ -447,9 +447,12 @@ def test_cluster_strength_flags_small_base_without_hiding_it():
     bakery = cell.loc[("T1", "1071")]
     assert bakery["lq"] == pytest.approx((100 / 160) / (500 / 1140))
     assert bakery["strong"] and not bakery["traded"]
-    candidates = s[s["strong"] & s["traded"] & ~s["small_base"]]
+    candidates = s[s["candidate"]]
     assert set(map(tuple, candidates[["town", "isic"]].to_numpy())) == {("T0", "1393"),
                                                                           ("T3", "1393")}
+    # the candidate column is the rule, cell by cell: the steel works is strong, not a candidate
+    assert (s["candidate"] == (s["strong"] & s["traded"] & ~s["small_base"])).all()
+    assert not steel["candidate"] and not bakery["candidate"]
     # sorted by region, then rank within the region
     assert s["town"].is_monotonic_increasing
     assert (s.groupby("town")["rank_in_region"].apply(lambda r: r.is_monotonic_increasing)).all()

@@ -69,6 +69,17 @@ def test_ranks_across_regions_by_hand():
     assert out["strong"].to_dict() == STRONG
 
 
+def test_candidates_follow_the_ranks_across_regions():
+    # one establishment per row: with min_establishments 0 nothing is a small base, so a
+    # candidate is a strong traded cell, and (a, X) becomes one only when ranked among all four
+    options = dict(lq_threshold=1.0, top_share=0.5, min_establishments=0)
+    parts = _parts(**options).set_index(["region", "isic"])
+    assert not parts.loc[("a", "X"), "candidate"]  # second of P1's two X villages
+    out = sp_.rank_across_regions(parts.reset_index(), "isic", "value", lq_threshold=1.0,
+                                  top_share=0.5).set_index(["region", "isic"])
+    assert out["candidate"].to_dict() == {k: v and TRADED[k[1]] for k, v in STRONG.items()}
+
+
 @pytest.mark.parametrize("top_share", [None, 0.5])
 def test_joined_parts_are_the_whole(top_share):
     options = dict(lq_threshold=1.0, top_share=top_share)

@@ -238,7 +238,7 @@ class SpecializationTable:
     ----------
     table : DataFrame
         ``strength``: one row per (region, activity) (LQ, shares, ranks, ``traded``,
-        ``strong``, ``small_base``); ``regions`` or ``activities``: the per-region or
+        ``strong``, ``small_base``, ``candidate``); ``regions`` or ``activities``: the per-region or
         per-activity indices.
     kind : str
         Which of :data:`TABLES`.
@@ -262,7 +262,7 @@ def _counted(table: pd.DataFrame, kind: str, regions: int, activities: int
     if kind != "strength":
         return SpecializationTable(table, kind, regions, activities)
     strong = int(table["strong"].sum())
-    candidates = int((table["strong"] & table["traded"] & ~table["small_base"]).sum())
+    candidates = int(table["candidate"].sum())
     return SpecializationTable(table, kind, regions, activities, strong, candidates)
 
 

@@ -218,7 +218,8 @@ def rank_across_regions(
     top_share: float | None = None,
 ) -> pd.DataFrame:
     """Recompute the columns of a :func:`cluster_strength` table that compare regions:
-    ``rank_by_lq``, ``rank_by_value``, ``n_regions`` and ``strong``.
+    ``rank_by_lq``, ``rank_by_value``, ``n_regions``, ``strong`` and (when the table has
+    ``traded`` and ``small_base``) ``candidate``.
 
     :func:`cluster_strength` run on parts of a matrix (each province's villages, with the
     whole's ``totals=``) gives every cell its national LQ and shares, but ranks it only among
@@ -240,7 +241,7 @@ def rank_across_regions(
     Returns
     -------
     DataFrame
-        A copy of ``table``, same rows in the same order, the four columns replaced.
+        A copy of ``table``, same rows in the same order, those columns replaced.
 
     Examples
     --------
@@ -271,6 +272,8 @@ def rank_across_regions(
     out["rank_by_value"] = rank_by_value
     out["n_regions"] = n_regions
     out["strong"] = _strong(lq, rank_by_lq, n_regions, lq_threshold, top_share)
+    if {"traded", "small_base"} <= set(out.columns):
+        out["candidate"] = out["strong"] & out["traded"] & ~out["small_base"]
     return out
 
 
@@ -338,9 +341,12 @@ def cluster_strength(
         ``rank_in_region`` (1 = the region's most specialised activity, by LQ),
         ``rank_by_lq`` and ``rank_by_value`` (the region's rank among the ``n_regions``
         regions where the activity is present, by LQ and by value; ties share the best rank),
-        ``n_regions``, ``traded``, ``strong`` and ``small_base``.
+        ``n_regions``, ``traded``, ``strong``, ``small_base`` and ``candidate``.
 
-        A region's candidate clusters are the rows with ``strong & traded & ~small_base``.
+        ``candidate`` (``strong & traded & ~small_base``) marks a region's candidate
+        clusters. It is a column of its own because at fine levels ``strong`` alone says
+        little: a village with one firm has a huge LQ in its one activity, so nearly every
+        village cell is strong, and only the size rule tells the reader it is no cluster.
     """
     _check_strong_options(lq_threshold, top_share)
     if totals is not None and traded is None:
@@ -404,5 +410,6 @@ def cluster_strength(
         "traded": traded_flags[c],
         "strong": strong[o],
         "small_base": small[o],
+        "candidate": strong[o] & traded_flags[c] & ~small[o],
     })
     return pd.DataFrame(out)

@@ -36,7 +36,7 @@ def _strong(ctx: PlanContext) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame,
     strong = strong.assign(name_fa=ctx.isic_label(strong["isic"], "fa"),
                            name_en=ctx.isic_label(strong["isic"], "en"))
     county = spec.strength(ctx.ws, level="county", province=ctx.province)
-    county_strong = county[county["strong"] & county["traded"] & ~county["small_base"]].copy()
+    county_strong = county[county["candidate"]].copy()
     county_strong = county_strong.assign(
         activity_fa=ctx.isic_label(county_strong["isic"], "fa"),
         activity_en=ctx.isic_label(county_strong["isic"], "en"),
