@@ -371,7 +371,8 @@ def test_single_region_is_defined():
 
 def test_errors_are_clear():
     base = pd.DataFrame({"r": ["a", "b", "c"], "i": ["x", "y", "x"], "v": [1.0, None, 3.0]})
-    with pytest.raises(SpecializationInputError, match=r"column 'v': 1 missing value.*rows 2"):
+    # rows as a spreadsheet numbers them: the header is row 1, so the second record is row 3
+    with pytest.raises(SpecializationInputError, match=r"column 'v': 1 missing value.*rows 3\)"):
         sp_.location_quotient(base, "r", "i", "v")
     m = sp_.region_activity_matrix(base, "r", "i", "v", na="zero")
     assert m.total == 4.0

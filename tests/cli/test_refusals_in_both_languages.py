@@ -43,8 +43,8 @@ def test_complexity_names_the_period_of_a_negative_value(tmp_path, invoke, lang,
 
 
 @pytest.mark.parametrize("lang, expected", [
-    ("fa", "ستون 'jobs': ۲ مقدار منفی (ردیف‌های ۱، ۳)؛ مقدارها باید ≥ ۰ باشند"),
-    ("en", "column 'jobs': 2 negative value(s) (rows 1, 3); amounts must be ≥ 0"),
+    ("fa", "ستون 'jobs': ۲ مقدار منفی (ردیف‌های ۲، ۴)؛ مقدارها باید ≥ ۰ باشند"),
+    ("en", "column 'jobs': 2 negative value(s) (rows 2, 4); amounts must be ≥ 0"),
 ])
 def test_specialisation_names_the_rows_of_negative_amounts(tmp_path, invoke, lang, expected):
     table = _write(tmp_path / "neg.csv",
@@ -59,7 +59,7 @@ def test_specialisation_counts_the_rows_it_does_not_name(tmp_path, invoke):
     table = _write(tmp_path / "gaps.csv", "region,isic,jobs\n" + rows)
     result = invoke("--lang", "fa", "specialize", table, "--region", "region", "--activity",
                     "isic", "--value", "jobs", "-o", tmp_path / "out.csv")
-    _refused(result, "ستون 'jobs': ۸ مقدار خالی (ردیف‌های ۱، ۲، ۳، ۴، ۵ و ۳ ردیف دیگر)")
+    _refused(result, "ستون 'jobs': ۸ مقدار خالی (ردیف‌های ۲، ۳، ۴، ۵، ۶ و ۳ ردیف دیگر)")
 
 
 @pytest.mark.parametrize("lang, expected", [

@@ -77,7 +77,7 @@ def test_a_header_with_several_blank_names_is_read(tmp_path):
     assert list(df.columns) == ["a", "", ""] and df.iloc[0].tolist() == ["1", "2", "3"]
 
 
-def test_complexity_refuses_a_bad_value_by_row_as_before(tmp_path):
+def test_complexity_refuses_a_bad_value_by_its_row(tmp_path):
     rows = ["exporter,product,value"] + [f"c{i},p{j},{i + j + 1}" for i in range(3)
                                          for j in range(3)]
     rows[5] = "c1,p1,1,5"  # a decimal comma: one field too many
@@ -85,10 +85,11 @@ def test_complexity_refuses_a_bad_value_by_row_as_before(tmp_path):
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(Exception, match="line 6: 4 field"):
         complexity_from_file(path, location="exporter", product="product", value="value")
+    # the same row, numbered as a spreadsheet shows it (header row 1), not by the 0-based index
     rows[5] = 'c1,p1,"1,5"'
     path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"column 'value': 1 value\(s\) are not numbers, "
-                                         r"e.g. '1,5' \(row 4\)"):
+                                         r"e.g. '1,5' \(row 6\)"):
         complexity_from_file(path, location="exporter", product="product", value="value")
 
 

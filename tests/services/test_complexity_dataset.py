@@ -159,7 +159,7 @@ def test_a_row_without_a_code_is_named_by_file_and_row(tmp_path):
 
     folder = _folder_with(tmp_path, no_code)
     with pytest.raises(TableFormatError, match=r"BACI_Y2020\.parquet: 2 row\(s\) have no code "
-                                               r"in 't', 'i', 'k', the first at row 42"):
+                                               r"in 't', 'i', 'k', the first at row 43"):
         complexity_from_file(folder, **BACI)
 
 
@@ -171,7 +171,7 @@ def test_a_value_that_is_not_a_number_is_named(tmp_path):
 
     folder = _folder_with(tmp_path, text_values)
     with pytest.raises(TableFormatError, match=r"BACI_Y2020\.parquet: column 'v': 1 value\(s\) "
-                                               r"are not numbers, the first at row 1,235"):
+                                               r"are not numbers, the first at row 1,236"):
         complexity_from_file(folder, **BACI)
 
 

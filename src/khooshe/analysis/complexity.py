@@ -110,7 +110,7 @@ from khooshe.analysis.complexity_core import (
     rca,
     rpop,
 )
-from khooshe.domain.errors import InputError
+from khooshe.domain.errors import FIRST_ROW, InputError
 from khooshe.text.messages import Message, joined
 
 __all__ = [
@@ -166,8 +166,10 @@ def _numeric_values(data: pd.DataFrame, value: str) -> np.ndarray:
     bad = np.zeros(len(raw), dtype=bool)
     bad[failed] = (text.notna() & (text != "")).to_numpy(dtype=bool)
     if bad.any():
-        examples = joined([Message("analysis.complexity.example", {"value": v, "row": i})
-                           for i, v in raw[bad].head(3).items()])
+        # rows as a spreadsheet numbers them, as every refusal of a table names them
+        examples = joined([Message("analysis.complexity.example",
+                                   {"value": raw.iloc[i], "row": int(i) + FIRST_ROW})
+                           for i in np.flatnonzero(bad)[:3]])
         raise InputError(Message("analysis.complexity.not_numbers", {
             "column": value, "count": int(bad.sum()), "examples": examples}))
     return num.to_numpy(dtype=np.float64, na_value=np.nan)

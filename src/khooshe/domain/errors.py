@@ -14,6 +14,10 @@ from __future__ import annotations
 
 from khooshe.text.messages import Message
 
+#: Refusals name rows as a spreadsheet numbers them: the header occupies row 1 of a file, so
+#: record ``i`` (0-based) is on row ``i + 2``, whatever the file's format.
+FIRST_ROW = 2
+
 
 class KhoosheError(Exception):
     """Base of every error khooshe raises on purpose.

@@ -22,7 +22,7 @@ from decimal import Decimal, InvalidOperation
 import numpy as np
 import pandas as pd
 
-from khooshe.domain.errors import InputError
+from khooshe.domain.errors import FIRST_ROW, InputError
 from khooshe.domain.geo import geometry_problem
 from khooshe.domain.schema import PATTERN_WORDS, Column, Entity
 from khooshe.domain.vocab import parse_choice, vocabulary_of
@@ -30,9 +30,6 @@ from khooshe.text.digits import to_ascii_digits
 from khooshe.text.jalali import parse_date
 from khooshe.text.messages import Bilingual, Message
 from khooshe.text.normalize import normalize_series
-
-#: The header occupies row 1 of a file, so record ``i`` (0-based) is on row ``i + 2``.
-FIRST_ROW = 2
 
 
 @dataclass(frozen=True)

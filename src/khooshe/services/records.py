@@ -271,7 +271,8 @@ def import_upload(ws: Workspace, access: Access, who: Principal, kind: str,
               if not (allowed(who, "create", kind, access.scope(kind, row))
                       and allowed(who, "update", kind, access.scope(kind, row)))]
     if denied:
-        from khooshe.domain.validate import FIRST_ROW, Issue
+        from khooshe.domain.errors import FIRST_ROW
+        from khooshe.domain.validate import Issue
         from khooshe.text.messages import Message
 
         raise ValidationError(kind, [Issue.of(i + FIRST_ROW, ent.key[0], str(typed.iloc[i][

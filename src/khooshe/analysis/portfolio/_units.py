@@ -10,11 +10,10 @@ import highspy
 import numpy as np
 import pandas as pd
 
-from khooshe.domain.errors import InfeasibleError, InputError
+from khooshe.domain.errors import FIRST_ROW, InfeasibleError, InputError
 from khooshe.domain.regions import code_within
 from khooshe.domain.schema import REGION_CODE, UNITS
 from khooshe.domain.validate import (
-    FIRST_ROW,
     MAX_AMOUNT,
     Issue,
     ValidationError,

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 
-from khooshe.domain.errors import InputError
+from khooshe.domain.errors import FIRST_ROW, InputError
 from khooshe.text.messages import Bilingual, Message
 
 #: LQ at or above which a region counts as specialised (strong) in an activity.
@@ -142,11 +142,12 @@ def _cell_lq(data: np.ndarray, total: float, region_totals: np.ndarray,
 
 
 def _row_positions(mask: np.ndarray, limit: int = 5) -> Message:
-    """The first ``limit`` rows where ``mask`` holds (1-based), and how many more, in the
-    reader's language."""
+    """The first ``limit`` rows where ``mask`` holds, and how many more, in the reader's
+    language; rows as a spreadsheet numbers them (the header is row 1, the first record 2),
+    as every refusal of a table names them."""
     from khooshe.text.numbers import format_value
 
-    pos = (np.flatnonzero(mask)[:limit] + 1).tolist()
+    pos = (np.flatnonzero(mask)[:limit] + FIRST_ROW).tolist()
     more = int(mask.sum()) - len(pos)
     positions = Bilingual(fa="، ".join(format_value(p, "fa")[0] for p in pos),
                           en=", ".join(str(p) for p in pos))
@@ -156,7 +157,7 @@ def _row_positions(mask: np.ndarray, limit: int = 5) -> Message:
 
 
 def _numeric_column(series: pd.Series, name: str, na: str) -> np.ndarray:
-    """Convert a column to float64 or raise naming the bad rows (1-based data rows)."""
+    """Convert a column to float64 or raise naming the bad rows."""
     raw = series.to_numpy()
     if pd.api.types.is_numeric_dtype(series.dtype) and not pd.api.types.is_bool_dtype(
         series.dtype

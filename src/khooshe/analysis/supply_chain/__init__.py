@@ -47,7 +47,7 @@ from khooshe.analysis.supply_chain._regional import (
     simple_location_quotients,
     substitution_effects,
 )
-from khooshe.domain.errors import InputError
+from khooshe.domain.errors import FIRST_ROW, InputError
 from khooshe.text.messages import Message
 
 #: How much a sector's inputs (intermediate, imported, compensation) may exceed its output
@@ -101,7 +101,7 @@ def io_table(sectors: pd.DataFrame, flows: pd.DataFrame) -> IOTable:
     for pos, col in ((fr, "from_sector"), (to, "to_sector")):
         if (pos < 0).any():
             i = int(np.flatnonzero(pos < 0)[0])
-            raise InputError(f"flows, row {i + 2}, column {col!r}: sector "
+            raise InputError(f"flows, row {i + FIRST_ROW}, column {col!r}: sector "
                              f"{flows[col].iloc[i]!r} is not among the sectors")
     n = len(codes)
     z = np.zeros((n, n))
@@ -114,7 +114,7 @@ def io_table(sectors: pd.DataFrame, flows: pd.DataFrame) -> IOTable:
     if len(over):
         j = int(over[0])
         raise InputError(Message("supply_chain.refuse.does_not_add_up", {
-            "row": j + 2, "sector": codes[j], "used": float(used[j]), "output": float(x[j]),
+            "row": j + FIRST_ROW, "sector": codes[j], "used": float(used[j]), "output": float(x[j]),
             "tolerance": ADD_UP_TOLERANCE}))
     return IOTable(sectors=codes, flows=z, output=x, **extra)
 

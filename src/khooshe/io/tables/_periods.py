@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from khooshe.domain.errors import MissingFileError
+from khooshe.domain.errors import FIRST_ROW, MissingFileError
 from khooshe.io.tables._columns import _categorical_column
 from khooshe.io.tables._duckdb import connect, ident, is_pattern, sql_text
 from khooshe.io.tables._limits import Limits, TableFormatError, too_big
@@ -281,10 +281,10 @@ def open_period_dataset(path: str | Path, *, location: str, product: str, value:
 def _located(con: Any, files: tuple[str, ...], key: str, condition: str, label: str,
              **fields: str) -> TableFormatError:
     """The refusal of the rows matching ``condition``: how many there are, and the first,
-    named by its file and row (from 1)."""
+    named by its file and row (as a spreadsheet numbers it: the header is row 1)."""
     numbered = _scan(files, filename=True, file_row_number=True)
     first = con.execute(
-        f"SELECT filename, file_row_number + 1 FROM {numbered}"
+        f"SELECT filename, file_row_number + {FIRST_ROW} FROM {numbered}"
         f" WHERE {condition} ORDER BY filename, file_row_number LIMIT 1").fetchone()
     count = con.execute(f"SELECT count(*) FROM {_scan(files)} WHERE {condition}").fetchone()[0]
     file, row = first if first else (label, 0)
