@@ -72,7 +72,7 @@ def test_specialize_engine_is_refused_where_nothing_splits(demo_dir, tmp_path, i
     assert len(result.output.strip().splitlines()) == 1
     result = invoke("--lang", "fa", "specialize", demo_dir, "--level", "province", *dask,
                     "-o", out)
-    assert result.exit_code == 2 and "در سطح province چیزی برای پخش نیست" in result.output
+    assert result.exit_code == 2 and "در سطح استان چیزی برای پخش نیست" in result.output
     result = invoke("--lang", "en", "specialize", src, "--region", "town", "--activity",
                     "isic", *dask, "-o", out)
     assert result.exit_code == 2 and "--engine dask applies to a workspace" in result.output

@@ -30,6 +30,7 @@ from khooshe.analysis.complexity import (
     warn_summed,
 )
 from khooshe.domain.errors import InputError
+from khooshe.domain.vocab import labels_of
 from khooshe.io.tables import (
     PERIOD_ROWS,
     ParquetParts,
@@ -116,7 +117,8 @@ def workspace_complexity(
     if table.empty:
         raise InputError(Message("analysis.workspace.no_establishments"))
     if table["region"].nunique() < 2:
-        raise InputError(Message("analysis.workspace.two_regions", {"level": level}))
+        raise InputError(Message("analysis.workspace.two_regions",
+                                 {"level": labels_of("region_level", level)}))
     with one_blas_thread():
         out = complexity(table[["region", "isic", "value"]], location="region",
                          product="isic", value="value", **complexity_kwargs)

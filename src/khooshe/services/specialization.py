@@ -16,7 +16,7 @@ import pandas as pd
 from khooshe.analysis import spatial
 from khooshe.analysis import specialization as spec
 from khooshe.domain.errors import InputError
-from khooshe.domain.vocab import REGION_LEVELS
+from khooshe.domain.vocab import REGION_LEVELS, labels_of
 from khooshe.io.reference import activity_markets
 from khooshe.io.tables import read_table
 from khooshe.text.messages import Message
@@ -101,10 +101,12 @@ def strength(
 
     dask = engine if engine is not None and engine.distributed else None
     if dask is not None and level not in ENGINE_LEVELS:
-        raise InputError(Message("engine.strength_level", {"level": level}))
+        raise InputError(Message("engine.strength_level",
+                                 {"level": labels_of("region_level", level)}))
     table = activity_table(ws, level=level, measure=measure)
     if table.empty:
-        raise InputError(Message("analysis.workspace.no_establishments_at", {"level": level}))
+        raise InputError(Message("analysis.workspace.no_establishments_at",
+                                 {"level": labels_of("region_level", level)}))
     county = table if level == "county" else activity_table(ws, level="county",
                                                             measure=measure)
     traded = traded_activities(county)
@@ -175,9 +177,10 @@ def hotspots(
     at_level = regions[regions["level"] == level]
     at_level = at_level[_in_province(at_level["code"], regions, province)]
     if len(at_level) < 3:
+        named = labels_of("region_level", level)
         raise InputError(Message("analysis.workspace.hotspot_regions_in", {
-            "level": level, "province": province}) if province else Message(
-            "analysis.workspace.hotspot_regions", {"level": level}))
+            "level": named, "province": province}) if province else Message(
+            "analysis.workspace.hotspot_regions", {"level": named}))
     from khooshe.services.frames import activity_table
 
     table = activity_table(ws, level=level, measure=measure, province=province)
