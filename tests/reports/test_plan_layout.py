@@ -232,3 +232,25 @@ def test_in_chromium_nothing_overflows_and_no_chart_text_is_clipped(plans, key, 
         page.screenshot(path=str(folder / "plan.png"), full_page=False)
         browser.close()
     assert not problems, problems[:20]
+
+
+@pytest.mark.parametrize("province", ["06", "01", "24"])
+def test_the_hot_spot_map_sets_apart_counties_without_the_activity(plans, province):
+    """A county with no jobs in the activity is not painted as its hot spot, however high the
+    z its neighbours give it: the map draws it grey, named in the legend, as the table calls
+    it "next to a hot spot"."""
+    from khooshe.services.maps import MISSING_COLOUR
+
+    result, _, _ = plans[province, "fa"]
+    fig = next(f.figure for s in result.plan.sections for f in s.figures
+               if f.key == "hot_spot_map")
+    *counties, markers = fig.data
+    grey = [c.fillcolor == MISSING_COLOUR for c in counties]
+    assert grey == [h.endswith("بدون شاغل در این فعالیت") for h in markers.hovertext]
+    assert [c.name for c in counties if c.showlegend] == ["بدون شاغل در این فعالیت"] * any(grey)
+    spots = _table(result, "hot_spots")
+    spots = spots[spots["isic"] == _table(result, "strong_clusters")["isic"].iloc[0]]
+    painted = dict(zip(markers.text, grey, strict=True))
+    assert len(spots)
+    for name, jobs in zip(spots["name_fa"], spots["value"], strict=True):
+        assert painted[name] == (jobs == 0), (name, jobs)

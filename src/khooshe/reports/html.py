@@ -22,7 +22,7 @@ from khooshe.io.tables import atomic_path
 from khooshe.reports.model import Figure, Plan, Table, synthetic_banner
 from khooshe.text.digits import digits
 from khooshe.text.jalali import format_jalali
-from khooshe.text.messages import t
+from khooshe.text.messages import isolated, t
 from khooshe.text.numbers import format_value
 
 
@@ -139,6 +139,12 @@ def styled_figure(figure: Figure, lang: str) -> go.Figure:
             fig.update_layout(separators="٫٬")
         if fig.layout.title.text and fig.layout.title.x is None:
             fig.update_layout(title_x=0.98, title_xanchor="right")
+        # plotly's SVG text runs left to right: a title that mixes in Latin (a "z", an
+        # ISIC code) and parentheses comes out in the wrong order unless isolated, which
+        # gives it the direction of its first letter
+        if fig.layout.title.text:
+            fig.update_layout(title_text=isolated(fig.layout.title.text))
+        fig.for_each_trace(lambda t: t.update(name=isolated(t.name)) if t.name else None)
 
         def persian_axis(axis) -> None:
             if axis.exponentformat is None:

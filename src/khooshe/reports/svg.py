@@ -400,8 +400,9 @@ def _xy(fig, lang: str) -> str:
                     body.append(label)
                     place_key.append(f"{_shown(number, lang)}: {_shown(labels[j], lang)}")
         if t.name and t.showlegend is not False:
-            shown_colour = colour if "markers" in mode else (getattr(t.line, "color", None)
-                                                             or colour)
+            shown_colour = (t.fillcolor if t.fill == "toself" and t.fillcolor
+                            else colour if "markers" in mode
+                            else getattr(t.line, "color", None) or colour)
             legend.append((t.name, shown_colour if isinstance(shown_colour, str) else colour))
     axes = "" if geographic else _axes_note(
         [(_word("x", lang), fig.layout.xaxis.title.text),

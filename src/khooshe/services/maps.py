@@ -95,6 +95,11 @@ def _voronoi(points: np.ndarray, envelope) -> list:
     return [shapely.intersection(polys[owner[i]], envelope) for i in range(len(points))]
 
 
+#: Fill of a county that has no value on a map that says what that means (``missing``): a
+#: light grey no colour scale in use here reaches.
+MISSING_COLOUR = "rgba(205, 205, 205, 0.8)"
+
+
 def choropleth(
     shapes: CountyShapes,
     values: pd.Series,
@@ -104,11 +109,16 @@ def choropleth(
     colorbar: str = "",
     colorscale: str = "YlOrRd",
     midpoint: float | None = None,
+    missing: str | None = None,
 ) -> go.Figure:
     """A county choropleth of ``values`` (indexed by county code).
 
     With ``midpoint`` (e.g. 0 for z-scores on a diverging scale) the colour range is
     symmetric around it, so its colour means "neither" wherever the data lie.
+
+    Counties without a value (absent or NaN) count as 0, unless ``missing`` names what their
+    absence means (e.g. "no jobs in this activity"): they are then drawn in
+    :data:`MISSING_COLOUR`, outside the colour scale, under that name in the legend.
 
     Drawn on plain lon/lat axes (one filled polygon trace per county, and a marker trace at the
     centroids carrying the colour bar and the hover text) rather than plotly's ``geo``
@@ -117,9 +127,12 @@ def choropleth(
     from plotly.colors import sample_colorscale
 
     codes = [f["id"] for f in shapes.geojson["features"]]
-    z = values.reindex(codes).fillna(0.0).astype(float)
+    z = values.reindex(codes).astype(float)
+    absent = z.isna().to_numpy() if missing is not None else np.zeros(len(z), dtype=bool)
+    z = z.fillna(midpoint if midpoint is not None and missing is not None else 0.0)
     text = hover.reindex(codes).fillna("") if hover is not None else pd.Series(codes, index=codes)
-    lo, hi = float(z.min()) if len(z) else 0.0, float(z.max()) if len(z) else 1.0
+    scaled = z[~absent]
+    lo, hi = ((float(scaled.min()), float(scaled.max())) if len(scaled) else (0.0, 1.0))
     if midpoint is not None:
         half = max(abs(lo - midpoint), abs(hi - midpoint)) or 1.0
         lo, hi = midpoint - half, midpoint + half
@@ -127,9 +140,12 @@ def choropleth(
     # a little lighter than the scale, so the counties' names stay legible on dark colours
     colours = [c.replace("rgb(", "rgba(").replace(")", ", 0.8)")
                for c in sample_colorscale(colorscale, list(norm))] if len(z) else []
+    colours = [MISSING_COLOUR if a else c for a, c in zip(absent, colours, strict=True)]
     fig = go.Figure()
     cx, cy = [], []
-    for feature, colour in zip(shapes.geojson["features"], colours, strict=True):
+    named_missing = False
+    for feature, colour, is_absent in zip(shapes.geojson["features"], colours, absent,
+                                          strict=True):
         geom = shape(feature["geometry"])
         xs: list[float | None] = []
         ys: list[float | None] = []
@@ -137,24 +153,33 @@ def choropleth(
             x, y = poly.exterior.coords.xy
             xs += [*x, None]
             ys += [*y, None]
+        # the first county without a value names them all in the legend
+        in_legend = bool(is_absent) and not named_missing
+        named_missing |= in_legend
         fig.add_trace(go.Scatter(x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour,
                                  line={"color": "#555", "width": 0.6}, hoverinfo="skip",
-                                 showlegend=False))
+                                 name=missing if in_legend else None, showlegend=in_legend))
         c = geom.representative_point()
         cx.append(c.x)
         cy.append(c.y)
+    shown = [f"{name}<br>{missing if a else f'{v:,.3f}'}"
+             for name, v, a in zip(text, z, absent, strict=True)]
     fig.add_trace(go.Scatter(
         x=cx, y=cy, mode="markers+text", text=text.to_numpy(), showlegend=False,
         textposition="middle center", textfont={"size": 10, "color": "#1d2b2a"},
         marker={"size": 4, "color": z.to_numpy(), "colorscale": colorscale, "cmin": lo,
                 "cmax": hi if hi > lo else lo + 1, "showscale": True, "opacity": 0.6,
                 "colorbar": {"title": {"text": colorbar}}},
-        hovertemplate="%{text}<br>%{marker.color:,.3f}<extra></extra>",
+        hovertext=shown, hovertemplate="%{hovertext}<extra></extra>",
     ))
     mid_lat = float(np.mean(cy)) if cy else 32.0
     fig.update_xaxes(visible=False)
     # lon/lat on equal footing at this latitude: a degree of longitude is cos(lat) shorter
     fig.update_yaxes(visible=False, scaleanchor="x", scaleratio=1 / np.cos(np.radians(mid_lat)))
     fig.update_layout(title={"text": title}, margin={"l": 0, "r": 0, "t": 56, "b": 0},
-                      height=480, plot_bgcolor="white")
+                      height=480, plot_bgcolor="white",
+                      # the counties without a value are named under the map, away from the
+                      # colour bar at its side
+                      legend={"orientation": "h", "x": 0.5, "xanchor": "center", "y": 0,
+                              "yanchor": "top"})
     return fig

@@ -76,14 +76,17 @@ def _maps(ctx: PlanContext, county: pd.DataFrame, county_strong: pd.DataFrame,
         ctx.notes.append(words("specialisation.note_voronoi"))
     if len(hot):
         first = strong["isic"].iloc[0]
-        z = hot[hot["isic"] == first].set_index("region")["gi_z"]
+        spots = hot[hot["isic"] == first].set_index("region")
+        # a county with no jobs in the activity is not its hot spot, however high its z (which
+        # its neighbours make): it is drawn apart, as the table calls it "next to a hot spot"
+        z = spots["gi_z"].where(spots["value"] > 0)
         activity = Bilingual(*(ctx.isic_label(pd.Series([first]), lang).iloc[0]
                                for lang in ("fa", "en")))
         title = say("specialisation.hot_spot_map", activity=activity, approximate=words(
             "specialisation.approximate" if approximate else "specialisation.exact"))
         figures.append(figure("hot_spot_map", title, choropleth(
             shapes, z, title=ctx.pick(title), hover=names, colorbar="z", colorscale="RdBu_r",
-            midpoint=0.0)))
+            midpoint=0.0, missing=ctx.pick(words("specialisation.no_jobs")))))
     return figures
 
 
