@@ -150,3 +150,15 @@ def test_the_plan_shows_the_governors_decisions_beside_the_proposals(ws):
     assert (decisions.loc["0601", "confirmed"], decisions.loc["0601", "replaced"]) == (2, 1)
     text = " ".join(section.paragraphs_en)
     assert "1 of 12 counties have decided" in text and "2 confirmed" in text
+
+
+def test_the_plan_says_when_no_governor_has_decided(ws):
+    from khooshe.services import plan as plan_service
+
+    result = plan_service.build_plan(ws, "06", lang="en", sections=("villages",))
+    section = next(s for s in result.plan.sections if s.key == "villages")
+    text = " ".join(section.paragraphs_en)
+    assert "The 120 villages were proposed to the governors of 12 counties; none has decided " \
+           "yet." in text
+    assert "0 confirmed" not in text
+    assert "هنوز هیچ‌یک تصمیمی نگرفته‌اند" in " ".join(section.paragraphs_fa)

@@ -71,14 +71,17 @@ def _decisions(ctx: PlanContext, short: pd.DataFrame) -> tuple[list[Bilingual], 
             words("villages.not_proposed").render(lang))
     progress = county_progress(ctx.ws, ctx.province, per_county=ctx.options.per_county)
     decided = props["status"] != "proposed"
-    lines = [say("villages.decisions", counties=int(props.loc[decided, "county_code"]
-                                                   .nunique()),
+    counties = int(props.loc[decided, "county_code"].nunique())
+    # a line of zeros ("0 confirmed, 0 rejected…") says less than "none has decided yet"
+    lines = [say("villages.decisions", counties=counties,
                  of=len(progress), confirmed=int(progress["confirmed"].sum()),
                  prepared=int(progress["prepared"].sum()),
                  started=int(progress["cluster_started"].sum()),
                  waiting=int(progress["proposed"].sum()),
                  rejected=int(progress["rejected"].sum()),
-                 replaced=int(progress["replaced"].sum()))]
+                 replaced=int(progress["replaced"].sum())) if counties else
+             say("villages.none_decided", waiting=int(progress["proposed"].sum()),
+                 of=len(progress))]
     for lang in ("fa", "en"):
         progress[f"county_{lang}"] = progress["name_" + lang].fillna(progress["name_fa"])
         progress[f"progress_{lang}"] = [say("villages.of_prepared", n=int(n), of=int(k)).render(
