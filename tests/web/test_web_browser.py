@@ -141,6 +141,13 @@ def test_a_province_managers_day(server, browser):
     page.wait_for_load_state("networkidle")
     assert page.locator("html").get_attribute("dir") == "rtl"
     assert page.locator("#county-map .leaflet-interactive").count() > 0  # the map is drawn
+    # each county named beside its dot, in Persian (no tiles: the names are the map's context)
+    labels = page.locator("#county-map .county-label")
+    assert labels.count() == page.locator("#county-map .leaflet-interactive").count()
+    assert all(re.fullmatch(r"[\u0600-\u06FF\u200c ]+", t) for t in labels.all_inner_texts())
+    label, dot = (page.locator(f"#county-map {s}").first.bounding_box()
+                  for s in (".county-label", ".leaflet-interactive"))
+    assert abs((label["x"] + label["width"] / 2) - (dot["x"] + dot["width"] / 2)) < 20
     _shot(page, "dashboard")
 
     page.goto(base + "/clusters/new")

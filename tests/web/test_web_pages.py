@@ -89,6 +89,17 @@ def test_a_province_manager_sees_only_its_province(site):
         assert client.get(f"/{kind}").status_code == 200
 
 
+def test_the_county_map_names_counties_in_the_readers_digits(site):
+    root, app = site
+    client = login(app, "khuzestan")
+    features = client.get("/map/06.geojson").json()["features"]
+    assert len(features) and all(f["properties"]["code"].startswith("06") for f in features)
+    first = features[0]["properties"]
+    persian = first["code"].translate(str.maketrans("0123456789", "۰۱۲۳۴۵۶۷۸۹"))
+    assert first["label"] == f"{first['name']} ({persian})"
+    assert client.get("/map/01.geojson").status_code == 403
+
+
 def test_create_edit_and_history_of_a_cluster(site):
     _, app = site
     client = login(app, "khuzestan")

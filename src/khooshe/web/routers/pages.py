@@ -22,6 +22,7 @@ from khooshe.domain.vocab import CLUSTER_STAGES, label, vocabulary_of
 from khooshe.services import records
 from khooshe.services.access import Forbidden, refusal
 from khooshe.store.repository import StaleVersionError, read_kind
+from khooshe.text.digits import digits
 from khooshe.text.messages import Message
 from khooshe.web.app import State
 from khooshe.web.deps import Session, checked_form, page_session, state
@@ -84,8 +85,10 @@ def county_map(province: str, session: Session = Depends(page_session),
             geometry = {"type": "Point", "coordinates": [row.lon, row.lat]}
         else:
             continue
+        # the label as the page shows text: Persian digits in the Persian interface
+        label = f"{name} ({digits(row.code, session.lang)})"
         features.append({"type": "Feature", "geometry": geometry,
-                         "properties": {"code": row.code, "name": name}})
+                         "properties": {"code": row.code, "name": name, "label": label}})
     return JSONResponse({"type": "FeatureCollection", "features": features})
 
 

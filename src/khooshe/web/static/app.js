@@ -25,13 +25,23 @@
         .then(function (r) { return r.ok ? r.json() : null; })
         .then(function (data) {
           if (!data || !data.features.length) { return; }
+          // Leaflet places its tooltips from the left: inside a right-to-left page they
+          // land beside their dots, not over them
+          map.setAttribute("dir", "ltr");
           var m = window.L.map(map, { attributionControl: false, zoomSnap: 0.25 });
+          // without tiles a dot says nothing until it is named: a province's few dozen
+          // counties carry their names; more would cover each other, and show on hover
+          var named = data.features.length <= 40;
           var layer = window.L.geoJSON(data, {
             style: { color: "#2a7f62", weight: 1.5, fillOpacity: 0.15 },
             pointToLayer: function (f, latlng) { return window.L.circleMarker(latlng, { radius: 6 }); },
-            onEachFeature: function (f, l) { l.bindTooltip(f.properties.name + " (" + f.properties.code + ")"); }
+            onEachFeature: function (f, l) {
+              l.bindTooltip(named ? f.properties.name : f.properties.label,
+                            { permanent: named, direction: "top", className: "county-label" });
+              if (named) { l.bindPopup(f.properties.label); }
+            }
           }).addTo(m);
-          m.fitBounds(layer.getBounds(), { padding: [10, 10] });
+          m.fitBounds(layer.getBounds(), { padding: named ? [40, 40] : [10, 10] });
         });
     }
   });
