@@ -100,6 +100,17 @@ def test_the_county_map_names_counties_in_the_readers_digits(site):
     assert client.get("/map/01.geojson").status_code == 403
 
 
+def test_codes_are_shown_with_the_names_of_what_they_point_at(site):
+    root, app = site
+    client = login(app, "khuzestan")
+    page = client.get("/clusters/CL06-01").text
+    assert '<a href="/regions/06"><bdi>خوزستان · 06</bdi></a>' in page  # named and linked
+    listing = client.get("/establishments").text
+    assert re.search(r"<bdi>[\u0600-\u06FF\u200c ]+ · 06\d\d</bdi>", listing)  # a county
+    english = client.get("/clusters/CL06-01?lang=en").text
+    assert re.search(r'<a href="/regions/06"><bdi>Khuzestan[^<]* · 06</bdi></a>', english)
+
+
 def test_create_edit_and_history_of_a_cluster(site):
     _, app = site
     client = login(app, "khuzestan")

@@ -10,7 +10,7 @@ hold what an import would refuse, and its problems are named by column.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -141,6 +141,59 @@ def list_records(ws: Workspace, access: Access, who: Principal, kind: str, *,
                 values[i] = v.isoformat()
         out.append(dict(zip(names, values, strict=True)))
     return Page(out, int(total), page, per_page)
+
+
+def _name_columns(ent: Entity, lang: str) -> list[str]:
+    """The columns that name a record of ``ent`` in both languages, the reader's first; none
+    for a kind without them (an establishment's one ``name`` is usually on the page beside
+    its id already)."""
+    if "name_fa" not in ent.names:
+        return []
+    pair = ["name_fa", "name_en"] if "name_en" in ent.names else ["name_fa"]
+    return pair[::-1] if lang == "en" else pair
+
+
+def references(kind: str, columns: list[str]) -> dict[str, tuple[str, str]]:
+    """The columns among ``columns`` that point at one record of a kind with names (a region,
+    a park, a cluster, a sector): ``{column: (that kind, its key column)}``."""
+    ent = entity(kind)
+    out = {}
+    for c in columns:
+        col = ent.column(c)
+        if col.references and col.type == "code":
+            target, key = col.references.split(".")
+            if _name_columns(entity(target), "fa"):
+                out[c] = (target, key)
+    return out
+
+
+def reference_names(ws: Workspace, access: Access, who: Principal, kind: str,
+                    columns: list[str], rows: Sequence[Mapping[str, Any]], lang: str
+                    ) -> dict[str, dict[Any, str]]:
+    """The names of the records ``rows`` point at, by column: ``{column: {code: name}}`` for
+    each of ``columns`` in :func:`references`, in ``lang`` (the other language's name when
+    that one is missing), only of records ``who`` may read. One query per kind pointed at,
+    for the codes in ``rows`` alone (a page of a list, or one record).
+
+    A code reads as nothing to most people: a page shows ``0601`` as «تقی‌سرا».
+    """
+    refs = references(kind, columns)
+    wanted: dict[tuple[str, str], set[Any]] = {}
+    for c, pointed in refs.items():
+        wanted.setdefault(pointed, set()).update(r[c] for r in rows if r.get(c) is not None)
+    found: dict[tuple[str, str], dict[Any, str]] = {}
+    with ws.engine.connect() as conn:
+        for (target, key), codes in wanted.items():
+            if not codes:
+                continue
+            table = TABLES[target]
+            named = _name_columns(entity(target), lang)
+            query = (select(table.c[key], *[table.c[n] for n in named])
+                     .where(table.c[key].in_(sorted(codes)), access.list_filter(who, target)))
+            found[target, key] = {
+                row[0]: next((str(n) for n in row[1:] if n not in (None, "")), "")
+                for row in conn.execute(query)}
+    return {c: {k: v for k, v in found.get(p, {}).items() if v} for c, p in refs.items()}
 
 
 def _filter_value(ent: Entity, col: str, value: str) -> Any:

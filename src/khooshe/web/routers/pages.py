@@ -106,6 +106,16 @@ def list_page(request: Request, kind: str, q: str = "", sort: str | None = None,
     columns = ent.names[:LIST_COLUMNS]
     numeric = [ent.column(c).type in ("int", "float") for c in columns]
     cells = table_cells(kind, columns, result.rows, session.lang)
+    # beside the link to each record (the first column, kept short), the names of the
+    # records it points at before their codes: «تقی‌سرا · 0601»
+    names = records.reference_names(st.ws, st.access, session.principal, kind, columns[1:],
+                                    result.rows, session.lang)
+    for i, name_of in enumerate(names.get(c) for c in columns):
+        if name_of:
+            for row, texts in zip(result.rows, cells, strict=True):
+                name = name_of.get(row.get(columns[i]))
+                if name:
+                    texts[i] = f"{name} · {texts[i]}"
     keys = [quote(records.record_key(kind, r), safe="/") for r in result.rows]
     choices: dict[str, list[tuple[str, str]]] = {}
     for c in ent.columns:
@@ -226,6 +236,13 @@ def detail_page(request: Request, kind: str, key: str, session: Session, st: Sta
     record = records.get_record(st.ws, st.access, session.principal, kind, key)
     who = session.principal
     related = _related(kind, record)
+    # the records this one points at, named and linked: the province «خوزستان · 06»
+    names = records.reference_names(st.ws, st.access, who, kind, entity(kind).names, [record],
+                                    session.lang)
+    links = {c: (f"/{target}/{quote(records.record_key(target, {k: record[c]}), safe='/')}",
+                 f"{names[c][record[c]]} · {record[c]}")
+             for c, (target, k) in records.references(kind, entity(kind).names).items()
+             if record.get(c) in names.get(c, {})}
     template = "detail.html.j2"
     if kind == "clusters":
         from khooshe.web.routers.clusters import cluster_context
@@ -233,7 +250,7 @@ def detail_page(request: Request, kind: str, key: str, session: Session, st: Sta
         extra = {**cluster_context(st, session, record), **extra}
         template = "cluster.html.j2"
     return _page(request, session, template, status=status, kind=kind, ent=entity(kind),
-                 record=record, key=key, related=related,
+                 record=record, key=key, related=related, links=links,
                  can_update=records.may(st.access, who, "update", kind, record),
                  can_delete=records.may(st.access, who, "delete", kind, record), **extra)
 
