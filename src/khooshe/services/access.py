@@ -155,6 +155,14 @@ class _Places:
         return Scope(province=None if pd.isna(province) else str(province),
                      counties=frozenset() if pd.isna(county) else frozenset({str(county)}))
 
+    @cached_property
+    def region_names(self) -> dict[str, tuple[str, str]]:
+        """Each region's (Persian, English) name by code; a missing English name is ""."""
+        r = self.regions
+        return dict(zip(r["code"].astype(str), zip(r["name_fa"].fillna("").astype(str),
+                                                   r["name_en"].fillna("").astype(str),
+                                                   strict=True), strict=True))
+
     def under(self, codes: frozenset[str]) -> list[str]:
         """Every region code that is one of ``codes`` or lies below one of them."""
         inside = pd.Series(False, index=self.regions.index)
@@ -201,7 +209,8 @@ class Access:
     def _load(self) -> tuple[_Places, tuple]:
         stamp = self._generation()
         return _Places(
-            read_kind(self.ws, "regions", columns=["code", "level", "parent_code"]),
+            read_kind(self.ws, "regions", columns=["code", "level", "parent_code", "name_fa",
+                                                   "name_en"]),
             read_kind(self.ws, "clusters", columns=["code", "province_code", "regions"]),
             read_kind(self.ws, "establishments", columns=["id", "region_code"])), stamp
 
@@ -277,6 +286,19 @@ class Access:
         if kind in CLUSTER_KINDS:
             return p.cluster_scopes.get(str(record.get("cluster_code")), Scope())
         return Scope()
+
+    def region_names(self, who: Principal, codes: set[Any], lang: str) -> dict[Any, str]:
+        """The names of the regions among ``codes`` that ``who`` may read, in ``lang`` (the
+        Persian name when the English one is missing), from the cached places: pages name
+        the regions their records point at, and a query each would cost a fifth of a list
+        page."""
+        p = self.places()
+        out = {}
+        for code in codes:
+            fa_en = p.region_names.get(str(code))
+            if fa_en and allowed(who, "read", "regions", p.region_scope(code)):
+                out[code] = (fa_en[1] or fa_en[0]) if lang == "en" else (fa_en[0] or fa_en[1])
+        return out
 
     def check(self, who: Principal, action: str, kind: str, record: Mapping[str, Any]) -> None:
         """Raise :class:`Forbidden` unless ``who`` may ``action`` this record."""

@@ -172,8 +172,9 @@ def reference_names(ws: Workspace, access: Access, who: Principal, kind: str,
                     ) -> dict[str, dict[Any, str]]:
     """The names of the records ``rows`` point at, by column: ``{column: {code: name}}`` for
     each of ``columns`` in :func:`references`, in ``lang`` (the other language's name when
-    that one is missing), only of records ``who`` may read. One query per kind pointed at,
-    for the codes in ``rows`` alone (a page of a list, or one record).
+    that one is missing), only of records ``who`` may read. Regions' names come from the
+    access policy's cache (:meth:`Access.region_names`); other kinds take one query each, for
+    the codes in ``rows`` alone (a page of a list, or one record).
 
     A code reads as nothing to most people: a page shows ``0601`` as «تقی‌سرا».
     """
@@ -182,17 +183,21 @@ def reference_names(ws: Workspace, access: Access, who: Principal, kind: str,
     for c, pointed in refs.items():
         wanted.setdefault(pointed, set()).update(r[c] for r in rows if r.get(c) is not None)
     found: dict[tuple[str, str], dict[Any, str]] = {}
-    with ws.engine.connect() as conn:
-        for (target, key), codes in wanted.items():
-            if not codes:
-                continue
-            table = TABLES[target]
-            named = _name_columns(entity(target), lang)
-            query = (select(table.c[key], *[table.c[n] for n in named])
-                     .where(table.c[key].in_(sorted(codes)), access.list_filter(who, target)))
-            found[target, key] = {
-                row[0]: next((str(n) for n in row[1:] if n not in (None, "")), "")
-                for row in conn.execute(query)}
+    if ("regions", "code") in wanted:  # the commonest: from the access policy's cache
+        found["regions", "code"] = access.region_names(who, wanted.pop(("regions", "code")),
+                                                       lang)
+    asked = {target: codes for target, codes in wanted.items() if codes}
+    if asked:
+        with ws.engine.connect() as conn:
+            for (target, key), codes in asked.items():
+                table = TABLES[target]
+                named = _name_columns(entity(target), lang)
+                query = (select(table.c[key], *[table.c[n] for n in named])
+                         .where(table.c[key].in_(sorted(codes)),
+                                access.list_filter(who, target)))
+                found[target, key] = {
+                    row[0]: next((str(n) for n in row[1:] if n not in (None, "")), "")
+                    for row in conn.execute(query)}
     return {c: {k: v for k, v in found.get(p, {}).items() if v} for c, p in refs.items()}
 
 
