@@ -84,7 +84,8 @@ def test_a_bad_row_in_a_folder_of_years_is_one_line_and_nothing_written(tmp_path
     result = invoke("--lang", "fa", "complexity", tmp_path / "baci", "--time", "t",
                     "--location", "i", "--product", "k", "--value", "v", "-o", out)
     assert result.exit_code == 2 and "Traceback" not in result.output
-    assert "BACI_Y2022.parquet: ۱ سطر در 't', 'i', 'k' کد ندارد، نخستین در سطر ۲٬۳۴۵" \
+    # record 2,345 (0-based 2,344) is on row 2,346 as a spreadsheet numbers rows
+    assert "BACI_Y2022.parquet: ۱ سطر در 't', 'i', 'k' کد ندارد، نخستین در سطر ۲٬۳۴۶" \
         in result.output
     assert not out.exists()
 
