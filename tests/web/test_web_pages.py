@@ -107,6 +107,11 @@ def test_codes_are_shown_with_the_names_of_what_they_point_at(site):
     assert '<a href="/regions/06"><bdi>خوزستان · 06</bdi></a>' in page  # named and linked
     listing = client.get("/establishments").text
     assert re.search(r"<bdi>[\u0600-\u06FF\u200c ]+ · 06\d\d</bdi>", listing)  # a county
+    # its activities and the counties it spans, named too
+    from khooshe.io.reference import isic_names
+
+    assert f"{isic_names().loc['2511', 'name_fa']} · 2511، " in page
+    assert re.search(r"<bdi>[\u0600-\u06FF\u200c ]+ · 0601، ", page)
     english = client.get("/clusters/CL06-01?lang=en").text
     assert re.search(r'<a href="/regions/06"><bdi>Khuzestan[^<]* · 06</bdi></a>', english)
 

@@ -91,6 +91,32 @@ def show(kind: str, column: str, value: Any, lang: str) -> str:
     return format_value(value, lang)[0]
 
 
+#: Columns holding ISIC Rev.4 classes (one, or a ``;``-separated list): a record's page names
+#: each class, «تولید سازه‌های فلزی · 2511».
+ACTIVITY_COLUMNS = ("isic", "input_isic")
+
+
+@cache
+def _activity_names(lang: str) -> dict[str, str]:
+    from khooshe.io.reference import isic_names
+
+    names = isic_names()
+    return names["name_fa" if lang == "fa" else "name_en"].to_dict()
+
+
+def named_codes(value: Any, names: dict[Any, str], lang: str) -> str:
+    """A code, or a stored list of codes (``2511;2592``), each with its name before it when
+    ``names`` has one: «تولید سازه‌های فلزی · 2511، تولید … · 2592»."""
+    items = [x.strip() for x in str(value).split(";") if x.strip()]
+    return ("، " if lang == "fa" else ", ").join(
+        f"{names[c]} · {c}" if names.get(c) else c for c in items)
+
+
+def activity_text(value: Any, lang: str) -> str:
+    """ISIC classes (one, or a stored list) with their names in ``lang``."""
+    return named_codes(value, _activity_names(lang), lang)
+
+
 def list_text(value: Any, lang: str) -> str:
     """A stored list (``2511;2592``) as a reader reads it: «2511، 2592» / "2511, 2592"."""
     items = [x.strip() for x in str(value).split(";") if x.strip()]

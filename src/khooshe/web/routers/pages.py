@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from khooshe.domain.errors import InputError, NotFoundError
-from khooshe.domain.schema import ENTITIES, entity
+from khooshe.domain.schema import ENTITIES, REGION_CODE, entity
 from khooshe.domain.validate import ValidationError
 from khooshe.domain.vocab import CLUSTER_STAGES, label, vocabulary_of
 from khooshe.services import records
@@ -26,7 +26,7 @@ from khooshe.text.digits import digits
 from khooshe.text.messages import Message
 from khooshe.web.app import State
 from khooshe.web.deps import Session, checked_form, page_session, state
-from khooshe.web.pages import render, table_cells
+from khooshe.web.pages import ACTIVITY_COLUMNS, activity_text, named_codes, render, table_cells
 
 router = APIRouter(include_in_schema=False)
 #: Columns shown in a list (the rest are on the record's page).
@@ -243,6 +243,15 @@ def detail_page(request: Request, kind: str, key: str, session: Session, st: Sta
                  f"{names[c][record[c]]} · {record[c]}")
              for c, (target, k) in records.references(kind, entity(kind).names).items()
              if record.get(c) in names.get(c, {})}
+    # activities and lists of regions named too: «تولید سازه‌های فلزی · 2511، …»
+    named = {c: activity_text(record[c], session.lang) for c in ACTIVITY_COLUMNS
+             if record.get(c)}
+    for col in entity(kind).columns:
+        if col.type == "list" and col.pattern == REGION_CODE and record.get(col.name):
+            codes = {x.strip() for x in str(record[col.name]).split(";") if x.strip()}
+            named[col.name] = named_codes(record[col.name],
+                                          st.access.region_names(who, codes, session.lang),
+                                          session.lang)
     template = "detail.html.j2"
     if kind == "clusters":
         from khooshe.web.routers.clusters import cluster_context
@@ -250,7 +259,7 @@ def detail_page(request: Request, kind: str, key: str, session: Session, st: Sta
         extra = {**cluster_context(st, session, record), **extra}
         template = "cluster.html.j2"
     return _page(request, session, template, status=status, kind=kind, ent=entity(kind),
-                 record=record, key=key, related=related, links=links,
+                 record=record, key=key, related=related, links=links, named=named,
                  can_update=records.may(st.access, who, "update", kind, record),
                  can_delete=records.may(st.access, who, "delete", kind, record), **extra)
 
