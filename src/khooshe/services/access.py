@@ -290,8 +290,7 @@ class Access:
     def region_names(self, who: Principal, codes: set[Any], lang: str) -> dict[Any, str]:
         """The names of the regions among ``codes`` that ``who`` may read, in ``lang`` (the
         Persian name when the English one is missing), from the cached places: pages name
-        the regions their records point at, and a query each would cost a fifth of a list
-        page."""
+        the regions their records point at without a query of their own."""
         p = self.places()
         out = {}
         for code in codes:

@@ -104,12 +104,16 @@ def _activity_names(lang: str) -> dict[str, str]:
     return names["name_fa" if lang == "fa" else "name_en"].to_dict()
 
 
+def list_items(value: Any) -> list[str]:
+    """The items of a stored list (``2511;2592``), or the one value."""
+    return [x.strip() for x in str(value).split(";") if x.strip()]
+
+
 def named_codes(value: Any, names: dict[Any, str], lang: str) -> str:
     """A code, or a stored list of codes (``2511;2592``), each with its name before it when
     ``names`` has one: «تولید سازه‌های فلزی · 2511، تولید … · 2592»."""
-    items = [x.strip() for x in str(value).split(";") if x.strip()]
     return ("، " if lang == "fa" else ", ").join(
-        f"{names[c]} · {c}" if names.get(c) else c for c in items)
+        f"{names[c]} · {c}" if names.get(c) else c for c in list_items(value))
 
 
 def activity_text(value: Any, lang: str) -> str:
@@ -119,8 +123,7 @@ def activity_text(value: Any, lang: str) -> str:
 
 def list_text(value: Any, lang: str) -> str:
     """A stored list (``2511;2592``) as a reader reads it: «2511، 2592» / "2511, 2592"."""
-    items = [x.strip() for x in str(value).split(";") if x.strip()]
-    text = ("، " if lang == "fa" else ", ").join(items)
+    text = named_codes(value, {}, lang)
     return text if len(text) <= 300 else text[:300] + "…"
 
 

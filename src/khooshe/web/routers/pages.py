@@ -26,7 +26,14 @@ from khooshe.text.digits import digits
 from khooshe.text.messages import Message
 from khooshe.web.app import State
 from khooshe.web.deps import Session, checked_form, page_session, state
-from khooshe.web.pages import ACTIVITY_COLUMNS, activity_text, named_codes, render, table_cells
+from khooshe.web.pages import (
+    ACTIVITY_COLUMNS,
+    activity_text,
+    list_items,
+    named_codes,
+    render,
+    table_cells,
+)
 
 router = APIRouter(include_in_schema=False)
 #: Columns shown in a list (the rest are on the record's page).
@@ -248,10 +255,9 @@ def detail_page(request: Request, kind: str, key: str, session: Session, st: Sta
              if record.get(c)}
     for col in entity(kind).columns:
         if col.type == "list" and col.pattern == REGION_CODE and record.get(col.name):
-            codes = {x.strip() for x in str(record[col.name]).split(";") if x.strip()}
-            named[col.name] = named_codes(record[col.name],
-                                          st.access.region_names(who, codes, session.lang),
-                                          session.lang)
+            regions = st.access.region_names(who, set(list_items(record[col.name])),
+                                             session.lang)
+            named[col.name] = named_codes(record[col.name], regions, session.lang)
     template = "detail.html.j2"
     if kind == "clusters":
         from khooshe.web.routers.clusters import cluster_context
