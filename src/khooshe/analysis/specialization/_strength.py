@@ -202,6 +202,11 @@ def _strong(lq: np.ndarray, rank_by_lq: np.ndarray, n_regions: np.ndarray,
     return strong
 
 
+def _candidate(strong, traded, small_base):
+    """A candidate cluster: strong, traded and not a small base (arrays or Series alike)."""
+    return strong & traded & ~small_base
+
+
 def _check_strong_options(lq_threshold: float, top_share: float | None) -> None:
     if not lq_threshold > 0:
         raise SpecializationInputError(f"lq_threshold must be positive, not {lq_threshold}")
@@ -273,7 +278,7 @@ def rank_across_regions(
     out["n_regions"] = n_regions
     out["strong"] = _strong(lq, rank_by_lq, n_regions, lq_threshold, top_share)
     if {"traded", "small_base"} <= set(out.columns):
-        out["candidate"] = out["strong"] & out["traded"] & ~out["small_base"]
+        out["candidate"] = _candidate(out["strong"], out["traded"], out["small_base"])
     return out
 
 
@@ -410,6 +415,6 @@ def cluster_strength(
         "traded": traded_flags[c],
         "strong": strong[o],
         "small_base": small[o],
-        "candidate": strong[o] & traded_flags[c] & ~small[o],
+        "candidate": _candidate(strong[o], traded_flags[c], small[o]),
     })
     return pd.DataFrame(out)
