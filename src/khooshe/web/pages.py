@@ -91,11 +91,6 @@ def show(kind: str, column: str, value: Any, lang: str) -> str:
     return format_value(value, lang)[0]
 
 
-#: Columns holding ISIC Rev.4 classes (one, or a ``;``-separated list): a record's page names
-#: each class, «تولید سازه‌های فلزی · 2511».
-ACTIVITY_COLUMNS = ("isic", "input_isic")
-
-
 @cache
 def _activity_names(lang: str) -> dict[str, str]:
     from khooshe.io.reference import isic_names

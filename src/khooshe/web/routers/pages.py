@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.datastructures import UploadFile
 
 from khooshe.domain.errors import InputError, NotFoundError
-from khooshe.domain.schema import ENTITIES, REGION_CODE, entity
+from khooshe.domain.schema import ENTITIES, ISIC4, REGION_CODE, entity
 from khooshe.domain.validate import ValidationError
 from khooshe.domain.vocab import CLUSTER_STAGES, label, vocabulary_of
 from khooshe.services import records
@@ -27,7 +27,6 @@ from khooshe.text.messages import Message
 from khooshe.web.app import State
 from khooshe.web.deps import Session, checked_form, page_session, state
 from khooshe.web.pages import (
-    ACTIVITY_COLUMNS,
     activity_text,
     list_items,
     named_codes,
@@ -250,11 +249,15 @@ def detail_page(request: Request, kind: str, key: str, session: Session, st: Sta
                  f"{names[c][record[c]]} · {record[c]}")
              for c, (target, k) in records.references(kind, entity(kind).names).items()
              if record.get(c) in names.get(c, {})}
-    # activities and lists of regions named too: «تولید سازه‌های فلزی · 2511، …»
-    named = {c: activity_text(record[c], session.lang) for c in ACTIVITY_COLUMNS
-             if record.get(c)}
+    # ISIC classes and lists of regions (known by their columns' patterns) named too:
+    # «تولید سازه‌های فلزی · 2511، …»
+    named = {}
     for col in entity(kind).columns:
-        if col.type == "list" and col.pattern == REGION_CODE and record.get(col.name):
+        if not record.get(col.name):
+            continue
+        if col.pattern == ISIC4:
+            named[col.name] = activity_text(record[col.name], session.lang)
+        elif col.type == "list" and col.pattern == REGION_CODE:
             regions = st.access.region_names(who, set(list_items(record[col.name])),
                                              session.lang)
             named[col.name] = named_codes(record[col.name], regions, session.lang)
