@@ -241,8 +241,8 @@ def test_the_guard_catches_a_request_to_another_host(server, browser):
 
 
 TOUR = ["dashboard", *[f"list_{k}" for k in LOAD_ORDER],
-        "detail", "edit", "new_with_errors", "history", "import", "forbidden", "plan", "plan_job",
-        "villages", "villages_county", "committee", "money", "units", "api_docs"]
+        "detail", "period", "edit", "new_with_errors", "history", "import", "forbidden", "plan",
+        "plan_job", "villages", "villages_county", "committee", "money", "units", "api_docs"]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])
@@ -275,6 +275,8 @@ def test_a_tour_of_every_page(server, browser, lang):
             visit(name, "/" + name.removeprefix("list_"))
     key = frozenset({"CL06", "01"})  # the record's key, in the window's title
     visit("detail", "/clusters/CL06-01", allow=key)
+    # a quarter's code is written 1404-Q1, as it is stored and typed
+    visit("period", "/clusters/CL06-01/indicators?period=1403", allow=frozenset({"Q1"}))
     visit("edit", "/clusters/CL06-01/edit", allow=key)
     visit("history", "/clusters/CL06-01/history", allow=key)
     page.goto(base + "/clusters/new")

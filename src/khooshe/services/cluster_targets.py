@@ -9,14 +9,27 @@ weight, members); joint actions are counted from its activities of the joint kin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from sqlalchemy import select
 
+from khooshe.domain.access import Principal
+from khooshe.domain.errors import ConflictError, InputError, NotFoundError
 from khooshe.domain.programme import rag
-from khooshe.domain.vocab import JOINT_ACTIONS
+from khooshe.domain.validate import Issue, ValidationError
+from khooshe.domain.vocab import INDICATORS, JOINT_ACTIONS, labels_of
+from khooshe.services.records import validate_one
+from khooshe.store import repository
 from khooshe.store.repository import read_kind
+from khooshe.store.tables import TABLES
 from khooshe.store.workspace import Workspace
+from khooshe.text.digits import to_persian_digits
 from khooshe.text.jalali import to_jalali
+from khooshe.text.messages import Bilingual, Message, isolated, joined
 
 #: The indicators read from ``cluster_indicators`` (joint actions are counted).
 MEASURED = ("jobs", "sales_rials", "exports_usd", "exports_t", "members")
@@ -97,4 +110,192 @@ def indicator_progress(ws: Workspace, clusters: list[str] | None = None) -> pd.D
         drop=True)[COLUMNS]
 
 
-__all__ = ["MEASURED", "actuals", "indicator_progress"]
+
+
+# --------------------------------------------------------------------------------------------
+# Recording a period: the figures reached and the targets, in one form
+# --------------------------------------------------------------------------------------------
+#: The parts of a target a period's form sets.
+TARGET_PARTS = ("baseline", "baseline_period", "target")
+#: The key under which the period's figures (its ``cluster_indicators`` record) go in
+#: ``seen`` and in :class:`PeriodConflict`; targets go under their indicator.
+FIGURES = "figures"
+
+
+class PeriodConflict(ConflictError):
+    """Records of the period were changed by someone else after the form was opened:
+    ``changed`` names them (:data:`FIGURES`, or an indicator for its target); nothing was
+    written."""
+
+    def __init__(self, cluster: str, period: str, changed: list[str]):
+        super().__init__(Message("programme.period_changed", {
+            "cluster": Bilingual(isolated(cluster), cluster),
+            "period": Bilingual(to_persian_digits(period), period),
+            "what": joined(part_name(c) for c in changed)}))
+        self.changed = changed
+
+
+def part_name(part: str) -> Message:
+    """What a part of a period's form is, to name it: its figures, or an indicator's
+    target."""
+    if part == FIGURES:
+        return Message("programme.figures_reached", {})
+    return Message("programme.target_of", {"indicator": labels_of("indicator", part)})
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and np.isnan(value))
+
+
+def period_records(ws: Workspace, cluster: str, period: str) -> dict[str, dict[str, Any]]:
+    """The stored records of one cluster's period, under :data:`FIGURES` (its
+    ``cluster_indicators`` record) and each indicator with a target; what
+    :func:`record_period` compares a form with."""
+    with ws.engine.connect() as conn:
+        return _stored(conn, cluster, period)
+
+
+def _stored(conn: Any, cluster: str, period: str) -> dict[str, dict[str, Any]]:
+    out: dict[str, dict[str, Any]] = {}
+    figures = repository.get(conn, "cluster_indicators",
+                             {"cluster_code": cluster, "period": period})
+    if figures is not None:
+        out[FIGURES] = figures
+    table = TABLES["cluster_targets"]
+    for row in conn.execute(select(table).where(table.c.cluster_code == cluster,
+                                                table.c.period == period)).mappings():
+        out[str(row["indicator"])] = dict(row)
+    return out
+
+
+def record_period(ws: Workspace, cluster: str, period: str, *,
+                  figures: Mapping[str, object] | None = None,
+                  targets: Mapping[str, Mapping[str, object]] | None = None,
+                  source: str | None = None, seen: Mapping[str, int | None] | None = None,
+                  actor: str, who: Principal | None = None,
+                  access: Any = None) -> dict[str, int]:
+    """Record what ``cluster`` reached in ``period`` (a Jalali year, ``1403``, or quarter,
+    ``1403-Q2``) and its targets for that period, as one change: all of it or nothing.
+
+    ``figures`` maps measured indicators (:data:`MEASURED`) to values, ``targets`` maps
+    indicators (:data:`~khooshe.domain.vocab.INDICATORS`) to their ``baseline``,
+    ``baseline_period`` and ``target``. Values may be typed text (Persian digits and
+    separators too). What is not given is left as stored; a value given blank is cleared: a
+    period whose figures are all cleared loses its figures record, and a target cleared with
+    its baseline is removed. ``source`` (when given) is written as the source of every target
+    set. With ``seen`` (the version of each record when the form was opened, None for none),
+    a record changed since raises :class:`PeriodConflict`.
+
+    Every problem of every value is reported at once, as a
+    :class:`~khooshe.domain.validate.ValidationError` whose columns are ``jobs`` (a figure)
+    or ``jobs.target`` (a part of a target). Returns how many records were ``created``,
+    ``changed`` and ``removed``.
+
+    Examples
+    --------
+    >>> record_period(ws, "CL06-01", "1404", figures={"jobs": "۳۲۰"},
+    ...               targets={"jobs": {"baseline": 288, "target": 360}},
+    ...               actor="agent")  # doctest: +SKIP
+    {'created': 2, 'changed': 0, 'removed': 0}
+    """
+    figures = dict(figures or {})
+    targets = {k: dict(v) for k, v in (targets or {}).items()}
+    unknown = [k for k in figures if k not in MEASURED] + [
+        k for k in targets if k not in INDICATORS] + [
+        f"{k}.{p}" for k, parts in targets.items() for p in parts if p not in TARGET_PARTS]
+    if unknown:
+        raise InputError(Message("programme.unknown_indicators",
+                                 {"names": ", ".join(unknown)}))
+    done = {"created": 0, "changed": 0, "removed": 0}
+    with ws.engine.begin() as conn:
+        record = repository.get(conn, "clusters", {"code": cluster})
+        if record is None:
+            raise NotFoundError(Message("programme.no_cluster", {"code": cluster}))
+        if who is not None:
+            access.check(who, "read", "clusters", record)
+        key = validate_one(conn, "cluster_indicators",
+                           {"cluster_code": cluster, "period": period})
+        period = str(key["period"])
+        stored = _stored(conn, cluster, period)
+        if seen is not None:
+            changed = [part for part, version in seen.items()
+                       if (stored[part]["version"] if part in stored else None) != version]
+            if changed:
+                raise PeriodConflict(cluster, period, changed)
+        writes: list[tuple[str, str, dict[str, Any], dict[str, Any] | None]] = []
+        issues: list[Issue] = []
+        if figures:
+            merged = {c: (stored.get(FIGURES) or {}).get(c) for c in MEASURED}
+            merged.update({c: None if _blank(v) else v for c, v in figures.items()})
+            writes.append(_planned(conn, "cluster_indicators", FIGURES, stored,
+                                   {"cluster_code": cluster, "period": period}, merged,
+                                   None, issues))
+        for indicator, parts in targets.items():
+            merged = {c: (stored.get(indicator) or {}).get(c) for c in TARGET_PARTS}
+            merged.update({c: None if _blank(v) else v for c, v in parts.items()})
+            if not _blank(source) and merged.get("target") is not None:
+                merged["source"] = str(source).strip()
+            writes.append(_planned(conn, "cluster_targets", indicator, stored,
+                                   {"cluster_code": cluster, "indicator": indicator,
+                                    "period": period}, merged, indicator, issues))
+        if issues:
+            raise ValidationError("cluster_targets", issues, source=f"{cluster} {period}")
+        for kind, part, keys, values in writes:
+            _write_one(conn, kind, keys, stored.get(part), values, done, actor=actor,
+                       who=who, access=access)
+    return done
+
+
+def _planned(conn: Any, kind: str, part: str, stored: Mapping[str, Any],
+             keys: dict[str, Any], merged: dict[str, Any], prefix: str | None,
+             issues: list[Issue]) -> tuple[str, str, dict[str, Any], dict[str, Any] | None]:
+    """One record's write, checked: its typed values (None: to be removed, or nothing to
+    keep); problems go to ``issues`` under the form's names."""
+    if all(v is None for c, v in merged.items() if c != "source"):
+        return kind, part, keys, None
+    try:
+        typed = validate_one(conn, kind, {**keys, **merged})
+    except ValidationError as exc:
+        issues.extend(replace(i, row=None, column=f"{prefix}.{i.column}" if prefix else i.column)
+                      for i in exc.issues)
+        return kind, part, keys, None
+    return kind, part, keys, {c: typed.get(c) for c in merged}
+
+
+def _write_one(conn: Any, kind: str, keys: dict[str, Any], before: Mapping[str, Any] | None,
+               values: dict[str, Any] | None, done: dict[str, int], *, actor: str,
+               who: Principal | None, access: Any) -> None:
+    if values is None:
+        if before is None:
+            return
+        if who is not None:
+            access.check(who, "delete", kind, before)
+        repository.delete_record(conn, kind, keys, actor=actor)
+        done["removed"] += 1
+        return
+    if before is None:
+        if who is not None:
+            access.check(who, "create", kind, {**keys, **values})
+        repository.insert_record(conn, kind, {**keys, **values}, actor=actor)
+        done["created"] += 1
+        return
+    if all(_same(before.get(c), v) for c, v in values.items()):
+        return
+    if who is not None:
+        access.check(who, "update", kind, before)
+    repository.update_record(conn, kind, keys, values, actor=actor)
+    done["changed"] += 1
+
+
+def _same(a: object, b: object) -> bool:
+    if a is None or b is None:
+        return a is None and b is None
+    try:
+        return float(a) == float(b)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(a) == str(b)
+
+
+__all__ = ["FIGURES", "MEASURED", "TARGET_PARTS", "PeriodConflict", "actuals",
+           "indicator_progress", "part_name", "period_records", "record_period"]

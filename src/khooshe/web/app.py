@@ -204,6 +204,7 @@ def create_app(root: str | Path, *, secret: str | None = None,
         auth,
         clusters,
         committee,
+        indicators,
         money,
         pages,
         plan,
@@ -220,6 +221,7 @@ def create_app(root: str | Path, *, secret: str | None = None,
         return FileResponse(STATIC / "favicon.svg", media_type="image/svg+xml")
     app.include_router(auth.router)
     app.include_router(clusters.api)
+    app.include_router(indicators.api)
     app.include_router(villages.api)
     app.include_router(committee.api)
     app.include_router(money.api)
@@ -227,6 +229,7 @@ def create_app(root: str | Path, *, secret: str | None = None,
     app.include_router(api.router)
     app.include_router(plan.router)
     app.include_router(clusters.pages)
+    app.include_router(indicators.pages)
     app.include_router(villages.pages)
     app.include_router(committee.pages)
     app.include_router(money.pages)

@@ -112,6 +112,9 @@ def cluster_context(st: State, session: Session, record: dict[str, Any]) -> dict
         "can_approve": records.may(st.access, session.principal, "approve", "clusters",
                                    record),
         "indicators": indicators,
+        "can_record_period": any(
+            records.may(st.access, session.principal, "update", kind, {"cluster_code": code})
+            for kind in ("cluster_indicators", "cluster_targets")),
         "members": members, "members_total": int(counts["total"]), "growth": growth,
         "partner_kinds": int(counts["partner_kinds"]),
         "triple_helix": bool(counts["triple_helix"]),
