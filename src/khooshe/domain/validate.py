@@ -27,7 +27,7 @@ from khooshe.domain.geo import geometry_problem
 from khooshe.domain.schema import PATTERN_WORDS, Column, Entity
 from khooshe.domain.vocab import parse_choice, vocabulary_of
 from khooshe.text.digits import to_ascii_digits
-from khooshe.text.jalali import parse_date
+from khooshe.text.jalali import DateError, parse_date
 from khooshe.text.messages import Bilingual, Message
 from khooshe.text.normalize import normalize_series
 
@@ -314,14 +314,14 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
     if col.type == "date":
         uniques = text[present].unique()
         parsed: dict[str, str | None] = {}
-        reasons: dict[str, str] = {}
+        reasons: dict[str, str | Message] = {}
         for value in uniques:
             try:
                 day = parse_date(value)
                 parsed[value] = day.isoformat() if day is not None else None
-            except ValueError as exc:
+            except ValueError as exc:  # a DateError says why in either language
                 parsed[value] = None
-                reasons[value] = str(exc)
+                reasons[value] = exc.message if isinstance(exc, DateError) else str(exc)
         iso = text.map(lambda v: parsed.get(v) if v is not None else None)
         for value, reason in reasons.items():
             out.add(text == value, col.name, text, _m("date", reason=reason))

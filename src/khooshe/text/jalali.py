@@ -18,6 +18,7 @@ Jalali validity (month lengths 31×6, 30×5, Esfand 29 or 30 in leap years) is c
 
 from __future__ import annotations
 
+import calendar
 import datetime as _dt
 import re
 
@@ -28,6 +29,7 @@ import pandas as pd
 from khooshe.text.digits import is_missing, to_ascii_digits, to_persian_digits
 
 __all__ = [
+    "DateError",
     "format_jalali",
     "jalali_year",
     "month_name",
@@ -61,11 +63,32 @@ def _is_missing(value: object) -> bool:
     return isinstance(value, str) and not value.strip()
 
 
+class DateError(ValueError):
+    """A text that is not a date: ``str()`` is the reason in English, :meth:`text` in either
+    language (``calendar.error.<key>``)."""
+
+    def __init__(self, key: str, value: object, **params: object):
+        from khooshe.text.messages import Bilingual, Message
+
+        shown = Bilingual(to_persian_digits(str(value)), repr(value))
+        self.message = Message(f"calendar.error.{key}", {"shown": shown, **params})
+        super().__init__(self.message.render("en"))
+
+    def text(self, lang: str) -> str:
+        return self.message.render(lang)
+
+
+def _month(m: int) -> object:
+    from khooshe.text.messages import Bilingual
+
+    return Bilingual(month_name(m, "fa"), month_name(m, "en"))
+
+
 def _jalali_to_gregorian(y: int, m: int, d: int, text: str) -> _dt.date:
     if not 1 <= m <= 12:
-        raise ValueError(f"{text!r}: month {m} is not a Jalali month (1–12)")
+        raise DateError("month", text, m=m)
     if d < 1:
-        raise ValueError(f"{text!r}: day {d} is not valid (days start at 1)")
+        raise DateError("day_zero", text, d=d)
     if m <= 6:
         length = 31
     elif m <= 11:
@@ -73,13 +96,9 @@ def _jalali_to_gregorian(y: int, m: int, d: int, text: str) -> _dt.date:
     else:
         length = 30 if jdatetime.date(y, 1, 1).isleap() else 29
     if d > length:
-        why = ""
-        if m == 12:
-            why = (" (leap year)" if length == 30 else f" ({y} is not a leap year)")
-        raise ValueError(
-            f"{text!r}: day {d} is out of range for {month_name(m, 'en')} {y}, "
-            f"which has {length} days{why}"
-        )
+        key = "day_range" if m < 12 else ("day_range_leap" if length == 30
+                                          else "day_range_not_leap")
+        raise DateError(key, text, d=d, month=_month(m), y=y, length=length)
     return jdatetime.date(y, m, d).togregorian()
 
 
@@ -128,23 +147,19 @@ def parse_date(value: object) -> _dt.date | None:
     match = _DATE.match(text)
     if match is None:
         if _DAY_FIRST.match(text):
-            raise ValueError(
-                f"{value!r}: day-first dates are ambiguous; write the year first "
-                "(1402/05/24 or 2023-08-15)"
-            )
-        raise ValueError(
-            f"{value!r}: not a date; expected YYYY/MM/DD (Jalali, e.g. 1402/05/24) "
-            "or YYYY-MM-DD (Gregorian, e.g. 2023-08-15)"
-        )
+            raise DateError("day_first", value)
+        raise DateError("not_a_date", value)
     y, m, d = int(match.group(1)), int(match.group(3)), int(match.group(4))
     if y < JALALI_YEAR_LIMIT:
         if y < 1:
-            raise ValueError(f"{value!r}: year {y} is not valid")
+            raise DateError("year", value, y=y)
         return _jalali_to_gregorian(y, m, d, value)
-    try:
-        return _dt.date(y, m, d)
-    except ValueError as exc:
-        raise ValueError(f"{value!r}: invalid Gregorian date: {exc}") from exc
+    if not 1 <= m <= 12:
+        raise DateError("gregorian_month", value, m=m)
+    length = calendar.monthrange(y, m)[1]
+    if not 1 <= d <= length:
+        raise DateError("gregorian_day", value, d=d, length=length)
+    return _dt.date(y, m, d)
 
 
 def parse_dates(values: pd.Series | list) -> tuple[pd.Series, pd.Series]:
