@@ -135,3 +135,57 @@ def test_activities_of_a_demo_cluster(invoke, demo_dir):
     assert "Activities of cluster CL06-02" in result.output
     assert "member firms took part in a training" in result.output
     assert "foreign partner" in result.output
+
+
+def test_an_activity_and_a_period_recorded_from_the_command_line(invoke, demo_dir, tmp_path):
+    import shutil
+
+    root = tmp_path / "demo"
+    shutil.copytree(demo_dir, root)
+    added = invoke("--lang", "en", "cluster", "add-activity", root, "CL06-01",
+                   "--kind", "نمایشگاه", "--date", "۱۴۰۴/۰۷/۰۱", "--country", "IRQ",
+                   "--cost", "5,000,000", "--member", "M-E0007340:2", "--member", "U-01")
+    assert added.exit_code == 0, added.output
+    assert "activity A006 recorded (exhibition, 1404/07/01) with 2 member(s)" in added.output
+    # a kind with a cost but no members' share is listed (the share shown as 0 %)
+    shown = invoke("--lang", "en", "cluster", "activities", root, "CL06-01")
+    assert shown.exit_code == 0, shown.output
+    assert "exhibition: 1, 0.0 bn toman (0% co-financed" in shown.output
+    recorded = invoke("--lang", "fa", "cluster", "record-period", root, "CL06-01", "1404",
+                      "--figure", "jobs=۲۱۰", "--target", "jobs=250", "--baseline", "jobs=157",
+                      "--baseline-period", "jobs=1403", "--source", "برنامهٔ عمل")
+    assert recorded.exit_code == 0, recorded.output
+    assert "دورهٔ ۱۴۰۴: ۲ رکورد افزوده" in recorded.output
+    targets = invoke("--lang", "en", "cluster", "targets", root, "CL06-01")
+    assert "1404 jobs: 210 of a target of 250 (baseline 157)" in targets.output
+
+
+def test_every_problem_of_a_recording_is_named_under_its_option(invoke, demo_dir, tmp_path):
+    import shutil
+
+    root = tmp_path / "demo"
+    shutil.copytree(demo_dir, root)
+    with Workspace.open(root) as ws:
+        before = repository.counts(ws.engine)
+    bad = invoke("--lang", "fa", "cluster", "add-activity", root, "CL06-01",
+                 "--kind", "foreign_tour", "--date", "1404/13/01", "--cost", "100",
+                 "--share", "200", "--member", "M-E0007340:0", "--member", "ZZ")
+    assert bad.exit_code == 2 and "Traceback" not in bad.output
+    for line in ("--date: تاریخ نیست: «۱۴۰۴/۱۳/۰۱»: ماه ۱۳", "--country: برای تور خارجی",
+                 "--share: سهم اعضا", "--member M-E0007340: باید دست‌کم ۱ باشد",
+                 "--member ZZ: عضو این خوشه نیست"):
+        assert line in bad.output, bad.output
+    period = invoke("--lang", "en", "cluster", "record-period", root, "CL06-01", "1404",
+                    "--figure", "jobs=-1", "--target", "members=x", "--baseline",
+                    "exports_usd=5")
+    assert period.exit_code == 2
+    for line in ("--figure jobs: must be ≥ 0", "--target members: not a number",
+                 "--target exports_usd: a value is required"):
+        assert line in period.output, period.output
+    shape = invoke("--lang", "en", "cluster", "record-period", root, "CL06-01", "1404",
+                   "--figure", "jobs")
+    assert shape.exit_code == 2 and "write NAME=VALUE, not 'jobs'" in shape.output
+    empty = invoke("--lang", "en", "cluster", "record-period", root, "CL06-01", "1404")
+    assert empty.exit_code == 2 and "give at least one --figure" in empty.output
+    with Workspace.open(root) as ws:
+        assert repository.counts(ws.engine) == before  # nothing written

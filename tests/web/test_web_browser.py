@@ -209,6 +209,33 @@ def test_two_people_editing_the_same_record(server, browser):
     assert problems == []
 
 
+def test_a_form_that_records_is_sent_once(server, browser):
+    """A second submit of a form marked data-once (a double click, or a click while the
+    answer is on its way) is stopped in the browser; back on a page the browser kept, the
+    form may be sent again."""
+    base, _ = server
+    problems: list[str] = []
+    context, page = _session(browser, base, problems)
+    page.goto(base + "/clusters/CL06-01/activities/new")
+    stopped = page.evaluate("""() => {
+        const form = document.getElementById("activity-form");
+        const seen = [];
+        // after app.js's own listener: note whether it stopped the submit, then keep the
+        // page here (no navigation) for the next one
+        form.addEventListener("submit", e => {
+            seen.push(e.defaultPrevented);
+            e.preventDefault();
+        });
+        for (let i = 0; i < 3; i++) form.dispatchEvent(new Event("submit", {cancelable: true}));
+        window.dispatchEvent(Object.assign(new Event("pageshow"), {persisted: true}));
+        form.dispatchEvent(new Event("submit", {cancelable: true}));
+        return seen;
+    }""")
+    assert stopped == [False, True, True, False]
+    context.close()
+    assert problems == []
+
+
 def test_english_pages_and_the_api_documentation(server, browser):
     base, _ = server
     problems: list[str] = []
@@ -241,8 +268,9 @@ def test_the_guard_catches_a_request_to_another_host(server, browser):
 
 
 TOUR = ["dashboard", *[f"list_{k}" for k in LOAD_ORDER],
-        "detail", "period", "edit", "new_with_errors", "history", "import", "forbidden", "plan",
-        "plan_job", "villages", "villages_county", "committee", "money", "units", "api_docs"]
+        "detail", "period", "activity", "edit", "new_with_errors", "history", "import",
+        "forbidden", "plan", "plan_job", "villages", "villages_county", "committee", "money",
+        "units", "api_docs"]
 
 
 @pytest.mark.parametrize("lang", ["fa", "en"])
@@ -277,6 +305,7 @@ def test_a_tour_of_every_page(server, browser, lang):
     visit("detail", "/clusters/CL06-01", allow=key)
     # a quarter's code is written 1404-Q1, as it is stored and typed
     visit("period", "/clusters/CL06-01/indicators?period=1403", allow=frozenset({"Q1"}))
+    visit("activity", "/clusters/CL06-01/activities/new")
     visit("edit", "/clusters/CL06-01/edit", allow=key)
     visit("history", "/clusters/CL06-01/history", allow=key)
     page.goto(base + "/clusters/new")

@@ -247,25 +247,46 @@ def test_a_khuzestan_training_course_and_a_foreign_tour(server, browser):
     base, root = server
     problems: list[str] = []
     context, page = _session(browser, base, problems, user="khuzestan")
+    with Workspace.open(root) as ws:
+        acts = read_kind(ws, "cluster_activities")
+        before = int((acts["cluster_code"] == "CL06-02").sum())
     page.goto(base + "/clusters/CL06-02")
     page.click("#add-activity")
-    page.wait_for_url(base + "/cluster_activities/new?cluster_code=CL06-02")
-    assert page.input_value("#f-cluster_code") == "CL06-02"  # the link names the cluster
-    _new_record(page, base, "cluster_activities", {
-        "activity_id": "A90", "kind": "training", "title": "دورهٔ آموزشی بسته‌بندی صادراتی خرما",
-        "date": "۱۴۰۵/۰۸/۲۰", "participants": "۲۴", "hours": "۳۲", "trainees": "۲۲",
-        "cost_rials": "۴۵۰٬۰۰۰٬۰۰۰", "cofinance_rials": "۹۰٬۰۰۰٬۰۰۰"},
-        dates=("date",), selects=("kind",))
+    page.wait_for_url(base + "/clusters/CL06-02/activities/new")
+    # a training, its two member firms ticked with two people each; khooshe numbers it
+    page.select_option("#a-kind", "training")
+    page.fill("#a-title", "دورهٔ آموزشی بسته‌بندی صادراتی خرما")
+    page.fill("#a-date", "۱۴۰۵/۰۸/۲۰")
+    _close_picker(page)
+    for field, value in (("participants", "۲۴"), ("hours", "۳۲"), ("trainees", "۲۲"),
+                         ("cost_rials", "۴۵۰٬۰۰۰٬۰۰۰"), ("cofinance_rials", "۹۰٬۰۰۰٬۰۰۰")):
+        page.fill(f"#a-{field}", value)
     for member in ("M-E0008964", "M-E0009037"):
-        page.goto(base + "/activity_participants/new?cluster_code=CL06-02")
-        _new_record(page, base, "activity_participants",
-                    {"activity_id": "A90", "member_id": member, "people": "۲"})
-    page.goto(base + "/cluster_activities/new?cluster_code=CL06-02")
-    _new_record(page, base, "cluster_activities", {
-        "activity_id": "A91", "kind": "foreign_tour", "title": "بازدید از نمایشگاه گلفود دبی",
-        "date": "۱۴۰۵/۰۹/۰۲", "participants": "۶", "country": "ARE",
-        "cost_rials": "۲٬۸۰۰٬۰۰۰٬۰۰۰", "cofinance_rials": "۱٬۴۰۰٬۰۰۰٬۰۰۰"},
-        dates=("date",), selects=("kind",))
+        page.check(f"#t-{member}")
+        page.fill(f"input[name='people.{member}']", "۲")
+    page.dblclick("#activity-form button[type=submit]")  # a double click records it once
+    page.wait_for_url(re.compile(rf"{re.escape(base)}/clusters/CL06-02\?recorded=A\d+"))
+    course_id = page.url.split("recorded=")[1].split("#")[0]
+    assert course_id in page.locator("#recorded").inner_text()
+    # a foreign tour: its country chosen by name; without it the form says so, keeping the rest
+    page.goto(base + "/clusters/CL06-02/activities/new")
+    page.select_option("#a-kind", "foreign_tour")
+    page.fill("#a-title", "بازدید از نمایشگاه گلفود دبی")
+    page.fill("#a-date", "۱۴۰۵/۰۹/۰۲")
+    _close_picker(page)
+    page.fill("#a-participants", "۶")
+    page.fill("#a-cost_rials", "۲٬۸۰۰٬۰۰۰٬۰۰۰")
+    page.fill("#a-cofinance_rials", "۱٬۴۰۰٬۰۰۰٬۰۰۰")
+    page.click("#activity-form button[type=submit]")
+    page.wait_for_selector("#problems")
+    assert "کشور مقصد" in page.locator("#a-country ~ .invalid-feedback").inner_text()
+    assert page.input_value("#a-title") == "بازدید از نمایشگاه گلفود دبی"
+    problems.extend(_check_page(page, "fa", "activity_form_errors", frozenset()))
+    _shot(page, "activity_form_errors")
+    page.select_option("#a-country", label="امارات متحده عربی")
+    page.click("#activity-form button[type=submit]")
+    page.wait_for_url(re.compile(rf"{re.escape(base)}/clusters/CL06-02\?recorded=A\d+"))
+    tour_id = page.url.split("recorded=")[1].split("#")[0]
     page.goto(base + "/clusters/CL06-02")
     page.click("#add-check")
     _new_record(page, base, "partner_verifications", {
@@ -276,8 +297,8 @@ def test_a_khuzestan_training_course_and_a_foreign_tour(server, browser):
 
     page.goto(base + "/clusters/CL06-02#activities")
     rows = page.locator("#activity-list tr[data-activity]")
-    assert rows.nth(0).get_attribute("data-activity") == "A91"  # newest first
-    assert rows.nth(1).get_attribute("data-activity") == "A90"
+    assert rows.nth(0).get_attribute("data-activity") == tour_id  # newest first
+    assert rows.nth(1).get_attribute("data-activity") == course_id
     assert "امارات" in rows.nth(0).inner_text()  # the tour's country by its Persian name
     assert "۱۴۰۵/۰۸/۲۰" in rows.nth(1).inner_text()
     training = page.locator("#activity-kinds tr[data-kind=training]").inner_text()
@@ -295,13 +316,15 @@ def test_a_khuzestan_training_course_and_a_foreign_tour(server, browser):
     with Workspace.open(root) as ws:
         acts = read_kind(ws, "cluster_activities").set_index(["cluster_code", "activity_id"])
         parts = read_kind(ws, "activity_participants")
-    course = acts.loc[("CL06-02", "A90")]
+    assert len(acts.loc["CL06-02"]) == before + 2  # the double click recorded one course
+    course = acts.loc[("CL06-02", course_id)]
     assert (course["kind"], float(course["hours"]), int(course["cofinance_rials"])) == (
         "training", 32.0, 90_000_000)
     assert str(course["date"])[:10] == "2026-11-11"  # 1405/08/20
-    assert acts.loc[("CL06-02", "A91"), "country"] == "ARE"
-    assert set(parts.loc[parts["activity_id"] == "A90", "member_id"]) == {"M-E0008964",
-                                                                           "M-E0009037"}
+    assert acts.loc[("CL06-02", tour_id), "country"] == "ARE"
+    took = parts[(parts["cluster_code"] == "CL06-02") & (parts["activity_id"] == course_id)]
+    assert dict(zip(took["member_id"], took["people"], strict=True)) == {
+        "M-E0008964": 2, "M-E0009037": 2}
     assert problems == [], "\n".join(problems)
 
 

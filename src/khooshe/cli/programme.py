@@ -6,6 +6,7 @@ meetings, decisions, follow-up board and meeting report)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 import typer
 
@@ -18,10 +19,14 @@ from khooshe.cli._common import (
     echo,
     lang,
     open_workspace,
+    print_error,
     say,
     text,
     warn,
 )
+
+if TYPE_CHECKING:
+    from khooshe.domain.validate import ValidationError
 
 
 def _stage(value: str) -> str:
@@ -40,6 +45,27 @@ def _kinds(kinds: list[str]) -> str:
 
     comma = text("words.comma")
     return comma.join(label("document_kind", k, lang()) for k in kinds)
+
+
+def _pairs(given: list[str], option: str) -> dict[str, str]:
+    """``NAME=VALUE`` options as a mapping; another shape stops the command naming it."""
+    out = {}
+    for item in given:
+        name, sep, value = item.partition("=")
+        if not sep or not name.strip():
+            abort(text("cluster.bad_pair", option=option, value=item))
+        out[name.strip()] = value.strip()
+    return out
+
+
+def _refuse_options(exc: ValidationError, options: dict[str, str]) -> NoReturn:
+    """Every problem of a refused change, each under the option it came from; exit 2."""
+    for issue in exc.issues:
+        name, _, part = issue.column.partition(".")
+        option = options.get(issue.column) or (
+            f"--{part.replace('_', '-')} {name}" if part else f"--{name.replace('_', '-')}")
+        print_error(f"{option}: {issue.text(lang())}")
+    raise typer.Exit(2)
 
 
 def register(app: typer.Typer, language: str) -> None:
@@ -159,6 +185,8 @@ def register(app: typer.Typer, language: str) -> None:
         workspace: Path = typer.Argument(..., help=h.arg("workspace")),
         code: str = typer.Argument(..., help=h.arg("code")),
     ) -> None:
+        import pandas as pd
+
         from khooshe.domain.vocab import label
         from khooshe.services.cluster_activities import (
             activity_summary,
@@ -173,9 +201,11 @@ def register(app: typer.Typer, language: str) -> None:
             checks = verifications(ws, [code])
         say("cluster.activities_title", code=code, n=int(summary["count"].sum()))
         for row in summary.itertuples(index=False):
+            # a kind without a cost or without the members' share has none (NaN): shown 0
+            cost, share = (0.0 if pd.isna(v) else float(v)
+                           for v in (row.cost_rials, row.cofinance_share))
             say("cluster.activity_row", kind=label("activity_kind", row.kind, lang()),
-                n=int(row.count), cost=float(row.cost_rials or 0) / 1e10,
-                share=round(100 * float(row.cofinance_share or 0)),
+                n=int(row.count), cost=cost / 1e10, share=round(100 * share),
                 members=int(row.members_reached), countries=row.countries or "—")
         say("cluster.training_reach", took=took, firms=firms,
             hours=float(summary.loc[summary["kind"] == "training", "hours"].sum()))
@@ -183,6 +213,83 @@ def register(app: typer.Typer, language: str) -> None:
             say("cluster.check_row", company=str(row.company), country=str(row.country),
                 outcome=label("verification_outcome", str(row.outcome), lang()),
                 date=format_jalali(row.verified_on, lang()) or "—")
+
+    @cluster.command("add-activity", help=h("add_activity"), cls=cls)
+    def add_activity_cmd(
+        workspace: Path = typer.Argument(..., help=h.arg("workspace")),
+        code: str = typer.Argument(..., help=h.arg("code")),
+        kind: str = typer.Option(..., "--kind", help=h.opt("kind")),
+        on: str = typer.Option(..., "--date", help=h.opt("date")),
+        title: str = typer.Option(None, "--title", help=h.opt("title")),
+        place: str = typer.Option(None, "--place", help=h.opt("place")),
+        country: str = typer.Option(None, "--country", help=h.opt("country")),
+        participants: str = typer.Option(None, "--participants", help=h.opt("participants")),
+        hours: str = typer.Option(None, "--hours", help=h.opt("hours")),
+        trainees: str = typer.Option(None, "--trainees", help=h.opt("trainees")),
+        cost: str = typer.Option(None, "--cost", help=h.opt("cost")),
+        share: str = typer.Option(None, "--share", help=h.opt("share")),
+        member: list[str] = typer.Option([], "--member", help=h.opt("member")),  # noqa: B008
+        activity_id: str = typer.Option(None, "--id", help=h.opt("id")),
+    ) -> None:
+        from khooshe.domain.validate import ValidationError
+        from khooshe.domain.vocab import label, parse_choice
+        from khooshe.services.cluster_activities import record_activity
+        from khooshe.text.jalali import format_jalali
+
+        values = {"kind": parse_choice("activity_kind", kind) or kind, "date": on,
+                  "title": title, "place": place, "country": country,
+                  "participants": participants, "hours": hours, "trainees": trainees,
+                  "cost_rials": cost, "cofinance_rials": share, "activity_id": activity_id}
+        took = dict(m.partition(":")[::2] for m in member)
+        options = {"cost_rials": "--cost", "cofinance_rials": "--share", "date": "--date",
+                   "activity_id": "--id", **{f"people.{m}": f"--member {m}" for m in took}}
+        with open_workspace(workspace) as ws:
+            try:
+                done = record_activity(ws, code, {k: v for k, v in values.items()
+                                                  if v is not None}, took,
+                                       actor=current_actor())
+            except ValidationError as exc:
+                _refuse_options(exc, options)
+        say("cluster.activity_added", code=code, id=str(done["activity_id"]),
+            kind=label("activity_kind", str(done["kind"]), lang()),
+            date=format_jalali(done["date"], lang()), n=len(took))
+
+    @cluster.command("record-period", help=h("record_period"), cls=cls)
+    def record_period_cmd(
+        workspace: Path = typer.Argument(..., help=h.arg("workspace")),
+        code: str = typer.Argument(..., help=h.arg("code")),
+        period: str = typer.Argument(..., help=h.arg("period")),
+        figure: list[str] = typer.Option([], "--figure", help=h.opt("figure")),  # noqa: B008
+        target: list[str] = typer.Option([], "--target", help=h.opt("target")),  # noqa: B008
+        baseline: list[str] = typer.Option([], "--baseline",  # noqa: B008
+                                           help=h.opt("baseline")),
+        since: list[str] = typer.Option([], "--baseline-period",  # noqa: B008
+                                        help=h.opt("baseline_period")),
+        source: str = typer.Option(None, "--source", help=h.opt("source")),
+    ) -> None:
+        from khooshe.domain.validate import ValidationError
+        from khooshe.services.cluster_targets import record_period
+        from khooshe.text.digits import digits
+
+        figures = _pairs(figure, "--figure")
+        targets: dict[str, dict[str, str]] = {}
+        for part, given, option in (("target", target, "--target"),
+                                    ("baseline", baseline, "--baseline"),
+                                    ("baseline_period", since, "--baseline-period")):
+            for indicator, value in _pairs(given, option).items():
+                targets.setdefault(indicator, {})[part] = value
+        if not figures and not targets:
+            abort(text("cluster.nothing_to_record"))
+        options = {**{k: f"--figure {k}" for k in figures}, "period": "PERIOD"}
+        with open_workspace(workspace) as ws:
+            try:
+                done = record_period(ws, code, period, figures=figures, targets=targets,
+                                     source=source, actor=current_actor())
+            except ValidationError as exc:
+                _refuse_options(exc, options)
+        say("cluster.period_recorded", code=code, period=digits(period, lang()),
+            created=done["created"],
+            changed=done["changed"], removed=done["removed"])
 
     h = Texts(language, "proposals")
     proposals = typer.Typer(help=h("help"), cls=group, no_args_is_help=True)

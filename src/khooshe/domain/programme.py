@@ -137,6 +137,26 @@ def check_village_step(current: str, target: str, reason: str | None = None) -> 
         raise _refuse("village_reason", target=labels_of("village_status", target))
 
 
+def activity_problems(activity: Mapping[str, Any]) -> list[tuple[str, Message]]:
+    """What does not hold together in one activity as a person typed it (its values typed):
+    a foreign tour without the country visited, a domestic tour or a country given as Iran
+    abroad, the members' share above the cost, more trainees than participants. Each problem
+    as (column, message)."""
+    kind, country = activity.get("kind"), activity.get("country")
+    out = []
+    if kind == "foreign_tour" and not country:
+        out.append(("country", Message("programme.activity.country_needed", {})))
+    elif country and (kind == "domestic_tour" or country == "IRN"):
+        out.append(("country", Message("programme.activity.not_abroad", {})))
+    cost, share = activity.get("cost_rials"), activity.get("cofinance_rials")
+    if cost is not None and share is not None and share > cost:
+        out.append(("cofinance_rials", Message("programme.activity.share_above_cost", {})))
+    people, trainees = activity.get("participants"), activity.get("trainees")
+    if people is not None and trainees is not None and trainees > people:
+        out.append(("trainees", Message("programme.activity.trainees_above", {})))
+    return out
+
+
 __all__ = ["ACTIVE_VILLAGE", "RAG_AMBER", "RAG_GREEN", "STAGE_EVIDENCE", "VILLAGE_STEPS",
-           "TransitionError", "check_direct_edit", "check_stage_step", "check_village_step",
-           "missing_evidence", "rag", "stage_index"]
+           "TransitionError", "activity_problems", "check_direct_edit", "check_stage_step",
+           "check_village_step", "missing_evidence", "rag", "stage_index"]

@@ -26,7 +26,7 @@ from khooshe.domain.errors import FIRST_ROW, InputError
 from khooshe.domain.geo import geometry_problem
 from khooshe.domain.schema import PATTERN_WORDS, Column, Entity
 from khooshe.domain.vocab import parse_choice, vocabulary_of
-from khooshe.text.digits import to_ascii_digits
+from khooshe.text.digits import to_ascii_digits, to_persian_digits
 from khooshe.text.jalali import DateError, parse_date
 from khooshe.text.messages import Bilingual, Message
 from khooshe.text.normalize import normalize_series
@@ -98,6 +98,12 @@ class ValidationError(InputError):
             [(i.row, i.column, i.value, i.reason) for i in self.issues],
             columns=["row", "column", "value", "reason"],
         )
+
+
+def _bound(value: float) -> Bilingual:
+    """A column's least or greatest value as the refusal says it, in either language's
+    digits."""
+    return Bilingual(to_persian_digits(f"{value:g}"), f"{value:g}")
 
 
 def _on_uniques(s: pd.Series, fn) -> pd.Series:
@@ -302,10 +308,10 @@ def _check_column(col: Column, raw: pd.Series, out: _Collector) -> pd.Series:
         num = pd.to_numeric(values.where(ok, None), errors="coerce").astype("float64")
         if col.min is not None:
             low = ok & (num < col.min)
-            out.add(low, col.name, text, _m("min", min=f"{col.min:g}"))
+            out.add(low, col.name, text, _m("min", min=_bound(col.min)))
         if col.max is not None:
             high = ok & (num > col.max)
-            out.add(high, col.name, text, _m("max", max=f"{col.max:g}"))
+            out.add(high, col.name, text, _m("max", max=_bound(col.max)))
         if col.type == "int":
             return pd.Series(pd.array(values.where(ok, None).tolist(), dtype="Int64"),
                              index=text.index)

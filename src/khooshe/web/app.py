@@ -200,6 +200,7 @@ def create_app(root: str | Path, *, secret: str | None = None,
                             status_code=500)
 
     from khooshe.web.routers import (
+        activities,
         api,
         auth,
         clusters,
@@ -222,6 +223,7 @@ def create_app(root: str | Path, *, secret: str | None = None,
     app.include_router(auth.router)
     app.include_router(clusters.api)
     app.include_router(indicators.api)
+    app.include_router(activities.api)
     app.include_router(villages.api)
     app.include_router(committee.api)
     app.include_router(money.api)
@@ -230,6 +232,7 @@ def create_app(root: str | Path, *, secret: str | None = None,
     app.include_router(plan.router)
     app.include_router(clusters.pages)
     app.include_router(indicators.pages)
+    app.include_router(activities.pages)
     app.include_router(villages.pages)
     app.include_router(committee.pages)
     app.include_router(money.pages)

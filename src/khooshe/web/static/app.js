@@ -1,6 +1,7 @@
 /* khooshe web app behaviour, without inline scripts (the Content-Security-Policy forbids
-   them): widths from data-width, a confirmation before forms marked data-confirm, the Jalali
-   date picker on [data-jdp] inputs, and the county map of the dashboard (Leaflet, no tiles). */
+   them): widths from data-width, a confirmation before forms marked data-confirm, forms marked
+   data-once sent once, the Jalali date picker on [data-jdp] inputs, and the county map of the
+   dashboard (Leaflet, no tiles). */
 (function () {
   "use strict";
   function widths(root) {
@@ -15,6 +16,22 @@
       form.addEventListener("submit", function (e) {
         if (!window.confirm(form.getAttribute("data-confirm"))) { e.preventDefault(); }
       });
+    });
+    // a form that records something (form[data-once]) is sent once: a double click, or a
+    // second click while the answer is on its way, would record it twice
+    document.querySelectorAll("form[data-once]").forEach(function (form) {
+      form.addEventListener("submit", function (e) {
+        if (form.getAttribute("data-sent")) { e.preventDefault(); return; }
+        form.setAttribute("data-sent", "1");
+      });
+    });
+    // back to a page kept by the browser: its forms may be sent again
+    window.addEventListener("pageshow", function (e) {
+      if (e.persisted) {
+        document.querySelectorAll("form[data-sent]").forEach(function (form) {
+          form.removeAttribute("data-sent");
+        });
+      }
     });
     if (window.jalaliDatepicker) {
       window.jalaliDatepicker.startWatch({ time: false, persianDigits: document.documentElement.lang === "fa" });
