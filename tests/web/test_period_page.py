@@ -201,3 +201,13 @@ def test_the_api_records_a_period(site, api):
     stale = api("PUT", path, json={"figures": {"jobs": 1}, "seen": {"figures": 1}})
     assert stale.status_code == 409
     assert _stored(root, "1410")[FIGURES]["jobs"] == 221
+
+
+def test_a_period_is_read_as_typed_or_refused(site):
+    _, app = site
+    client = login(app, "khuzestan")
+    quarter = client.get(PAGE + "?period=۱۴۰۵-q2")
+    assert quarter.status_code == 200
+    assert _inputs(quarter.text)["period"] == "1405-Q2"
+    wrong = client.get(PAGE + "?period=1405-Q5")
+    assert wrong.status_code == 422 and "دوره نیست" in wrong.text

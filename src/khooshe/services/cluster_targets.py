@@ -214,8 +214,8 @@ def record_period(ws: Workspace, cluster: str, period: str, *,
             raise NotFoundError(Message("programme.no_cluster", {"code": cluster}))
         if who is not None:
             access.check(who, "read", "clusters", record)
-        key = validate_one(conn, "cluster_indicators",
-                           {"cluster_code": cluster, "period": period})
+        key = validate_one(conn, "cluster_indicators",  # "1404-q1" is 1404-Q1
+                           {"cluster_code": cluster, "period": str(period).strip().upper()})
         period = str(key["period"])
         stored = _stored(conn, cluster, period)
         if seen is not None:

@@ -10,6 +10,7 @@ writes through the store (each record in the audit trail)."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -20,6 +21,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from khooshe.domain.access import Principal
+from khooshe.domain.errors import InputError
+from khooshe.domain.schema import entity
 from khooshe.domain.validate import ValidationError
 from khooshe.domain.vocab import INDICATORS, JOINT_ACTIONS, label
 from khooshe.services import records
@@ -36,6 +39,7 @@ from khooshe.services.cluster_targets import (
 from khooshe.store.tables import TABLES
 from khooshe.text.digits import digits, to_ascii_digits
 from khooshe.text.jalali import to_jalali
+from khooshe.text.messages import Message
 from khooshe.text.numbers import format_number
 from khooshe.web.app import State
 from khooshe.web.deps import Session, api_principal, checked_form, page_session, state
@@ -84,6 +88,11 @@ def _shown(value: Any, lang: str) -> str:
     return format_number(int(value), lang)
 
 
+def _period(text: str | None) -> str:
+    """A period as typed (Persian digits, ``1404-q1``) as it is stored."""
+    return to_ascii_digits(text or "").strip().upper()
+
+
 def _seen(stored: dict[str, dict[str, Any]]) -> dict[str, str]:
     """The version of each part of the period as the form carries it ('' for none)."""
     return {part: str(stored[part]["version"]) if part in stored else ""
@@ -91,15 +100,18 @@ def _seen(stored: dict[str, dict[str, Any]]) -> dict[str, str]:
 
 
 def period_context(st: State, session: Session, code: str, period: str | None,
-                   typed: dict[str, str] | None = None,
-                   errors: dict[str, str] | None = None) -> dict[str, Any]:
+                   typed: dict[str, str] | None = None, errors: dict[str, str] | None = None,
+                   seen: dict[str, str] | None = None) -> dict[str, Any]:
     """What the period's page shows: the cluster, its periods, and a row per indicator with
-    the stored (or ``typed``) figure and target parts, progress and status."""
+    the stored (or ``typed``) figure and target parts, progress and status; the versions
+    the form carries are the stored ones unless ``seen`` says otherwise."""
     lang, who = session.lang, session.principal
     cluster = records.get_record(st.ws, st.access, who, "clusters", code)
     periods = _periods(st, code)
-    period = to_ascii_digits(period or "").strip() or (periods[-1] if periods
-                                                       else _this_year())
+    period = _period(period) or (periods[-1] if periods else _this_year())
+    if not re.fullmatch(entity("cluster_indicators").column("period").pattern or "", period):
+        raise InputError(f"not a period: {period}",
+                         localized=Message("web.flow.period.bad_period", {"period": period}))
     stored = period_records(st.ws, code, period)
     place = {"cluster_code": code}
     can_figures = (records.may(st.access, who, "update", "cluster_indicators", place)
@@ -137,7 +149,7 @@ def period_context(st: State, session: Session, code: str, period: str | None,
         "next_period": _next_period(periods), "rows": rows,
         "can_figures": can_figures, "can_targets": can_targets,
         "source": typed.get("source", sources.pop() if len(sources) == 1 else ""),
-        "seen": typed.get("__seen__") or _seen(stored), "errors": errors or {},
+        "seen": seen or _seen(stored), "errors": errors or {},
         "joint_kinds": ("، " if lang == "fa" else ", ").join(
             label("activity_kind", k, lang) for k in JOINT_ACTIONS),
     }
@@ -178,7 +190,7 @@ async def save_period(request: Request, code: str, session: Session = Depends(pa
     """Save the form: back to the period with what was saved, or the form again with every
     problem by field (422), or with what changed meanwhile (409); nothing is written then."""
     form = await checked_form(request, session)
-    period = to_ascii_digits(str(form.get("period") or "")).strip()
+    period = _period(str(form.get("period") or ""))
     ctx = period_context(st, session, code, period)
     if not (ctx["can_figures"] or ctx["can_targets"]):  # a reader: refused as a record is
         st.access.check(session.principal, "update", "cluster_indicators",
@@ -198,9 +210,8 @@ async def save_period(request: Request, code: str, session: Session = Depends(pa
     except PeriodConflict as exc:
         # the reader's entries stay; the versions become today's, so saving again is a
         # deliberate overwrite of what the other person stored
-        now = period_records(st.ws, code, period)
-        typed["__seen__"] = _seen(now)  # type: ignore[assignment]
-        ctx = period_context(st, session, code, period, typed=typed)
+        ctx = period_context(st, session, code, period, typed=typed,
+                             seen=_seen(period_records(st.ws, code, period)))
         return render_page(request, session, "indicators.html.j2", status=409, **ctx,
                            conflict=exc.text(session.lang))
     saved = ",".join(str(done[k]) for k in ("created", "changed", "removed"))
