@@ -44,7 +44,7 @@ def test_every_command_and_parameter_has_help_in_both_languages():
         "complexity", "proximity", "specialize", "hotspots", "candidates", "villages",
         "portfolio", "markets", "supply-chain", "plan", "serve", "cluster", "cluster advance",
         "cluster timeline", "cluster targets", "cluster members",
-        "cluster activities", "proposals",
+        "cluster activities", "cluster add-activity", "cluster record-period", "proposals",
         "proposals propose", "proposals decide", "proposals progress", "committee",
         "committee meeting", "committee decide", "committee follow-up", "committee board",
         "committee report", "funds", "funds commit", "funds disburse", "funds balance",
