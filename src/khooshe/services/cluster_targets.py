@@ -280,21 +280,10 @@ def _write_one(conn: Any, kind: str, keys: dict[str, Any], before: Mapping[str, 
         repository.insert_record(conn, kind, {**keys, **values}, actor=actor)
         done["created"] += 1
         return
-    if all(_same(before.get(c), v) for c, v in values.items()):
-        return
     if who is not None:
         access.check(who, "update", kind, before)
-    repository.update_record(conn, kind, keys, values, actor=actor)
-    done["changed"] += 1
-
-
-def _same(a: object, b: object) -> bool:
-    if a is None or b is None:
-        return a is None and b is None
-    try:
-        return float(a) == float(b)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return str(a) == str(b)
+    old, new = repository.update_record(conn, kind, keys, values, actor=actor)
+    done["changed"] += new["version"] != old["version"]  # the same values write nothing
 
 
 __all__ = ["FIGURES", "MEASURED", "TARGET_PARTS", "PeriodConflict", "actuals",
