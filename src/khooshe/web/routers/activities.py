@@ -28,7 +28,7 @@ from khooshe.text.digits import digits
 from khooshe.text.jalali import format_jalali
 from khooshe.web.app import State
 from khooshe.web.deps import Session, api_principal, checked_form, page_session, state
-from khooshe.web.routers._forms import render_page, text_or_none
+from khooshe.web.routers._forms import region_name, render_page
 from khooshe.web.routers.api import BODY_ERRORS
 
 pages = APIRouter(include_in_schema=False)
@@ -42,13 +42,8 @@ FIELDS = ("kind", "title", "date", "place", "country", "participants", "hours", 
 def _countries(st: State, lang: str) -> list[tuple[str, str]]:
     """Every country but Iran as (ISO3, name in ``lang``), by name."""
     table = read_kind(st.ws, "countries", columns=["iso3", "name_fa", "name_en"])
-    out = []
-    for r in table.to_dict("records"):
-        if r["iso3"] == "IRN":
-            continue
-        fa, en = text_or_none(r["name_fa"]), text_or_none(r["name_en"])
-        out.append((str(r["iso3"]), (fa or en or r["iso3"]) if lang == "fa"
-                    else (en or fa or r["iso3"])))
+    out = [(str(r["iso3"]), region_name(r, lang) or str(r["iso3"]))
+           for r in table.to_dict("records") if r["iso3"] != "IRN"]
     return sorted(out, key=lambda c: c[1])
 
 
@@ -66,6 +61,8 @@ def _members(st: State, code: str, lang: str) -> list[dict[str, Any]]:
 def activity_context(st: State, session: Session, code: str,
                      typed: dict[str, str] | None = None,
                      errors: dict[str, str] | None = None) -> dict[str, Any]:
+    """What the form shows (with what was ``typed`` and its ``errors``); refused unless the
+    reader may record the cluster's activities."""
     lang, who = session.lang, session.principal
     cluster = records.get_record(st.ws, st.access, who, "clusters", code)
     st.access.check(who, "create", "cluster_activities", {"cluster_code": code})
