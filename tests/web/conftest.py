@@ -41,6 +41,29 @@ def site(tmp_path_factory):
     return root, create_app(root, secret="test-secret")
 
 
+@pytest.fixture(scope="module")
+def api(site):
+    """``api(method, path, user="khuzestan", **kw)``: a request to the app's API with the
+    bearer token of ``user`` (any of :data:`ACCOUNTS`)."""
+    from fastapi.testclient import TestClient
+
+    from khooshe.services.users import new_token
+    from khooshe.store.workspace import Workspace
+
+    root, app = site
+    with Workspace.open(root) as ws:
+        tokens = {name: new_token(ws, name, actor="test") for name in ACCOUNTS}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        client = TestClient(app, raise_server_exceptions=False)
+
+    def call(method: str, path: str, user: str = "khuzestan", **kw):
+        return client.request(method, path, headers={"Authorization": f"Bearer {tokens[user]}"},
+                              **kw)
+
+    return call
+
+
 def login(app, username: str, password: str = PASSWORD):
     """A test client signed in as ``username``."""
     from fastapi.testclient import TestClient

@@ -6,14 +6,9 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-import warnings
-
-import pytest
-from fastapi.testclient import TestClient
 
 from conftest import csrf, login  # noqa: I001 (tests/web/conftest.py)
 from khooshe.services.cluster_targets import FIGURES, period_records
-from khooshe.services.users import new_token
 from khooshe.store.workspace import Workspace
 
 PAGE = "/clusters/CL06-01/indicators"
@@ -36,23 +31,6 @@ def _inputs(page: str) -> dict[str, str]:
 def _stored(root, period: str) -> dict:
     with Workspace.open(root) as ws:
         return period_records(ws, "CL06-01", period)
-
-
-@pytest.fixture(scope="module")
-def api(site):
-    root, app = site
-    with Workspace.open(root) as ws:
-        tokens = {name: new_token(ws, name, actor="test")
-                  for name in ("khuzestan", "agent", "gilan")}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        client = TestClient(app, raise_server_exceptions=False)
-
-    def call(method: str, path: str, user: str = "khuzestan", **kw):
-        return client.request(method, path, headers={"Authorization": f"Bearer {tokens[user]}"},
-                              **kw)
-
-    return call
 
 
 def test_the_cluster_page_leads_to_its_periods(site):

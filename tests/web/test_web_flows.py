@@ -4,32 +4,12 @@ cluster's stage timeline and approvals, indicators and members; who may do what.
 from __future__ import annotations
 
 import re
-import warnings
 
 import pytest
-from fastapi.testclient import TestClient
 
 from conftest import csrf, login  # noqa: I001 (tests/web/conftest.py)
-from khooshe.services.users import new_token
 from khooshe.store.repository import read_kind
 from khooshe.store.workspace import Workspace
-
-
-@pytest.fixture(scope="module")
-def api(site):
-    root, app = site
-    with Workspace.open(root) as ws:
-        tokens = {name: new_token(ws, name, actor="test")
-                  for name in ("admin", "khuzestan", "gilan", "governor", "agent")}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        client = TestClient(app, raise_server_exceptions=False)
-
-    def call(method: str, path: str, user: str = "khuzestan", **kw):
-        return client.request(method, path, headers={"Authorization": f"Bearer {tokens[user]}"},
-                              **kw)
-
-    return call
 
 
 def _alerts(html: str, kind: str) -> list[str]:

@@ -15,10 +15,11 @@ import pandas as pd
 from sqlalchemy import select
 
 from khooshe.domain.access import Principal
-from khooshe.domain.errors import InputError, NotFoundError
+from khooshe.domain.errors import InputError
 from khooshe.domain.programme import activity_problems
 from khooshe.domain.validate import Issue, ValidationError, parse_amount
 from khooshe.domain.vocab import ACTIVITY_KINDS
+from khooshe.services.cluster_stages import cluster_record
 from khooshe.services.records import validate_one
 from khooshe.store import repository
 from khooshe.store.repository import read_kind
@@ -113,11 +114,7 @@ def record_activity(ws: Workspace, cluster: str, activity: Mapping[str, object],
     """
     participants = dict(participants or {})
     with ws.engine.begin() as conn:
-        record = repository.get(conn, "clusters", {"code": cluster})
-        if record is None:
-            raise NotFoundError(Message("programme.no_cluster", {"code": cluster}))
-        if who is not None:
-            access.check(who, "read", "clusters", record)
+        cluster_record(conn, cluster, who, access)
         given = {k: v for k, v in activity.items() if k not in ("cluster_code",)}
         if not str(given.get("activity_id") or "").strip():
             given["activity_id"] = next_activity_id(conn, cluster)

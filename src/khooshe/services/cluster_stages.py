@@ -57,10 +57,16 @@ class StageStep:
         return stage_index(self.stage) < stage_index(self.previous)
 
 
-def _cluster(conn: Any, code: str) -> dict[str, Any]:
+def cluster_record(conn: Any, code: str, who: Principal | None = None, access: Any = None,
+                   action: str = "read") -> dict[str, Any]:
+    """The cluster ``code``'s record (:class:`~khooshe.domain.errors.NotFoundError` naming it
+    when there is none), checked first for ``who`` to ``action`` when given: what every
+    workflow on a cluster starts from."""
     record = repository.get(conn, "clusters", {"code": code})
     if record is None:
         raise NotFoundError(Message("programme.no_cluster", {"code": code}))
+    if who is not None:
+        access.check(who, action, "clusters", record)
     return record
 
 
@@ -86,9 +92,7 @@ def advance_stage(ws: Workspace, cluster: str, target: str, *, actor: str,
     written then.
     """
     with ws.engine.begin() as conn:
-        record = _cluster(conn, cluster)
-        if who is not None:
-            access.check(who, "approve", "clusters", record)
+        record = cluster_record(conn, cluster, who, access, "approve")
         current = str(record["stage"])
         check_stage_step(current, target, note)
         approval = validate_one(conn, "cluster_stages", {
@@ -122,7 +126,7 @@ def stage_timeline(ws: Workspace, cluster: str) -> pd.DataFrame:
     ``decision``, ``note``, ``expected`` and ``missing`` (lists of document kinds).
     """
     with ws.engine.connect() as conn:
-        record = _cluster(conn, cluster)
+        record = cluster_record(conn, cluster)
         table = TABLES["cluster_stages"]
         approvals = {str(r.stage): r for r in conn.execute(
             select(table).where(table.c.cluster_code == cluster)).all()}
@@ -165,4 +169,5 @@ def evidence_gaps(ws: Workspace, clusters: list[str] | None = None) -> pd.DataFr
     return pd.DataFrame(rows, columns=["cluster_code", "stage", "missing"])
 
 
-__all__ = ["StageStep", "advance_stage", "document_kinds", "evidence_gaps", "stage_timeline"]
+__all__ = ["StageStep", "advance_stage", "cluster_record", "document_kinds", "evidence_gaps",
+           "stage_timeline"]

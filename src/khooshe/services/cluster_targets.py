@@ -18,10 +18,11 @@ import pandas as pd
 from sqlalchemy import select
 
 from khooshe.domain.access import Principal
-from khooshe.domain.errors import ConflictError, InputError, NotFoundError
+from khooshe.domain.errors import ConflictError, InputError
 from khooshe.domain.programme import rag
 from khooshe.domain.validate import Issue, ValidationError
 from khooshe.domain.vocab import INDICATORS, JOINT_ACTIONS, labels_of
+from khooshe.services.cluster_stages import cluster_record
 from khooshe.services.records import validate_one
 from khooshe.store import repository
 from khooshe.store.repository import read_kind
@@ -209,11 +210,7 @@ def record_period(ws: Workspace, cluster: str, period: str, *,
                                  {"names": ", ".join(unknown)}))
     done = {"created": 0, "changed": 0, "removed": 0}
     with ws.engine.begin() as conn:
-        record = repository.get(conn, "clusters", {"code": cluster})
-        if record is None:
-            raise NotFoundError(Message("programme.no_cluster", {"code": cluster}))
-        if who is not None:
-            access.check(who, "read", "clusters", record)
+        cluster_record(conn, cluster, who, access)
         key = validate_one(conn, "cluster_indicators",  # "1404-q1" is 1404-Q1
                            {"cluster_code": cluster, "period": str(period).strip().upper()})
         period = str(key["period"])
