@@ -168,3 +168,34 @@ def test_the_agent_reports_figures_and_the_province_sets_targets(workspace, tmp_
             record_period(workspace, "CL06-09", "1404", figures={"jobs": "1"},
                           actor=outsider.username, who=outsider, access=access)
     assert period_records(workspace, "CL06-09", "1404")["jobs"]["target"] == 400
+
+
+def test_a_period_ends_on_its_last_jalali_day():
+    import datetime as dt
+
+    from khooshe.services.cluster_targets import period_end
+
+    assert period_end("1403") == dt.date(2025, 3, 20)      # 1403/12/30, a leap Esfand
+    assert period_end("1402") == dt.date(2024, 3, 19)      # 1402/12/29
+    assert period_end("1403-Q1") == dt.date(2024, 6, 20)   # 1403/03/31
+    assert period_end("1403-Q3") == dt.date(2024, 12, 20)  # 1403/09/30
+    assert period_end("1403-Q4") == period_end("1403")
+
+
+def test_figures_due_are_ended_periods_with_targets_and_no_figures(workspace, tmp_path):
+    import datetime as dt
+
+    from khooshe.services.cluster_targets import figures_due
+
+    _registry(workspace, tmp_path)  # CL06-09: figures of 1403; a target for 1404
+    import_texts(workspace, tmp_path, {
+        "cluster_targets": "cluster_code,indicator,period,target\n"
+                           "CL06-09,jobs,1403,160\nCL06-09,members,1402-Q2,14\n"
+                           "CL06-09,jobs,1402-Q2,150\n"})
+    # on 1404/06/01 (2025-08-23): 1402-Q2 has ended unreported, 1403 is reported, 1404 runs
+    due = figures_due(workspace, ["CL06-09"], today=dt.date(2025, 8, 23))
+    assert list(zip(due["period"], due["targets"], strict=True)) == [("1402-Q2", 2)]
+    assert due["ended"].iloc[0] == dt.date(2023, 9, 22)
+    later = figures_due(workspace, ["CL06-09"], today=dt.date(2026, 4, 1))
+    assert list(later["period"]) == ["1402-Q2", "1404"]  # the longest awaited first
+    assert figures_due(workspace, ["CL06-99"], today=dt.date(2026, 4, 1)).empty

@@ -189,3 +189,25 @@ def test_a_period_is_read_as_typed_or_refused(site):
     assert _inputs(quarter.text)["period"] == "1405-Q2"
     wrong = client.get(PAGE + "?period=1405-Q5")
     assert wrong.status_code == 422 and "دوره نیست" in wrong.text
+
+
+def test_the_dashboard_lists_the_figures_awaited(site):
+    """Last in the module: it clears CL06-02's figures of 1403, an ended period with targets."""
+    from khooshe.services.cluster_targets import record_period
+
+    root, app = site
+    page = login(app, "khuzestan").get("/").text
+    assert 'id="figures-due"' in page and "ارقام دوره‌های پایان‌یافتهٔ دارای هدف را ثبت کرده‌اند" \
+        in page  # the demo's clusters have all reported
+    with Workspace.open(root) as ws:
+        record_period(ws, "CL06-02", "1403", actor="test", figures={
+            m: "" for m in ("jobs", "sales_rials", "exports_usd", "exports_t", "members")})
+    page = login(app, "khuzestan").get("/").text
+    due = page[page.index('id="figures-due"'):page.index("</section>", page.index(
+        'id="figures-due"'))]
+    assert re.findall(r'data-cluster="([^"]+)" data-period="([^"]+)"', due) == [
+        ("CL06-02", "1403")]
+    assert 'href="/clusters/CL06-02/indicators?period=1403"' in due
+    assert "۱۴۰۳/۱۲/۳۰" in due  # when the period ended
+    gilan = login(app, "gilan").get("/").text
+    assert 'data-cluster="CL06-02"' not in gilan  # another province's cluster is not listed

@@ -9,10 +9,12 @@ weight, members); joint actions are counted from its activities of the joint kin
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import replace
 from typing import Any
 
+import jdatetime
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
@@ -111,6 +113,42 @@ def indicator_progress(ws: Workspace, clusters: list[str] | None = None) -> pd.D
         drop=True)[COLUMNS]
 
 
+
+
+def period_end(period: str) -> dt.date:
+    """The last day of a Jalali year (``1403``: 1403/12/30) or quarter (``1403-Q2``: the
+    last day of Shahrivar), as a Gregorian date.
+
+    >>> period_end("1403-Q1")
+    datetime.date(2024, 6, 20)
+    """
+    year, _, quarter = period.partition("-Q")
+    y, q = int(year), int(quarter or 4)
+    first_after = (jdatetime.date(y + 1, 1, 1) if q == 4
+                   else jdatetime.date(y, 3 * q + 1, 1))
+    return first_after.togregorian() - dt.timedelta(days=1)
+
+
+def figures_due(ws: Workspace, clusters: list[str], today: dt.date | None = None
+                ) -> pd.DataFrame:
+    """The periods that have ended with targets set but no figures recorded, for
+    ``clusters``: what the programme awaits from their agents. Columns ``cluster_code``,
+    ``period``, ``ended`` (the period's last day), ``targets`` (how many); the longest
+    awaited first."""
+    today = today or dt.date.today()
+    columns = ["cluster_code", "period", "ended", "targets"]
+    targets = read_kind(ws, "cluster_targets", columns=["cluster_code", "indicator", "period"])
+    targets = targets[targets["cluster_code"].isin(clusters)]
+    if targets.empty:
+        return pd.DataFrame(columns=columns)
+    ind = read_kind(ws, "cluster_indicators", columns=["cluster_code", "period"])
+    reported = set(zip(ind["cluster_code"], ind["period"], strict=True))
+    out = targets.groupby(["cluster_code", "period"]).size().rename("targets").reset_index()
+    out = out[[(c, p) not in reported
+               for c, p in zip(out["cluster_code"], out["period"], strict=True)]]
+    out["ended"] = [period_end(str(p)) for p in out["period"]]
+    out = out[out["ended"] < today]
+    return out.sort_values(["ended", "cluster_code"]).reset_index(drop=True)[columns]
 
 
 # --------------------------------------------------------------------------------------------
@@ -284,4 +322,5 @@ def _write_one(conn: Any, kind: str, keys: dict[str, Any], before: Mapping[str, 
 
 
 __all__ = ["FIGURES", "MEASURED", "TARGET_PARTS", "PeriodConflict", "actuals",
-           "indicator_progress", "part_name", "period_records", "record_period"]
+           "figures_due", "indicator_progress", "part_name", "period_end", "period_records",
+           "record_period"]

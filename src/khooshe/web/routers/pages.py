@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import tempfile
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pandas as pd
@@ -23,6 +24,7 @@ from khooshe.services import records
 from khooshe.services.access import Forbidden, refusal
 from khooshe.store.repository import StaleVersionError, read_kind
 from khooshe.text.digits import digits
+from khooshe.text.jalali import format_jalali
 from khooshe.text.messages import Message
 from khooshe.web.app import State
 from khooshe.web.deps import Session, checked_form, page_session, state
@@ -33,10 +35,13 @@ from khooshe.web.pages import (
     render,
     table_cells,
 )
+from khooshe.web.routers._forms import text_or_none
 
 router = APIRouter(include_in_schema=False)
 #: Columns shown in a list (the rest are on the record's page).
 LIST_COLUMNS = 8
+#: Periods awaiting figures the dashboard lists (the rest are counted).
+DUE_SHOWN = 15
 
 
 def _kind(kind: str) -> str:
@@ -63,7 +68,23 @@ def dashboard(request: Request, session: Session = Depends(page_session),
     top = max([n for _, _, n in stages] + [1])
     province = who.province or (sorted(who.provinces)[0] if who.provinces else None)
     return _page(request, session, "dashboard.html.j2", counts=counts, stages=stages,
-                 top=top, province=province)
+                 top=top, province=province, due=_figures_due(clusters, st, session))
+
+
+def _figures_due(clusters: pd.DataFrame, st: State, session: Session) -> dict[str, Any]:
+    """The ended periods whose figures the reader's clusters have not recorded: the first
+    :data:`DUE_SHOWN` (longest awaited first) and how many in all."""
+    from khooshe.services.cluster_targets import figures_due
+
+    lang = session.lang
+    due = figures_due(st.ws, list(clusters["code"]) if len(clusters) else [])
+    names = clusters.set_index("code")["name_fa" if lang == "fa" else "name_en"].to_dict() \
+        if len(clusters) else {}
+    rows = [{"code": str(r.cluster_code), "name": text_or_none(names.get(r.cluster_code)) or "",
+             "period": str(r.period), "ended": format_jalali(r.ended, lang) if lang == "fa"
+             else r.ended.isoformat(), "targets": int(r.targets)}
+            for r in due.head(DUE_SHOWN).itertuples(index=False)]
+    return {"rows": rows, "total": len(due)}
 
 
 @router.get("/map/{province}.geojson")
