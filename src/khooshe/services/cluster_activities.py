@@ -25,6 +25,7 @@ from khooshe.store import repository
 from khooshe.store.repository import read_kind
 from khooshe.store.tables import TABLES
 from khooshe.store.workspace import Workspace
+from khooshe.text.digits import is_blank
 from khooshe.text.messages import Message
 
 
@@ -79,8 +80,6 @@ def verifications(ws: Workspace, clusters: list[str]) -> pd.DataFrame:
         "verified_on", ascending=False, na_position="last").reset_index(drop=True)
 
 
-
-
 def next_activity_id(conn: Any, cluster: str) -> str:
     """The identifier a new activity of ``cluster`` gets: ``A`` and the number after the
     largest of its activities numbered so (``A001``, ``A002``…; other identifiers kept as
@@ -115,7 +114,7 @@ def record_activity(ws: Workspace, cluster: str, activity: Mapping[str, object],
     participants = dict(participants or {})
     with ws.engine.begin() as conn:
         cluster_record(conn, cluster, who, access)
-        given = {k: v for k, v in activity.items() if k not in ("cluster_code",)}
+        given = {k: v for k, v in activity.items() if k != "cluster_code"}
         if not str(given.get("activity_id") or "").strip():
             given["activity_id"] = next_activity_id(conn, cluster)
         issues: list[Issue] = []
@@ -146,7 +145,7 @@ def record_activity(ws: Workspace, cluster: str, activity: Mapping[str, object],
             try:
                 rows.append(validate_one(conn, "activity_participants", {
                     "cluster_code": cluster, "activity_id": given["activity_id"],
-                    "member_id": member, "people": None if _blank(people) else people}))
+                    "member_id": member, "people": None if is_blank(people) else people}))
             except ValidationError as exc:
                 issues.extend(replace(i, row=None, column=f"people.{member}")
                               for i in exc.issues)
@@ -170,15 +169,12 @@ def _loosely_typed(given: Mapping[str, object]) -> dict[str, Any]:
                            "country": str(given.get("country") or "").strip().upper() or None}
     for column in ("cost_rials", "cofinance_rials", "participants", "trainees"):
         try:
-            out[column] = None if _blank(given.get(column)) else parse_amount(
+            out[column] = None if is_blank(given.get(column)) else parse_amount(
                 str(given.get(column)))
         except InputError:
             out[column] = None
     return out
 
-
-def _blank(value: object) -> bool:
-    return value is None or not str(value).strip()
 
 
 def _text(value: object) -> str | None:

@@ -30,7 +30,7 @@ from khooshe.store import repository
 from khooshe.store.repository import read_kind
 from khooshe.store.tables import TABLES
 from khooshe.store.workspace import Workspace
-from khooshe.text.digits import to_persian_digits
+from khooshe.text.digits import is_blank, to_persian_digits
 from khooshe.text.jalali import to_jalali
 from khooshe.text.messages import Bilingual, Message, isolated, joined
 
@@ -182,10 +182,6 @@ def part_name(part: str) -> Message:
     return Message("programme.target_of", {"indicator": labels_of("indicator", part)})
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip()) or (
-        isinstance(value, float) and np.isnan(value))
-
 
 def period_records(ws: Workspace, cluster: str, period: str) -> dict[str, dict[str, Any]]:
     """The stored records of one cluster's period, under :data:`FIGURES` (its
@@ -262,18 +258,18 @@ def record_period(ws: Workspace, cluster: str, period: str, *,
         issues: list[Issue] = []
         if figures:
             merged = {c: (stored.get(FIGURES) or {}).get(c) for c in MEASURED}
-            merged.update({c: None if _blank(v) else v for c, v in figures.items()})
-            writes.append(_planned(conn, "cluster_indicators", FIGURES, stored,
+            merged.update({c: None if is_blank(v) else v for c, v in figures.items()})
+            writes.append(_planned(conn, "cluster_indicators", FIGURES,
                                    {"cluster_code": cluster, "period": period}, merged,
-                                   None, issues))
+                                   issues))
         for indicator, parts in targets.items():
             merged = {c: (stored.get(indicator) or {}).get(c) for c in TARGET_PARTS}
-            merged.update({c: None if _blank(v) else v for c, v in parts.items()})
-            if not _blank(source) and merged.get("target") is not None:
+            merged.update({c: None if is_blank(v) else v for c, v in parts.items()})
+            if not is_blank(source) and merged.get("target") is not None:
                 merged["source"] = str(source).strip()
-            writes.append(_planned(conn, "cluster_targets", indicator, stored,
+            writes.append(_planned(conn, "cluster_targets", indicator,
                                    {"cluster_code": cluster, "indicator": indicator,
-                                    "period": period}, merged, indicator, issues))
+                                    "period": period}, merged, issues))
         if issues:
             raise ValidationError("cluster_targets", issues, source=f"{cluster} {period}")
         for kind, part, keys, values in writes:
@@ -282,18 +278,18 @@ def record_period(ws: Workspace, cluster: str, period: str, *,
     return done
 
 
-def _planned(conn: Any, kind: str, part: str, stored: Mapping[str, Any],
-             keys: dict[str, Any], merged: dict[str, Any], prefix: str | None,
+def _planned(conn: Any, kind: str, part: str, keys: dict[str, Any], merged: dict[str, Any],
              issues: list[Issue]) -> tuple[str, str, dict[str, Any], dict[str, Any] | None]:
     """One record's write, checked: its typed values (None: to be removed, or nothing to
-    keep); problems go to ``issues`` under the form's names."""
+    keep); problems go to ``issues`` under the form's names (``jobs``, a figure;
+    ``jobs.target``, a part of a target)."""
     if all(v is None for c, v in merged.items() if c != "source"):
         return kind, part, keys, None
     try:
         typed = validate_one(conn, kind, {**keys, **merged})
     except ValidationError as exc:
-        issues.extend(replace(i, row=None, column=f"{prefix}.{i.column}" if prefix else i.column)
-                      for i in exc.issues)
+        issues.extend(replace(i, row=None, column=i.column if part == FIGURES
+                              else f"{part}.{i.column}") for i in exc.issues)
         return kind, part, keys, None
     return kind, part, keys, {c: typed.get(c) for c in merged}
 

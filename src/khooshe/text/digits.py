@@ -41,6 +41,12 @@ def is_missing(value: object) -> bool:
     return pd is not None and (value is pd.NA or value is pd.NaT)
 
 
+def is_blank(value: object) -> bool:
+    """Whether ``value`` holds nothing: missing (:func:`is_missing`) or text of spaces only —
+    a form's empty field."""
+    return is_missing(value) or (isinstance(value, str) and not value.strip())
+
+
 def to_persian_digits(x: object) -> str:
     """``str(x)`` with ASCII and Arabic-Indic digits replaced by Persian digits (۰–۹)."""
     return "" if x is None else str(x).translate(_TO_FA_DIGITS)
@@ -68,6 +74,7 @@ __all__ = [
     "PERSIAN_DIGITS",
     "check_lang",
     "digits",
+    "is_blank",
     "is_missing",
     "to_ascii_digits",
     "to_persian_digits",

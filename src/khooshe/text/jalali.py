@@ -26,7 +26,7 @@ import jdatetime
 import numpy as np
 import pandas as pd
 
-from khooshe.text.digits import is_missing, to_ascii_digits, to_persian_digits
+from khooshe.text.digits import is_blank, to_ascii_digits, to_persian_digits
 
 __all__ = [
     "DateError",
@@ -55,12 +55,11 @@ def month_name(month: int, lang: str) -> str:
 
 
 def _is_missing(value: object) -> bool:
-    """Missing as :func:`~khooshe.text.digits.is_missing` says, or NaT, or blank text."""
-    if is_missing(value):
+    """Blank as :func:`~khooshe.text.digits.is_blank` says (missing, or text of spaces),
+    or numpy's NaT."""
+    if is_blank(value):
         return True
-    if isinstance(value, np.datetime64) and np.isnat(value):
-        return True
-    return isinstance(value, str) and not value.strip()
+    return isinstance(value, np.datetime64) and bool(np.isnat(value))
 
 
 class DateError(ValueError):
