@@ -25,10 +25,9 @@ from khooshe.services import records
 from khooshe.services.cluster_activities import record_activity
 from khooshe.store.repository import read_kind
 from khooshe.text.digits import digits
-from khooshe.text.jalali import format_jalali
 from khooshe.web.app import State
 from khooshe.web.deps import Session, api_principal, checked_form, page_session, state
-from khooshe.web.routers._forms import region_name, render_page
+from khooshe.web.routers._forms import jalali, region_name, render_page
 from khooshe.web.routers.api import BODY_ERRORS
 
 pages = APIRouter(include_in_schema=False)
@@ -63,16 +62,23 @@ def activity_context(st: State, session: Session, code: str,
                      errors: dict[str, str] | None = None) -> dict[str, Any]:
     """What the form shows (with what was ``typed`` and its ``errors``); refused unless the
     reader may record the cluster's activities."""
-    lang, who = session.lang, session.principal
-    cluster = records.get_record(st.ws, st.access, who, "clusters", code)
-    st.access.check(who, "create", "cluster_activities", {"cluster_code": code})
+    lang = session.lang
+    cluster = _may_record(st, session.principal, code)
     return {
-        "cluster": cluster, "code": code, "typed": typed or {}, "errors": errors or {},
+        "cluster": cluster, "name": region_name(cluster, lang) or code, "code": code,
+        "typed": typed or {}, "errors": errors or {},
         "activity_kinds": [(k, label("activity_kind", k, lang)) for k in ACTIVITY_KINDS],
         "countries": _countries(st, lang), "members": _members(st, code, lang),
-        "today": format_jalali(dt.date.today(), lang) if lang == "fa"
-        else dt.date.today().isoformat(),
+        "today": jalali(dt.date.today(), lang),
     }
+
+
+def _may_record(st: State, who: Principal, code: str) -> dict[str, Any]:
+    """The cluster's record, once ``who`` is known to read it and record its activities
+    (404 / 403 otherwise)."""
+    cluster = records.get_record(st.ws, st.access, who, "clusters", code)
+    st.access.check(who, "create", "cluster_activities", {"cluster_code": code})
+    return cluster
 
 
 @pages.get("/clusters/{code}/activities/new")
@@ -90,7 +96,7 @@ async def save_activity(request: Request, code: str, session: Session = Depends(
     field (422), nothing written."""
     form = await checked_form(request, session)
     typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
-    activity_context(st, session, code)  # the same checks as the form's page
+    _may_record(st, session.principal, code)  # the same checks as the form's page
     took = {k.removeprefix("took."): typed.get("people." + k.removeprefix("took."), "")
             for k in typed if k.startswith("took.")}
     try:

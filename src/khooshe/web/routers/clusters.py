@@ -26,7 +26,6 @@ from khooshe.domain.vocab import CLUSTER_STAGES, MEMBER_KINDS, label
 from khooshe.services import records
 from khooshe.services.cluster_stages import StageStep, advance_stage, stage_timeline
 from khooshe.text.digits import digits
-from khooshe.text.jalali import format_jalali
 from khooshe.web.app import State
 from khooshe.web.deps import Session, api_principal, checked_form, page_session, state
 from khooshe.web.routers._forms import (
@@ -62,8 +61,7 @@ def timeline_rows(frame: Any, lang: str) -> list[dict[str, Any]]:
         rows.append({
             "stage": r.stage, "label": label("cluster_stage", r.stage, lang),
             "reached": bool(r.reached), "current": bool(r.current),
-            "approved_on": (format_jalali(text_or_none(r.approved_on), lang) if lang == "fa"
-                            else (text_or_none(r.approved_on) or "")[:10]),
+            "approved_on": jalali(r.approved_on, lang),
             "approved_by": text_or_none(r.approved_by) or "",
             "decision": digits(text_or_none(r.decision) or "", lang),
             "note": text_or_none(r.note) or "", "missing": _kinds(r.missing, lang),
@@ -106,8 +104,7 @@ def cluster_context(st: State, session: Session, record: dict[str, Any]) -> dict
     members = [(label("member_kind", k, lang), int(counts[k])) for k in MEMBER_KINDS
                if int(counts[k])]
     return {
-        "timeline": timeline, "today": (format_jalali(dt.date.today(), lang) if lang == "fa"
-                                        else dt.date.today().isoformat()),
+        "timeline": timeline, "today": jalali(dt.date.today(), lang),
         "stage_choices": [(s, label("cluster_stage", s, lang), back) for s, back in choices],
         "can_approve": records.may(st.access, session.principal, "approve", "clusters",
                                    record),

@@ -24,7 +24,7 @@ from khooshe.domain.access import Principal
 from khooshe.domain.errors import InputError
 from khooshe.domain.schema import entity
 from khooshe.domain.validate import ValidationError
-from khooshe.domain.vocab import INDICATORS, JOINT_ACTIONS, label
+from khooshe.domain.vocab import INDICATORS, JOINT_ACTIONS, label, labels_of
 from khooshe.services import records
 from khooshe.services.cluster_targets import (
     FIGURES,
@@ -39,11 +39,17 @@ from khooshe.services.cluster_targets import (
 from khooshe.store.tables import TABLES
 from khooshe.text.digits import digits, to_ascii_digits
 from khooshe.text.jalali import to_jalali
-from khooshe.text.messages import Message
+from khooshe.text.messages import Message, joined
 from khooshe.text.numbers import format_number
 from khooshe.web.app import State
 from khooshe.web.deps import Session, api_principal, checked_form, page_session, state
-from khooshe.web.routers._forms import number, percent, render_page, text_or_none
+from khooshe.web.routers._forms import (
+    number,
+    percent,
+    region_name,
+    render_page,
+    text_or_none,
+)
 from khooshe.web.routers.api import BODY_ERRORS
 from khooshe.web.routers.clusters import RAG_BADGE
 
@@ -99,6 +105,17 @@ def _seen(stored: dict[str, dict[str, Any]]) -> dict[str, str]:
             for part in (FIGURES, *INDICATORS)}
 
 
+def _rights(st: State, who: Principal, code: str) -> tuple[bool, bool]:
+    """Whether ``who`` may write the cluster's figures, and its targets."""
+    place = {"cluster_code": code}
+
+    def writes(kind: str) -> bool:
+        return (records.may(st.access, who, "update", kind, place)
+                and records.may(st.access, who, "create", kind, place))
+
+    return writes("cluster_indicators"), writes("cluster_targets")
+
+
 def period_context(st: State, session: Session, code: str, period: str | None,
                    typed: dict[str, str] | None = None, errors: dict[str, str] | None = None,
                    seen: dict[str, str] | None = None) -> dict[str, Any]:
@@ -113,11 +130,7 @@ def period_context(st: State, session: Session, code: str, period: str | None,
         raise InputError(f"not a period: {period}",
                          localized=Message("web.flow.period.bad_period", {"period": period}))
     stored = period_records(st.ws, code, period)
-    place = {"cluster_code": code}
-    can_figures = (records.may(st.access, who, "update", "cluster_indicators", place)
-                   and records.may(st.access, who, "create", "cluster_indicators", place))
-    can_targets = (records.may(st.access, who, "update", "cluster_targets", place)
-                   and records.may(st.access, who, "create", "cluster_targets", place))
+    can_figures, can_targets = _rights(st, who, code)
     progress = indicator_progress(st.ws, [code])
     progress = progress[progress["period"] == period].set_index("indicator")
     counted = actuals(st.ws, [code])
@@ -145,13 +158,14 @@ def period_context(st: State, session: Session, code: str, period: str | None,
     sources = {str(t["source"]) for p, t in stored.items()
                if p != FIGURES and text_or_none(t.get("source"))}
     return {
-        "cluster": cluster, "code": code, "period": period, "periods": periods,
+        "cluster": cluster, "name": region_name(cluster, lang) or code, "code": code,
+        "period": period, "periods": periods,
         "next_period": _next_period(periods), "rows": rows,
         "can_figures": can_figures, "can_targets": can_targets,
         "source": typed.get("source", sources.pop() if len(sources) == 1 else ""),
         "seen": seen or _seen(stored), "errors": errors or {},
-        "joint_kinds": ("، " if lang == "fa" else ", ").join(
-            label("activity_kind", k, lang) for k in JOINT_ACTIONS),
+        "joint_kinds": joined(labels_of("activity_kind", k) for k in JOINT_ACTIONS
+                              ).render(lang),
     }
 
 
@@ -191,16 +205,16 @@ async def save_period(request: Request, code: str, session: Session = Depends(pa
     problem by field (422), or with what changed meanwhile (409); nothing is written then."""
     form = await checked_form(request, session)
     period = _period(str(form.get("period") or ""))
-    ctx = period_context(st, session, code, period)
-    if not (ctx["can_figures"] or ctx["can_targets"]):  # a reader: refused as a record is
+    records.get_record(st.ws, st.access, session.principal, "clusters", code)  # 404 / 403
+    can_figures, can_targets = _rights(st, session.principal, code)
+    if not (can_figures or can_targets):  # a reader: refused as a record is
         st.access.check(session.principal, "update", "cluster_indicators",
                         {"cluster_code": code})
-    figures, targets = _form_parts(form, ctx["can_figures"], ctx["can_targets"])
+    figures, targets = _form_parts(form, can_figures, can_targets)
     typed = {k: str(v) for k, v in form.items() if isinstance(v, str)}
     try:
         done = record_period(st.ws, code, period, figures=figures, targets=targets,
-                             source=str(form.get("source") or "") if ctx["can_targets"]
-                             else None,
+                             source=str(form.get("source") or "") if can_targets else None,
                              seen=_form_seen(form), actor=session.principal.username,
                              who=session.principal, access=st.access)
     except ValidationError as exc:

@@ -24,7 +24,6 @@ from khooshe.services import records
 from khooshe.services.access import Forbidden, refusal
 from khooshe.store.repository import StaleVersionError, read_kind
 from khooshe.text.digits import digits
-from khooshe.text.jalali import format_jalali
 from khooshe.text.messages import Message
 from khooshe.web.app import State
 from khooshe.web.deps import Session, checked_form, page_session, state
@@ -35,7 +34,7 @@ from khooshe.web.pages import (
     render,
     table_cells,
 )
-from khooshe.web.routers._forms import text_or_none
+from khooshe.web.routers._forms import jalali, region_name
 
 router = APIRouter(include_in_schema=False)
 #: Columns shown in a list (the rest are on the record's page).
@@ -77,12 +76,11 @@ def _figures_due(clusters: pd.DataFrame, st: State, session: Session) -> dict[st
     from khooshe.services.cluster_targets import figures_due
 
     lang = session.lang
-    due = figures_due(st.ws, list(clusters["code"]) if len(clusters) else [])
-    names = clusters.set_index("code")["name_fa" if lang == "fa" else "name_en"].to_dict() \
-        if len(clusters) else {}
-    rows = [{"code": str(r.cluster_code), "name": text_or_none(names.get(r.cluster_code)) or "",
-             "period": str(r.period), "ended": format_jalali(r.ended, lang) if lang == "fa"
-             else r.ended.isoformat(), "targets": int(r.targets)}
+    names = {r["code"]: region_name(r, lang) for r in clusters.to_dict("records")}
+    due = figures_due(st.ws, list(names))
+    rows = [{"code": str(r.cluster_code), "name": names.get(r.cluster_code, ""),
+             "period": str(r.period), "ended": jalali(r.ended, lang),
+             "targets": int(r.targets)}
             for r in due.head(DUE_SHOWN).itertuples(index=False)]
     return {"rows": rows, "total": len(due)}
 
